@@ -1,0 +1,72 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Microsoft.AspNetCore.Localization;
+using MudBlazor;
+using MudBlazor.Services;
+using ServiceHub.App.Infrastructure;
+using ServiceHub.Data.Admin;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class AppServiceCollectionExtensions
+{
+    public static readonly CultureInfo[] SupportedCultures = [new("zh-CN"), new("en")];
+
+    /// <summary>Blazor, MudBlazor, sign-in, authorisation policies and localisation.</summary>
+    public static IServiceCollection AddServiceHubApp(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices(c =>
+        {
+            c.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight;
+            c.SnackbarConfiguration.PreventDuplicates = false;
+        });
+        services.AddLocalization(o => o.ResourcesPath = "Resources");
+        services.AddTransient<MudLocalizer, AppMudLocalizer>();
+        services.Configure<RequestLocalizationOptions>(o =>
+        {
+            o.DefaultRequestCulture = new RequestCulture("zh-CN");
+            o.SupportedCultures = SupportedCultures;
+            o.SupportedUICultures = SupportedCultures;
+            o.RequestCultureProviders = [new CookieRequestCultureProvider()];
+        });
+
+        services.AddDataProtection().SetApplicationName("ServiceHub");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
+            new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new PostgresXmlRepository(sp.GetRequiredService<NpgsqlDataSource>())));
+
+        services.Configure<AuthOptions>(configuration.GetSection("Auth"));
+        services.AddScoped<SessionCookieEvents>();
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(o =>
+            {
+                o.Cookie.Name = "servicehub.auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.LoginPath = "/account/login";
+                o.LogoutPath = "/account/logout";
+                o.AccessDeniedPath = "/account/denied";
+                o.ExpireTimeSpan = TimeSpan.FromHours(10);
+                o.SlidingExpiration = true;
+                o.EventsType = typeof(SessionCookieEvents);
+            });
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(Policies.PrivateData, p => p.RequireRole([.. Roles.PrivateDataRoles]))
+            .AddPolicy(Policies.Intake, p => p.RequireRole(Roles.Agent, Roles.CsSupervisor, Roles.Admin))
+            .AddPolicy(Policies.Supervisor, p => p.RequireRole(Roles.CsSupervisor, Roles.Admin));
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<AuthenticationStateProvider, RevalidatingAuthStateProvider>();
+        services.AddScoped<CurrentUser>();
+        services.AddHttpContextAccessor();
+        services.AddHealthChecks();
+        return services;
+    }
+}

@@ -1,0 +1,67 @@
+using Hangfire;
+using Npgsql;
+using ServiceHub.App.Components;
+using ServiceHub.App.Infrastructure;
+using ServiceHub.Data.Admin;
+using ServiceHub.Data.Infrastructure;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.WebHost.UseStaticWebAssets(); // MudBlazor assets also when run from a build (not only in Development)
+
+var connectionString = builder.Configuration.GetConnectionString("ServiceHub");
+if (string.IsNullOrWhiteSpace(connectionString))
+{
+    Console.Error.WriteLine("ServiceHub: no database configured. Set ConnectionStrings__ServiceHub (or use ./servicehub.sh run).");
+    return 2;
+}
+
+try
+{
+    await DatabaseStartup.CheckReachableAsync(connectionString);
+    Migrator.Run(connectionString);
+}
+catch (Exception ex) when (ex is DatabaseStartup.StartupException or Migrator.MigrationException)
+{
+    Console.Error.WriteLine($"ServiceHub: {ex.Message}");
+    return 1;
+}
+
+builder.Services
+    .AddServiceHubData(connectionString)
+    .AddServiceHubJobs(connectionString, builder.Configuration)
+    .AddServiceHubApp(builder.Configuration);
+
+var app = builder.Build();
+
+try
+{
+    await DatabaseStartup.CheckChineseTrigramsAsync(app.Services.GetRequiredService<NpgsqlDataSource>());
+}
+catch (DatabaseStartup.StartupException ex)
+{
+    Console.Error.WriteLine($"ServiceHub: {ex.Message}");
+    return 1;
+}
+
+if (app.Configuration.GetValue("ServiceHub:SeedDemo", false) && await app.Services.GetRequiredService<DemoSeeder>().SeedAsync())
+    app.Logger.LogInformation("Demo company seeded");
+
+app.Services.RegisterServiceHubJobs();
+
+if (!app.Environment.IsDevelopment())
+    app.UseExceptionHandler("/Error", createScopeForErrors: true);
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseRequestLocalization();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapStaticAssets().AllowAnonymous();
+app.MapServiceHubEndpoints();
+app.MapHangfireDashboardWithAuthorizationPolicy(Policies.Admin, "/hangfire", new DashboardOptions { DashboardTitle = "ServiceHub jobs" });
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+await app.RunAsync();
+return 0;
+
+public partial class Program;

@@ -1,0 +1,203 @@
+using Dapper;
+using Microsoft.AspNetCore.Identity;
+using Npgsql;
+using ServiceHub.Data.Infrastructure;
+
+namespace ServiceHub.Data.Admin;
+
+public sealed record UserAccount(
+    int Id, string UserName, string DisplayName, string PasswordHash, string[] Roles, int? DepartmentId,
+    string? DepartmentName, string? Phone, bool IsActive, int FailedAttempts, DateTimeOffset? LockedUntil, Guid SecurityStamp);
+
+public sealed record UserListItem(int Id, string UserName, string DisplayName, string[] Roles, int? DepartmentId, string? DepartmentName, bool IsActive, DateTimeOffset? LockedUntil);
+
+public sealed record UserEdit
+{
+    public int? Id { get; init; }
+    public string UserName { get; set; } = "";
+    public string DisplayName { get; set; } = "";
+    public List<string> Roles { get; set; } = [];
+    public int? DepartmentId { get; set; }
+    public string? Phone { get; set; }
+    public bool IsActive { get; set; } = true;
+    /// <summary>Required for a new account; when set on an existing one it resets the password.</summary>
+    public string? NewPassword { get; set; }
+}
+
+/// <summary>Password rules: at least 8 characters with a letter and a digit.</summary>
+public static class PasswordPolicy
+{
+    public const int MinLength = 8;
+
+    public static bool IsStrongEnough(string? password) =>
+        password is { Length: >= MinLength } && password.Any(char.IsLetter) && password.Any(char.IsDigit);
+}
+
+public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
+{
+    private static readonly PasswordHasher<string> Hasher = new();
+
+    public static string HashPassword(string password) => Hasher.HashPassword("", password);
+
+    public static bool VerifyPassword(string hash, string password) =>
+        Hasher.VerifyHashedPassword("", hash, password) != PasswordVerificationResult.Failed;
+
+    private const string SelectUser = """
+        SELECT u.id, u.user_name, u.display_name, u.password_hash, u.roles, u.department_id, d.name AS department_name,
+               u.phone, u.is_active, u.failed_attempts, u.locked_until, u.security_stamp
+        FROM users u LEFT JOIN departments d ON d.id = u.department_id
+        """;
+
+    public async Task<UserAccount?> FindByUserNameAsync(string userName, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<UserAccount>(new CommandDefinition(
+            SelectUser + " WHERE lower(u.user_name) = lower(@userName)", new { userName = userName.Trim() }, cancellationToken: ct));
+    }
+
+    public async Task<UserAccount?> GetAsync(int id, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<UserAccount>(new CommandDefinition(SelectUser + " WHERE u.id = @id", new { id }, cancellationToken: ct));
+    }
+
+    /// <summary>What session validation needs: is the account still active, and is the stamp in the cookie still current.</summary>
+    public async Task<bool> IsSessionValidAsync(int id, Guid stamp, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE id = @id AND is_active AND security_stamp = @stamp)", new { id, stamp }, cancellationToken: ct));
+    }
+
+    private const string ListWhere = """
+        WHERE (@Text IS NULL OR u.user_name ILIKE @Text OR u.display_name ILIKE @Text)
+          AND (@Role IS NULL OR @Role = ANY (u.roles))
+          AND (@DepartmentId IS NULL OR u.department_id = @DepartmentId)
+        """;
+
+    public async Task<Page<UserListItem>> SearchAsync(Actor actor, string? text, string? role, int? departmentId, int skip, int take, CancellationToken ct = default)
+    {
+        actor.Require(Roles.Admin);
+        var args = new { Text = string.IsNullOrWhiteSpace(text) ? null : $"%{text.Trim()}%", Role = string.IsNullOrWhiteSpace(role) ? null : role, DepartmentId = departmentId, Skip = skip, Take = take };
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var items = await conn.QueryAsync<UserListItem>(new CommandDefinition($"""
+            SELECT u.id, u.user_name, u.display_name, u.roles, u.department_id, d.name AS department_name, u.is_active, u.locked_until
+            FROM users u LEFT JOIN departments d ON d.id = u.department_id
+            {ListWhere}
+            ORDER BY u.is_active DESC, u.user_name
+            OFFSET @Skip LIMIT @Take
+            """, args, cancellationToken: ct));
+        var total = await conn.ExecuteScalarAsync<int>(new CommandDefinition($"SELECT count(*) FROM users u {ListWhere}", args, cancellationToken: ct));
+        return new Page<UserListItem>(items.AsList(), total);
+    }
+
+    /// <summary>Active people, for pickers (department manager, return-visit lead…).</summary>
+    public async Task<IReadOnlyList<UserListItem>> ListActiveAsync(string? role = null, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<UserListItem>(new CommandDefinition("""
+            SELECT u.id, u.user_name, u.display_name, u.roles, u.department_id, d.name AS department_name, u.is_active, u.locked_until
+            FROM users u LEFT JOIN departments d ON d.id = u.department_id
+            WHERE u.is_active AND (@role IS NULL OR @role = ANY (u.roles))
+            ORDER BY u.display_name
+            """, new { role }, cancellationToken: ct));
+        return rows.AsList();
+    }
+
+    /// <summary>Creates or updates an account. Returns the id. Validation errors come back as <see cref="DomainException"/> with nothing written.</summary>
+    public async Task<int> SaveAsync(Actor actor, UserEdit edit, CancellationToken ct = default)
+    {
+        actor.Require(Roles.Admin);
+        var userName = edit.UserName.Trim();
+        if (userName.Length == 0) throw new DomainException("Validation.Required");
+        if (edit.DisplayName.Trim().Length == 0) throw new DomainException("Validation.Required");
+        if (edit.Roles.Count == 0) throw new DomainException("User.RolesRequired");
+        if (edit.Roles.Any(r => !Roles.IsKnown(r))) throw new DomainException("User.UnknownRole");
+        if (edit.Id is null && edit.NewPassword is null) throw new DomainException("User.PasswordRequired");
+        if (edit.NewPassword is not null && !PasswordPolicy.IsStrongEnough(edit.NewPassword)) throw new DomainException("Password.TooWeak", PasswordPolicy.MinLength);
+        if (!string.IsNullOrWhiteSpace(edit.Phone) && !PhoneNumbers.IsValid(edit.Phone)) throw new DomainException("Validation.Phone");
+
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var args = new
+        {
+            edit.Id,
+            UserName = userName,
+            DisplayName = edit.DisplayName.Trim(),
+            Roles = edit.Roles.Distinct().ToArray(),
+            edit.DepartmentId,
+            Phone = string.IsNullOrWhiteSpace(edit.Phone) ? null : PhoneNumbers.Normalize(edit.Phone),
+            edit.IsActive,
+            Hash = edit.NewPassword is null ? null : HashPassword(edit.NewPassword),
+        };
+        int id;
+        try
+        {
+            if (edit.Id is null)
+            {
+                id = await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
+                    INSERT INTO users (user_name, display_name, password_hash, roles, department_id, phone, is_active)
+                    VALUES (@UserName, @DisplayName, @Hash, @Roles, @DepartmentId, @Phone, @IsActive)
+                    RETURNING id
+                    """, args, tx, cancellationToken: ct));
+                await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Create, "user", id.ToString(), userName, ct);
+            }
+            else
+            {
+                // Deactivation or a password reset renews the security stamp: live sessions end.
+                var wasActive = await conn.ExecuteScalarAsync<bool?>(new CommandDefinition(
+                    "SELECT is_active FROM users WHERE id = @Id FOR UPDATE", args, tx, cancellationToken: ct))
+                    ?? throw new DomainException("NotFound");
+                await conn.ExecuteAsync(new CommandDefinition("""
+                    UPDATE users SET user_name = @UserName, display_name = @DisplayName, roles = @Roles, department_id = @DepartmentId,
+                        phone = @Phone, is_active = @IsActive,
+                        password_hash = coalesce(@Hash, password_hash),
+                        security_stamp = CASE WHEN @Hash IS NOT NULL OR NOT @IsActive OR roles <> @Roles THEN gen_random_uuid() ELSE security_stamp END,
+                        deactivated_at = CASE WHEN NOT @IsActive THEN coalesce(deactivated_at, now()) ELSE NULL END,
+                        failed_attempts = CASE WHEN @Hash IS NOT NULL THEN 0 ELSE failed_attempts END,
+                        locked_until = CASE WHEN @Hash IS NOT NULL THEN NULL ELSE locked_until END
+                    WHERE id = @Id
+                    """, args, tx, cancellationToken: ct));
+                id = edit.Id.Value;
+                var action = wasActive && !edit.IsActive ? AuditLog.Actions.Deactivate : AuditLog.Actions.Update;
+                await audit.WriteAsync(conn, tx, actor, action, "user", id.ToString(),
+                    $"{userName} roles={string.Join(',', args.Roles)} active={edit.IsActive}{(args.Hash is null ? "" : " password-reset")}", ct);
+            }
+            await tx.CommitAsync(ct);
+        }
+        catch (PostgresException ex) when (Db.IsUniqueViolation(ex))
+        {
+            throw new DomainException("User.NameTaken", userName);
+        }
+        return id;
+    }
+
+    /// <summary>A person leaves (离职): the account is disabled at once and every session ends.</summary>
+    public async Task DeactivateAsync(Actor actor, int userId, CancellationToken ct = default)
+    {
+        actor.Require(Roles.Admin);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var name = await conn.ExecuteScalarAsync<string?>(new CommandDefinition("""
+            UPDATE users SET is_active = false, security_stamp = gen_random_uuid(), deactivated_at = now()
+            WHERE id = @userId RETURNING user_name
+            """, new { userId }, tx, cancellationToken: ct)) ?? throw new DomainException("NotFound");
+        await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Deactivate, "user", userId.ToString(), name, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task ChangePasswordAsync(Actor actor, string currentPassword, string newPassword, CancellationToken ct = default)
+    {
+        var user = await GetAsync(actor.Id, ct) ?? throw new DomainException("NotFound");
+        if (!VerifyPassword(user.PasswordHash, currentPassword)) throw new DomainException("Password.CurrentWrong");
+        if (!PasswordPolicy.IsStrongEnough(newPassword)) throw new DomainException("Password.TooWeak", PasswordPolicy.MinLength);
+        if (currentPassword == newPassword) throw new DomainException("Password.Same");
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE users SET password_hash = @hash, security_stamp = gen_random_uuid() WHERE id = @id",
+            new { id = actor.Id, hash = HashPassword(newPassword) }, tx, cancellationToken: ct));
+        await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.PasswordChanged, "user", actor.Id.ToString(), "", ct);
+        await tx.CommitAsync(ct);
+    }
+}

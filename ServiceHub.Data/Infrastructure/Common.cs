@@ -1,0 +1,37 @@
+using Npgsql;
+
+namespace ServiceHub.Data.Infrastructure;
+
+/// <summary>One page of a server-paged list.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, int Total);
+
+/// <summary>The signed-in person on whose behalf an action runs; every repository action that changes data takes one.</summary>
+public sealed record Actor(int Id, string UserName, string DisplayName, IReadOnlyCollection<string> Roles, int? DepartmentId, string? Ip = null)
+{
+    public bool IsIn(params string[] roles) => roles.Any(Roles.Contains);
+
+    /// <summary>Server-side authorisation: refuses the action unless the actor holds one of the roles.</summary>
+    public void Require(params string[] roles)
+    {
+        if (!IsIn(roles)) throw new ForbiddenException(UserName, roles);
+    }
+
+    /// <summary>The system itself (jobs, seeding).</summary>
+    public static readonly Actor System = new(0, "system", "system", ["admin"], null);
+}
+
+public sealed class ForbiddenException(string userName, string[] roles)
+    : UnauthorizedAccessException($"{userName} lacks any of the roles {string.Join(", ", roles)}");
+
+/// <summary>A rule of the domain refused the action; nothing was written. <see cref="Code"/> is a resource key.</summary>
+public sealed class DomainException(string code, params object[] args) : Exception(code)
+{
+    public string Code { get; } = code;
+    public object[] Args { get; } = args;
+}
+
+public static class Db
+{
+    /// <summary>PostgreSQL unique violation.</summary>
+    public static bool IsUniqueViolation(Exception ex) => ex is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+using ServiceHub.Data.Admin;
+using ServiceHub.Data.Infrastructure;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class DataServiceCollectionExtensions
+{
+    /// <summary>One NpgsqlDataSource, the repositories and the clock.</summary>
+    public static IServiceCollection AddServiceHubData(this IServiceCollection services, string connectionString)
+    {
+        DapperSetup.Configure();
+        services.AddNpgsqlDataSource(connectionString);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<UserRepository>();
+        services.AddSingleton<SignInService>();
+        services.AddSingleton<DepartmentRepository>();
+        services.AddSingleton<ProjectRepository>();
+        services.AddSingleton<CustomerRepository>();
+        services.AddSingleton<DemoSeeder>();
+        return services;
+    }
+}

@@ -1,0 +1,32 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class JobsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Hangfire on PostgreSQL (schema <c>hangfire</c> of the same database, its own small connection pool).
+    /// The processing server runs unless <c>Hangfire:Server</c> is <c>false</c> (tests call jobs directly).
+    /// </summary>
+    public static IServiceCollection AddServiceHubJobs(this IServiceCollection services, string connectionString, IConfiguration configuration)
+    {
+        var hangfireCs = new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 10, ApplicationName = "servicehub-hangfire" }.ConnectionString;
+        services.AddHangfire(c => c
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(hangfireCs), new PostgreSqlStorageOptions
+            {
+                SchemaName = "hangfire",
+                PrepareSchemaIfNecessary = true,
+                QueuePollInterval = TimeSpan.FromSeconds(5),
+                InvisibilityTimeout = TimeSpan.FromMinutes(30),
+            }));
+        if (configuration.GetValue("Hangfire:Server", true))
+            services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2));
+        return services;
+    }
+}
