@@ -14,4 +14,14 @@ public sealed class AppMudLocalizer(IStringLocalizer<SharedResource> localizer) 
             return s.ResourceNotFound ? new LocalizedString(key, key, resourceNotFound: true) : new LocalizedString(key, s.Value);
         }
     }
+
+    /// <summary>Pager texts carry named placeholders ({first_item}) that MudBlazor fills itself: format only real arguments.</summary>
+    public override LocalizedString this[string key, params object[] arguments]
+    {
+        get
+        {
+            var s = this[key];
+            return s.ResourceNotFound || arguments.Length == 0 ? s : new LocalizedString(key, string.Format(System.Globalization.CultureInfo.CurrentCulture, s.Value, arguments));
+        }
+    }
 }

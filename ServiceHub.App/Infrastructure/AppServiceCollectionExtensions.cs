@@ -22,6 +22,8 @@ public static class AppServiceCollectionExtensions
     public static IServiceCollection AddServiceHubApp(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
+        // Chinese as text, not as &#x…; entities, in server-rendered HTML.
+        services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddMudServices(c =>
         {
             c.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight;

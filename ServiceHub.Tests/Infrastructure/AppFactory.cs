@@ -1,0 +1,73 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ServiceHub.Tests.Infrastructure;
+
+/// <summary>The whole app over a fresh test database (demo company seeded), Hangfire's server off, the clock under test control.</summary>
+public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public string ConnectionString { get; private set; } = "";
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+    protected virtual bool Kestrel => false;
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = await TestServer.CreateDatabaseAsync(GetType().Name);
+        if (Kestrel) UseKestrel(0);
+        StartServer();
+    }
+
+    public new async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await TestServer.DropDatabaseAsync(ConnectionString);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("ConnectionStrings:ServiceHub", ConnectionString);
+        builder.UseSetting("ServiceHub:SeedDemo", "true");
+        builder.UseSetting("Hangfire:Server", "false");
+        foreach (var (k, v) in Settings) builder.UseSetting(k, v);
+        builder.ConfigureTestServices(s =>
+        {
+            s.RemoveAll<TimeProvider>();
+            s.AddSingleton<TimeProvider>(Clock);
+        });
+    }
+
+    public string BaseUrl => ClientOptions.BaseAddress.ToString().TrimEnd('/');
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>An HTTP client signed in through the real sign-in form.</summary>
+    public async Task<HttpClient> SignedInClientAsync(string userName, string password = ServiceHub.Data.Admin.DemoSeeder.DemoPassword)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var (status, _) = await SignInAsync(client, userName, password);
+        if (status != HttpStatusCode.Redirect) throw new InvalidOperationException($"sign-in of {userName} failed: {status}");
+        return client;
+    }
+
+    public static async Task<(HttpStatusCode Status, string Body)> SignInAsync(HttpClient client, string userName, string password)
+    {
+        var form = await client.GetStringAsync("/account/login");
+        var token = Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token,
+            ["_handler"] = "login",
+            ["Input.UserName"] = userName,
+            ["Input.Password"] = password,
+        }));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.Playwright;
+
+namespace ServiceHub.Tests.Infrastructure;
+
+/// <summary>
+/// The app on a real Kestrel port and Debian's headless Chromium driven by Playwright (no browser download).
+/// </summary>
+public class BrowserAppFactory : AppFactory
+{
+    protected override bool Kestrel => true;
+}
+
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private IPlaywright? _playwright;
+    public IBrowser Browser { get; private set; } = default!;
+
+    public async Task InitializeAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright?.Dispose();
+    }
+
+    /// <summary>A new browser context signed in as <paramref name="userName"/> through the sign-in page; returns the page on home.</summary>
+    public async Task<IPage> SignInAsync(AppFactory app, string userName, string culture = "zh-CN", string password = ServiceHub.Data.Admin.DemoSeeder.DemoPassword)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl, ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        context.SetDefaultTimeout(15_000);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"/culture/set?culture={culture}&redirectUri=/account/login");
+        await page.FillAsync("#username", userName);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("[data-testid=login-submit]");
+        await page.WaitForURLAsync(u => !u.Contains("/account/login"));
+        await WaitInteractiveAsync(page);
+        return page;
+    }
+
+    /// <summary>Clicks on a prerendered page are lost until the circuit is live: wait for the layout's marker.</summary>
+    public static Task WaitInteractiveAsync(IPage page) =>
+        page.Locator("[data-testid=interactive]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+
+    public static async Task GotoAsync(IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        await WaitInteractiveAsync(page);
+    }
+}

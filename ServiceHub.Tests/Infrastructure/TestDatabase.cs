@@ -1,0 +1,86 @@
+using Npgsql;
+using ServiceHub.Data.Infrastructure;
+
+namespace ServiceHub.Tests.Infrastructure;
+
+/// <summary>
+/// The real PostgreSQL server of the test run (SERVICEHUB_TEST_SERVER, set by ./servicehub.sh test). The migrations are
+/// applied once to a template database; every test class gets a fresh copy of it (CREATE DATABASE … TEMPLATE).
+/// </summary>
+public static class TestServer
+{
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static string? _template;
+
+    public static string ServerConnectionString =>
+        Environment.GetEnvironmentVariable("SERVICEHUB_TEST_SERVER")
+        ?? throw new InvalidOperationException("SERVICEHUB_TEST_SERVER is not set: run the tests with ./servicehub.sh test");
+
+    private static string For(string database, bool pooling = true) =>
+        new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = database, Pooling = pooling, MaxPoolSize = 30 }.ConnectionString;
+
+    public static async Task<string> CreateDatabaseAsync(string label)
+    {
+        var template = await TemplateAsync();
+        var name = $"sh_test_{label.ToLowerInvariant()}_{Guid.NewGuid():N}"[..50];
+        await ExecuteAsync($"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
+        return For(name);
+    }
+
+    public static async Task DropDatabaseAsync(string connectionString)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        NpgsqlConnection.ClearAllPools();
+        await ExecuteAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+    }
+
+    private static async Task<string> TemplateAsync()
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            if (_template is not null) return _template;
+            var name = $"sh_template_{Environment.ProcessId}_{Guid.NewGuid():N}"[..40];
+            await ExecuteAsync($"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'");
+            DapperSetup.Configure();
+            Migrator.Run(For(name, pooling: false));
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                try { ExecuteAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").GetAwaiter().GetResult(); } catch { /* server gone */ }
+            };
+            return _template = name;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    private static async Task ExecuteAsync(string sql)
+    {
+        await using var conn = new NpgsqlConnection(For(new NpgsqlConnectionStringBuilder(ServerConnectionString).Database ?? "postgres", pooling: false));
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>A fresh, migrated database for one test class, with the services of ServiceHub.Data over it.</summary>
+public class DatabaseFixture : IAsyncLifetime
+{
+    public string ConnectionString { get; private set; } = "";
+    public NpgsqlDataSource DataSource { get; private set; } = default!;
+
+    public virtual async Task InitializeAsync()
+    {
+        ConnectionString = await TestServer.CreateDatabaseAsync(GetType().Name);
+        DapperSetup.Configure();
+        DataSource = NpgsqlDataSource.Create(ConnectionString);
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        await TestServer.DropDatabaseAsync(ConnectionString);
+    }
+}
