@@ -136,7 +136,7 @@ ensure_test_prereqs() {
 cmd_test() {
   ensure_dotnet
   ensure_test_prereqs
-  local work; work=$(mktemp -d "${TMPDIR:-/tmp}/servicehub-test.XXXXXX")
+  work=$(mktemp -d "${TMPDIR:-/tmp}/servicehub-test.XXXXXX")
   if [ "$(id -u)" -eq 0 ]; then chmod 755 "$work"; fi
   if [ -z "${ConnectionStrings__ServiceHub:-}" ]; then
     ensure_postgres
