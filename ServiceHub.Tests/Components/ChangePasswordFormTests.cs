@@ -13,6 +13,7 @@ public sealed class ChangePasswordFormTests(DatabaseFixture db) : IClassFixture<
     {
         var ctx = BunitSetup.Create(culture, s =>
         {
+            s.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
             s.AddServiceHubData(db.ConnectionString);
             s.AddScoped<CurrentUser>();
         }, a => a.SetAuthorized("agent").SetRoles(Roles.Agent));
