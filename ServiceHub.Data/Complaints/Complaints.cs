@@ -156,6 +156,7 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, TimeProvider clock,
 
     public async Task ConfirmContactAsync(Actor actor, long id, DateTimeOffset contactedAt, string method, CancellationToken ct = default)
     {
+        contactedAt = contactedAt.ToUniversalTime();
         var now = clock.GetUtcNow();
         var errors = new Dictionary<string, FieldError>();
         if (string.IsNullOrWhiteSpace(method)) errors["Method"] = new("Validation.Required");
@@ -225,6 +226,7 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, TimeProvider clock,
     /// </summary>
     public async Task ExtendAsync(Actor actor, long id, DateTimeOffset newDue, string reason, CancellationToken ct = default)
     {
+        newDue = newDue.ToUniversalTime();
         var now = clock.GetUtcNow();
         var errors = new Dictionary<string, FieldError>();
         if (newDue <= now) errors["NewDue"] = new("Complaint.ExtensionInPast");

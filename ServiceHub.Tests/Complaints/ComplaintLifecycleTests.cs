@@ -60,7 +60,8 @@ public sealed class ComplaintLifecycleTests(DatabaseFixture db) : IClassFixture<
     {
         var id = await _w.RegisterComplaintAsync();
         _s.Clock.Advance(TimeSpan.FromMinutes(10));
-        await _w.Complaints.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "电话");
+        // As the page sends it: a Beijing wall-clock time (offset +08:00).
+        await _w.Complaints.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)), "电话");
         await _w.Complaints.AddNoteAsync(_w.Handler, id, "已安排维修工上门查看");
         await _w.Complaints.HandleAsync(_w.Handler, id, "更换楼上防水层", "已为您安排维修，漏水问题已解决。", false);
         var c = (await _w.Complaints.GetAsync(_w.Handler, id))!;

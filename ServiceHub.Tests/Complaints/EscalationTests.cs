@@ -142,3 +142,14 @@ public sealed class EscalationTests(DatabaseFixture db) : IClassFixture<Database
         Assert.Equal(t.AddMinutes(45), Deadlines.Level2At(t.AddMinutes(30), 15));
     }
 }
+
+public sealed class BusinessTimeTests
+{
+    [Fact]
+    public void A_Beijing_wall_clock_time_becomes_a_UTC_instant()
+    {
+        var t = ServiceHub.Data.Infrastructure.BusinessTime.FromLocal(new DateTime(2026, 11, 27, 8, 5, 0));
+        Assert.Equal(TimeSpan.Zero, t.Offset);
+        Assert.Equal(new DateTimeOffset(2026, 11, 27, 0, 5, 0, TimeSpan.Zero), t);
+    }
+}
