@@ -144,7 +144,7 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, TimeProvider clock,
             new { id, urgencyMinutes }, tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition(RefreshCurrentDue, new { id }, tx, cancellationToken: ct));
         var deptName = await conn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT name FROM departments WHERE id = @departmentId", new { departmentId }, tx, cancellationToken: ct));
-        await AddEventAsync(conn, tx, id, now, actor, Events.Dispatched, $"{deptName} · {urgencyMinutes}", null, contactDue, ct);
+        await AddEventAsync(conn, tx, id, now, actor, Events.Dispatched, deptName ?? "", null, contactDue, ct);
 
         var recipients = await conn.QueryAsync<int>(new CommandDefinition("""
             SELECT id FROM users WHERE is_active AND department_id = @departmentId AND ('handler' = ANY (roles) OR 'dept_manager' = ANY (roles))
