@@ -170,8 +170,26 @@ cmd_test() {
   return "$rc"
 }
 
+# Full-size benchmarks (not part of the test command): ./servicehub.sh bench [complaints|all] [sizes…]
+cmd_bench() {
+  ensure_dotnet
+  work=$(mktemp -d "${TMPDIR:-/tmp}/servicehub-bench.XXXXXX")
+  if [ "$(id -u)" -eq 0 ]; then chmod 755 "$work"; fi
+  if [ -z "${ConnectionStrings__ServiceHub:-}" ]; then
+    ensure_postgres
+    start_cluster "$work/pg"
+    trap 'stop_cluster; rm -rf "$work"' EXIT
+    export SERVICEHUB_BENCH_DB="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=postgres"
+  else
+    export SERVICEHUB_BENCH_DB="$ConnectionStrings__ServiceHub"
+    trap 'rm -rf "$work"' EXIT
+  fi
+  dotnet run -c Release --project benchmarks/ServiceHub.Benchmarks -- "$@"
+}
+
 case "${1:-}" in
   run) shift; cmd_run "$@" ;;
   test) shift; cmd_test "$@" ;;
-  *) echo "usage: $0 run | test [dotnet test options]" >&2; exit 2 ;;
+  bench) shift; cmd_bench "$@" ;;
+  *) echo "usage: $0 run | test [dotnet test options] | bench [name] [sizes]" >&2; exit 2 ;;
 esac
