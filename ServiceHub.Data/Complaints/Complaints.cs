@@ -342,6 +342,41 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, TimeProvider clock,
         OFFSET @Skip LIMIT @Take
         """;
 
+    public sealed record ListItem(long Id, string SheetNo, string State, string CustomerName, string? ProjectName, string? DepartmentName, string Channel,
+        string Content, DateTimeOffset RegisteredAt, DateTimeOffset? CurrentDueAt, int EscalationLevel);
+
+    private const string ListWhere = """
+        WHERE (@Text IS NULL OR c.sheet_no ILIKE @Text OR c.content ILIKE @Text OR cu.name ILIKE @Text)
+          AND (@State IS NULL OR c.state = @State)
+          AND (@DepartmentId IS NULL OR c.department_id = @DepartmentId)
+        """;
+
+    /// <summary>All complaints, newest first, for the CS side, leadership, HR and return visits; a department sees its own.</summary>
+    public async Task<Page<ListItem>> SearchAsync(Actor actor, string? text, string? state, int? departmentId, int skip, int take, CancellationToken ct = default)
+    {
+        if (!actor.IsIn(Roles.Agent, Roles.CsSupervisor, Roles.Admin, Roles.Leadership, Roles.Hr, Roles.ReturnVisit))
+        {
+            actor.Require(Roles.Handler, Roles.DeptManager);
+            departmentId = actor.DepartmentId ?? -1;
+        }
+        var args = new { Text = string.IsNullOrWhiteSpace(text) ? null : $"%{text.Trim()}%", State = state, DepartmentId = departmentId, Skip = skip, Take = take };
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var items = await conn.QueryAsync<ListItem>(new CommandDefinition($"""
+            SELECT c.id, c.sheet_no, c.state, cu.name AS customer_name, p.name AS project_name, d.name AS department_name, c.channel,
+                   c.content, c.registered_at, c.current_due_at, c.escalation_level
+            FROM complaints c
+            JOIN customers cu ON cu.id = c.customer_id
+            LEFT JOIN projects p ON p.id = c.project_id
+            LEFT JOIN departments d ON d.id = c.department_id
+            {ListWhere}
+            ORDER BY c.registered_at DESC, c.id DESC
+            OFFSET @Skip LIMIT @Take
+            """, args, cancellationToken: ct));
+        var total = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
+            $"SELECT count(*) FROM complaints c JOIN customers cu ON cu.id = c.customer_id {ListWhere}", args, cancellationToken: ct));
+        return new Page<ListItem>(items.AsList(), total);
+    }
+
     /// <summary>The manager's view: escalated deadlines of the department's complaints, newest first.</summary>
     public async Task<IReadOnlyList<EscalationItem>> EscalationsAsync(Actor actor, int departmentId, int take = 100, CancellationToken ct = default)
     {

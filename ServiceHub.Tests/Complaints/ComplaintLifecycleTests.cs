@@ -177,3 +177,29 @@ public sealed class ComplaintLifecycleTests(DatabaseFixture db) : IClassFixture<
         await Assert.ThrowsAsync<ForbiddenException>(() => _w.Complaints.QueueAsync(_w.OtherHandler, new QueueFilter(_w.DepartmentId), 0, 50));
     }
 }
+
+public sealed class ComplaintListTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+{
+    private TestServices _s = default!;
+    private ComplaintWorld _w = default!;
+
+    public async Task InitializeAsync()
+    {
+        _s = new TestServices(db.ConnectionString);
+        _w = await ComplaintWorld.CreateAsync(_s);
+    }
+
+    public async Task DisposeAsync() => await _s.DisposeAsync();
+
+    [Fact]
+    public async Task The_list_finds_complaints_by_text_and_a_department_sees_only_its_own()
+    {
+        var mine = await _w.RegisterComplaintAsync(content: "单元门禁失灵");
+        var agentView = await _w.Complaints.SearchAsync(_w.Agent, "门禁", null, null, 0, 10);
+        Assert.Contains(agentView.Items, i => i.Id == mine);
+        var otherView = await _w.Complaints.SearchAsync(_w.OtherHandler, "门禁", null, _w.DepartmentId, 0, 10);
+        Assert.DoesNotContain(otherView.Items, i => i.Id == mine);
+        var handlerView = await _w.Complaints.SearchAsync(_w.Handler, null, ComplaintStates.Dispatched, null, 0, 10);
+        Assert.Contains(handlerView.Items, i => i.Id == mine);
+    }
+}
