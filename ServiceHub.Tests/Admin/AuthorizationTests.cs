@@ -30,7 +30,7 @@ public sealed class AuthorizationTests(AppFactory app) : IClassFixture<AppFactor
     public async Task An_admin_opens_the_admin_pages()
     {
         var client = await app.SignedInClientAsync("admin");
-        foreach (var path in new[] { "/admin/users", "/admin/departments", "/admin/projects", "/admin/audit" })
+        foreach (var path in new[] { "/admin/users", "/admin/departments", "/admin/projects", "/admin/audit", "/hangfire" })
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(path)).StatusCode);
     }
 
