@@ -118,8 +118,9 @@ cmd_run() {
   print_accounts
   log "ServiceHub on $APP_URL  (Ctrl+C stops the app and the database)"
   set +e
+  # The built app itself (not `dotnet run`, which outlives a Ctrl+C); content root is the project for wwwroot.
   ServiceHub__SeedDemo=true ASPNETCORE_URLS="$APP_URL" ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production} \
-    dotnet run --project ServiceHub.App -c Release --no-build --no-launch-profile
+    dotnet "$ROOT/ServiceHub.App/bin/Release/net10.0/ServiceHub.App.dll" --contentRoot "$ROOT/ServiceHub.App"
   local rc=$?
   set -e
   return $rc
