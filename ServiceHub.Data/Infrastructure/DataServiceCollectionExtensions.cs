@@ -20,6 +20,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ProjectRepository>();
         services.AddSingleton<CustomerRepository>();
         services.AddSingleton<DemoSeeder>();
+        services.AddServiceHubEmergencyData();
         return services;
     }
 }

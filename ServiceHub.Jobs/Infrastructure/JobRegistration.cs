@@ -7,7 +7,7 @@ public static class JobRegistration
     /// <summary>Registers the recurring jobs with stable ids (idempotent: re-registering updates in place).</summary>
     public static IServiceProvider RegisterServiceHubJobs(this IServiceProvider services)
     {
-        _ = services.GetRequiredService<IRecurringJobManager>();
+        services.GetRequiredService<IRecurringJobManager>().RegisterEmergencyJobs();
         return services;
     }
 }
