@@ -76,7 +76,7 @@ public sealed class EmergencyRepository(
             AmountYuan = report.Kind == EmergencyKinds.CompensationLoss ? report.AmountYuan : null,
             report.ProjectId, report.BuildingId,
             Location = report.Location.Trim(), Description = report.Description.Trim(),
-            OccurredAt = report.OccurredAt!.Value, DepartmentId = report.ResponsibleDepartmentId,
+            OccurredAt = report.OccurredAt!.Value.ToUniversalTime(), DepartmentId = report.ResponsibleDepartmentId,
             ReportedBy = actor.Id, Now = now, Due = EmergencyRules.OnSiteDue(now),
         };
         List<AlertMessage> alerts;
