@@ -45,7 +45,7 @@ public sealed class EmergencyRepository(
                OR u.id = (SELECT supervising_vp_id FROM departments WHERE id = @DepartmentId)
                OR 'leadership' = ANY (u.roles))
         ON CONFLICT DO NOTHING
-        RETURNING id
+        RETURNING id, user_id, reason, emergency_id, created_at
         """;
 
     // A reminder goes to the manager; the escalation to the supervising vice-president and leadership.
@@ -59,8 +59,26 @@ public sealed class EmergencyRepository(
             OR (@Step = 'escalated' AND (u.id = d.supervising_vp_id OR 'leadership' = ANY (u.roles))))
         WHERE e.id = @Id
         ON CONFLICT DO NOTHING
-        RETURNING id
+        RETURNING id, user_id, reason, emergency_id, created_at
         """;
+
+    /// <summary>The alerts an INSERT … RETURNING just wrote (<c>inserted</c>), as pushed to screens, in one round trip.</summary>
+    private static string WithMessages(string insert) => $"""
+        WITH a AS ({insert})
+        SELECT a.id AS alert_id, a.user_id, a.reason, e.id AS emergency_id, e.kind,
+               p.name AS project_name, b.name AS building_name, e.location, e.description,
+               d.name AS department_name, d.name_en AS department_name_en,
+               e.occurred_at, e.reported_at, e.on_site_due_at, a.created_at
+        FROM a
+        JOIN emergencies e ON e.id = a.emergency_id
+        JOIN projects p ON p.id = e.project_id
+        LEFT JOIN buildings b ON b.id = e.building_id
+        JOIN departments d ON d.id = e.responsible_department_id
+        ORDER BY a.id
+        """;
+
+    private static readonly string RaiseSql = WithMessages(InsertRaisedAlerts);
+    private static readonly string FollowUpSql = WithMessages(InsertFollowUpAlerts);
 
     public async Task<int> ReportAsync(Actor actor, EmergencyReport report, CancellationToken ct = default)
     {
@@ -97,15 +115,23 @@ public sealed class EmergencyRepository(
             await conn.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO emergency_events (emergency_id, at, kind, user_id, details) VALUES (@id, @Now, 'reported', @ReportedBy, @Kind)",
                 new { id, args.Now, args.ReportedBy, args.Kind }, tx, cancellationToken: ct));
-            var alertIds = (await conn.QueryAsync<long>(new CommandDefinition(InsertRaisedAlerts, new { Id = id, args.Now, args.DepartmentId }, tx, cancellationToken: ct))).ToArray();
-            alerts = await AlertsAsync(conn, tx, alertIds, ct);
-            await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Create, "emergency", id.ToString(), $"{args.Kind} project={args.ProjectId} dept={args.DepartmentId} alerts={alertIds.Length}", ct);
+            alerts = (await conn.QueryAsync<AlertMessage>(new CommandDefinition(RaiseSql, new { Id = id, args.Now, args.DepartmentId }, tx, cancellationToken: ct))).AsList();
+            await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Create, "emergency", id.ToString(), $"{args.Kind} project={args.ProjectId} dept={args.DepartmentId} alerts={alerts.Count}", ct);
             await tx.CommitAsync(ct);
         }
 
         // Saved first, then pushed: a push that fails loses nothing, the person gets the alert when they next connect.
-        scheduler.ScheduleFollowUps(id, now);
         await PushAsync(alerts, ct);
+        // Then the delayed follow-ups. Should scheduling fail, or the process die before it, the recurring sweep still does them:
+        // the report itself is saved and alerted, so it is not reported as failed.
+        try
+        {
+            scheduler.ScheduleFollowUps(id, now);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            log.LogError(ex, "Scheduling the follow-ups of emergency {Id} failed; the sweep will do them", id);
+        }
         return id;
     }
 
@@ -131,8 +157,7 @@ public sealed class EmergencyRepository(
                 RETURNING id
                 """, new { Id = emergencyId, Step = step, After = after, Now = now }, tx, cancellationToken: ct));
             if (eventId is null) return false;
-            var alertIds = (await conn.QueryAsync<long>(new CommandDefinition(InsertFollowUpAlerts, new { Id = emergencyId, Step = step, Now = now }, tx, cancellationToken: ct))).ToArray();
-            alerts = await AlertsAsync(conn, tx, alertIds, ct);
+            alerts = (await conn.QueryAsync<AlertMessage>(new CommandDefinition(FollowUpSql, new { Id = emergencyId, Step = step, Now = now }, tx, cancellationToken: ct))).AsList();
             await conn.ExecuteAsync(new CommandDefinition("UPDATE emergency_events SET details = @details WHERE id = @eventId",
                 new { eventId, details = string.Join(", ", alerts.Select(a => a.UserId).Distinct()) }, tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
@@ -294,10 +319,6 @@ public sealed class EmergencyRepository(
 
     private sealed record AckedRow(int EmergencyId, string Reason);
     private sealed record ArrivalTarget(string State, int DepartmentId, int? ManagerId, DateTimeOffset Due);
-
-    private static async Task<List<AlertMessage>> AlertsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long[] ids, CancellationToken ct) =>
-        ids.Length == 0 ? [] : (await conn.QueryAsync<AlertMessage>(new CommandDefinition(
-            AlertSelect + " WHERE a.id = ANY (@ids) ORDER BY a.id", new { ids }, tx, cancellationToken: ct))).AsList();
 
     private Task PushAsync(IReadOnlyList<AlertMessage> alerts, CancellationToken ct) =>
         alerts.Count == 0 ? Task.CompletedTask : Safe(() => notifier.AlertsAsync(alerts, ct));
