@@ -171,7 +171,7 @@ cmd_test() {
   return "$rc"
 }
 
-# Full-size benchmarks (not part of the test command): ./servicehub.sh bench [complaints|all] [sizes…]
+# Full-size benchmarks (not part of the test command): ./servicehub.sh bench <complaints|alerts> [options]
 cmd_bench() {
   ensure_dotnet
   work=$(mktemp -d "${TMPDIR:-/tmp}/servicehub-bench.XXXXXX")
@@ -180,9 +180,9 @@ cmd_bench() {
     ensure_postgres
     start_cluster "$work/pg"
     trap 'stop_cluster; rm -rf "$work"' EXIT
-    export SERVICEHUB_BENCH_DB="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=postgres"
+    export SERVICEHUB_BENCH_SERVER="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=postgres"
   else
-    export SERVICEHUB_BENCH_DB="$ConnectionStrings__ServiceHub"
+    export SERVICEHUB_BENCH_SERVER="$ConnectionStrings__ServiceHub"
     trap 'rm -rf "$work"' EXIT
   fi
   dotnet run -c Release --project benchmarks/ServiceHub.Benchmarks -- "$@"

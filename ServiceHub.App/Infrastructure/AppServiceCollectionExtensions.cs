@@ -69,6 +69,7 @@ public static class AppServiceCollectionExtensions
         services.AddScoped<CurrentUser>();
         services.AddHttpContextAccessor();
         services.AddHealthChecks();
+        services.AddServiceHubEmergencyApp(configuration);
         return services;
     }
 }

@@ -12,6 +12,8 @@ public static class Endpoints
 {
     public static void MapServiceHubEndpoints(this WebApplication app)
     {
+        app.MapServiceHubEmergencies();
+
         app.MapGet("/healthz", async (NpgsqlDataSource db, CancellationToken ct) =>
         {
             try

@@ -26,6 +26,16 @@ public sealed class SessionCookieEvents(UserRepository users) : CookieAuthentica
             await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         }
     }
+
+    /// <summary>Hubs (<c>/hubs/…</c>) answer 401 rather than redirecting a SignalR client to the sign-in page.</summary>
+    public override Task RedirectToLogin(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        if (!context.Request.Path.StartsWithSegments("/hubs")) return base.RedirectToLogin(context);
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        // No re-execution of the status-code page (a POST to the not-found page would fail antiforgery with 400).
+        if (context.HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
+        return Task.CompletedTask;
+    }
 }
 
 /// <summary>Live Blazor sessions: re-checked every <see cref="AuthOptions.RevalidationInterval"/>; a deactivated user is signed out.</summary>

@@ -15,6 +15,12 @@ public static class ComplaintDeskBenchmark
 {
     private const int Due = 1000;
 
+    public static async Task<int> RunCommandAsync(string[] args)
+    {
+        await RunAsync(Benchmarks.Server(), args.Select(int.Parse).ToArray());
+        return 0;
+    }
+
     public static async Task RunAsync(string server, int[] sizes)
     {
         if (sizes.Length == 0) sizes = [100_000, 1_000_000];

@@ -1,23 +1,32 @@
-using ServiceHub.Benchmarks;
+using ServiceHub.Benchmarks.Emergencies;
 
-// Full-size measurements, run by `./servicehub.sh bench <name>` (never by the test command).
-// The database: SERVICEHUB_BENCH_DB (a server connection string; the benchmark creates and drops its own databases).
-var server = Environment.GetEnvironmentVariable("SERVICEHUB_BENCH_DB")
-    ?? Environment.GetEnvironmentVariable("ConnectionStrings__ServiceHub")
-    ?? throw new InvalidOperationException("Set SERVICEHUB_BENCH_DB (or use ./servicehub.sh bench).");
-var name = args.FirstOrDefault() ?? "all";
-var sizes = args.Skip(1).Select(int.Parse).ToArray();
+namespace ServiceHub.Benchmarks;
 
-switch (name)
+/// <summary>
+/// ServiceHub measurements, one sub-command each, run by `./servicehub.sh bench <name> [options]` (never by the test command):
+///   complaints [sizes…]            escalation sweep and department queue at 100k and 1M complaints
+///   alerts [--clients 1000] [--rounds 5]   emergency alert delivery to 1,000 hub clients
+/// Each needs a PostgreSQL server in SERVICEHUB_BENCH_SERVER (or ConnectionStrings__ServiceHub) and creates and drops its own databases.
+/// </summary>
+public static class Benchmarks
 {
-    case "complaints":
-        await ComplaintDeskBenchmark.RunAsync(server, sizes);
-        break;
-    case "all":
-        await ComplaintDeskBenchmark.RunAsync(server, sizes);
-        break;
-    default:
-        Console.Error.WriteLine($"unknown benchmark {name}; known: complaints, all");
-        return 2;
+    private static readonly Dictionary<string, Func<string[], Task<int>>> Commands = new()
+    {
+        ["complaints"] = ComplaintDeskBenchmark.RunCommandAsync,
+        ["alerts"] = AlertsBenchmark.RunAsync,
+    };
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0 || !Commands.TryGetValue(args[0], out var command))
+        {
+            Console.Error.WriteLine($"usage: ServiceHub.Benchmarks <{string.Join("|", Commands.Keys)}> [options]");
+            return 2;
+        }
+        return await command(args[1..]);
+    }
+
+    public static string Server() =>
+        Environment.GetEnvironmentVariable("SERVICEHUB_BENCH_SERVER") ?? Environment.GetEnvironmentVariable("ConnectionStrings__ServiceHub")
+        ?? throw new InvalidOperationException("Set SERVICEHUB_BENCH_SERVER to a PostgreSQL connection string (or use ./servicehub.sh bench).");
 }
-return 0;

@@ -1,0 +1,335 @@
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using ServiceHub.Data.Admin;
+using ServiceHub.Data.Infrastructure;
+
+namespace ServiceHub.Data.Emergencies;
+
+/// <summary>Who may do what with emergencies (checked on the server by every action, mirrored by the pages' policies).</summary>
+public static class EmergencyRoles
+{
+    /// <summary>Anyone on duty who learns of an emergency reports it.</summary>
+    public static readonly string[] Report = [Roles.Agent, Roles.CsSupervisor, Roles.Handler, Roles.DeptManager, Roles.Leadership, Roles.Admin];
+    public static readonly string[] View = Report;
+}
+
+/// <summary>
+/// First-class emergencies (DOMAIN.md §7): the report and its alerts saved in one transaction, then pushed; acknowledgement,
+/// arrival on site, and the reminders and escalation of the two-hour limit — each once, whoever runs them how often.
+/// </summary>
+public sealed class EmergencyRepository(
+    NpgsqlDataSource db, AuditLog audit, TimeProvider clock, IEmergencyNotifier notifier, IEmergencyScheduler scheduler,
+    ILogger<EmergencyRepository> log)
+{
+    private const string AlertSelect = """
+        SELECT a.id AS alert_id, a.user_id, a.reason, e.id AS emergency_id, e.kind,
+               p.name AS project_name, b.name AS building_name, e.location, e.description,
+               d.name AS department_name, d.name_en AS department_name_en,
+               e.occurred_at, e.reported_at, e.on_site_due_at, a.created_at
+        FROM emergency_alerts a
+        JOIN emergencies e ON e.id = a.emergency_id
+        JOIN projects p ON p.id = e.project_id
+        LEFT JOIN buildings b ON b.id = e.building_id
+        JOIN departments d ON d.id = e.responsible_department_id
+        """;
+
+    // The people alerted when an emergency is raised: the responsible department's manager, its supervising
+    // vice-president, and the company leadership. Decided here, on the server, from the organisation tables.
+    private const string InsertRaisedAlerts = """
+        INSERT INTO emergency_alerts (emergency_id, user_id, reason, created_at)
+        SELECT @Id, u.id, 'raised', @Now
+        FROM users u
+        WHERE u.is_active
+          AND (u.id = (SELECT manager_user_id FROM departments WHERE id = @DepartmentId)
+               OR u.id = (SELECT supervising_vp_id FROM departments WHERE id = @DepartmentId)
+               OR 'leadership' = ANY (u.roles))
+        ON CONFLICT DO NOTHING
+        RETURNING id, user_id, reason, emergency_id, created_at
+        """;
+
+    // A reminder goes to the manager; the escalation to the supervising vice-president and leadership.
+    private const string InsertFollowUpAlerts = """
+        INSERT INTO emergency_alerts (emergency_id, user_id, reason, created_at)
+        SELECT e.id, u.id, @Step, @Now
+        FROM emergencies e
+        JOIN departments d ON d.id = e.responsible_department_id
+        JOIN users u ON u.is_active AND (
+            (@Step <> 'escalated' AND u.id = d.manager_user_id)
+            OR (@Step = 'escalated' AND (u.id = d.supervising_vp_id OR 'leadership' = ANY (u.roles))))
+        WHERE e.id = @Id
+        ON CONFLICT DO NOTHING
+        RETURNING id, user_id, reason, emergency_id, created_at
+        """;
+
+    /// <summary>The alerts an INSERT … RETURNING just wrote (<c>inserted</c>), as pushed to screens, in one round trip.</summary>
+    private static string WithMessages(string insert) => $"""
+        WITH a AS ({insert})
+        SELECT a.id AS alert_id, a.user_id, a.reason, e.id AS emergency_id, e.kind,
+               p.name AS project_name, b.name AS building_name, e.location, e.description,
+               d.name AS department_name, d.name_en AS department_name_en,
+               e.occurred_at, e.reported_at, e.on_site_due_at, a.created_at
+        FROM a
+        JOIN emergencies e ON e.id = a.emergency_id
+        JOIN projects p ON p.id = e.project_id
+        LEFT JOIN buildings b ON b.id = e.building_id
+        JOIN departments d ON d.id = e.responsible_department_id
+        ORDER BY a.id
+        """;
+
+    private static readonly string RaiseSql = WithMessages(InsertRaisedAlerts);
+    private static readonly string FollowUpSql = WithMessages(InsertFollowUpAlerts);
+
+    public async Task<int> ReportAsync(Actor actor, EmergencyReport report, CancellationToken ct = default)
+    {
+        actor.Require(EmergencyRoles.Report);
+        var now = clock.GetUtcNow();
+        var errors = EmergencyRules.Check(report, now);
+        if (errors.Count > 0) throw new FieldErrorsException(errors);
+
+        var args = new
+        {
+            report.Kind,
+            Attempted = report.Kind == EmergencyKinds.PublicSecurity && report.Attempted,
+            AmountYuan = report.Kind == EmergencyKinds.CompensationLoss ? report.AmountYuan : null,
+            report.ProjectId, report.BuildingId,
+            Location = report.Location.Trim(), Description = report.Description.Trim(),
+            OccurredAt = report.OccurredAt!.Value.ToUniversalTime(), DepartmentId = report.ResponsibleDepartmentId,
+            ReportedBy = actor.Id, Now = now, Due = EmergencyRules.OnSiteDue(now),
+        };
+        List<AlertMessage> alerts;
+        int id;
+        await using (var conn = await db.OpenConnectionAsync(ct))
+        await using (var tx = await conn.BeginTransactionAsync(ct))
+        {
+            var building = args.BuildingId is null ? (int?)null : await conn.ExecuteScalarAsync<int?>(new CommandDefinition(
+                "SELECT project_id FROM buildings WHERE id = @BuildingId", args, tx, cancellationToken: ct));
+            if (args.BuildingId is not null && building != args.ProjectId) throw new FieldErrorsException([new("BuildingId", "Validation.Required")]);
+            id = await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
+                INSERT INTO emergencies (kind, project_id, building_id, location, occurred_at, description, responsible_department_id,
+                                         attempted, amount_yuan, reported_by, reported_at, on_site_due_at)
+                VALUES (@Kind, @ProjectId, @BuildingId, @Location, @OccurredAt, @Description, @DepartmentId,
+                        @Attempted, @AmountYuan, @ReportedBy, @Now, @Due)
+                RETURNING id
+                """, args, tx, cancellationToken: ct));
+            await conn.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO emergency_events (emergency_id, at, kind, user_id, details) VALUES (@id, @Now, 'reported', @ReportedBy, @Kind)",
+                new { id, args.Now, args.ReportedBy, args.Kind }, tx, cancellationToken: ct));
+            alerts = (await conn.QueryAsync<AlertMessage>(new CommandDefinition(RaiseSql, new { Id = id, args.Now, args.DepartmentId }, tx, cancellationToken: ct))).AsList();
+            await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Create, "emergency", id.ToString(), $"{args.Kind} project={args.ProjectId} dept={args.DepartmentId} alerts={alerts.Count}", ct);
+            await tx.CommitAsync(ct);
+        }
+
+        // Saved first, then pushed: a push that fails loses nothing, the person gets the alert when they next connect.
+        await PushAsync(alerts, ct);
+        // Then the delayed follow-ups. Should scheduling fail, or the process die before it, the recurring sweep still does them:
+        // the report itself is saved and alerted, so it is not reported as failed.
+        try
+        {
+            scheduler.ScheduleFollowUps(id, now);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            log.LogError(ex, "Scheduling the follow-ups of emergency {Id} failed; the sweep will do them", id);
+        }
+        return id;
+    }
+
+    /// <summary>
+    /// A reminder (60 / 90 minutes) or the escalation (2 hours) of an emergency whose manager is not yet on site. Does nothing
+    /// before its time, after arrival, or when it already happened: the event's unique index makes it once only, even when
+    /// two servers run it at the same moment. Returns whether it happened now.
+    /// </summary>
+    public async Task<bool> FollowUpAsync(int emergencyId, string step, CancellationToken ct = default)
+    {
+        var after = EmergencyRules.FollowUpAfter(step);
+        var now = clock.GetUtcNow();
+        List<AlertMessage> alerts;
+        await using (var conn = await db.OpenConnectionAsync(ct))
+        await using (var tx = await conn.BeginTransactionAsync(ct))
+        {
+            var eventId = await conn.ExecuteScalarAsync<long?>(new CommandDefinition("""
+                INSERT INTO emergency_events (emergency_id, at, kind, details)
+                SELECT e.id, @Now, @Step, ''
+                FROM emergencies e
+                WHERE e.id = @Id AND e.state = 'reported' AND e.reported_at + @After <= @Now
+                ON CONFLICT DO NOTHING
+                RETURNING id
+                """, new { Id = emergencyId, Step = step, After = after, Now = now }, tx, cancellationToken: ct));
+            if (eventId is null) return false;
+            alerts = (await conn.QueryAsync<AlertMessage>(new CommandDefinition(FollowUpSql, new { Id = emergencyId, Step = step, Now = now }, tx, cancellationToken: ct))).AsList();
+            await conn.ExecuteAsync(new CommandDefinition("UPDATE emergency_events SET details = @details WHERE id = @eventId",
+                new { eventId, details = string.Join(", ", alerts.Select(a => a.UserId).Distinct()) }, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+        }
+        await PushAsync(alerts, ct);
+        return true;
+    }
+
+    /// <summary>The safety net: every follow-up that is due and has not happened (a lost delayed job, a restart) happens now.</summary>
+    public async Task<int> SweepAsync(CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        IReadOnlyList<int> open;
+        await using (var conn = await db.OpenConnectionAsync(ct))
+        {
+            open = (await conn.QueryAsync<int>(new CommandDefinition("""
+                SELECT e.id FROM emergencies e
+                WHERE e.state = 'reported' AND e.reported_at + interval '60 minutes' <= @now
+                  AND NOT EXISTS (SELECT 1 FROM emergency_events v WHERE v.emergency_id = e.id AND v.kind = 'escalated')
+                ORDER BY e.id
+                """, new { now }, cancellationToken: ct))).AsList();
+        }
+        var done = 0;
+        foreach (var id in open)
+            foreach (var (step, _) in EmergencyRules.FollowUps)
+                if (await FollowUpAsync(id, step, ct)) done++;
+        return done;
+    }
+
+    /// <summary>Every unacknowledged alert of a person, oldest first: what a screen shows when it (re)connects.</summary>
+    public async Task<IReadOnlyList<AlertMessage>> PendingAlertsAsync(int userId, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<AlertMessage>(new CommandDefinition(
+            AlertSelect + " WHERE a.user_id = @userId AND a.acknowledged_at IS NULL ORDER BY a.id", new { userId }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>The person acknowledges one of their own alerts; records who and when. A repeat changes nothing.</summary>
+    public async Task<bool> AcknowledgeAsync(Actor actor, long alertId, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        await using (var conn = await db.OpenConnectionAsync(ct))
+        await using (var tx = await conn.BeginTransactionAsync(ct))
+        {
+            var row = await conn.QuerySingleOrDefaultAsync<AckedRow>(new CommandDefinition("""
+                UPDATE emergency_alerts SET acknowledged_at = @now
+                WHERE id = @alertId AND user_id = @userId AND acknowledged_at IS NULL
+                RETURNING emergency_id, reason
+                """, new { alertId, userId = actor.Id, now }, tx, cancellationToken: ct));
+            if (row is null) return false;
+            await conn.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO emergency_events (emergency_id, at, kind, user_id, details) VALUES (@EmergencyId, @now, 'acknowledged', @userId, @Reason)",
+                new { row.EmergencyId, now, userId = actor.Id, row.Reason }, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+        }
+        await Safe(() => notifier.AcknowledgedAsync(actor.Id, [alertId], ct));
+        return true;
+    }
+
+    /// <summary>
+    /// Arrival on site (到达现场): the time and the findings — cause, scope, basic response. Recorded by the responsible
+    /// department's manager (or leadership on their behalf); the arriving person's own alerts of it are acknowledged with it.
+    /// </summary>
+    public async Task RecordArrivalAsync(Actor actor, int emergencyId, ArrivalReport arrival, CancellationToken ct = default)
+    {
+        actor.Require(Roles.DeptManager, Roles.Leadership, Roles.Admin);
+        var errors = EmergencyRules.Check(arrival);
+        if (errors.Count > 0) throw new FieldErrorsException(errors);
+        var now = clock.GetUtcNow();
+        long[] acknowledged;
+        await using (var conn = await db.OpenConnectionAsync(ct))
+        await using (var tx = await conn.BeginTransactionAsync(ct))
+        {
+            var e = await conn.QuerySingleOrDefaultAsync<ArrivalTarget>(new CommandDefinition("""
+                SELECT e.state, e.responsible_department_id AS department_id, d.manager_user_id AS manager_id, e.on_site_due_at AS due
+                FROM emergencies e JOIN departments d ON d.id = e.responsible_department_id
+                WHERE e.id = @emergencyId FOR UPDATE OF e
+                """, new { emergencyId }, tx, cancellationToken: ct)) ?? throw new DomainException("NotFound");
+            if (!MayRecordArrival(actor, e.DepartmentId, e.ManagerId)) throw new ForbiddenException(actor.UserName, [Roles.DeptManager]);
+            if (e.State != EmergencyStates.Reported) throw new DomainException("Emergency.AlreadyOnSite");
+            await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE emergencies SET state = 'on_site', arrived_at = @now, arrived_by = @userId, cause = @Cause, scope = @Scope, response = @Response
+                WHERE id = @emergencyId AND state = 'reported'
+                """, new { emergencyId, now, userId = actor.Id, Cause = arrival.Cause.Trim(), Scope = arrival.Scope.Trim(), Response = arrival.Response.Trim() }, tx, cancellationToken: ct));
+            await conn.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO emergency_events (emergency_id, at, kind, user_id, details) VALUES (@emergencyId, @now, 'arrived', @userId, @details)",
+                new { emergencyId, now, userId = actor.Id, details = now <= e.Due ? "in-time" : "late" }, tx, cancellationToken: ct));
+            acknowledged = (await conn.QueryAsync<long>(new CommandDefinition("""
+                UPDATE emergency_alerts SET acknowledged_at = @now
+                WHERE emergency_id = @emergencyId AND user_id = @userId AND acknowledged_at IS NULL
+                RETURNING id
+                """, new { emergencyId, now, userId = actor.Id }, tx, cancellationToken: ct))).ToArray();
+            await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Update, "emergency", emergencyId.ToString(), "arrived on site", ct);
+            await tx.CommitAsync(ct);
+        }
+        if (acknowledged.Length > 0) await Safe(() => notifier.AcknowledgedAsync(actor.Id, acknowledged, ct));
+    }
+
+    /// <summary>The responsible department's manager records the arrival; leadership (or an administrator) may on their behalf.</summary>
+    public static bool MayRecordArrival(Actor actor, int departmentId, int? managerUserId) =>
+        actor.IsIn(Roles.Leadership, Roles.Admin) || managerUserId == actor.Id
+        || (actor.IsIn(Roles.DeptManager) && actor.DepartmentId == departmentId);
+
+    private const string SummarySelect = """
+        SELECT e.id, e.kind, e.state, p.name AS project_name, b.name AS building_name, e.location,
+               d.name AS department_name, d.name_en AS department_name_en, e.occurred_at, e.reported_at,
+               e.on_site_due_at, e.arrived_at, r.display_name AS reported_by_name,
+               (SELECT v.at FROM emergency_events v WHERE v.emergency_id = e.id AND v.kind = 'escalated') AS escalated_at
+        FROM emergencies e
+        JOIN projects p ON p.id = e.project_id
+        LEFT JOIN buildings b ON b.id = e.building_id
+        JOIN departments d ON d.id = e.responsible_department_id
+        JOIN users r ON r.id = e.reported_by
+        """;
+
+    public async Task<Page<EmergencySummary>> ListAsync(Actor actor, string? state, int skip, int take, CancellationToken ct = default)
+    {
+        actor.Require(EmergencyRoles.View);
+        var args = new { State = string.IsNullOrWhiteSpace(state) ? null : state, Skip = skip, Take = take };
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var items = await conn.QueryAsync<EmergencySummary>(new CommandDefinition(
+            SummarySelect + " WHERE (@State IS NULL OR e.state = @State) ORDER BY e.reported_at DESC, e.id DESC OFFSET @Skip LIMIT @Take", args, cancellationToken: ct));
+        var total = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT count(*) FROM emergencies e WHERE (@State IS NULL OR e.state = @State)", args, cancellationToken: ct));
+        return new Page<EmergencySummary>(items.AsList(), total);
+    }
+
+    public async Task<(EmergencyDetail Detail, IReadOnlyList<EmergencyEvent> Timeline, IReadOnlyList<EmergencyAlertRow> Alerts)?> GetAsync(
+        Actor actor, int id, CancellationToken ct = default)
+    {
+        actor.Require(EmergencyRoles.View);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var detail = await conn.QuerySingleOrDefaultAsync<EmergencyDetail>(new CommandDefinition("""
+            SELECT e.id, e.kind, e.state, e.attempted, e.amount_yuan, e.project_id, p.name AS project_name, e.building_id, b.name AS building_name,
+                   e.location, e.description, e.responsible_department_id, d.name AS department_name, d.name_en AS department_name_en,
+                   d.manager_user_id, e.occurred_at, e.reported_by, r.display_name AS reported_by_name, e.reported_at, e.on_site_due_at,
+                   e.arrived_at, a.display_name AS arrived_by_name, e.cause, e.scope, e.response
+            FROM emergencies e
+            JOIN projects p ON p.id = e.project_id
+            LEFT JOIN buildings b ON b.id = e.building_id
+            JOIN departments d ON d.id = e.responsible_department_id
+            JOIN users r ON r.id = e.reported_by
+            LEFT JOIN users a ON a.id = e.arrived_by
+            WHERE e.id = @id
+            """, new { id }, cancellationToken: ct));
+        if (detail is null) return null;
+        var timeline = await conn.QueryAsync<EmergencyEvent>(new CommandDefinition("""
+            SELECT v.id, v.at, v.kind, v.user_id, u.display_name AS user_name, v.details
+            FROM emergency_events v LEFT JOIN users u ON u.id = v.user_id
+            WHERE v.emergency_id = @id ORDER BY v.at, v.id
+            """, new { id }, cancellationToken: ct));
+        var alerts = await conn.QueryAsync<EmergencyAlertRow>(new CommandDefinition("""
+            SELECT a.id, a.user_id, u.display_name AS user_name, a.reason, a.created_at, a.acknowledged_at
+            FROM emergency_alerts a JOIN users u ON u.id = a.user_id
+            WHERE a.emergency_id = @id ORDER BY a.id
+            """, new { id }, cancellationToken: ct));
+        return (detail, timeline.AsList(), alerts.AsList());
+    }
+
+    private sealed record AckedRow(int EmergencyId, string Reason);
+    private sealed record ArrivalTarget(string State, int DepartmentId, int? ManagerId, DateTimeOffset Due);
+
+    private Task PushAsync(IReadOnlyList<AlertMessage> alerts, CancellationToken ct) =>
+        alerts.Count == 0 ? Task.CompletedTask : Safe(() => notifier.AlertsAsync(alerts, ct));
+
+    private async Task Safe(Func<Task> push)
+    {
+        try { await push(); }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The alerts are saved: the people get them on their next connection.
+            log.LogWarning(ex, "Pushing emergency alerts failed; they will be delivered on the next connection");
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using Dapper;
+using Microsoft.Playwright;
+using Npgsql;
+using ServiceHub.Data.Emergencies;
+using ServiceHub.Tests.Infrastructure;
+
+namespace ServiceHub.Tests.Emergencies;
+
+public sealed class EmergencyBrowserTests(BrowserAppFactory app, BrowserFixture browser)
+    : IClassFixture<BrowserAppFactory>, IClassFixture<BrowserFixture>
+{
+    private NpgsqlDataSource Db => app.Get<NpgsqlDataSource>();
+
+    [Fact]
+    public async Task A_manager_on_another_page_sees_the_alert_appear_without_reloading_and_acknowledges_it()
+    {
+        var emergencies = app.Get<EmergencyRepository>();
+        var manager = await EmergencyTestData.ActorAsync(Db, "pmmanager");
+        foreach (var pending in await emergencies.PendingAlertsAsync(manager.Id)) await emergencies.AcknowledgeAsync(manager, pending.AlertId); // other tests'
+        var page = await browser.SignInAsync(app, "pmmanager");
+        await BrowserFixture.GotoAsync(page, "/customers");
+        await page.Locator("body[data-alerts=connected]").WaitForAsync();
+        await page.EvaluateAsync("window.__samePage = true");
+        await Assertions.Expect(page.Locator("[data-testid=emergency-alerts]")).ToHaveCountAsync(0);
+
+        var id = await emergencies.ReportAsync(
+            await EmergencyTestData.ActorAsync(Db, "agent"), await EmergencyTestData.ReportAsync(Db, app.Clock.GetUtcNow(), "PM"));
+
+        var alert = page.Locator("[data-testid=emergency-alerts] .mud-alert");
+        await Assertions.Expect(alert).ToHaveCountAsync(1);
+        await Assertions.Expect(alert).ToContainTextAsync("公共区域或房屋相邻部位的火灾、爆炸");
+        await Assertions.Expect(alert).ToContainTextAsync("翠湖苑");
+        await Assertions.Expect(alert.Locator("[data-testid=emergency-countdown]")).ToContainTextAsync("距两小时到场时限还剩 02:00:00");
+        await Assertions.Expect(page.Locator("[data-testid=emergency-badge] .mud-badge")).ToContainTextAsync("1");
+        Assert.True(await page.EvaluateAsync<bool>("window.__samePage === true")); // no reload
+
+        // The countdown runs on the server's clock.
+        app.Clock.Advance(TimeSpan.FromMinutes(30));
+        await Assertions.Expect(alert.Locator("[data-testid=emergency-countdown]")).ToContainTextAsync("距两小时到场时限还剩 01:30:00");
+        app.Clock.Advance(TimeSpan.FromMinutes(95));
+        await Assertions.Expect(alert.Locator("[data-testid=emergency-countdown]")).ToContainTextAsync("已超过两小时到场时限 00:05:00");
+        Assert.EndsWith("/customers", page.Url);
+
+        await alert.Locator("[data-testid^=emergency-ack-]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=emergency-alerts]")).ToHaveCountAsync(0);
+        await using var conn = await Db.OpenConnectionAsync();
+        Assert.True(await conn.ExecuteScalarAsync<bool>("""
+            SELECT a.acknowledged_at IS NOT NULL FROM emergency_alerts a JOIN users u ON u.id = a.user_id
+            WHERE a.emergency_id = @id AND u.user_name = 'pmmanager'
+            """, new { id }));
+
+        // Acknowledged: not shown again after a reload.
+        await page.ReloadAsync();
+        await FixtureWaitAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=emergency-alerts]")).ToHaveCountAsync(0);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_form_refuses_a_small_loss_at_the_amount_field_and_reports_a_large_one()
+    {
+        var page = await browser.SignInAsync(app, "agent", "en");
+        await BrowserFixture.GotoAsync(page, "/emergencies/new");
+        await PickAsync(page, "emergency-kind", "Company-liability compensation");
+        await page.FillAsync("[data-testid=emergency-amount]", "4999");
+        await PickAsync(page, "emergency-project", "翠湖苑");
+        await page.FillAsync("[data-testid=emergency-location]", "Car park B2");
+        await page.FillAsync("[data-testid=emergency-description]", "A ceiling panel fell on an owner's car.");
+        await page.ClickAsync("[data-testid=emergency-submit]");
+
+        var amountField = page.Locator(".mud-input-control").Filter(new() { Has = page.Locator("[data-testid=emergency-amount]") });
+        await Assertions.Expect(amountField).ToContainTextAsync("Only a compensation or loss of 5,000 yuan or more is a first-class emergency.");
+        await using (var conn = await Db.OpenConnectionAsync())
+            Assert.Equal(0, await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM emergencies WHERE location = 'Car park B2'"));
+
+        await page.FillAsync("[data-testid=emergency-amount]", "5000");
+        await page.ClickAsync("[data-testid=emergency-submit]");
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/emergencies/\d+$"));
+        await Assertions.Expect(page.Locator("[data-testid=emergency-timeline]")).ToContainTextAsync("Reported and alerted");
+        await Assertions.Expect(page.Locator("[data-testid=emergency-recipients]")).ToContainTextAsync("张建国");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_form_says_clearly_that_an_attempted_theft_is_not_first_class()
+    {
+        var page = await browser.SignInAsync(app, "agent");
+        await BrowserFixture.GotoAsync(page, "/emergencies/new");
+        await PickAsync(page, "emergency-kind", "治安、刑事案件");
+        await page.GetByText("仅为盗窃未遂").ClickAsync();
+        await page.ClickAsync("[data-testid=emergency-submit]");
+        await Assertions.Expect(page.Locator("[data-testid=emergency-attempted-error]")).ToContainTextAsync("盗窃未遂不属于一类突发事件");
+        await page.Context.CloseAsync();
+    }
+
+    private static async Task PickAsync(IPage page, string testId, string text)
+    {
+        await page.ClickAsync($"[data-testid={testId}]");
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = text }).First.ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
+    }
+
+    private static Task FixtureWaitAsync(IPage page) => BrowserFixture.WaitInteractiveAsync(page);
+}

@@ -1,0 +1,218 @@
+using Dapper;
+using ServiceHub.Data.Emergencies;
+using ServiceHub.Data.Infrastructure;
+using static ServiceHub.Tests.Emergencies.EmergencyTestData;
+
+namespace ServiceHub.Tests.Emergencies;
+
+public sealed class EmergencyRepositoryTests(EmergencyFixture db) : IClassFixture<EmergencyFixture>
+{
+    private DateTimeOffset Now => db.S.Clock.GetUtcNow();
+
+    private async Task<int> RaiseAsync(string department = "PM", string reporter = "agent")
+    {
+        var report = await ReportAsync(db.DataSource, Now, department);
+        return await db.Emergencies.ReportAsync(await db.ActorAsync(reporter), report);
+    }
+
+    [Fact]
+    public async Task Raising_alerts_the_department_manager_the_supervising_vp_and_leadership_and_no_one_else()
+    {
+        var id = await RaiseAsync("PM");
+        var alerts = await AlertsAsync(db.DataSource, id);
+        // pmmanager manages 物业公司; leader is its supervising VP; vp is leadership too.
+        Assert.Equal(["leader", "pmmanager", "vp"], alerts.Select(a => a.User).Order());
+        Assert.All(alerts, a => Assert.Equal((AlertReasons.Raised, false), (a.Reason, a.Acknowledged)));
+        Assert.Equal(["reported"], await EventsAsync(db.DataSource, id));
+
+        // The engineering manager gets the engineering department's emergencies, not the property company's.
+        var eng = await RaiseAsync("ENG");
+        Assert.Equal(["engmanager", "leader", "vp"], (await AlertsAsync(db.DataSource, eng)).Select(a => a.User).Order());
+    }
+
+    [Fact]
+    public async Task A_handler_of_another_department_has_no_pending_alert()
+    {
+        await RaiseAsync("PM");
+        var enghandler = await db.ActorAsync("enghandler");
+        var handler = await db.ActorAsync("handler");
+        Assert.Empty(await db.Emergencies.PendingAlertsAsync(enghandler.Id));
+        Assert.Empty(await db.Emergencies.PendingAlertsAsync(handler.Id));
+    }
+
+    [Fact]
+    public async Task A_loss_below_5000_or_an_attempted_theft_is_refused_and_nothing_is_written()
+    {
+        var agent = await db.ActorAsync("agent");
+        await using var conn = await db.DataSource.OpenConnectionAsync();
+        var before = await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM emergencies");
+
+        var loss = await ReportAsync(db.DataSource, Now, kind: EmergencyKinds.CompensationLoss);
+        loss.AmountYuan = 4999.99m;
+        var ex = await Assert.ThrowsAsync<FieldErrorsException>(() => db.Emergencies.ReportAsync(agent, loss));
+        Assert.Equal(("AmountYuan", "Emergency.LossBelowThreshold"), (ex.Errors[0].Field, ex.Errors[0].Code));
+
+        var theft = await ReportAsync(db.DataSource, Now, kind: EmergencyKinds.PublicSecurity);
+        theft.Attempted = true;
+        ex = await Assert.ThrowsAsync<FieldErrorsException>(() => db.Emergencies.ReportAsync(agent, theft));
+        Assert.Equal("Emergency.AttemptedNotFirstClass", ex.Errors[0].Code);
+
+        Assert.Equal(before, await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM emergencies"));
+
+        loss.AmountYuan = 5000m; // 以上 includes the number itself
+        var id = await db.Emergencies.ReportAsync(agent, loss);
+        Assert.Equal(5000m, await conn.ExecuteScalarAsync<decimal>("SELECT amount_yuan FROM emergencies WHERE id = @id", new { id }));
+    }
+
+    [Fact]
+    public async Task The_database_refuses_a_loss_below_the_threshold_even_past_the_code()
+    {
+        await using var conn = await db.DataSource.OpenConnectionAsync();
+        var ex = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => conn.ExecuteAsync("""
+            INSERT INTO emergencies (kind, project_id, location, occurred_at, description, responsible_department_id, amount_yuan, reported_by, reported_at, on_site_due_at)
+            SELECT 'compensation_loss', (SELECT min(id) FROM projects), 'x', now(), 'x', (SELECT min(id) FROM departments), 4999, (SELECT min(id) FROM users), now(), now()
+            """));
+        Assert.Equal("emergencies_loss_threshold", ex.ConstraintName);
+    }
+
+    [Fact]
+    public async Task Roles_without_a_duty_cannot_report()
+    {
+        var hr = await db.ActorAsync("hr");
+        await Assert.ThrowsAsync<ForbiddenException>(async () => await db.Emergencies.ReportAsync(hr, await ReportAsync(db.DataSource, Now)));
+    }
+
+    [Fact]
+    public async Task Reminders_at_60_and_90_minutes_go_to_the_manager_and_the_escalation_at_2_hours_to_the_vp_and_leadership()
+    {
+        var id = await RaiseAsync("PM");
+        var start = Now;
+        try
+        {
+            // Too early: nothing happens, even if a job fires early.
+            db.S.Clock.SetUtcNow(start.AddMinutes(59).AddSeconds(59));
+            Assert.False(await db.Emergencies.FollowUpAsync(id, AlertReasons.Reminder60));
+
+            db.S.Clock.SetUtcNow(start.AddMinutes(60));
+            Assert.True(await db.Emergencies.FollowUpAsync(id, AlertReasons.Reminder60));
+            Assert.False(await db.Emergencies.FollowUpAsync(id, AlertReasons.Reminder90));
+
+            db.S.Clock.SetUtcNow(start.AddMinutes(90));
+            Assert.True(await db.Emergencies.FollowUpAsync(id, AlertReasons.Reminder90));
+            Assert.False(await db.Emergencies.FollowUpAsync(id, AlertReasons.Escalated));
+
+            db.S.Clock.SetUtcNow(start.AddHours(2));
+            Assert.True(await db.Emergencies.FollowUpAsync(id, AlertReasons.Escalated));
+
+            var alerts = await AlertsAsync(db.DataSource, id);
+            Assert.Equal(["pmmanager"], alerts.Where(a => a.Reason == AlertReasons.Reminder60).Select(a => a.User));
+            Assert.Equal(["pmmanager"], alerts.Where(a => a.Reason == AlertReasons.Reminder90).Select(a => a.User));
+            Assert.Equal(["leader", "vp"], alerts.Where(a => a.Reason == AlertReasons.Escalated).Select(a => a.User).Order());
+            Assert.Equal(["reported", "reminder_60", "reminder_90", "escalated"], await EventsAsync(db.DataSource, id));
+
+            await using var conn = await db.DataSource.OpenConnectionAsync();
+            var times = (await conn.QueryAsync<DateTimeOffset>("SELECT at FROM emergency_events WHERE emergency_id = @id ORDER BY id", new { id })).ToList();
+            Assert.Equal([start, start.AddMinutes(60), start.AddMinutes(90), start.AddHours(2)], times);
+        }
+        finally
+        {
+            db.S.Clock.SetUtcNow(start.AddHours(2));
+        }
+    }
+
+    [Fact]
+    public async Task A_follow_up_run_twice_or_on_two_servers_at_once_happens_once()
+    {
+        var id = await RaiseAsync("PM");
+        db.S.Clock.Advance(TimeSpan.FromHours(2));
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => db.Emergencies.FollowUpAsync(id, AlertReasons.Escalated)));
+        Assert.Single(results, r => r);
+        Assert.False(await db.Emergencies.FollowUpAsync(id, AlertReasons.Escalated));
+        Assert.Equal(2, (await AlertsAsync(db.DataSource, id)).Count(a => a.Reason == AlertReasons.Escalated));
+        Assert.Single(await EventsAsync(db.DataSource, id), e => e == "escalated");
+    }
+
+    [Fact]
+    public async Task The_sweep_catches_up_lost_delayed_jobs_and_a_second_sweep_changes_nothing()
+    {
+        var id = await RaiseAsync("ENG");
+        db.S.Clock.Advance(TimeSpan.FromMinutes(95)); // the server was down at the 60 and 90 minute marks
+        await db.Emergencies.SweepAsync();
+        Assert.Equal(["reported", "reminder_60", "reminder_90"], await EventsAsync(db.DataSource, id));
+        await db.Emergencies.SweepAsync();
+        Assert.Equal(2, (await AlertsAsync(db.DataSource, id)).Count(a => a.User == "engmanager" && a.Reason != AlertReasons.Raised));
+
+        db.S.Clock.Advance(TimeSpan.FromMinutes(25));
+        await db.Emergencies.SweepAsync();
+        Assert.Equal(["reported", "reminder_60", "reminder_90", "escalated"], await EventsAsync(db.DataSource, id));
+    }
+
+    [Fact]
+    public async Task After_arrival_on_site_there_is_no_reminder_and_no_escalation()
+    {
+        var id = await RaiseAsync("PM");
+        db.S.Clock.Advance(TimeSpan.FromMinutes(40));
+        await db.Emergencies.RecordArrivalAsync(await db.ActorAsync("pmmanager"), id, new ArrivalReport { Cause = "电缆短路", Scope = "车库B区", Response = "断电灭火，疏散车辆" });
+        db.S.Clock.Advance(TimeSpan.FromHours(3));
+        foreach (var (step, _) in EmergencyRules.FollowUps) Assert.False(await db.Emergencies.FollowUpAsync(id, step));
+        await db.Emergencies.SweepAsync();
+        Assert.Equal(["reported", "arrived"], await EventsAsync(db.DataSource, id));
+    }
+
+    [Fact]
+    public async Task Acknowledgement_records_who_and_when_once_and_only_by_the_person_alerted()
+    {
+        var id = await RaiseAsync("PM");
+        var manager = await db.ActorAsync("pmmanager");
+        var handler = await db.ActorAsync("handler");
+        var alert = Assert.Single(await db.Emergencies.PendingAlertsAsync(manager.Id), a => a.EmergencyId == id);
+
+        Assert.False(await db.Emergencies.AcknowledgeAsync(handler, alert.AlertId)); // not theirs
+        db.S.Clock.Advance(TimeSpan.FromMinutes(3));
+        var at = Now;
+        Assert.True(await db.Emergencies.AcknowledgeAsync(manager, alert.AlertId));
+        Assert.False(await db.Emergencies.AcknowledgeAsync(manager, alert.AlertId)); // a repeat changes nothing
+
+        Assert.DoesNotContain(await db.Emergencies.PendingAlertsAsync(manager.Id), a => a.AlertId == alert.AlertId);
+        var found = await db.Emergencies.GetAsync(manager, id);
+        var row = Assert.Single(found!.Value.Alerts, a => a.Id == alert.AlertId);
+        Assert.Equal(at, row.AcknowledgedAt);
+        var ack = Assert.Single(found.Value.Timeline, e => e.Kind == "acknowledged");
+        Assert.Equal((manager.Id, at), (ack.UserId, ack.At));
+    }
+
+    [Fact]
+    public async Task Arrival_records_the_time_and_the_findings_and_acknowledges_the_managers_alerts()
+    {
+        var id = await RaiseAsync("PM");
+        var manager = await db.ActorAsync("pmmanager");
+        db.S.Clock.Advance(TimeSpan.FromMinutes(75));
+        var at = Now;
+
+        var empty = await Assert.ThrowsAsync<FieldErrorsException>(() => db.Emergencies.RecordArrivalAsync(manager, id, new ArrivalReport()));
+        Assert.Equal(["Cause", "Scope", "Response"], empty.Errors.Select(e => e.Field));
+        var engmanager = await db.ActorAsync("engmanager");
+        await Assert.ThrowsAsync<ForbiddenException>(() => db.Emergencies.RecordArrivalAsync(engmanager, id, new ArrivalReport { Cause = "a", Scope = "b", Response = "c" }));
+
+        await db.Emergencies.RecordArrivalAsync(manager, id, new ArrivalReport { Cause = "雷击引发配电柜起火", Scope = "3号楼地下车库B区，3辆车受损", Response = "已断电、灭火，车主已通知" });
+
+        var (detail, timeline, alerts) = (await db.Emergencies.GetAsync(manager, id))!.Value;
+        Assert.Equal((EmergencyStates.OnSite, at), (detail.State, detail.ArrivedAt));
+        Assert.Equal(("雷击引发配电柜起火", "3号楼地下车库B区，3辆车受损", "已断电、灭火，车主已通知"), (detail.Cause, detail.Scope, detail.Response));
+        Assert.Equal("in-time", Assert.Single(timeline, e => e.Kind == "arrived").Details);
+        Assert.All(alerts.Where(a => a.UserId == manager.Id), a => Assert.Equal(at, a.AcknowledgedAt));
+
+        var again = await Assert.ThrowsAsync<DomainException>(() => db.Emergencies.RecordArrivalAsync(manager, id, new ArrivalReport { Cause = "a", Scope = "b", Response = "c" }));
+        Assert.Equal("Emergency.AlreadyOnSite", again.Code);
+    }
+
+    [Fact]
+    public async Task A_late_arrival_is_marked_late()
+    {
+        var id = await RaiseAsync("PM");
+        db.S.Clock.Advance(TimeSpan.FromMinutes(121));
+        await db.Emergencies.RecordArrivalAsync(await db.ActorAsync("leader"), id, new ArrivalReport { Cause = "a", Scope = "b", Response = "c" });
+        var (_, timeline, _) = (await db.Emergencies.GetAsync(await db.ActorAsync("leader"), id))!.Value;
+        Assert.Equal("late", Assert.Single(timeline, e => e.Kind == "arrived").Details);
+    }
+}
