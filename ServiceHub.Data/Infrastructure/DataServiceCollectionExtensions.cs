@@ -27,6 +27,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ComplaintRepository>();
         services.AddSingleton<IntakeRepository>();
         services.AddSingleton<EscalationSweep>();
+        services.AddSingleton<ServiceHub.Data.Accountability.SpotCheckRepository>();
         services.AddServiceHubEmergencyData();
         return services;
     }
