@@ -228,6 +228,15 @@ public sealed class CountingRepository(NpgsqlDataSource db, TimeProvider clock, 
     }
 
     /// <summary>Every contact that raised the counted complaint: its own, those of merged complaints and those attached.</summary>
+    /// <summary>A complaint by its issue record sheet number (FY-2026-000123), for the merge box.</summary>
+    public async Task<long?> IdBySheetNoAsync(string? sheetNo, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(sheetNo)) return null;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT id FROM complaints WHERE sheet_no = upper(@sheetNo)", new { sheetNo = sheetNo.Trim() }, cancellationToken: ct));
+    }
+
     public async Task<IReadOnlyList<Voice>> VoicesAsync(long complaintId, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
