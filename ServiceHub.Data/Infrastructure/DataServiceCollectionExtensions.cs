@@ -29,6 +29,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<EscalationSweep>();
         services.AddSingleton<ServiceHub.Data.Accountability.SpotCheckRepository>();
         services.AddServiceHubEmergencyData();
+        services.AddServiceHubCounting();
         return services;
     }
 }

@@ -13,6 +13,7 @@ public static class JobRegistration
         var inBeijing = new RecurringJobOptions { TimeZone = BusinessTime.Zone };
         jobs.AddOrUpdate<EscalationJob>(EscalationJob.Id, j => j.RunAsync(CancellationToken.None), Cron.Minutely(), inBeijing);
         jobs.RegisterEmergencyJobs();
+        jobs.AddOrUpdate<HotComplaintJob>(HotComplaintJob.Id, j => j.RunAsync(CancellationToken.None), "*/5 * * * *", inBeijing);
         return services;
     }
 }

@@ -6,6 +6,7 @@ namespace ServiceHub.Benchmarks;
 /// ServiceHub measurements, one sub-command each, run by `./servicehub.sh bench <name> [options]` (never by the test command):
 ///   complaints [sizes…]            escalation sweep and department queue at 100k and 1M complaints
 ///   alerts [--clients 1000] [--rounds 5]   emergency alert delivery to 1,000 hub clients
+///   duplicates [look-ups]          duplicate suggestion at intake at 1,000,000 complaints
 /// Each needs a PostgreSQL server in SERVICEHUB_BENCH_SERVER (or ConnectionStrings__ServiceHub) and creates and drops its own databases.
 /// </summary>
 public static class Benchmarks
@@ -14,6 +15,7 @@ public static class Benchmarks
     {
         ["complaints"] = ComplaintDeskBenchmark.RunCommandAsync,
         ["alerts"] = AlertsBenchmark.RunAsync,
+        ["duplicates"] = a => DuplicateSuggestionBenchmark.RunAsync(Server(), a),
     };
 
     public static async Task<int> Main(string[] args)
