@@ -8,6 +8,9 @@ namespace ServiceHub.Data.Accountability;
 
 public sealed record DrawShare(int? DepartmentId, int Size);
 
+/// <summary>The draws made and the seed that reproduces them.</summary>
+public sealed record DrawResult(IReadOnlyList<int> DrawIds, long Seed);
+
 public sealed record SpotCheckItem(
     long Id, int DrawId, string Period, long ComplaintId, string SheetNo, string? DepartmentName, int FirstResponderId, string FirstResponderName,
     DateTimeOffset RegisteredAt, string State, DateTimeOffset? CheckedAt, int Penalties);
@@ -45,7 +48,7 @@ public sealed class SpotCheckRepository(NpgsqlDataSource db, TimeProvider clock)
     /// Draws the sample for a period: for each share (a department, or all), that many sheets not yet sampled in the period,
     /// in an order fixed by the recorded seed, so the same seed over the same sheets draws the same sample.
     /// </summary>
-    public async Task<IReadOnlyList<int>> DrawAsync(Actor actor, string period, IReadOnlyList<DrawShare> shares, long? seed = null, CancellationToken ct = default)
+    public async Task<DrawResult> DrawAsync(Actor actor, string period, IReadOnlyList<DrawShare> shares, long? seed = null, CancellationToken ct = default)
     {
         actor.Require(Roles.Hr, Roles.Admin);
         var errors = new Dictionary<string, FieldError>();
@@ -68,7 +71,7 @@ public sealed class SpotCheckRepository(NpgsqlDataSource db, TimeProvider clock)
             ids.Add(drawId);
         }
         await tx.CommitAsync(ct);
-        return ids;
+        return new DrawResult(ids, theSeed);
     }
 
     private const string SelectItem = """

@@ -1,0 +1,49 @@
+using Microsoft.Playwright;
+using ServiceHub.Data.Accountability;
+using ServiceHub.Data.Admin;
+using ServiceHub.Data.Complaints;
+using ServiceHub.Data.Infrastructure;
+using ServiceHub.Data.Intake;
+using ServiceHub.Tests.Infrastructure;
+
+namespace ServiceHub.Tests.Browser;
+
+public sealed class SpotCheckBrowserTests(BrowserAppFactory app, BrowserFixture browser)
+    : IClassFixture<BrowserAppFactory>, IClassFixture<BrowserFixture>
+{
+    [Fact]
+    public async Task An_HR_inspector_draws_a_sample_and_records_a_breach_with_a_penalty()
+    {
+        var agent = (await app.Get<UserRepository>().FindByUserNameAsync("agent"))!;
+        var agentActor = new Actor(agent.Id, agent.UserName, agent.DisplayName, agent.Roles, agent.DepartmentId);
+        var customer = (await app.Get<CustomerRepository>().SearchAsync(null, null, 0, 1)).Items[0];
+        for (var i = 0; i < 3; i++)
+            await app.Get<IntakeRepository>().RegisterAsync(agentActor, new IntakeForm
+            {
+                Channel = Channels.Phone, Kind = ContactKinds.Complaint, CustomerId = customer.Id, Content = $"抽查样本投诉 {i}",
+            });
+
+        var page = await browser.SignInAsync(app, "hr");
+        await BrowserFixture.GotoAsync(page, "/hr/spot-checks");
+        await page.Locator("input[data-testid=spot-size]").FillAsync("2");
+        await page.Locator("[data-testid=spot-draw]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=spot-item-link]")).ToHaveCountAsync(2);
+
+        await page.Locator("[data-testid=spot-item-link]").First.ClickAsync();
+        await page.Locator("[data-testid=spot-breach]").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "用语不文明" }).First.ClickAsync();
+        var amount = page.Locator("input[data-testid=spot-amount]");
+        await amount.FillAsync("600");
+        await page.Locator("[data-testid=spot-propose]").ClickAsync();
+        await Assertions.Expect(page.GetByText("金额须在 100–500 元之间。")).ToBeVisibleAsync();
+
+        await amount.FillAsync("200");
+        await page.Locator("[data-testid=spot-propose]").ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-snackbar").Filter(new() { HasText = "已保存" })).ToHaveCountAsync(1);
+
+        var hr = (await app.Get<UserRepository>().FindByUserNameAsync("hr"))!;
+        var penalties = await app.Get<SpotCheckRepository>().PenaltiesAsync(new Actor(hr.Id, "hr", "hr", hr.Roles, hr.DepartmentId), Periods.Of(app.Clock.GetUtcNow()));
+        Assert.Contains(penalties, p => p.Breach == Breaches.UncivilLanguage && p.Amount == 200 && p.PersonId == agent.Id);
+        await page.Context.CloseAsync();
+    }
+}
