@@ -27,6 +27,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ComplaintRepository>();
         services.AddSingleton<IntakeRepository>();
         services.AddSingleton<EscalationSweep>();
+        services.AddServiceHubReturnVisits();
         return services;
     }
 }

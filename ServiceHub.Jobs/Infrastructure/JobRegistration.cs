@@ -12,6 +12,7 @@ public static class JobRegistration
         var jobs = services.GetRequiredService<IRecurringJobManager>();
         var inBeijing = new RecurringJobOptions { TimeZone = BusinessTime.Zone };
         jobs.AddOrUpdate<EscalationJob>(EscalationJob.Id, j => j.RunAsync(CancellationToken.None), Cron.Minutely(), inBeijing);
+        jobs.AddOrUpdate<ServiceHub.Jobs.ReturnVisits.ClosureJob>(ServiceHub.Jobs.ReturnVisits.ClosureJob.Id, j => j.RunAsync(CancellationToken.None), "*/10 * * * *", inBeijing);
         return services;
     }
 }

@@ -26,6 +26,7 @@ public static class JobsServiceCollectionExtensions
                 InvisibilityTimeout = TimeSpan.FromMinutes(30),
             }));
         services.AddTransient<ServiceHub.Jobs.Complaints.EscalationJob>();
+        services.AddServiceHubReturnVisitJobs();
         if (configuration.GetValue("Hangfire:Server", true))
             services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2));
         return services;
