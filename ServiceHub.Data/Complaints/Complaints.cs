@@ -37,6 +37,7 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, TimeProvider clock,
         public const string Handled = "handled";
         public const string Extended = "extended";
         public const string Transferred = "transferred";
+        public const string Reopened = "reopened";
     }
 
     private ComplaintOptions Options => options.Value;
@@ -217,6 +218,7 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, TimeProvider clock,
             """, new { id, resolution = resolution.Trim(), reply = reply.Trim(), found = found.ToArray(), now, actorId = actor.Id == 0 ? (int?)null : actor.Id }, tx, cancellationToken: ct));
         await DeactivateDeadlinesAsync(conn, tx, id, null, ct);
         await AddEventAsync(conn, tx, id, now, actor, Events.Handled, resolution.Trim(), null, null, ct);
+        await ServiceHub.Data.ReturnVisits.ReturnVisitTasks.CreateForHandledAsync(conn, tx, id, now, ct);
         await tx.CommitAsync(ct);
     }
 
@@ -271,6 +273,32 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, TimeProvider clock,
             """, new { to = target.Id }, tx, cancellationToken: ct));
         await NotificationRepository.NotifyAsync(conn, tx, recipients, now, "complaint", id, "Notify.Transferred", [from ?? ""], $"/complaints/{id}", $"transfer:{id}:{now.ToUnixTimeSeconds()}", ct);
         await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// Back to handling (return visit not satisfied, or a repeat complaint inside the week): state 'contacted', a new reply deadline
+    /// 48 h from now, a 'reopened' event with the customer's words, a notification to the department. Returns false when the
+    /// complaint was not handled (nothing changed).
+    /// </summary>
+    internal async Task<bool> ReopenAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Actor actor, long id, string words, DateTimeOffset now, CancellationToken ct)
+    {
+        var due = Deadlines.ReplyDue(now);
+        var row = await conn.QuerySingleOrDefaultAsync<(int? DepartmentId, int? HandlerId, int? Urgency, string SheetNo)?>(new CommandDefinition("""
+            UPDATE complaints SET state = 'contacted', reply_due_at = @due, current_due_at = @due, updated_at = @now
+            WHERE id = @id AND state = 'handled'
+            RETURNING department_id, handler_id, urgency_minutes, sheet_no
+            """, new { id, due, now }, tx, cancellationToken: ct));
+        if (row is not { } r) return false;
+        await SetDeadlineAsync(conn, tx, id, "reply", now, due, r.Urgency ?? 120, now, ct);
+        await conn.ExecuteAsync(new CommandDefinition(RefreshCurrentDue, new { id }, tx, cancellationToken: ct));
+        await AddEventAsync(conn, tx, id, now, actor, Events.Reopened, words, null, due, ct);
+        var recipients = (await conn.QueryAsync<int>(new CommandDefinition("""
+            SELECT id FROM users WHERE is_active AND department_id = @dept AND ('handler' = ANY (roles) OR 'dept_manager' = ANY (roles))
+            """, new { dept = r.DepartmentId }, tx, cancellationToken: ct))).ToList();
+        if (r.HandlerId is { } h) recipients.Add(h);
+        await NotificationRepository.NotifyAsync(conn, tx, recipients, now, "complaint", id, "ReturnVisit.Notify.Reopened", [r.SheetNo, words], $"/complaints/{id}",
+            $"reopen:{id}:{now.ToUnixTimeMilliseconds()}", ct);
+        return true;
     }
 
     private const string SelectDetail = """

@@ -30,6 +30,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ServiceHub.Data.Accountability.SpotCheckRepository>();
         services.AddServiceHubEmergencyData();
         services.AddServiceHubCounting();
+        services.AddServiceHubReturnVisits();
         return services;
     }
 }

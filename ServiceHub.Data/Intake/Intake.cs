@@ -28,6 +28,8 @@ public sealed class IntakeForm
     public int? DispatchDepartmentId { get; set; }
     public int? UrgencyMinutes { get; set; }
     public bool NeedsReturnVisit { get; set; } = true;
+    /// <summary>A repeat complaint: the earlier complaint of the same customer on the same matter.</summary>
+    public long? RepeatOfComplaintId { get; set; }
 }
 
 public sealed record IntakeResult(long ContactId, string RegisterNo, string? ReceptionNo, long? ComplaintId, string? SheetNo);
@@ -152,6 +154,8 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, IO
             sheetNo = await FormNumbering.NextAsync(conn, tx, FormTypes.IssueSheet, year, ct);
             complaintId = await complaints.CreateAsync(conn, tx, actor, contactId, sheetNo, form.CustomerId!.Value, projectId, form.UnitId,
                 form.Channel, form.Content.Trim(), form.NeedsReturnVisit, now, ct);
+            if (form.RepeatOfComplaintId is { } earlier)
+                await ServiceHub.Data.ReturnVisits.RepeatComplaints.LinkAsync(conn, tx, complaints, actor, complaintId.Value, earlier, form.CustomerId!.Value, now, ct);
             if (form.DispatchDepartmentId is { } dept)
                 await complaints.DispatchAsync(conn, tx, actor, complaintId.Value, dept, form.UrgencyMinutes!.Value, ct);
         }

@@ -14,6 +14,7 @@ public static class JobRegistration
         jobs.AddOrUpdate<EscalationJob>(EscalationJob.Id, j => j.RunAsync(CancellationToken.None), Cron.Minutely(), inBeijing);
         jobs.RegisterEmergencyJobs();
         jobs.AddOrUpdate<HotComplaintJob>(HotComplaintJob.Id, j => j.RunAsync(CancellationToken.None), "*/5 * * * *", inBeijing);
+        jobs.AddOrUpdate<ServiceHub.Jobs.ReturnVisits.ClosureJob>(ServiceHub.Jobs.ReturnVisits.ClosureJob.Id, j => j.RunAsync(CancellationToken.None), "*/10 * * * *", inBeijing);
         return services;
     }
 }

@@ -7,6 +7,7 @@ namespace ServiceHub.Benchmarks;
 ///   complaints [sizes…]            escalation sweep and department queue at 100k and 1M complaints
 ///   alerts [--clients 1000] [--rounds 5]   emergency alert delivery to 1,000 hub clients
 ///   duplicates [look-ups]          duplicate suggestion at intake at 1,000,000 complaints
+///   auto-closure [complaints] [eligible] [rounds]   one-week auto-closure at 1,000,000 complaints, 50,000 eligible
 /// Each needs a PostgreSQL server in SERVICEHUB_BENCH_SERVER (or ConnectionStrings__ServiceHub) and creates and drops its own databases.
 /// </summary>
 public static class Benchmarks
@@ -15,7 +16,8 @@ public static class Benchmarks
     {
         ["complaints"] = ComplaintDeskBenchmark.RunCommandAsync,
         ["alerts"] = AlertsBenchmark.RunAsync,
-        ["duplicates"] = a => DuplicateSuggestionBenchmark.RunAsync(Server(), a),
+        ["duplicates"] = a => DuplicateSuggestionBenchmark.RunAsync(Database("sh_bench_duplicates", create: true), a),
+        ["auto-closure"] = a => AutoClosureBenchmark.RunAsync(Database("sh_bench_autoclosure", create: false), a),
     };
 
     public static async Task<int> Main(string[] args)
@@ -26,6 +28,14 @@ public static class Benchmarks
             return 2;
         }
         return await command(args[1..]);
+    }
+
+    /// <summary>A database of its own on the benchmark server (created empty when asked; some benchmarks recreate it themselves).</summary>
+    public static string Database(string name, bool create)
+    {
+        var server = Server();
+        if (create) BenchDatabase.RecreateAsync(new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString).GetAwaiter().GetResult();
+        return new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = name, CommandTimeout = 0 }.ConnectionString;
     }
 
     public static string Server() =>

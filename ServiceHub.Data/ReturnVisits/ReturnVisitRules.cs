@@ -1,0 +1,104 @@
+namespace ServiceHub.Data.ReturnVisits;
+
+/// <summary>States of a return-visit task: open (to call), escalated (to the supervisor after too many failed attempts), done, cancelled.</summary>
+public static class TaskStates
+{
+    public const string Open = "open";
+    public const string Escalated = "escalated";
+    public const string Done = "done";
+    public const string Cancelled = "cancelled";
+
+    public static readonly IReadOnlyList<string> Active = [Open, Escalated];
+}
+
+public static class TaskKinds
+{
+    public const string Complaint = "complaint";
+    public const string Consultation = "consultation";
+}
+
+/// <summary>The result of one call attempt.</summary>
+public static class AttemptResults
+{
+    public const string NoAnswer = "no_answer";
+    public const string Busy = "busy";
+    public const string WrongNumber = "wrong_number";
+    public const string CallBack = "call_back";
+    public const string Reached = "reached";
+
+    public static readonly IReadOnlyList<string> All = [NoAnswer, Busy, WrongNumber, CallBack, Reached];
+
+    /// <summary>Attempts that count towards sending the task to the supervisor.</summary>
+    public static bool IsFailed(string result) => result is NoAnswer or Busy or WrongNumber;
+}
+
+public static class Outcomes
+{
+    public const string Satisfied = "satisfied";
+    public const string NotSatisfied = "not_satisfied";
+
+    public static readonly IReadOnlyList<string> All = [Satisfied, NotSatisfied];
+}
+
+public static class AssignRules
+{
+    /// <summary>In turn among the active return-visit team members of the CS department.</summary>
+    public const string RoundRobin = "round_robin";
+    /// <summary>Always the CS department's return-visit lead.</summary>
+    public const string Lead = "lead";
+
+    public static readonly IReadOnlyList<string> All = [RoundRobin, Lead];
+}
+
+/// <summary>Why a complaint was closed (complaints.close_reason).</summary>
+public static class CloseReasons
+{
+    public const string ReturnVisitSatisfied = "return-visit-satisfied";
+    public const string AutoOneWeek = "auto-one-week";
+}
+
+/// <summary>The closure rules of DOMAIN.md §4 and the satisfaction measure of §6, as pure functions.</summary>
+public static class Closure
+{
+    /// <summary>Without a return visit, a complaint closes one week after it was handled, unless repeated meanwhile.</summary>
+    public static readonly TimeSpan AutoCloseAfter = TimeSpan.FromDays(7);
+
+    public static DateTimeOffset AutoCloseAt(DateTimeOffset handledAt) => handledAt + AutoCloseAfter;
+
+    /// <summary>The latest handling time that is eligible for auto-closure at <paramref name="now"/>.</summary>
+    public static DateTimeOffset AutoCloseCutoff(DateTimeOffset now) => now - AutoCloseAfter;
+
+    /// <summary>A repeat complaint reopens the original only inside the week after its handling.</summary>
+    public static bool RepeatReopens(DateTimeOffset handledAt, DateTimeOffset repeatAt) => repeatAt < AutoCloseAt(handledAt);
+
+    /// <summary>A failed-attempt count at which the task goes to the supervisor.</summary>
+    public static bool GoesToSupervisor(int failedAttempts, int maxFailedAttempts) => failedAttempts >= maxFailedAttempts;
+}
+
+public static class Satisfaction
+{
+    /// <summary>Consultation satisfaction rate target (客户咨询满意率 ≥ 90%).</summary>
+    public const decimal Target = 0.90m;
+
+    /// <summary>Satisfied ÷ all consultations of the month; null when there were none.</summary>
+    public static decimal? Rate(int satisfied, int all) => all == 0 ? null : Math.Round((decimal)satisfied / all, 4);
+
+    public static bool MeetsTarget(decimal? rate) => rate is null || rate >= Target;
+}
+
+/// <summary>Periods of the department analysis and the working group: a month, "2026-11".</summary>
+public static class Periods
+{
+    public static bool IsValid(string? period) =>
+        period is { Length: 7 } && period[4] == '-' && int.TryParse(period[..4], out var y) && y > 2000
+        && int.TryParse(period[5..], out var m) && m is >= 1 and <= 12;
+
+    public static (DateTimeOffset From, DateTimeOffset To) Range(string period)
+    {
+        if (!IsValid(period)) throw new ArgumentException("period must be yyyy-MM", nameof(period));
+        var first = new DateTime(int.Parse(period[..4]), int.Parse(period[5..]), 1);
+        return (Infrastructure.BusinessTime.FromLocal(first).ToUniversalTime(), Infrastructure.BusinessTime.FromLocal(first.AddMonths(1)).ToUniversalTime());
+    }
+
+    public static string Of(DateTimeOffset utc) => Infrastructure.BusinessTime.ToLocal(utc).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,17 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ServiceHub.Data.ReturnVisits;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class ReturnVisitServiceCollectionExtensions
+{
+    /// <summary>Return visits and closure; the Jobs project replaces the reminder scheduler with Hangfire's.</summary>
+    public static IServiceCollection AddServiceHubReturnVisits(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IReminderScheduler, SweepOnlyReminderScheduler>();
+        services.AddSingleton<ReturnVisitRepository>();
+        services.AddSingleton<ReturnVisitAnalysisRepository>();
+        services.AddSingleton<ClosureSweep>();
+        return services;
+    }
+}

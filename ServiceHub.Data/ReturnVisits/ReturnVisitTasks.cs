@@ -1,0 +1,100 @@
+using Dapper;
+using Npgsql;
+using ServiceHub.Data.Complaints;
+using ServiceHub.Data.Infrastructure;
+
+namespace ServiceHub.Data.ReturnVisits;
+
+public sealed record ReturnVisitSettings(string AssignRule, int DueHours, int MaxFailedAttempts, int ConsultationSamplePercent, int? LastAssigneeId);
+
+/// <summary>
+/// Creating return-visit tasks (DOMAIN.md §5: the CS dept designates a person for the return visit) inside the caller's transaction:
+/// the handling of a complaint that needs a return visit, and the sampling of consultations.
+/// </summary>
+public static class ReturnVisitTasks
+{
+    public const string CsDepartmentCode = "CS";
+
+    internal const string SelectSettings = """
+        SELECT assign_rule, due_hours, max_failed_attempts, consultation_sample_percent, last_assignee_id FROM return_visit_settings
+        """;
+
+    /// <summary>The designated person by the supervisor's rule: the next team member in turn, or the CS department's return-visit lead.</summary>
+    internal static async Task<int?> PickAssigneeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ReturnVisitSettings settings, CancellationToken ct)
+    {
+        if (settings.AssignRule == AssignRules.Lead)
+        {
+            var lead = await conn.ExecuteScalarAsync<int?>(new CommandDefinition("""
+                SELECT d.return_visit_lead_id FROM departments d JOIN users u ON u.id = d.return_visit_lead_id AND u.is_active
+                WHERE d.code = @code
+                """, new { code = CsDepartmentCode }, tx, cancellationToken: ct));
+            if (lead is not null) return lead;
+        }
+        return await conn.ExecuteScalarAsync<int?>(new CommandDefinition("""
+            SELECT id FROM users WHERE is_active AND 'return_visit' = ANY (roles)
+            ORDER BY (id <= coalesce(@last, 0)), id
+            LIMIT 1
+            """, new { last = settings.LastAssigneeId }, tx, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Called in the handling transaction: a handled complaint that needs a return visit gets exactly one open task (the partial unique
+    /// index refuses a second), assigned by the supervisor's rule and due within the configured hours. Returns the task id, or null.
+    /// </summary>
+    public static async Task<long?> CreateForHandledAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long complaintId, DateTimeOffset now, CancellationToken ct)
+    {
+        var c = await conn.QuerySingleOrDefaultAsync<(bool NeedsReturnVisit, int CustomerId, int? DepartmentId, string SheetNo)?>(new CommandDefinition(
+            "SELECT needs_return_visit, customer_id, department_id, sheet_no FROM complaints WHERE id = @complaintId AND state = 'handled'",
+            new { complaintId }, tx, cancellationToken: ct));
+        if (c is not { NeedsReturnVisit: true } complaint) return null;
+        // The settings row lock also serialises the round robin.
+        var settings = await conn.QuerySingleAsync<ReturnVisitSettings>(new CommandDefinition(SelectSettings + " FOR UPDATE", transaction: tx, cancellationToken: ct));
+        var assignee = await PickAssigneeAsync(conn, tx, settings, ct);
+        var due = now.AddHours(settings.DueHours);
+        var taskId = await conn.ExecuteScalarAsync<long?>(new CommandDefinition("""
+            INSERT INTO return_visit_tasks (kind, complaint_id, customer_id, department_id, assignee_id, due_at, scheduled_at, created_at)
+            VALUES ('complaint', @complaintId, @CustomerId, @DepartmentId, @assignee, @due, @now, @now)
+            ON CONFLICT (complaint_id) WHERE state IN ('open','escalated') DO NOTHING
+            RETURNING id
+            """, new { complaintId, complaint.CustomerId, complaint.DepartmentId, assignee, due, now }, tx, cancellationToken: ct));
+        if (taskId is null) return null;
+        if (assignee is { } a)
+        {
+            await conn.ExecuteAsync(new CommandDefinition("UPDATE return_visit_settings SET last_assignee_id = @a", new { a }, tx, cancellationToken: ct));
+            await NotificationRepository.NotifyAsync(conn, tx, [a], now, "return-visit", complaintId, "ReturnVisit.Notify.Assigned",
+                [complaint.SheetNo, BusinessTime.Format(due)], $"/return-visits/{taskId}", $"rv-assigned:{taskId}:{a}", ct);
+        }
+        return taskId;
+    }
+
+    internal static Task AddComplaintEventAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long complaintId, DateTimeOffset at, int? actorId, string actorName,
+        string kind, string details, CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO complaint_events (complaint_id, at, actor_id, actor_name, kind, details) VALUES (@complaintId, @at, @actorId, @actorName, @kind, @details)
+            """, new { complaintId, at, actorId, actorName, kind, details }, tx, cancellationToken: ct));
+}
+
+/// <summary>Repeat complaints (DOMAIN.md §4 closure): linked at intake; inside the week after handling they stop the clock and reopen the original.</summary>
+public static class RepeatComplaints
+{
+    public static async Task LinkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ComplaintRepository complaints, Actor actor, long complaintId, long earlierId,
+        int customerId, DateTimeOffset now, CancellationToken ct)
+    {
+        var earlier = await conn.QuerySingleOrDefaultAsync<(int CustomerId, string State, DateTimeOffset? HandledAt, string SheetNo)?>(new CommandDefinition(
+            "SELECT customer_id, state, handled_at, sheet_no FROM complaints WHERE id = @earlierId AND id <> @complaintId FOR UPDATE",
+            new { earlierId, complaintId }, tx, cancellationToken: ct));
+        if (earlier is not { } e || e.CustomerId != customerId)
+            throw new ValidationFailedException(new Dictionary<string, FieldError> { ["RepeatOfComplaintId"] = new("ReturnVisit.RepeatNotSameCustomer") });
+        var (sheetNo, content) = await conn.QuerySingleAsync<(string, string)>(new CommandDefinition(
+            "UPDATE complaints SET repeat_of_complaint_id = @earlierId WHERE id = @complaintId RETURNING sheet_no, content",
+            new { earlierId, complaintId }, tx, cancellationToken: ct));
+        await ReturnVisitTasks.AddComplaintEventAsync(conn, tx, earlierId, now, actor.Id == 0 ? null : actor.Id, actor.DisplayName, "repeat-complaint", sheetNo, ct);
+        if (e.State == ComplaintStates.Handled && e.HandledAt is { } handledAt && Closure.RepeatReopens(handledAt, now))
+        {
+            await conn.ExecuteAsync(new CommandDefinition(
+                "UPDATE return_visit_tasks SET state = CASE WHEN state = 'done' THEN state ELSE 'cancelled' END, completed_at = coalesce(completed_at, @now), closure_pending = false WHERE complaint_id = @earlierId AND (state IN ('open','escalated') OR closure_pending)",
+                new { earlierId, now }, tx, cancellationToken: ct));
+            await complaints.ReopenAsync(conn, tx, actor, earlierId, $"{sheetNo}: {content}", now, ct);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dapper;
+using Npgsql;
+using ServiceHub.Data.ReturnVisits;
+
+namespace ServiceHub.Benchmarks;
+
+/// <summary>
+/// Issue #5: the one-week auto-closure over 1,000,000 complaints of which 50,000 are eligible must finish in ≤ 2 s.
+/// Each round resets the 50,000 closures, then times, on the same data, (1) the raw-SQL baseline — one plain UPDATE … RETURNING
+/// feeding the event INSERT, in one transaction, no batching, no lock, rolled back — and (2) the product's
+/// <see cref="ClosureSweep.RunAsync"/> (batches, advisory lock, SKIP LOCKED, reminders, the awaiting-classification count), committed;
+/// then (3) the sweep again, which must close nothing.
+/// </summary>
+public static class AutoClosureBenchmark
+{
+    private const string Baseline = """
+        WITH closed AS (
+            UPDATE complaints c SET state = 'closed', closed_at = @now, close_reason = 'auto-one-week', current_due_at = NULL, updated_at = @now
+            WHERE c.state = 'handled' AND c.handled_at <= @cutoff AND NOT c.needs_return_visit AND c.root_cause_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM complaints r WHERE r.repeat_of_complaint_id = c.id AND r.registered_at >= c.handled_at)
+            RETURNING c.id, c.handled_at
+        ), events AS (
+            INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details, dedupe_key)
+            SELECT id, @now, 'system', 'closed', 'auto-one-week', 'closed:' || id || ':' || extract(epoch FROM handled_at)::bigint FROM closed
+        )
+        SELECT count(*)::int FROM closed
+        """;
+
+    public static async Task<int> RunAsync(string cs, string[] args)
+    {
+        var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+        var eligible = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50_000;
+        var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
+        var byTime = (args.Length > 3 ? args[3] : "time") != "scattered";
+        if (eligible % 50 != 0) throw new ArgumentException("eligible must be a multiple of 50");
+        var now = new DateTimeOffset(2026, 11, 26, 2, 0, 0, TimeSpan.Zero);
+        var cutoff = Closure.AutoCloseCutoff(now);
+
+        var sw = Stopwatch.StartNew();
+        await BenchDatabase.RecreateAsync(cs);
+        await using var db = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(cs) { CommandTimeout = 600 }.ConnectionString);
+        await SeedAsync(db, total, eligible, byTime, now);
+        Console.WriteLine($"seeded {total:N0} complaints ({eligible:N0} eligible, layout {(byTime ? "time" : "scattered")}) in {sw.Elapsed.TotalSeconds:F1} s");
+
+        var sweep = new ClosureSweep(db, new FixedClock(now));
+        var baseline = new List<double>();
+        var product = new List<double>();
+        var repeat = new List<double>();
+        for (var round = 1; round <= rounds; round++)
+        {
+            await ResetAsync(db);
+            await using (var conn = await db.OpenConnectionAsync())
+            await using (var tx = await conn.BeginTransactionAsync())
+            {
+                sw.Restart();
+                var n = await conn.ExecuteScalarAsync<int>(new CommandDefinition(Baseline, new { now, cutoff }, tx));
+                baseline.Add(sw.Elapsed.TotalMilliseconds);
+                await tx.RollbackAsync();
+                if (n != eligible) throw new InvalidOperationException($"baseline closed {n}, expected {eligible}");
+            }
+            await VacuumAsync(db);
+
+            sw.Restart();
+            var r = await sweep.RunAsync();
+            product.Add(sw.Elapsed.TotalMilliseconds);
+            if (r.ClosedOneWeek != eligible) throw new InvalidOperationException($"sweep closed {r.ClosedOneWeek}, expected {eligible}");
+
+            sw.Restart();
+            var again = await sweep.RunAsync();
+            repeat.Add(sw.Elapsed.TotalMilliseconds);
+            if (again.ClosedOneWeek != 0) throw new InvalidOperationException("the second run closed something");
+            Console.WriteLine($"round {round}: baseline {baseline[^1]:F0} ms, ClosureSweep {product[^1]:F0} ms (closed {r.ClosedOneWeek:N0}, awaiting classification {r.AwaitingClassification:N0}), second run {repeat[^1]:F0} ms (closed 0)");
+        }
+        Console.WriteLine($"median: baseline {Median(baseline):F0} ms, ClosureSweep {Median(product):F0} ms, second run {Median(repeat):F0} ms; target ≤ 2000 ms: {(Median(product) <= 2000 ? "met" : "NOT met")}");
+        return Median(product) <= 2000 ? 0 : 1;
+    }
+
+    private static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
+
+    private static async Task ExecAsync(NpgsqlDataSource db, string sql, object? args = null)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        await conn.ExecuteAsync(new CommandDefinition(sql, args, commandTimeout: 600));
+    }
+
+    private static async Task VacuumAsync(NpgsqlDataSource db)
+    {
+        await ExecAsync(db, "VACUUM ANALYZE complaints");
+        await ExecAsync(db, "VACUUM ANALYZE complaint_events");
+    }
+
+    /// <summary>Reopens the benchmark's closures (events are append-only: the trigger is bypassed for this session only).</summary>
+    private static async Task ResetAsync(NpgsqlDataSource db)
+    {
+        await ExecAsync(db, """
+            SET session_replication_role = replica;
+            DELETE FROM complaint_events WHERE kind = 'closed';
+            UPDATE complaints SET state = 'handled', closed_at = NULL, close_reason = NULL WHERE close_reason = 'auto-one-week';
+            RESET session_replication_role;
+            """);
+        await VacuumAsync(db);
+    }
+
+    /// <summary>
+    /// 1,000,000 complaints: 5% handled 8 days ago without a return visit and classified (eligible); 5% handled 2 days ago;
+    /// 5% handled 10 days ago needing a return visit; 5% in progress; 1% handled 8 days ago but unclassified; 1,000 handled 8 days
+    /// ago with a repeat complaint inside the week; the rest closed long ago. One timeline event per complaint.
+    /// </summary>
+    private static async Task SeedAsync(NpgsqlDataSource db, int total, int eligible, bool byTime, DateTimeOffset now)
+    {
+        var every = total / eligible;
+        await ExecAsync(db, """
+            INSERT INTO departments (code, name, name_en) VALUES ('BENCH', '基准部门', 'Bench');
+            INSERT INTO users (user_name, display_name, password_hash, roles) VALUES ('bench', 'bench', 'x', '{agent}');
+            INSERT INTO customers (name, phone) VALUES ('基准客户', '13800000000');
+            """);
+        await ExecAsync(db, """
+            INSERT INTO contacts (register_no, channel, kind, customer_id, content, received_at, first_responder_id, created_at)
+            SELECT 'B-' || g, 'phone', 'complaint', 1, '基准投诉内容', @now - make_interval(secs => g * 30), 1, @now
+            FROM generate_series(1, @total + 1000) g
+            """, new { now, total });
+        await ExecAsync(db, """
+            INSERT INTO complaints (sheet_no, contact_id, customer_id, channel, content, state, department_id, registered_by, registered_at,
+                                    reply_due_at, handled_at, needs_return_visit, closed_at, close_reason, root_cause_id, updated_at)
+            SELECT 'FB-' || g, g, 1, 'phone', CASE x.b WHEN 'repeated' THEN '基准重复' ELSE '基准投诉内容' END, k.state, 1, 1, coalesce(k.handled, @now) - interval '1 day', coalesce(k.handled, @now) + interval '1 day', k.handled,
+                   k.needs, CASE WHEN k.state = 'closed' THEN k.handled + interval '7 days' END, CASE WHEN k.state = 'closed' THEN 'auto-one-week-old' END,
+                   CASE WHEN k.classified THEN (SELECT min(id) FROM root_causes) END, @now
+            FROM generate_series(1, @total) g
+            CROSS JOIN LATERAL (SELECT @total - g AS r) p
+            CROSS JOIN LATERAL (SELECT CASE
+                WHEN NOT @byTime THEN CASE
+                    WHEN g % @every = 0 THEN 'eligible' WHEN g % @every = 1 THEN 'recent' WHEN g % @every = 2 THEN 'visit'
+                    WHEN g % @every = 3 THEN 'open' WHEN g % 100 = 4 THEN 'unclassified' WHEN g % 1000 = 5 THEN 'repeated' ELSE 'closed' END
+                WHEN p.r < @e THEN 'open'
+                WHEN p.r < 2 * @e THEN 'recent'
+                WHEN p.r < 2 * @e + @block THEN CASE WHEN (p.r - 2 * @e) % 61 < 50 THEN 'eligible' WHEN (p.r - 2 * @e) % 61 < 60 THEN 'unclassified' ELSE 'repeated' END
+                WHEN p.r < 3 * @e + @block THEN 'visit'
+                ELSE 'closed' END AS b) x
+            CROSS JOIN LATERAL (SELECT
+                CASE x.b WHEN 'open' THEN 'contacted' WHEN 'closed' THEN 'closed' ELSE 'handled' END AS state,
+                CASE x.b WHEN 'recent' THEN @now - interval '2 days' WHEN 'visit' THEN @now - interval '10 days' WHEN 'open' THEN NULL
+                         WHEN 'closed' THEN @now - interval '30 days' - make_interval(secs => g) ELSE @now - interval '8 days' END AS handled,
+                x.b = 'visit' AS needs,
+                x.b <> 'unclassified' AS classified) k
+            """, new { now, total, every, byTime, e = eligible, block = eligible / 50 * 61 });
+        // Repeat complaints inside the week for the g % 1000 = 5 group: they stop the clock.
+        await ExecAsync(db, """
+            INSERT INTO complaints (sheet_no, contact_id, customer_id, channel, content, state, department_id, registered_by, registered_at,
+                                    reply_due_at, needs_return_visit, repeat_of_complaint_id, updated_at)
+            SELECT 'FR-' || c.id, @total + row_number() OVER (ORDER BY c.id), 1, 'phone', '又出现了', 'contacted', 1, 1, c.handled_at + interval '2 days',
+                   c.handled_at + interval '4 days', false, c.id, @now
+            FROM complaints c WHERE c.content = '基准重复' AND c.state = 'handled' AND NOT c.needs_return_visit AND c.root_cause_id IS NOT NULL
+              AND c.handled_at <= @now - interval '7 days'
+            """, new { now, total });
+        await ExecAsync(db, """
+            INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details) SELECT id, registered_at, 'bench', 'registered', sheet_no FROM complaints
+            """);
+        await VacuumAsync(db);
+        await using var conn = await db.OpenConnectionAsync();
+        var n = await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
+            SELECT count(*)::int FROM complaints c
+            WHERE c.state = 'handled' AND c.handled_at <= @cutoff AND NOT c.needs_return_visit AND c.root_cause_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM complaints r WHERE r.repeat_of_complaint_id = c.id AND r.registered_at >= c.handled_at)
+            """, new { cutoff = Closure.AutoCloseCutoff(now) }));
+        if (n != eligible) throw new InvalidOperationException($"seeded {n} eligible complaints, expected {eligible}");
+    }
+}
