@@ -118,8 +118,9 @@ cmd_run() {
   print_accounts
   log "ServiceHub on $APP_URL  (Ctrl+C stops the app and the database)"
   set +e
+  # The built app itself (not `dotnet run`, which outlives a Ctrl+C); content root is the project for wwwroot.
   ServiceHub__SeedDemo=true ASPNETCORE_URLS="$APP_URL" ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production} \
-    dotnet run --project ServiceHub.App -c Release --no-build --no-launch-profile
+    dotnet "$ROOT/ServiceHub.App/bin/Release/net10.0/ServiceHub.App.dll" --contentRoot "$ROOT/ServiceHub.App"
   local rc=$?
   set -e
   return $rc
@@ -136,7 +137,7 @@ ensure_test_prereqs() {
 cmd_test() {
   ensure_dotnet
   ensure_test_prereqs
-  local work; work=$(mktemp -d "${TMPDIR:-/tmp}/servicehub-test.XXXXXX")
+  work=$(mktemp -d "${TMPDIR:-/tmp}/servicehub-test.XXXXXX")
   if [ "$(id -u)" -eq 0 ]; then chmod 755 "$work"; fi
   if [ -z "${ConnectionStrings__ServiceHub:-}" ]; then
     ensure_postgres
@@ -170,8 +171,26 @@ cmd_test() {
   return "$rc"
 }
 
+# Full-size benchmarks (not part of the test command): ./servicehub.sh bench <complaints|alerts> [options]
+cmd_bench() {
+  ensure_dotnet
+  work=$(mktemp -d "${TMPDIR:-/tmp}/servicehub-bench.XXXXXX")
+  if [ "$(id -u)" -eq 0 ]; then chmod 755 "$work"; fi
+  if [ -z "${ConnectionStrings__ServiceHub:-}" ]; then
+    ensure_postgres
+    start_cluster "$work/pg"
+    trap 'stop_cluster; rm -rf "$work"' EXIT
+    export SERVICEHUB_BENCH_SERVER="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=postgres"
+  else
+    export SERVICEHUB_BENCH_SERVER="$ConnectionStrings__ServiceHub"
+    trap 'rm -rf "$work"' EXIT
+  fi
+  dotnet run -c Release --project benchmarks/ServiceHub.Benchmarks -- "$@"
+}
+
 case "${1:-}" in
   run) shift; cmd_run "$@" ;;
   test) shift; cmd_test "$@" ;;
-  *) echo "usage: $0 run | test [dotnet test options]" >&2; exit 2 ;;
+  bench) shift; cmd_bench "$@" ;;
+  *) echo "usage: $0 run | test [dotnet test options] | bench [name] [sizes]" >&2; exit 2 ;;
 esac

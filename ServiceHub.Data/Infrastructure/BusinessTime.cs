@@ -10,11 +10,11 @@ public static class BusinessTime
     public static DateTimeOffset ToLocal(DateTime utc) =>
         TimeZoneInfo.ConvertTime(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)), Zone);
 
-    /// <summary>A wall-clock time in Beijing as an absolute instant.</summary>
+    /// <summary>A wall-clock time in Beijing as an absolute instant (in UTC, as PostgreSQL stores it).</summary>
     public static DateTimeOffset FromLocal(DateTime local)
     {
         var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        return new DateTimeOffset(unspecified, Zone.GetUtcOffset(unspecified));
+        return new DateTimeOffset(unspecified, Zone.GetUtcOffset(unspecified)).ToUniversalTime();
     }
 
     public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(ToLocal(clock.GetUtcNow()).DateTime);

@@ -30,6 +30,15 @@ public sealed class DomainException(string code, params object[] args) : Excepti
     public object[] Args { get; } = args;
 }
 
+/// <summary>One message per field, each a resource key with its arguments; nothing was written.</summary>
+public sealed record FieldError(string Code, params object[] Args);
+
+public sealed class ValidationFailedException(IReadOnlyDictionary<string, FieldError> errors)
+    : Exception(string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value.Code}")))
+{
+    public IReadOnlyDictionary<string, FieldError> Errors { get; } = errors;
+}
+
 public static class Db
 {
     /// <summary>PostgreSQL unique violation.</summary>

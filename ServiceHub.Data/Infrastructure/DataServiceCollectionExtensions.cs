@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using ServiceHub.Data.Admin;
+using ServiceHub.Data.Complaints;
+using ServiceHub.Data.Intake;
 using ServiceHub.Data.Infrastructure;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -20,7 +22,14 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ProjectRepository>();
         services.AddSingleton<CustomerRepository>();
         services.AddSingleton<DemoSeeder>();
+        services.AddSingleton<NotificationRepository>();
+        services.AddOptions<ComplaintOptions>().BindConfiguration("Complaints");
+        services.AddSingleton<ComplaintRepository>();
+        services.AddSingleton<IntakeRepository>();
+        services.AddSingleton<EscalationSweep>();
+        services.AddSingleton<ServiceHub.Data.Accountability.SpotCheckRepository>();
         services.AddServiceHubEmergencyData();
+        services.AddServiceHubCounting();
         return services;
     }
 }

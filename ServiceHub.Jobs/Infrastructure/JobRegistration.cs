@@ -1,4 +1,6 @@
 using Hangfire;
+using ServiceHub.Data.Infrastructure;
+using ServiceHub.Jobs.Complaints;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -7,7 +9,11 @@ public static class JobRegistration
     /// <summary>Registers the recurring jobs with stable ids (idempotent: re-registering updates in place).</summary>
     public static IServiceProvider RegisterServiceHubJobs(this IServiceProvider services)
     {
-        services.GetRequiredService<IRecurringJobManager>().RegisterEmergencyJobs();
+        var jobs = services.GetRequiredService<IRecurringJobManager>();
+        var inBeijing = new RecurringJobOptions { TimeZone = BusinessTime.Zone };
+        jobs.AddOrUpdate<EscalationJob>(EscalationJob.Id, j => j.RunAsync(CancellationToken.None), Cron.Minutely(), inBeijing);
+        jobs.RegisterEmergencyJobs();
+        jobs.AddOrUpdate<HotComplaintJob>(HotComplaintJob.Id, j => j.RunAsync(CancellationToken.None), "*/5 * * * *", inBeijing);
         return services;
     }
 }

@@ -25,6 +25,8 @@ public static class JobsServiceCollectionExtensions
                 QueuePollInterval = TimeSpan.FromSeconds(5),
                 InvisibilityTimeout = TimeSpan.FromMinutes(30),
             }));
+        services.AddTransient<ServiceHub.Jobs.Complaints.EscalationJob>();
+        services.AddTransient<ServiceHub.Jobs.Complaints.HotComplaintJob>();
         if (configuration.GetValue("Hangfire:Server", true))
             services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2));
         services.AddServiceHubEmergencyJobs();

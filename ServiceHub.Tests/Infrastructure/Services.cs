@@ -17,6 +17,7 @@ public sealed class TestServices : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Clock);
         services.AddLogging();
+        services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
         services.AddServiceHubData(connectionString);
         Provider = services.BuildServiceProvider();
     }

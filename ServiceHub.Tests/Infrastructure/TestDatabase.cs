@@ -22,7 +22,7 @@ public static class TestServer
     public static async Task<string> CreateDatabaseAsync(string label)
     {
         var template = await TemplateAsync();
-        var name = $"sh_test_{label.ToLowerInvariant()}_{Guid.NewGuid():N}"[..50];
+        var name = $"sh_test_{(label.Length > 20 ? label[..20] : label).ToLowerInvariant()}_{Guid.NewGuid():N}";
         await ExecuteAsync($"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
         return For(name);
     }

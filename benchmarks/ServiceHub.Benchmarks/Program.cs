@@ -3,15 +3,19 @@ using ServiceHub.Benchmarks.Emergencies;
 namespace ServiceHub.Benchmarks;
 
 /// <summary>
-/// ServiceHub measurements, one sub-command each (never run by the test command):
-///   dotnet run -c Release --project benchmarks/ServiceHub.Benchmarks -- alerts [--clients 1000] [--rounds 5]
-/// Each needs a PostgreSQL server in SERVICEHUB_BENCH_SERVER (or ConnectionStrings__ServiceHub) and creates and drops its own database.
+/// ServiceHub measurements, one sub-command each, run by `./servicehub.sh bench <name> [options]` (never by the test command):
+///   complaints [sizes…]            escalation sweep and department queue at 100k and 1M complaints
+///   alerts [--clients 1000] [--rounds 5]   emergency alert delivery to 1,000 hub clients
+///   duplicates [look-ups]          duplicate suggestion at intake at 1,000,000 complaints
+/// Each needs a PostgreSQL server in SERVICEHUB_BENCH_SERVER (or ConnectionStrings__ServiceHub) and creates and drops its own databases.
 /// </summary>
 public static class Benchmarks
 {
     private static readonly Dictionary<string, Func<string[], Task<int>>> Commands = new()
     {
+        ["complaints"] = ComplaintDeskBenchmark.RunCommandAsync,
         ["alerts"] = AlertsBenchmark.RunAsync,
+        ["duplicates"] = a => DuplicateSuggestionBenchmark.RunAsync(Server(), a),
     };
 
     public static async Task<int> Main(string[] args)
@@ -23,4 +27,8 @@ public static class Benchmarks
         }
         return await command(args[1..]);
     }
+
+    public static string Server() =>
+        Environment.GetEnvironmentVariable("SERVICEHUB_BENCH_SERVER") ?? Environment.GetEnvironmentVariable("ConnectionStrings__ServiceHub")
+        ?? throw new InvalidOperationException("Set SERVICEHUB_BENCH_SERVER to a PostgreSQL connection string (or use ./servicehub.sh bench).");
 }

@@ -1,0 +1,69 @@
+using Dapper;
+using Npgsql;
+
+namespace ServiceHub.Data.Counting;
+
+/// <summary>What a count is broken down by.</summary>
+public enum StatisticsDimension { RootCause, RootCauseGroup, Project, Department, Channel }
+
+/// <summary>A period [From, To) of registration times, optionally narrowed to one project or department.</summary>
+public sealed record StatisticsQuery(DateTimeOffset From, DateTimeOffset To, StatisticsDimension By, int? ProjectId = null, int? DepartmentId = null);
+
+/// <summary>One line of a breakdown. <see cref="Key"/> is the id (root cause, project, department) or the channel code; null = not set.</summary>
+public sealed record StatisticsRow(string? Key, string? Label, string? LabelEn, int Complaints, int Complainants, int Times);
+
+/// <summary>
+/// The counted complaints of a period: only verified, counted complaints; a merged group counts once (its survivor), with its number of
+/// complainants and times; split-off follow-ups count on their own. <see cref="AwaitingVerification"/> says how many are not yet verified.
+/// </summary>
+public sealed record StatisticsResult(IReadOnlyList<StatisticsRow> Rows, int Counted, int AwaitingVerification, int NotCounted)
+{
+    public int Complainants => Rows.Sum(r => r.Complainants);
+    public int Times => Rows.Sum(r => r.Times);
+}
+
+/// <summary>The one place reports count complaints (DOMAIN.md §4 counting rules 1–5).</summary>
+public sealed class ComplaintStatistics(NpgsqlDataSource db)
+{
+    private const string Scope = """
+        c.merged_into_id IS NULL AND c.registered_at >= @From AND c.registered_at < @To
+        AND (@ProjectId IS NULL OR c.project_id = @ProjectId) AND (@DepartmentId IS NULL OR c.department_id = @DepartmentId)
+        """;
+
+    private static (string Key, string Label, string LabelEn, string Join) Dimension(StatisticsDimension by) => by switch
+    {
+        StatisticsDimension.RootCause => ("r.id::text", "r.name", "r.name_en", "LEFT JOIN root_causes r ON r.id = c.root_cause_id"),
+        StatisticsDimension.RootCauseGroup => ("coalesce(rp.id, r.id)::text", "coalesce(rp.name, r.name)", "coalesce(rp.name_en, r.name_en)",
+            "LEFT JOIN root_causes r ON r.id = c.root_cause_id LEFT JOIN root_causes rp ON rp.id = r.parent_id"),
+        StatisticsDimension.Project => ("p.id::text", "p.name", "p.name", "LEFT JOIN projects p ON p.id = c.project_id"),
+        StatisticsDimension.Department => ("d.id::text", "d.name", "d.name_en", "LEFT JOIN departments d ON d.id = c.department_id"),
+        StatisticsDimension.Channel => ("c.channel", "c.channel", "c.channel", ""),
+        _ => throw new ArgumentOutOfRangeException(nameof(by)),
+    };
+
+    public static string Sql(StatisticsDimension by)
+    {
+        var (key, label, labelEn, join) = Dimension(by);
+        return $"""
+            SELECT {key} AS key, {label} AS label, {labelEn} AS label_en, count(*)::int AS complaints,
+                   sum(g.complainants)::int AS complainants, sum(g.times)::int AS times
+            FROM complaints c
+            {join}
+            CROSS JOIN LATERAL ({CountingRepository.GroupCountsSql}) g
+            WHERE c.counted AND {Scope}
+            GROUP BY 1, 2, 3
+            ORDER BY complaints DESC, label
+            """;
+    }
+
+    public async Task<StatisticsResult> CountAsync(StatisticsQuery q, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = (await conn.QueryAsync<StatisticsRow>(new CommandDefinition(Sql(q.By), q, cancellationToken: ct))).AsList();
+        var (awaiting, notCounted) = await conn.QuerySingleAsync<(int, int)>(new CommandDefinition($"""
+            SELECT count(*) FILTER (WHERE c.counted IS NULL)::int, count(*) FILTER (WHERE c.counted = false)::int
+            FROM complaints c WHERE {Scope}
+            """, q, cancellationToken: ct));
+        return new StatisticsResult(rows, rows.Sum(r => r.Complaints), awaiting, notCounted);
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Playwright;
+using ServiceHub.Data.Admin;
+using ServiceHub.Data.Infrastructure;
+using ServiceHub.Tests.Infrastructure;
+
+namespace ServiceHub.Tests.Browser;
+
+/// <summary>The app with a short revalidation interval, so the test sees a live session end without waiting 30 s.</summary>
+public sealed class QuickRevalidationAppFactory : BrowserAppFactory
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Auth:RevalidationInterval"] = "00:00:01" };
+}
+
+public sealed class DeactivationBrowserTests(QuickRevalidationAppFactory app, BrowserFixture browser)
+    : IClassFixture<QuickRevalidationAppFactory>, IClassFixture<BrowserFixture>
+{
+    [Fact]
+    public async Task A_deactivated_users_open_page_is_signed_out_without_any_click()
+    {
+        var users = app.Get<UserRepository>();
+        await users.SaveAsync(Actor.System, new UserEdit { UserName = "leaving", DisplayName = "将离职", Roles = [Roles.Agent], NewPassword = "Leaving2026" });
+        var page = await browser.SignInAsync(app, "leaving", password: "Leaving2026");
+        await BrowserFixture.GotoAsync(page, "/customers");
+
+        var id = (await users.FindByUserNameAsync("leaving"))!.Id;
+        await users.DeactivateAsync(Actor.System, id);
+
+        await page.WaitForURLAsync(u => u.Contains("/account/login"), new PageWaitForURLOptions { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("#username")).ToBeVisibleAsync();
+        await page.Context.CloseAsync();
+    }
+}

@@ -1,0 +1,77 @@
+using System.Security.Claims;
+using Bunit;
+using Dapper;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using ServiceHub.App.Components.Pages.Counting;
+using ServiceHub.App.Infrastructure;
+using ServiceHub.Data.Admin;
+using ServiceHub.Data.Counting;
+using ServiceHub.Tests.Infrastructure;
+
+namespace ServiceHub.Tests.Counting;
+
+/// <summary>The two intake components the intake page places: duplicate suggestions and the standard-reply picker.</summary>
+public sealed class CountingComponentTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+{
+    private TestServices _s = default!;
+    private CountingWorld _w = default!;
+
+    public async Task InitializeAsync()
+    {
+        _s = new TestServices(db.ConnectionString);
+        _w = await CountingWorld.CreateAsync(_s);
+    }
+
+    public async Task DisposeAsync() => await _s.DisposeAsync();
+
+    private BunitContext Context() => BunitSetup.Create(services: s =>
+    {
+        s.AddSingleton(_s.Get<CountingRepository>());
+        s.AddSingleton(_s.Get<StandardReplyRepository>());
+        s.AddSingleton<TimeProvider>(_s.Clock);
+        s.AddScoped<CurrentUser>();
+    }, auth: a => a.SetAuthorized(_w.W.Agent.UserName).SetRoles(Roles.Agent)
+        .SetClaims(new Claim(ClaimTypes.NameIdentifier, _w.W.Agent.Id.ToString()), new Claim(AppClaims.DisplayName, "座席")));
+
+    [Fact]
+    public async Task The_agent_sees_a_likely_duplicate_and_chooses_to_attach_to_it()
+    {
+        var existing = await _w.ComplaintAsync("5号楼电梯经常困人，物业不管");
+        await using var ctx = Context();
+        DuplicateSuggestion? chosen = null;
+        var cut = ctx.Render<DuplicateSuggestions>(p => p
+            .Add(x => x.ProjectId, _w.W.ProjectId)
+            .Add(x => x.Content, "5号楼电梯又困人了，物业不管")
+            .Add(x => x.OnAttach, EventCallback.Factory.Create<DuplicateSuggestion>(this, d => chosen = d)));
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find($"[data-testid=attach-{existing}]")));
+        cut.Find($"[data-testid=attach-{existing}] ").Click();
+        Assert.Equal(existing, chosen?.Id);
+
+        cut.Render(p => p.Add(x => x.Content, "物业费收费标准不合理"));
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=duplicates]")));
+    }
+
+    [Fact]
+    public async Task The_agent_answers_with_a_standard_reply_in_one_click_and_records_the_customers_opinion()
+    {
+        var id = await _w.Replies.SubmitAsync(_w.W.Manager, new StandardReplyDraft(_w.W.ProjectId, "地下车库顶板漏水", "车库顶板正在返修，预计12月10日完工。"));
+        await _w.Replies.DecideAsync(_w.Supervisor, id, StandardReplyStatuses.Approved, null);
+        await using var ctx = Context();
+        ReplyUse? used = null;
+        var cut = ctx.Render<StandardReplyPicker>(p => p
+            .Add(x => x.ProjectId, _w.W.ProjectId)
+            .Add(x => x.Content, "3号楼地下车库顶板又漏水了")
+            .Add(x => x.CustomerId, _w.W.CustomerId)
+            .Add(x => x.OnChosen, EventCallback.Factory.Create<ReplyUse>(this, u => used = u)));
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find($"[data-testid=use-reply-{id}]")));
+        cut.Find($"[data-testid=use-reply-{id}]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("车库顶板正在返修，预计12月10日完工。", used?.Reply));
+        cut.Find("[data-testid=opinion-satisfied]").Click();
+
+        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        var rows = (await conn.QueryAsync<(int CustomerId, string Opinion)>("SELECT customer_id, opinion FROM standard_reply_uses WHERE reply_id = @id", new { id })).ToList();
+        Assert.Equal([(_w.W.CustomerId, ReplyOpinions.Satisfied)], rows);
+    }
+}

@@ -1,0 +1,65 @@
+using Npgsql;
+using ServiceHub.Data.Infrastructure;
+
+namespace ServiceHub.Benchmarks;
+
+/// <summary>A fresh, migrated database on the benchmark server, dropped afterwards.</summary>
+public sealed class BenchDatabase : IAsyncDisposable
+{
+    private readonly string _server;
+    public string ConnectionString { get; }
+    public NpgsqlDataSource DataSource { get; }
+
+    private BenchDatabase(string server, string cs)
+    {
+        _server = server;
+        ConnectionString = cs;
+        DataSource = NpgsqlDataSource.Create(cs);
+    }
+
+    public static async Task<BenchDatabase> CreateAsync(string server, string label)
+    {
+        var name = $"sh_bench_{label}_{Environment.ProcessId}";
+        await ExecAsync(server, $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+        await ExecAsync(server, $"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'");
+        var cs = new NpgsqlConnectionStringBuilder(server) { Database = name, CommandTimeout = 600 }.ConnectionString;
+        DapperSetup.Configure();
+        Migrator.Run(cs);
+        return new BenchDatabase(server, cs);
+    }
+
+    public async Task ExecAsync(string sql, int timeoutSeconds = 1800)
+    {
+        await using var conn = await DataSource.OpenConnectionAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = timeoutSeconds };
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private static async Task ExecAsync(string server, string sql)
+    {
+        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server) { Pooling = false }.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        var name = new NpgsqlConnectionStringBuilder(ConnectionString).Database!;
+        await DataSource.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await ExecAsync(_server, $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+    }
+}
+
+public static class Stats
+{
+    public static double Percentile(IReadOnlyList<double> values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        var rank = (int)Math.Ceiling(p / 100.0 * sorted.Length) - 1;
+        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
+    }
+
+    public static double Median(IReadOnlyList<double> values) => Percentile(values, 50);
+}
