@@ -16,8 +16,9 @@ public interface IAlertsClient
 }
 
 /// <summary>
-/// <c>/hubs/alerts</c>: signed-in people only. A connection is addressed by its user id, taken from the auth cookie on the
-/// server (never chosen by the client). On every (re)connection the person gets every alert they have not acknowledged, so
+/// <c>/hubs/alerts</c>: signed-in people only. Each connection joins the group of its own person, <c>user:{id}</c>, with the id
+/// taken from the auth cookie on the server (never chosen by the client); alerts go to that group (an O(1) look-up, where
+/// <c>Clients.User</c> scans every connection). On every (re)connection the person gets every alert they have not acknowledged, so
 /// nothing is lost while offline or between a dropped connection and its reconnection.
 /// </summary>
 [Authorize]
@@ -25,13 +26,16 @@ public sealed class AlertsHub(EmergencyRepository emergencies) : Hub<IAlertsClie
 {
     public const string Path = "/hubs/alerts";
 
+    public static string UserGroup(int userId) => "user:" + userId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public override async Task OnConnectedAsync()
     {
-        // The connection is already registered for its user, so an alert pushed from now on reaches it; one pushed
-        // between registration and this query arrives twice and the screen shows it once.
-        if (Context.User?.UserId() is { } userId)
-            foreach (var alert in await emergencies.PendingAlertsAsync(userId, Context.ConnectionAborted))
-                await Clients.Caller.EmergencyAlert(alert);
+        if (Context.User?.UserId() is not { } userId) { Context.Abort(); return; }
+        // In the group first, so an alert pushed from now on reaches this connection; one pushed between joining and the
+        // query below arrives twice, and the screen shows each alert id once.
+        await Groups.AddToGroupAsync(Context.ConnectionId, UserGroup(userId), Context.ConnectionAborted);
+        foreach (var alert in await emergencies.PendingAlertsAsync(userId, Context.ConnectionAborted))
+            await Clients.Caller.EmergencyAlert(alert);
         await base.OnConnectedAsync();
     }
 
@@ -44,8 +48,8 @@ public sealed class AlertsHub(EmergencyRepository emergencies) : Hub<IAlertsClie
 public sealed class HubEmergencyNotifier(IHubContext<AlertsHub, IAlertsClient> hub) : IEmergencyNotifier
 {
     public Task AlertsAsync(IReadOnlyList<AlertMessage> alerts, CancellationToken ct = default) =>
-        Task.WhenAll(alerts.Select(a => hub.Clients.User(a.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture)).EmergencyAlert(a)));
+        Task.WhenAll(alerts.Select(a => hub.Clients.Group(AlertsHub.UserGroup(a.UserId)).EmergencyAlert(a)));
 
     public Task AcknowledgedAsync(int userId, IReadOnlyList<long> alertIds, CancellationToken ct = default) =>
-        hub.Clients.User(userId.ToString(System.Globalization.CultureInfo.InvariantCulture)).AlertsAcknowledged([.. alertIds]);
+        hub.Clients.Group(AlertsHub.UserGroup(userId)).AlertsAcknowledged([.. alertIds]);
 }

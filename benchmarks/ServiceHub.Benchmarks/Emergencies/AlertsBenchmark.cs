@@ -88,9 +88,9 @@ public static class AlertsBenchmark
         async Task<(long[] Latencies, double SubmitMs)> EmergencyRoundAsync()
         {
             var report = await ReportAsync(db, clock.GetUtcNow());
-            var t0 = Stopwatch.GetTimestamp();
             // The id is known only when the call returns: receipts are matched by the next id.
             var expectedId = await NextEmergencyIdAsync(db);
+            var t0 = Stopwatch.GetTimestamp();
             var round = inbox.Expect(expectedId, t0);
             var id = await emergencies.ReportAsync(agent, report);
             var submitMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
