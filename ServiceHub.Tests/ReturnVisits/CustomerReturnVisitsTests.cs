@@ -1,0 +1,34 @@
+using Dapper;
+using Npgsql;
+using ServiceHub.Data.ReturnVisits;
+using ServiceHub.Tests.Complaints;
+using ServiceHub.Tests.Infrastructure;
+
+namespace ServiceHub.Tests.ReturnVisits;
+
+public sealed class CustomerReturnVisitsTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+{
+    private TestServices _s = default!;
+    private ComplaintWorld _w = default!;
+
+    public async Task InitializeAsync()
+    {
+        _s = new TestServices(db.ConnectionString);
+        _w = await ComplaintWorld.CreateAsync(_s);
+    }
+
+    public async Task DisposeAsync() => await _s.DisposeAsync();
+
+    [Fact]
+    public async Task The_customer_dossier_lists_the_return_visit_of_a_handled_complaint()
+    {
+        var id = await _w.RegisterComplaintAsync(content: "回访档案");
+        await _w.Complaints.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "电话");
+        await _w.Complaints.HandleAsync(_w.Handler, id, "已修复", "已为您修复", false);
+        var visits = await _s.Get<CustomerReturnVisits>().ForCustomerAsync(_w.CustomerId);
+        var v = Assert.Single(visits, v => v.ComplaintId == id);
+        Assert.Equal("open", v.State);
+        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        Assert.Equal(1, await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM return_visit_tasks WHERE complaint_id = @id", new { id }));
+    }
+}
