@@ -28,6 +28,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IntakeRepository>();
         services.AddSingleton<EscalationSweep>();
         services.AddSingleton<ServiceHub.Data.Accountability.SpotCheckRepository>();
+        services.AddSingleton<ServiceHub.Data.Accountability.OffboardingService>();
         services.AddSingleton<ServiceHub.Data.ReturnVisits.CustomerReturnVisits>();
         services.AddServiceHubEmergencyData();
         services.AddServiceHubCounting();
