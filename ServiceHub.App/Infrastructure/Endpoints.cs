@@ -14,6 +14,8 @@ public static class Endpoints
     {
         app.MapServiceHubEmergencies();
 
+        app.MapPenaltyExport();
+
         app.MapGet("/healthz", async (NpgsqlDataSource db, CancellationToken ct) =>
         {
             try

@@ -79,3 +79,25 @@ public sealed class OffboardingTests(DatabaseFixture db) : IClassFixture<Databas
         Assert.True(await Scalar<bool>("SELECT is_active FROM users WHERE id = @id", new { id = _w.Handler.Id }));
     }
 }
+
+public sealed class PenaltyExportTests(AppFactory app) : IClassFixture<AppFactory>
+{
+    [Fact]
+    public async Task HR_downloads_the_monthly_ledger_as_an_excel_workbook_and_an_agent_may_not()
+    {
+        var period = ServiceHub.Data.Accountability.Periods.Of(app.Clock.GetUtcNow());
+        var hr = await app.SignedInClientAsync("hr");
+        var response = await hr.GetAsync($"/penalties/export?period={period}");
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", response.Content.Headers.ContentType!.MediaType);
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        Assert.Equal((byte)'P', bytes[0]);
+        Assert.Equal((byte)'K', bytes[1]);
+        var rows = MiniExcelLibs.MiniExcel.Query(new MemoryStream(bytes), useHeaderRow: true, sheetName: "月度考核处罚台账").ToList();
+        Assert.NotNull(rows);
+
+        var agent = await app.SignedInClientAsync("agent");
+        var denied = await agent.GetAsync($"/penalties/export?period={period}");
+        Assert.NotEqual(System.Net.HttpStatusCode.OK, denied.StatusCode);
+    }
+}
