@@ -123,7 +123,7 @@ public static class ComplaintDeskBenchmark
                        now() - (g % 365) * interval '1 day', 1, now()
                 FROM generate_series(1, {n}) g;
             INSERT INTO complaints (sheet_no, contact_id, customer_id, project_id, channel, content, state, urgency_minutes, department_id,
-                                    registered_by, registered_at, dispatched_at, contact_due_at, reply_due_at, handled_at, closed_at, current_due_at, updated_at)
+                                    registered_by, registered_at, dispatched_at, contact_due_at, reply_due_at, handled_at, closed_at, current_due_at, updated_at, root_cause_id)
                 SELECT 'FY-B-' || g, g, 1 + g % 20000, 1 + g % 3, 'phone', '投诉内容 ' || g,
                        CASE WHEN g % 20 = 0 THEN 'dispatched' WHEN g % 20 = 1 THEN 'contacted' ELSE 'closed' END,
                        (ARRAY[15,30,60,120])[1 + (g / 20) % 4], 1 + (g / 20) % 10, 1,
@@ -132,7 +132,8 @@ public static class ComplaintDeskBenchmark
                        CASE WHEN g % 20 > 1 THEN now() - (g % 300) * interval '1 day' END,
                        CASE WHEN g % 20 > 1 THEN now() - (g % 290) * interval '1 day' END,
                        CASE WHEN g % 20 <= 1 THEN now() + (g % 500) * interval '1 minute' END,
-                       now()
+                       now(),
+                       CASE WHEN g % 20 > 1 THEN (SELECT min(id) FROM root_causes WHERE parent_id IS NOT NULL) END
                 FROM generate_series(1, {n}) g;
             INSERT INTO complaint_deadlines (complaint_id, kind, starts_at, due_at, warn_at, level2_at, stage, next_at, active)
                 SELECT c.id, 'reply', c.registered_at, c.reply_due_at, c.reply_due_at - interval '9 hours', c.reply_due_at + interval '30 minutes',
