@@ -179,6 +179,8 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
         await using var tx = await conn.BeginTransactionAsync(ct);
         var (state, kind, complaintId, _) = await LockAsync(conn, tx, id, ct);
         if (!TaskStates.Active.Contains(state)) throw new DomainException("ReturnVisit.TaskFinished");
+        // A task that went to the supervisor is the supervisor's until reassigned.
+        if (state == TaskStates.Escalated) actor.Require(SupervisorRoles);
         var settings = await conn.QuerySingleAsync<ReturnVisitSettings>(new CommandDefinition(ReturnVisitTasks.SelectSettings, transaction: tx, cancellationToken: ct));
         var actorId = actor.Id == 0 ? (int?)null : actor.Id;
         var reached = form.Result == AttemptResults.Reached;
