@@ -32,7 +32,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
     public static readonly string[] WorkingGroupRoles = [Roles.ReturnVisit, Roles.CsSupervisor, Roles.Admin];
 
     /// <summary>The figures of a department's return visits completed in the period; top reasons are the root causes of the complaints visited.</summary>
-    public async Task<DepartmentFigures> FiguresAsync(int departmentId, string period, CancellationToken ct = default)
+    public async Task<DepartmentFigures> FiguresAsync(int departmentId, string period, bool english = false, CancellationToken ct = default)
     {
         var (from, to) = Periods.Range(period);
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -42,14 +42,14 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
             WHERE department_id = @departmentId AND state = 'done' AND completed_at >= @from AND completed_at < @to
             """, new { departmentId, from, to }, cancellationToken: ct));
         var reasons = await conn.QueryAsync<(string Name, int N)>(new CommandDefinition("""
-            SELECT coalesce(p.name || ' / ', '') || r.name AS name, count(*)::int AS n
+            SELECT CASE WHEN @english THEN coalesce(p.name_en || ' / ', '') || r.name_en ELSE coalesce(p.name || ' / ', '') || r.name END AS name, count(*)::int AS n
             FROM return_visit_tasks t
             JOIN complaints c ON c.id = t.complaint_id
             JOIN root_causes r ON r.id = c.root_cause_id
             LEFT JOIN root_causes p ON p.id = r.parent_id
             WHERE t.department_id = @departmentId AND t.state = 'done' AND t.completed_at >= @from AND t.completed_at < @to
             GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3
-            """, new { departmentId, from, to }, cancellationToken: ct));
+            """, new { departmentId, from, to, english }, cancellationToken: ct));
         return new DepartmentFigures(visits, satisfied, notSatisfied, string.Join("；", reasons.Select(r => $"{r.Name} ({r.N})")));
     }
 
@@ -73,7 +73,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
             "SELECT return_visit_lead_id FROM departments WHERE id = @departmentId", new { departmentId }, cancellationToken: ct));
         if (lead != actor.Id && !actor.IsIn(Roles.CsSupervisor, Roles.Admin)) throw new ForbiddenException(actor.UserName, ["return_visit_lead"]);
         if (e.Count > 0) throw new ValidationFailedException(e);
-        var f = await FiguresAsync(departmentId, period, ct);
+        var f = await FiguresAsync(departmentId, period, ct: ct);
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO return_visit_analyses (department_id, period, visits, satisfied, not_satisfied, top_reasons, analysis, author_id, submitted_at)
             VALUES (@departmentId, @period, @Visits, @Satisfied, @NotSatisfied, @TopReasons, @analysis, @author, @now)
