@@ -3,8 +3,11 @@
 -- A repeat complaint (same customer, same matter) is linked to the earlier one at intake.
 ALTER TABLE complaints ADD COLUMN repeat_of_complaint_id bigint REFERENCES complaints(id);
 CREATE INDEX complaints_repeat_of_idx ON complaints (repeat_of_complaint_id) WHERE repeat_of_complaint_id IS NOT NULL;
--- The closure sweep reads only handled complaints, oldest handling first.
-CREATE INDEX complaints_handled_idx ON complaints (handled_at) WHERE state = 'handled';
+-- The closure sweep reads only the candidates for the one-week closure, and counts the unclassified ones apart (partial
+-- indexes: a closed complaint leaves them, so the sweep's cost follows the number of candidates, not the table).
+CREATE INDEX complaints_autoclose_idx ON complaints (handled_at)
+    WHERE state = 'handled' AND NOT needs_return_visit AND root_cause_id IS NOT NULL;
+CREATE INDEX complaints_unclassified_idx ON complaints (handled_at) WHERE state = 'handled' AND root_cause_id IS NULL;
 
 -- The CS supervisor's rules for return-visit work (one row).
 CREATE TABLE return_visit_settings (

@@ -10,7 +10,7 @@ public sealed record ClosureResult(int ClosedOneWeek, int ClosedAfterReturnVisit
 /// repeat complaint, and every complaint whose satisfied return visit waited for its root cause; sends "call back" reminders whose
 /// time has passed. A complaint without a root cause is never closed: it is counted as awaiting classification.
 /// Each batch is one transaction (closure + event together, so a restart loses and duplicates nothing); the state guard makes a repeat
-/// close nothing twice; a transaction-level advisory lock keeps two servers from racing (the second steps aside), and the pending
+/// close nothing twice (the event is written only for the rows the guarded UPDATE actually changed); a transaction-level advisory lock keeps two servers from racing (the second steps aside), and the pending
 /// closures also skip rows locked by a user (<c>FOR UPDATE SKIP LOCKED</c>).
 /// </summary>
 public sealed class ClosureSweep(NpgsqlDataSource db, TimeProvider clock)
@@ -32,11 +32,10 @@ public sealed class ClosureSweep(NpgsqlDataSource db, TimeProvider clock)
         ), closed AS (
             UPDATE complaints c SET state = 'closed', closed_at = @now, close_reason = 'auto-one-week', current_due_at = NULL, updated_at = @now
             WHERE c.ctid = ANY (ARRAY(SELECT tid FROM eligible)) AND c.state = 'handled'
-            RETURNING c.id, c.handled_at
+            RETURNING c.id
         ), events AS (
-            INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details, dedupe_key)
-            SELECT id, @now, 'system', 'closed', 'auto-one-week', 'closed:' || id || ':' || extract(epoch FROM handled_at)::bigint FROM closed
-            ON CONFLICT (dedupe_key) DO NOTHING
+            INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details)
+            SELECT id, @now, 'system', 'closed', 'auto-one-week' FROM closed
         )
         SELECT count(*)::int FROM closed
         """;
@@ -52,13 +51,12 @@ public sealed class ClosureSweep(NpgsqlDataSource db, TimeProvider clock)
             UPDATE complaints c SET state = 'closed', closed_at = @now, close_reason = 'return-visit-satisfied', current_due_at = NULL, updated_at = @now
             FROM eligible e
             WHERE c.id = e.id AND c.state = 'handled'
-            RETURNING c.id, c.handled_at
+            RETURNING c.id
         ), cleared AS (
             UPDATE return_visit_tasks t SET closure_pending = false FROM eligible e WHERE t.id = e.task_id
         ), events AS (
-            INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details, dedupe_key)
-            SELECT id, @now, 'system', 'closed', 'return-visit-satisfied', 'closed:' || id || ':' || extract(epoch FROM handled_at)::bigint FROM closed
-            ON CONFLICT (dedupe_key) DO NOTHING
+            INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details)
+            SELECT id, @now, 'system', 'closed', 'return-visit-satisfied' FROM closed
         )
         SELECT count(*)::int FROM closed
         """;

@@ -8,15 +8,15 @@ namespace ServiceHub.Data.ReturnVisits;
 /// <summary>A department's return-visit figures for a period, filled in for its return-visit lead.</summary>
 public sealed record DepartmentFigures(int Visits, int Satisfied, int NotSatisfied, string TopReasons);
 
-public sealed record AnalysisRow(long Id, int DepartmentId, string DepartmentName, string Period, int Visits, int Satisfied, int NotSatisfied,
+public sealed record AnalysisRow(long Id, int DepartmentId, string DepartmentName, string DepartmentNameEn, string Period, int Visits, int Satisfied, int NotSatisfied,
     string TopReasons, string Analysis, string AuthorName, DateTimeOffset SubmittedAt);
 
 public sealed record PlanRow(long Id, string Period, string FinalOpinion, string DecidedPlan, DateOnly? DecidedAt, DateTimeOffset UpdatedAt);
 
-public sealed record PlanAction(long Id, long PlanId, string Description, int? DepartmentId, string? DepartmentName, DateOnly? DueDate,
+public sealed record PlanAction(long Id, long PlanId, string Description, int? DepartmentId, string? DepartmentName, string? DepartmentNameEn, DateOnly? DueDate,
     DateTimeOffset? DoneAt, string? DoneByName);
 
-public sealed record SatisfactionRow(string Month, int? DepartmentId, string? DepartmentName, int Satisfied, int All)
+public sealed record SatisfactionRow(string Month, int? DepartmentId, string? DepartmentName, string? DepartmentNameEn, int Satisfied, int All)
 {
     public decimal? Rate => Satisfaction.Rate(Satisfied, All);
     public bool MeetsTarget => Satisfaction.MeetsTarget(Rate);
@@ -32,7 +32,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
     public static readonly string[] WorkingGroupRoles = [Roles.ReturnVisit, Roles.CsSupervisor, Roles.Admin];
 
     /// <summary>The figures of a department's return visits completed in the period; top reasons are the root causes of the complaints visited.</summary>
-    public async Task<DepartmentFigures> FiguresAsync(int departmentId, string period, CancellationToken ct = default)
+    public async Task<DepartmentFigures> FiguresAsync(int departmentId, string period, bool english = false, CancellationToken ct = default)
     {
         var (from, to) = Periods.Range(period);
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -42,24 +42,24 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
             WHERE department_id = @departmentId AND state = 'done' AND completed_at >= @from AND completed_at < @to
             """, new { departmentId, from, to }, cancellationToken: ct));
         var reasons = await conn.QueryAsync<(string Name, int N)>(new CommandDefinition("""
-            SELECT coalesce(p.name || ' / ', '') || r.name AS name, count(*)::int AS n
+            SELECT CASE WHEN @english THEN coalesce(p.name_en || ' / ', '') || r.name_en ELSE coalesce(p.name || ' / ', '') || r.name END AS name, count(*)::int AS n
             FROM return_visit_tasks t
             JOIN complaints c ON c.id = t.complaint_id
             JOIN root_causes r ON r.id = c.root_cause_id
             LEFT JOIN root_causes p ON p.id = r.parent_id
             WHERE t.department_id = @departmentId AND t.state = 'done' AND t.completed_at >= @from AND t.completed_at < @to
             GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3
-            """, new { departmentId, from, to }, cancellationToken: ct));
+            """, new { departmentId, from, to, english }, cancellationToken: ct));
         return new DepartmentFigures(visits, satisfied, notSatisfied, string.Join("；", reasons.Select(r => $"{r.Name} ({r.N})")));
     }
 
     /// <summary>The departments whose return-visit lead is this user (the working group may write for any department).</summary>
-    public async Task<IReadOnlyList<(int Id, string Name)>> DepartmentsForAsync(Actor actor, CancellationToken ct = default)
+    public async Task<IReadOnlyList<(int Id, string Name)>> DepartmentsForAsync(Actor actor, bool english = false, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<(int, string)>(new CommandDefinition("""
-            SELECT id, name FROM departments WHERE is_active AND (return_visit_lead_id = @id OR @all) ORDER BY id
-            """, new { id = actor.Id, all = actor.IsIn(Roles.CsSupervisor, Roles.Admin) }, cancellationToken: ct))).AsList();
+            SELECT id, CASE WHEN @english THEN name_en ELSE name END FROM departments WHERE is_active AND (return_visit_lead_id = @id OR @all) ORDER BY id
+            """, new { id = actor.Id, all = actor.IsIn(Roles.CsSupervisor, Roles.Admin), english }, cancellationToken: ct))).AsList();
     }
 
     /// <summary>The department's return-visit lead submits (or revises) the preliminary analysis; the figures are taken from the records.</summary>
@@ -73,7 +73,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
             "SELECT return_visit_lead_id FROM departments WHERE id = @departmentId", new { departmentId }, cancellationToken: ct));
         if (lead != actor.Id && !actor.IsIn(Roles.CsSupervisor, Roles.Admin)) throw new ForbiddenException(actor.UserName, ["return_visit_lead"]);
         if (e.Count > 0) throw new ValidationFailedException(e);
-        var f = await FiguresAsync(departmentId, period, ct);
+        var f = await FiguresAsync(departmentId, period, ct: ct);
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO return_visit_analyses (department_id, period, visits, satisfied, not_satisfied, top_reasons, analysis, author_id, submitted_at)
             VALUES (@departmentId, @period, @Visits, @Satisfied, @NotSatisfied, @TopReasons, @analysis, @author, @now)
@@ -88,7 +88,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
         actor.Require([.. ReturnVisitRepository.ReaderRoles, Roles.DeptManager, Roles.Handler]);
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<AnalysisRow>(new CommandDefinition("""
-            SELECT a.id, a.department_id, d.name AS department_name, a.period, a.visits, a.satisfied, a.not_satisfied, a.top_reasons, a.analysis,
+            SELECT a.id, a.department_id, d.name AS department_name, d.name_en AS department_name_en, a.period, a.visits, a.satisfied, a.not_satisfied, a.top_reasons, a.analysis,
                    u.display_name AS author_name, a.submitted_at
             FROM return_visit_analyses a JOIN departments d ON d.id = a.department_id JOIN users u ON u.id = a.author_id
             WHERE a.period = @period ORDER BY d.id
@@ -126,7 +126,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<PlanAction>(new CommandDefinition("""
-            SELECT a.id, a.plan_id, a.description, a.department_id, d.name AS department_name, a.due_date, a.done_at, u.display_name AS done_by_name
+            SELECT a.id, a.plan_id, a.description, a.department_id, d.name AS department_name, d.name_en AS department_name_en, a.due_date, a.done_at, u.display_name AS done_by_name
             FROM return_visit_plan_actions a LEFT JOIN departments d ON d.id = a.department_id LEFT JOIN users u ON u.id = a.done_by
             WHERE a.plan_id = @planId ORDER BY a.id
             """, new { planId }, cancellationToken: ct))).AsList();
@@ -180,9 +180,9 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
                 LEFT JOIN return_visit_tasks t ON t.contact_id = ct.id AND t.kind = 'consultation' AND t.state = 'done'
                 WHERE ct.kind = 'consultation' AND ct.received_at >= @from
             )
-            SELECT c.month, c.department_id, d.name AS department_name, count(*) FILTER (WHERE c.satisfied)::int AS satisfied, count(*)::int AS all
+            SELECT c.month, c.department_id, d.name AS department_name, d.name_en AS department_name_en, count(*) FILTER (WHERE c.satisfied)::int AS satisfied, count(*)::int AS all
             FROM c LEFT JOIN departments d ON d.id = c.department_id
-            GROUP BY GROUPING SETS ((c.month), (c.month, c.department_id, d.name))
+            GROUP BY GROUPING SETS ((c.month), (c.month, c.department_id, d.name, d.name_en))
             ORDER BY c.month DESC, c.department_id NULLS FIRST
             """, new { from }, cancellationToken: ct))).AsList();
     }

@@ -8,7 +8,7 @@ namespace ServiceHub.Data.ReturnVisits;
 
 /// <summary>One task on the team's scheduling page.</summary>
 public sealed record TaskRow(
-    long Id, string Kind, long? ComplaintId, string? SheetNo, long? ContactId, string? RegisterNo, string CustomerName, string? DepartmentName,
+    long Id, string Kind, long? ComplaintId, string? SheetNo, long? ContactId, string? RegisterNo, string CustomerName, string? DepartmentName, string? DepartmentNameEn,
     string State, int? AssigneeId, string? AssigneeName, DateTimeOffset DueAt, DateTimeOffset ScheduledAt, DateTimeOffset? CallbackAt, int FailedAttempts)
 {
     public bool IsOverdue(DateTimeOffset now) => DueAt < now;
@@ -16,7 +16,7 @@ public sealed record TaskRow(
 
 public sealed record TaskDetail(
     long Id, string Kind, long? ComplaintId, string? SheetNo, long? ContactId, string? RegisterNo, int CustomerId, string CustomerName, string CustomerPhone,
-    string? DepartmentName, string State, int? AssigneeId, string? AssigneeName, DateTimeOffset DueAt, DateTimeOffset ScheduledAt, DateTimeOffset? CallbackAt,
+    string? DepartmentName, string? DepartmentNameEn, string State, int? AssigneeId, string? AssigneeName, DateTimeOffset DueAt, DateTimeOffset ScheduledAt, DateTimeOffset? CallbackAt,
     int FailedAttempts, string? Outcome, string? CustomerWords, bool ClosurePending, DateTimeOffset? CompletedAt,
     string Content, string? Resolution, string? Reply, string? ComplaintState, string? CloseReason, int? RootCauseId);
 
@@ -54,7 +54,7 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
     public static readonly string[] ReaderRoles = [Roles.ReturnVisit, Roles.CsSupervisor, Roles.Admin, Roles.Leadership];
 
     private const string SelectRow = """
-        SELECT t.id, t.kind, t.complaint_id, c.sheet_no, t.contact_id, ct.register_no, cu.name AS customer_name, d.name AS department_name,
+        SELECT t.id, t.kind, t.complaint_id, c.sheet_no, t.contact_id, ct.register_no, cu.name AS customer_name, d.name AS department_name, d.name_en AS department_name_en,
                t.state, t.assignee_id, u.display_name AS assignee_name, t.due_at, t.scheduled_at, t.callback_at, t.failed_attempts
         FROM return_visit_tasks t
         JOIN customers cu ON cu.id = t.customer_id
@@ -88,7 +88,7 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
         await using var conn = await db.OpenConnectionAsync(ct);
         var t = await conn.QuerySingleOrDefaultAsync<TaskDetail>(new CommandDefinition("""
             SELECT t.id, t.kind, t.complaint_id, c.sheet_no, t.contact_id, ct.register_no, t.customer_id, cu.name AS customer_name, cu.phone AS customer_phone,
-                   d.name AS department_name, t.state, t.assignee_id, u.display_name AS assignee_name, t.due_at, t.scheduled_at, t.callback_at,
+                   d.name AS department_name, d.name_en AS department_name_en, t.state, t.assignee_id, u.display_name AS assignee_name, t.due_at, t.scheduled_at, t.callback_at,
                    t.failed_attempts, t.outcome, t.customer_words, t.closure_pending, t.completed_at,
                    coalesce(c.content, ct.content) AS content, c.resolution, coalesce(c.reply, ct.answer) AS reply, c.state AS complaint_state,
                    c.close_reason, c.root_cause_id
@@ -179,6 +179,8 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
         await using var tx = await conn.BeginTransactionAsync(ct);
         var (state, kind, complaintId, _) = await LockAsync(conn, tx, id, ct);
         if (!TaskStates.Active.Contains(state)) throw new DomainException("ReturnVisit.TaskFinished");
+        // A task that went to the supervisor is the supervisor's until reassigned.
+        if (state == TaskStates.Escalated) actor.Require(SupervisorRoles);
         var settings = await conn.QuerySingleAsync<ReturnVisitSettings>(new CommandDefinition(ReturnVisitTasks.SelectSettings, transaction: tx, cancellationToken: ct));
         var actorId = actor.Id == 0 ? (int?)null : actor.Id;
         var reached = form.Result == AttemptResults.Reached;

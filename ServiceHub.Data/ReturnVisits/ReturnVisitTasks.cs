@@ -74,9 +74,27 @@ public static class ReturnVisitTasks
             """, new { complaintId, at, actorId, actorName, kind, details }, tx, cancellationToken: ct));
 }
 
+public sealed record RepeatCandidate(long Id, string SheetNo, string State, string Content, DateTimeOffset? HandledAt, bool Reopens);
+
 /// <summary>Repeat complaints (DOMAIN.md §4 closure): linked at intake; inside the week after handling they stop the clock and reopen the original.</summary>
 public static class RepeatComplaints
 {
+    /// <summary>
+    /// What the intake page offers for "repeat of": the customer's complaints handled or closed in the last 30 days, newest first,
+    /// with whether a repeat now would still reopen them (inside the week after handling).
+    /// </summary>
+    public static async Task<IReadOnlyList<RepeatCandidate>> CandidatesAsync(NpgsqlDataSource db, TimeProvider clock, int customerId, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<RepeatCandidate>(new CommandDefinition("""
+            SELECT id, sheet_no, state, content, handled_at, false AS reopens FROM complaints
+            WHERE customer_id = @customerId AND state IN ('handled','closed') AND handled_at >= @since
+            ORDER BY handled_at DESC
+            """, new { customerId, since = now.AddDays(-30) }, cancellationToken: ct));
+        return rows.Select(r => r with { Reopens = r.State == ComplaintStates.Handled && r.HandledAt is { } h && Closure.RepeatReopens(h, now) }).ToList();
+    }
+
     public static async Task LinkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ComplaintRepository complaints, Actor actor, long complaintId, long earlierId,
         int customerId, DateTimeOffset now, CancellationToken ct)
     {

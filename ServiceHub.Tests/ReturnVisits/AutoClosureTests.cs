@@ -74,6 +74,8 @@ public sealed class AutoClosureTests(DatabaseFixture db) : IClassFixture<Databas
     {
         var original = await _w.HandledComplaintAsync(needsReturnVisit: false);
         _s.Clock.Advance(TimeSpan.FromDays(3));
+        var candidate = Assert.Single(await RepeatComplaints.CandidatesAsync(_s.Get<NpgsqlDataSource>(), _s.Clock, _w.W.CustomerId), c => c.Id == original);
+        Assert.True(candidate.Reopens);
         var form = _w.W.ComplaintForm("上次的漏水又出现了");
         form.RepeatOfComplaintId = original;
         var repeat = (await _w.W.Intake.RegisterAsync(_w.W.Agent, form)).ComplaintId!.Value;

@@ -80,7 +80,8 @@ public sealed class ReturnVisitTaskTests(DatabaseFixture db) : IClassFixture<Dat
         Assert.Equal(3, (await _w.Visits.AttemptsAsync(taskId)).Count);
         Assert.Equal(1, await _w.ScalarAsync<int>("SELECT count(*) FROM notifications WHERE user_id = @s AND message_key = 'ReturnVisit.Notify.Escalated'", new { s = _w.Supervisor.Id }));
 
-        // The escalated task is the supervisor's: a team member cannot reassign it; the supervisor does, and the attempts start afresh.
+        // The escalated task is the supervisor's: a team member can neither call nor reassign it; the supervisor does, and the attempts start afresh.
+        await Assert.ThrowsAsync<ForbiddenException>(() => _w.Visits.RecordAttemptAsync(_w.Visitor, taskId, new AttemptForm { Result = AttemptResults.Busy }));
         await Assert.ThrowsAsync<ForbiddenException>(() => _w.Visits.AssignAsync(_w.Visitor, taskId, _w.Visitor2.Id));
         await _w.Visits.AssignAsync(_w.Supervisor, taskId, _w.Visitor2.Id);
         var t = (await _w.Visits.GetAsync(_w.Supervisor, taskId))!;

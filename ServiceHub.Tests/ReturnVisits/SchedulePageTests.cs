@@ -12,6 +12,8 @@ namespace ServiceHub.Tests.ReturnVisits;
 
 public sealed class SchedulePageTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
 {
+    /// <summary>Generous: the shared test machine can be slow.</summary>
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
     private TestServices _s = default!;
     private ReturnVisitWorld _w = default!;
 
@@ -49,7 +51,7 @@ public sealed class SchedulePageTests(DatabaseFixture db) : IClassFixture<Databa
         var (overdue, fresh) = await TwoTasksAsync();
         await using var ctx = Create("zh-CN", _w.Visitor);
         var page = ctx.Render<Schedule>();
-        page.WaitForAssertion(() => Assert.NotNull(page.Find($"[data-testid=schedule-member-{_w.Visitor.Id}]")));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find($"[data-testid=schedule-member-{_w.Visitor.Id}]")), Wait);
         var section = page.Find($"[data-testid=schedule-member-{_w.Visitor.Id}]");
         Assert.Contains("已超期", section.QuerySelector("[data-testid=schedule-overdue]")!.TextContent);
         var rows = section.QuerySelectorAll("tr[data-testid^=schedule-task-]").Select(r => r.GetAttribute("data-testid")).ToList();
@@ -67,7 +69,7 @@ public sealed class SchedulePageTests(DatabaseFixture db) : IClassFixture<Databa
         await _w.Visits.RecordAttemptAsync(_w.Visitor, overdue, new AttemptForm { Result = AttemptResults.NoAnswer });
         await using var ctx = Create("en", _w.Supervisor);
         var page = ctx.Render<Schedule>();
-        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=schedule-supervisor-queue]")));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=schedule-supervisor-queue]")), Wait);
         Assert.Contains("With the supervisor", page.Find($"[data-testid=schedule-supervisor-queue] [data-testid=schedule-task-{overdue}]").TextContent);
         Assert.Contains("Consultation satisfaction rate", page.Find("[data-testid=satisfaction-card]").TextContent);
         Assert.Contains("Target ≥ 90", page.Markup);
@@ -81,22 +83,22 @@ public sealed class SchedulePageTests(DatabaseFixture db) : IClassFixture<Databa
         ctx.Render<MudBlazor.MudPopoverProvider>();
         var dialogs = ctx.Render<MudBlazor.MudDialogProvider>();
         var page = ctx.Render<Schedule>();
-        page.WaitForAssertion(() => Assert.NotNull(page.Find($"[data-testid=schedule-edit-{fresh}]")));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find($"[data-testid=schedule-edit-{fresh}]")), Wait);
 
         // The click's handler awaits the dialog's result: it completes when the dialog closes.
         var click = page.Find($"[data-testid=schedule-edit-{fresh}]").ClickAsync(new());
-        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("input[data-testid=dialog-scheduled-at]")));
+        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("input[data-testid=dialog-scheduled-at]")), Wait);
         var past = BusinessTime.ToLocal(_s.Clock.GetUtcNow().AddDays(-1)).ToString("yyyy-MM-ddTHH:mm");
         dialogs.Find("input[data-testid=dialog-scheduled-at]").Change(past);
         await dialogs.Find("[data-testid=dialog-save]").ClickAsync(new());
-        dialogs.WaitForAssertion(() => Assert.Contains("时间不能早于现在", dialogs.Markup));
+        dialogs.WaitForAssertion(() => Assert.Contains("时间不能早于现在", dialogs.Markup), Wait);
 
         var target = BusinessTime.ToLocal(_s.Clock.GetUtcNow().AddDays(2)).Date.AddHours(10);
         dialogs.Find("input[data-testid=dialog-scheduled-at]").Change(target.ToString("yyyy-MM-ddTHH:mm"));
         await dialogs.Find("[data-testid=dialog-save]").ClickAsync(new());
-        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("input[data-testid=dialog-scheduled-at]")));
+        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("input[data-testid=dialog-scheduled-at]")), Wait);
         await click;
         Assert.Equal(BusinessTime.FromLocal(target), await _w.ScalarAsync<DateTimeOffset>("SELECT scheduled_at FROM return_visit_tasks WHERE id = @fresh", new { fresh }));
-        page.WaitForAssertion(() => Assert.Contains(target.ToString("yyyy-MM-dd 10:00"), page.Find($"[data-testid=schedule-task-{fresh}]").TextContent));
+        page.WaitForAssertion(() => Assert.Contains(target.ToString("yyyy-MM-dd 10:00"), page.Find($"[data-testid=schedule-task-{fresh}]").TextContent), Wait);
     }
 }

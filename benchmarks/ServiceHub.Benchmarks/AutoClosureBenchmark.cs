@@ -20,10 +20,10 @@ public static class AutoClosureBenchmark
             UPDATE complaints c SET state = 'closed', closed_at = @now, close_reason = 'auto-one-week', current_due_at = NULL, updated_at = @now
             WHERE c.state = 'handled' AND c.handled_at <= @cutoff AND NOT c.needs_return_visit AND c.root_cause_id IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM complaints r WHERE r.repeat_of_complaint_id = c.id AND r.registered_at >= c.handled_at)
-            RETURNING c.id, c.handled_at
+            RETURNING c.id
         ), events AS (
-            INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details, dedupe_key)
-            SELECT id, @now, 'system', 'closed', 'auto-one-week', 'closed:' || id || ':' || extract(epoch FROM handled_at)::bigint FROM closed
+            INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details)
+            SELECT id, @now, 'system', 'closed', 'auto-one-week' FROM closed
         )
         SELECT count(*)::int FROM closed
         """;
