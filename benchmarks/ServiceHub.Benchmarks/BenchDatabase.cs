@@ -69,6 +69,7 @@ public sealed class BenchDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Environment.GetEnvironmentVariable("SERVICEHUB_BENCH_KEEP") == "1") { await DataSource.DisposeAsync(); return; }
         var name = new NpgsqlConnectionStringBuilder(ConnectionString).Database!;
         await DataSource.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
