@@ -166,7 +166,11 @@ cmd_test() {
     failed=$((failed + $(echo "$c" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')))
     skipped=$((skipped + $(echo "$c" | sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p')))
   done
-  if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; tail -n 40 "$work/test.log" >&2; fi
+  if [ "$rc" -ne 0 ]; then
+    # The failures in full: message and stack of each failed test.
+    grep -E -A30 '^\s+Failed [A-Za-z]' "$work/test.log" | head -n 400 >&2
+    if [ "$failed" -eq 0 ]; then failed=1; tail -n 40 "$work/test.log" >&2; fi
+  fi
   echo "$passed passed, $failed failed, $skipped skipped"
   return "$rc"
 }
