@@ -33,6 +33,8 @@ public sealed class SpotCheckBrowserTests(BrowserAppFactory app, BrowserFixture 
         await page.Locator("[data-testid=spot-breach]").ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "用语不文明" }).First.ClickAsync();
         var amount = page.Locator("input[data-testid=spot-amount]");
+        // Choosing the breach pre-fills the lowest amount of its range; wait for it before typing over it.
+        await Assertions.Expect(amount).ToHaveValueAsync("100");
         await amount.FillAsync("600");
         await page.Locator("[data-testid=spot-propose]").ClickAsync();
         await Assertions.Expect(page.GetByText("金额须在 100–500 元之间。")).ToBeVisibleAsync();
