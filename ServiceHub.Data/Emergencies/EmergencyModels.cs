@@ -29,11 +29,6 @@ public static class EmergencyStates
     public const string OnSite = "on_site";
 }
 
-/// <summary>The form was refused; nothing was written. Each error names its field.</summary>
-public sealed class FieldErrorsException(IReadOnlyList<FieldError> errors) : Exception(string.Join(", ", errors.Select(e => $"{e.Field}:{e.Code}")))
-{
-    public IReadOnlyList<FieldError> Errors { get; } = errors;
-}
 
 /// <summary>Pushes saved alerts to people's screens (SignalR in the app). Called only after the alerts are committed.</summary>
 public interface IEmergencyNotifier

@@ -85,7 +85,7 @@ public sealed class EmergencyRepository(
         actor.Require(EmergencyRoles.Report);
         var now = clock.GetUtcNow();
         var errors = EmergencyRules.Check(report, now);
-        if (errors.Count > 0) throw new FieldErrorsException(errors);
+        if (errors.Count > 0) throw errors.ToException();
 
         var args = new
         {
@@ -104,7 +104,7 @@ public sealed class EmergencyRepository(
         {
             var building = args.BuildingId is null ? (int?)null : await conn.ExecuteScalarAsync<int?>(new CommandDefinition(
                 "SELECT project_id FROM buildings WHERE id = @BuildingId", args, tx, cancellationToken: ct));
-            if (args.BuildingId is not null && building != args.ProjectId) throw new FieldErrorsException([new("BuildingId", "Validation.Required")]);
+            if (args.BuildingId is not null && building != args.ProjectId) throw new RuleViolation[] { new("BuildingId", "Validation.Required") }.ToException();
             id = await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
                 INSERT INTO emergencies (kind, project_id, building_id, location, occurred_at, description, responsible_department_id,
                                          attempted, amount_yuan, reported_by, reported_at, on_site_due_at)
@@ -225,7 +225,7 @@ public sealed class EmergencyRepository(
     {
         actor.Require(Roles.DeptManager, Roles.Leadership, Roles.Admin);
         var errors = EmergencyRules.Check(arrival);
-        if (errors.Count > 0) throw new FieldErrorsException(errors);
+        if (errors.Count > 0) throw errors.ToException();
         var now = clock.GetUtcNow();
         long[] acknowledged;
         await using (var conn = await db.OpenConnectionAsync(ct))

@@ -54,7 +54,7 @@ public sealed class ArrivalReport
 }
 
 /// <summary>A refused field: <see cref="Field"/> names the form field, <see cref="Code"/> is a resource key.</summary>
-public sealed record FieldError(string Field, string Code, params object[] Args);
+public sealed record RuleViolation(string Field, string Code, params object[] Args);
 
 /// <summary>
 /// The manual's rules for first-class emergencies, in one place: what counts as first-class, and the two-hour on-site limit
@@ -88,9 +88,9 @@ public static class EmergencyRules
     public static bool IsFirstClassLoss(decimal amountYuan) => amountYuan >= LossThresholdYuan;
 
     /// <summary>Every refused field of a report; empty when the report is a first-class emergency that may be saved.</summary>
-    public static IReadOnlyList<FieldError> Check(EmergencyReport r, DateTimeOffset now)
+    public static IReadOnlyList<RuleViolation> Check(EmergencyReport r, DateTimeOffset now)
     {
-        var errors = new List<FieldError>();
+        var errors = new List<RuleViolation>();
         if (!EmergencyKinds.All.Contains(r.Kind)) errors.Add(new("Kind", "Validation.Required"));
         if (r.Kind == EmergencyKinds.PublicSecurity && r.Attempted) errors.Add(new("Attempted", "Emergency.AttemptedNotFirstClass"));
         if (r.Kind == EmergencyKinds.CompensationLoss)
@@ -107,12 +107,19 @@ public static class EmergencyRules
         return errors;
     }
 
-    public static IReadOnlyList<FieldError> Check(ArrivalReport a)
+    public static IReadOnlyList<RuleViolation> Check(ArrivalReport a)
     {
-        var errors = new List<FieldError>();
+        var errors = new List<RuleViolation>();
         if (string.IsNullOrWhiteSpace(a.Cause)) errors.Add(new("Cause", "Validation.Required"));
         if (string.IsNullOrWhiteSpace(a.Scope)) errors.Add(new("Scope", "Validation.Required"));
         if (string.IsNullOrWhiteSpace(a.Response)) errors.Add(new("Response", "Validation.Required"));
         return errors;
     }
+}
+
+public static class RuleViolations
+{
+    /// <summary>The common refusal of a form (one message per field, nothing written).</summary>
+    public static ServiceHub.Data.Infrastructure.ValidationFailedException ToException(this IReadOnlyList<RuleViolation> violations) =>
+        new(violations.GroupBy(v => v.Field).ToDictionary(g => g.Key, g => new ServiceHub.Data.Infrastructure.FieldError(g.First().Code, g.First().Args)));
 }

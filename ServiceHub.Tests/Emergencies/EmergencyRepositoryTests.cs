@@ -49,13 +49,13 @@ public sealed class EmergencyRepositoryTests(EmergencyFixture db) : IClassFixtur
 
         var loss = await ReportAsync(db.DataSource, Now, kind: EmergencyKinds.CompensationLoss);
         loss.AmountYuan = 4999.99m;
-        var ex = await Assert.ThrowsAsync<FieldErrorsException>(() => db.Emergencies.ReportAsync(agent, loss));
-        Assert.Equal(("AmountYuan", "Emergency.LossBelowThreshold"), (ex.Errors[0].Field, ex.Errors[0].Code));
+        var ex = await Assert.ThrowsAsync<ValidationFailedException>(() => db.Emergencies.ReportAsync(agent, loss));
+        Assert.Equal("Emergency.LossBelowThreshold", Assert.Single(ex.Errors, e => e.Key == "AmountYuan").Value.Code);
 
         var theft = await ReportAsync(db.DataSource, Now, kind: EmergencyKinds.PublicSecurity);
         theft.Attempted = true;
-        ex = await Assert.ThrowsAsync<FieldErrorsException>(() => db.Emergencies.ReportAsync(agent, theft));
-        Assert.Equal("Emergency.AttemptedNotFirstClass", ex.Errors[0].Code);
+        ex = await Assert.ThrowsAsync<ValidationFailedException>(() => db.Emergencies.ReportAsync(agent, theft));
+        Assert.Equal("Emergency.AttemptedNotFirstClass", ex.Errors.Values.First().Code);
 
         Assert.Equal(before, await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM emergencies"));
 
@@ -189,8 +189,8 @@ public sealed class EmergencyRepositoryTests(EmergencyFixture db) : IClassFixtur
         db.S.Clock.Advance(TimeSpan.FromMinutes(75));
         var at = Now;
 
-        var empty = await Assert.ThrowsAsync<FieldErrorsException>(() => db.Emergencies.RecordArrivalAsync(manager, id, new ArrivalReport()));
-        Assert.Equal(["Cause", "Scope", "Response"], empty.Errors.Select(e => e.Field));
+        var empty = await Assert.ThrowsAsync<ValidationFailedException>(() => db.Emergencies.RecordArrivalAsync(manager, id, new ArrivalReport()));
+        Assert.Equal(["Cause", "Scope", "Response"], empty.Errors.Keys.Order());
         var engmanager = await db.ActorAsync("engmanager");
         await Assert.ThrowsAsync<ForbiddenException>(() => db.Emergencies.RecordArrivalAsync(engmanager, id, new ArrivalReport { Cause = "a", Scope = "b", Response = "c" }));
 
