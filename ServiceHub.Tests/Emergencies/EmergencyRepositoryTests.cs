@@ -190,7 +190,7 @@ public sealed class EmergencyRepositoryTests(EmergencyFixture db) : IClassFixtur
         var at = Now;
 
         var empty = await Assert.ThrowsAsync<ValidationFailedException>(() => db.Emergencies.RecordArrivalAsync(manager, id, new ArrivalReport()));
-        Assert.Equal(["Cause", "Scope", "Response"], empty.Errors.Keys.Order());
+        Assert.Equal(["Cause", "Response", "Scope"], empty.Errors.Keys.Order());
         var engmanager = await db.ActorAsync("engmanager");
         await Assert.ThrowsAsync<ForbiddenException>(() => db.Emergencies.RecordArrivalAsync(engmanager, id, new ArrivalReport { Cause = "a", Scope = "b", Response = "c" }));
 
