@@ -29,6 +29,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<EscalationSweep>();
         services.AddSingleton<ServiceHub.Data.Accountability.SpotCheckRepository>();
         services.AddSingleton<ServiceHub.Data.Accountability.OffboardingService>();
+        services.AddSingleton<ServiceHub.Data.Information.InformationRegister>();
         services.AddSingleton<ServiceHub.Data.ReturnVisits.CustomerReturnVisits>();
         services.AddServiceHubEmergencyData();
         services.AddServiceHubCounting();
