@@ -11,22 +11,13 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Accountability;
 
-public sealed class OffboardingTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class OffboardingTests(DatabaseFixture db) : ComplaintWorldTests(db)
 {
-    private TestServices _s = default!;
-    private ComplaintWorld _w = default!;
 
-    public async Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString);
-        _w = await ComplaintWorld.CreateAsync(_s);
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     private async Task<T> Scalar<T>(string sql, object args)
     {
-        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await using var conn = new NpgsqlConnection(Db.ConnectionString);
         return (await conn.ExecuteScalarAsync<T>(sql, args))!;
     }
 
@@ -38,11 +29,11 @@ public sealed class OffboardingTests(DatabaseFixture db) : IClassFixture<Databas
         var colleague = await Build.UserAsync(_s, $"succ{Guid.NewGuid():N}"[..12], [Roles.DeptManager], _w.DepartmentId);
         var complaint = await _w.RegisterComplaintAsync(content: "离职交接的投诉");
         await _w.Complaints.ConfirmContactAsync(leaver, complaint, _s.Clock.GetUtcNow(), "电话");
-        await using (var conn = new NpgsqlConnection(db.ConnectionString))
+        await using (var conn = new NpgsqlConnection(Db.ConnectionString))
             await conn.ExecuteAsync("UPDATE complaints SET handler_id = @leaver WHERE id = @complaint", new { leaver = leaver.Id, complaint });
         var contact = await _w.Intake.RegisterAsync(_w.Agent, new IntakeForm { Channel = Channels.Phone, Kind = ContactKinds.Inquiry, CustomerId = _w.CustomerId, Content = "查询", Answer = "转交" });
         await _w.Intake.HandOverAsync(_w.Agent, contact.ContactId, leaver.Id);
-        await using (var conn = new NpgsqlConnection(db.ConnectionString))
+        await using (var conn = new NpgsqlConnection(Db.ConnectionString))
             await conn.ExecuteAsync("""
                 INSERT INTO return_visit_tasks (kind, complaint_id, customer_id, department_id, state, assignee_id, due_at, scheduled_at, created_at)
                 VALUES ('complaint', @complaint, @customer, @dept, 'open', @leaver, now() + interval '1 day', now(), now())
@@ -53,7 +44,7 @@ public sealed class OffboardingTests(DatabaseFixture db) : IClassFixture<Databas
             Description = "地库配电间冒烟", ResponsibleDepartmentId = _w.DepartmentId,
         });
         var shared = await Build.UserAsync(_s, $"shared{Guid.NewGuid():N}"[..12], [Roles.Handler], _w.DepartmentId);
-        await using (var conn = new NpgsqlConnection(db.ConnectionString))
+        await using (var conn = new NpgsqlConnection(Db.ConnectionString))
             await conn.ExecuteAsync("UPDATE users SET is_shared = true WHERE id = @shared", new { shared });
 
         var r = await _s.Get<OffboardingService>().OffboardAsync(Actor.System, leaver.Id, colleague);

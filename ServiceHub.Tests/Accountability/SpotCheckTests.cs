@@ -8,23 +8,18 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Accountability;
 
-public sealed class SpotCheckTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class SpotCheckTests(DatabaseFixture db) : ComplaintWorldTests(db)
 {
-    private TestServices _s = default!;
-    private ComplaintWorld _w = default!;
     private Actor _hr = default!;
     private SpotCheckRepository Repo => _s.Get<SpotCheckRepository>();
     private const string Period = "2026-11";
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _s = new TestServices(db.ConnectionString);
-        _w = await ComplaintWorld.CreateAsync(_s);
+        await base.InitializeAsync();
         var hrId = await Build.UserAsync(_s, $"hr{Guid.NewGuid():N}"[..12], [Roles.Hr]);
         _hr = new Actor(hrId, "hr", "人力", [Roles.Hr], null);
     }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     [Fact]
     public async Task The_same_seed_over_the_same_sheets_draws_the_same_sample()
@@ -98,7 +93,7 @@ public sealed class SpotCheckTests(DatabaseFixture db) : IClassFixture<DatabaseF
         {
             var ex = await Assert.ThrowsAsync<ValidationFailedException>(() => Repo.ProposeAsync(_hr, item.Id, item.FirstResponderId, breach, amount, "抽查发现"));
             Assert.Equal("Penalty.OutOfRange", ex.Errors["Amount"].Code);
-            await using var conn = new NpgsqlConnection(db.ConnectionString);
+            await using var conn = new NpgsqlConnection(Db.ConnectionString);
             Assert.Equal(0, await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM penalties WHERE amount = @amount AND breach = @breach", new { amount, breach }));
         }
     }

@@ -7,22 +7,13 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Complaints;
 
-public sealed class ComplaintLifecycleTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class ComplaintLifecycleTests(DatabaseFixture db) : ComplaintWorldTests(db)
 {
-    private TestServices _s = default!;
-    private ComplaintWorld _w = default!;
 
-    public async Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString);
-        _w = await ComplaintWorld.CreateAsync(_s);
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     private async Task<T> Scalar<T>(string sql, object? args = null)
     {
-        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await using var conn = new NpgsqlConnection(Db.ConnectionString);
         return (await conn.ExecuteScalarAsync<T>(sql, args))!;
     }
 
@@ -50,7 +41,7 @@ public sealed class ComplaintLifecycleTests(DatabaseFixture db) : IClassFixture<
         var r = await _w.Intake.RegisterAsync(_w.Agent, _w.ComplaintForm());
         var contact = (await _w.Intake.GetAsync(r.ContactId))!;
         Assert.Equal(_w.Agent.Id, contact.FirstResponderId);
-        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await using var conn = new NpgsqlConnection(Db.ConnectionString);
         await Assert.ThrowsAsync<PostgresException>(() => conn.ExecuteAsync(
             "UPDATE contacts SET first_responder_id = @h WHERE id = @id", new { h = _w.Handler.Id, id = r.ContactId }));
     }
@@ -178,18 +169,9 @@ public sealed class ComplaintLifecycleTests(DatabaseFixture db) : IClassFixture<
     }
 }
 
-public sealed class ComplaintListTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class ComplaintListTests(DatabaseFixture db) : ComplaintWorldTests(db)
 {
-    private TestServices _s = default!;
-    private ComplaintWorld _w = default!;
 
-    public async Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString);
-        _w = await ComplaintWorld.CreateAsync(_s);
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     [Fact]
     public async Task The_list_finds_complaints_by_text_and_a_department_sees_only_its_own()

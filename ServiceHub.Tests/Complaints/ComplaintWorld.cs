@@ -62,3 +62,19 @@ public sealed class ComplaintWorld
     public async Task<long> RegisterComplaintAsync(bool dispatch = true, int urgency = 30, string content = "楼上漏水，天花板渗水严重") =>
         (await Intake.RegisterAsync(Agent, ComplaintForm(content, dispatch, urgency))).ComplaintId!.Value;
 }
+
+/// <summary>The set-up every complaint test class shares: the Data services over its own database, and a small company in it.</summary>
+public abstract class ComplaintWorldTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+{
+    protected DatabaseFixture Db { get; } = db;
+    protected TestServices _s = default!;
+    protected ComplaintWorld _w = default!;
+
+    public virtual async Task InitializeAsync()
+    {
+        _s = new TestServices(Db.ConnectionString);
+        _w = await ComplaintWorld.CreateAsync(_s);
+    }
+
+    public async Task DisposeAsync() => await _s.DisposeAsync();
+}

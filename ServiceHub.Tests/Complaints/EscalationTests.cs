@@ -5,22 +5,13 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Complaints;
 
-public sealed class EscalationTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class EscalationTests(DatabaseFixture db) : ComplaintWorldTests(db)
 {
-    private TestServices _s = default!;
-    private ComplaintWorld _w = default!;
 
-    public async Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString);
-        _w = await ComplaintWorld.CreateAsync(_s);
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     private async Task<List<(int UserId, string MessageKey)>> NotificationsAsync(long complaintId)
     {
-        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await using var conn = new NpgsqlConnection(Db.ConnectionString);
         return (await conn.QueryAsync<(int, string)>(
             "SELECT user_id, message_key FROM notifications WHERE complaint_id = @complaintId AND kind = 'escalation' ORDER BY id", new { complaintId })).ToList();
     }
@@ -106,7 +97,7 @@ public sealed class EscalationTests(DatabaseFixture db) : IClassFixture<Database
         _s.Clock.Advance(TimeSpan.FromMinutes(16));
         var other = new EscalationSweep(_s.Get<Npgsql.NpgsqlDataSource>(), _s.Clock, _s.Get<Microsoft.Extensions.Options.IOptions<ComplaintOptions>>());
         await Task.WhenAll(Task.Run(() => _w.Sweep.RunAsync()), Task.Run(() => other.RunAsync()), Task.Run(() => _w.Sweep.RunAsync()));
-        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await using var conn = new NpgsqlConnection(Db.ConnectionString);
         var perComplaint = (await conn.QueryAsync<(long, long)>("""
             SELECT complaint_id, count(*) FROM notifications
             WHERE complaint_id = ANY(@ids) AND message_key = 'Notify.Deadline.level1' GROUP BY complaint_id

@@ -7,18 +7,9 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Complaints;
 
-public sealed class IntakeTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class IntakeTests(DatabaseFixture db) : ComplaintWorldTests(db)
 {
-    private TestServices _s = default!;
-    private ComplaintWorld _w = default!;
 
-    public async Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString);
-        _w = await ComplaintWorld.CreateAsync(_s);
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     [Fact]
     public async Task Numbers_stay_distinct_and_consecutive_under_200_concurrent_saves()
@@ -134,7 +125,7 @@ public sealed class IntakeTests(DatabaseFixture db) : IClassFixture<DatabaseFixt
 
     private async Task<int> CountContactsAsync()
     {
-        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await using var conn = new NpgsqlConnection(Db.ConnectionString);
         return await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM contacts");
     }
 }

@@ -6,18 +6,9 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.ReturnVisits;
 
-public sealed class CustomerReturnVisitsTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class CustomerReturnVisitsTests(DatabaseFixture db) : ComplaintWorldTests(db)
 {
-    private TestServices _s = default!;
-    private ComplaintWorld _w = default!;
 
-    public async Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString);
-        _w = await ComplaintWorld.CreateAsync(_s);
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     [Fact]
     public async Task The_customer_dossier_lists_the_return_visit_of_a_handled_complaint()
@@ -28,7 +19,7 @@ public sealed class CustomerReturnVisitsTests(DatabaseFixture db) : IClassFixtur
         var visits = await _s.Get<CustomerReturnVisits>().ForCustomerAsync(_w.CustomerId);
         var v = Assert.Single(visits, v => v.ComplaintId == id);
         Assert.Equal("open", v.State);
-        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await using var conn = new NpgsqlConnection(Db.ConnectionString);
         Assert.Equal(1, await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM return_visit_tasks WHERE complaint_id = @id", new { id }));
     }
 }
