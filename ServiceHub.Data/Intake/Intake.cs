@@ -1,5 +1,4 @@
 using Dapper;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using ServiceHub.Data.Admin;
 using ServiceHub.Data.Complaints;
@@ -49,7 +48,7 @@ public sealed record ComplaintBrief(long Id, string SheetNo, string State, DateT
 
 public sealed record ServicePhrase(int Id, string Kind, string Situation, string Text, bool IsActive, int SortOrder);
 
-public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, IOptions<ComplaintOptions> options, ComplaintRepository complaints)
+public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, ComplaintRepository complaints)
 {
     public static readonly string[] IntakeRoles = [Roles.Agent, Roles.CsSupervisor, Roles.Admin];
 
@@ -264,6 +263,4 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, IO
             "UPDATE contacts SET handover_result = @result, handover_result_at = @now WHERE id = @contactId",
             new { contactId, result = result.Trim(), now = clock.GetUtcNow() }, cancellationToken: ct));
     }
-
-    internal ComplaintOptions Options => options.Value;
 }

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Components;
-
 namespace ServiceHub.App.Components.Shared;
 
 /// <summary>A page-level clock for live countdowns: re-renders the owner every second with the current time.</summary>
@@ -10,7 +8,7 @@ public sealed class Ticker : IDisposable
 
     public DateTimeOffset Now { get; private set; }
 
-    public Ticker(TimeProvider clock, ComponentBase owner, Func<Func<Task>, Task> invokeAsync, Action stateHasChanged, TimeSpan? period = null)
+    public Ticker(TimeProvider clock, Func<Func<Task>, Task> invokeAsync, Action stateHasChanged, TimeSpan? period = null)
     {
         _clock = clock;
         Now = clock.GetUtcNow();
