@@ -25,7 +25,7 @@ public sealed class DeactivationBrowserTests(QuickRevalidationAppFactory app, Br
         var id = (await users.FindByUserNameAsync("leaving"))!.Id;
         await users.DeactivateAsync(Actor.System, id);
 
-        await page.WaitForURLAsync(u => u.Contains("/account/login"), new PageWaitForURLOptions { Timeout = 15_000 });
+        await page.WaitForURLAsync(u => u.Contains("/account/login"), new PageWaitForURLOptions { Timeout = 30_000 });
         await Assertions.Expect(page.Locator("#username")).ToBeVisibleAsync();
         await page.Context.CloseAsync();
     }

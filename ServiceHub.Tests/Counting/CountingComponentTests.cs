@@ -68,7 +68,9 @@ public sealed class CountingComponentTests(DatabaseFixture db) : IClassFixture<D
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find($"[data-testid=use-reply-{id}]")));
         cut.Find($"[data-testid=use-reply-{id}]").Click();
         cut.WaitForAssertion(() => Assert.Equal("车库顶板正在返修，预计12月10日完工。", used?.Reply));
-        cut.Find("[data-testid=opinion-satisfied]").Click();
+        cut.WaitForElement("[data-testid=opinion-satisfied]").Click();
+        // The opinion is saved before the button shows it chosen.
+        cut.WaitForAssertion(() => Assert.Contains("mud-button-filled", cut.Find("[data-testid=opinion-satisfied]").ClassName));
 
         await using var conn = new NpgsqlConnection(db.ConnectionString);
         var rows = (await conn.QueryAsync<(int CustomerId, string Opinion)>("SELECT customer_id, opinion FROM standard_reply_uses WHERE reply_id = @id", new { id })).ToList();

@@ -36,20 +36,23 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task<IPage> SignInAsync(AppFactory app, string userName, string culture = "zh-CN", string password = ServiceHub.Data.Admin.DemoSeeder.DemoPassword)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl, ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
-        context.SetDefaultTimeout(15_000);
+        // Generous ceilings: the CI box is a loaded 2-core machine and the first page of a fresh host is cold.
+        // Playwright still proceeds the moment the condition holds.
+        context.SetDefaultTimeout(30_000);
+        context.SetDefaultNavigationTimeout(60_000);
         var page = await context.NewPageAsync();
         await page.GotoAsync($"/culture/set?culture={culture}&redirectUri=/account/login");
         await page.FillAsync("#username", userName);
         await page.FillAsync("#password", password);
         await page.ClickAsync("[data-testid=login-submit]");
-        await page.WaitForURLAsync(u => !u.Contains("/account/login"));
+        await page.WaitForURLAsync(u => !u.Contains("/account/login"), new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
         await WaitInteractiveAsync(page);
         return page;
     }
 
     /// <summary>Clicks on a prerendered page are lost until the circuit is live: wait for the layout's marker.</summary>
     public static Task WaitInteractiveAsync(IPage page) =>
-        page.Locator("[data-testid=interactive]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        page.Locator("[data-testid=interactive]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached, Timeout = 60_000 });
 
     public static async Task GotoAsync(IPage page, string path)
     {
