@@ -1,6 +1,5 @@
 using Dapper;
 using Npgsql;
-using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Counting;
 using ServiceHub.Data.Infrastructure;
 
@@ -9,30 +8,17 @@ namespace ServiceHub.Data.Reports;
 /// <summary>
 /// The SQL of the KPIs, built once: each <see cref="KpiSet"/> is a predicate over its family's base set. The figures count every
 /// predicate with <c>count(*) FILTER (WHERE …)</c>; a drill-down lists the rows of the base set matching the same predicate.
-/// Parameters: <c>@From</c>, <c>@To</c>, <c>@DepartmentId</c>, <c>@ProjectId</c> (always null here), <c>@Now</c>, <c>@ReplyWithin</c>.
+/// Parameters: <c>@From</c>, <c>@To</c>, <c>@DepartmentId</c>, <c>@ProjectId</c> (always null here), <c>@Now</c>.
 /// </summary>
 public static class KpiSql
 {
     /// <summary>The month (yyyy-MM) of a time in business time.</summary>
     private static string MonthOf(string column) => $"to_char({column} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')";
 
-    /// <summary>
-    /// The first reply of a complaint (its first 'handled' event) and the reply deadline in force then: the last extension agreed
-    /// before it (处理延期, the new deadline), otherwise 48 h after registration. Not replied yet: the deadline in force now.
-    /// </summary>
-    private const string ReplyJoin = """
-        LEFT JOIN LATERAL (
-            SELECT h.first_reply_at,
-                   coalesce((SELECT x.deadline_after FROM complaint_events x
-                             WHERE x.complaint_id = c.id AND x.kind = 'extended' AND x.at <= coalesce(h.first_reply_at, @Now)
-                             ORDER BY x.at DESC, x.id DESC LIMIT 1),
-                            c.registered_at + @ReplyWithin) AS reply_due
-            FROM (SELECT min(e.at) AS first_reply_at FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'handled') h
-        ) rq ON true
-        """;
-
-    private const string ReplyMeasured = "(rq.first_reply_at IS NOT NULL OR rq.reply_due < @Now)";
-    private const string ReplyOnTime = "(rq.first_reply_at <= rq.reply_due)";
+    // The first reply and the deadline in force then are kept on the complaint (sql/0071_kpi_first_reply.sql): 48 h after
+    // registration, or the new time agreed by an extension. Not replied yet: the deadline in force now (reply_due_at).
+    private const string ReplyMeasured = "(c.first_replied_at IS NOT NULL OR c.reply_due_at < @Now)";
+    private const string ReplyOnTime = "(c.first_replied_at <= c.first_reply_due_at)";
     private const string ContactMeasured = "(c.contact_due_at IS NOT NULL AND (c.contacted_at IS NOT NULL OR c.contact_due_at < @Now))";
     private const string ContactOnTime = "(c.contacted_at <= c.contact_due_at)";
     private const string EmergencyMeasured = "(em.arrived_at IS NOT NULL OR em.on_site_due_at < @Now)";
@@ -72,7 +58,7 @@ public static class KpiSql
     /// <summary>FROM of a family's base set (with the joins its predicates need).</summary>
     public static string From(KpiFamily family) => family switch
     {
-        KpiFamily.Complaints => $"FROM complaints c {ReplyJoin}",
+        KpiFamily.Complaints => "FROM complaints c",
         KpiFamily.Consultations => "FROM contacts ct",
         KpiFamily.Emergencies => "FROM emergencies em",
         _ => throw new ArgumentOutOfRangeException(nameof(family)),
@@ -148,7 +134,7 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
     private object Args(KpiQuery q, int? departmentId, string? key = null, string? month = null, int skip = 0, int take = 0) => new
     {
         From = q.From.ToUniversalTime(), To = q.To.ToUniversalTime(), DepartmentId = departmentId, ProjectId = (int?)null,
-        Now = clock.GetUtcNow(), ReplyWithin = Deadlines.ReplyWithin, Key = key, Month = month, Skip = skip, Take = take,
+        Now = clock.GetUtcNow(), Key = key, Month = month, Skip = skip, Take = take,
     };
 
     /// <summary>The KPI figures of the period <paramref name="q"/> (department: see <see cref="KpiAccess.Scope"/>).</summary>
