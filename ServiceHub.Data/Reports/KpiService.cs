@@ -2,6 +2,7 @@ using Dapper;
 using Npgsql;
 using ServiceHub.Data.Counting;
 using ServiceHub.Data.Infrastructure;
+using ServiceHub.Data.ReturnVisits;
 
 namespace ServiceHub.Data.Reports;
 
@@ -47,8 +48,8 @@ public static class KpiSql
         KpiSet.EscalatedLevel2 => "c.escalation_level >= 2",
         KpiSet.Closed => "c.state = 'closed'",
         KpiSet.Repeat => "c.repeat_of_complaint_id IS NOT NULL",
-        KpiSet.ConsultationsSatisfied => "ct.satisfied IS TRUE",
-        KpiSet.ConsultationsNotSatisfied => "ct.satisfied IS NOT TRUE",
+        KpiSet.ConsultationsSatisfied => Satisfaction.ConsultationSatisfied,
+        KpiSet.ConsultationsNotSatisfied => $"NOT {Satisfaction.ConsultationSatisfied}",
         KpiSet.EmergencyMeasured => EmergencyMeasured,
         KpiSet.EmergencyOnTime => EmergencyOnTime,
         KpiSet.EmergencyLate => $"({EmergencyMeasured} AND NOT coalesce({EmergencyOnTime}, false))",
@@ -59,7 +60,7 @@ public static class KpiSql
     public static string From(KpiFamily family) => family switch
     {
         KpiFamily.Complaints => "FROM complaints c",
-        KpiFamily.Consultations => "FROM contacts ct",
+        KpiFamily.Consultations => $"FROM contacts ct {Satisfaction.ConsultationJoins}",
         KpiFamily.Emergencies => "FROM emergencies em",
         _ => throw new ArgumentOutOfRangeException(nameof(family)),
     };
@@ -68,7 +69,10 @@ public static class KpiSql
     public static string Where(KpiFamily family) => family switch
     {
         KpiFamily.Complaints => $"WHERE {ComplaintStatistics.CountedWhere}",
-        KpiFamily.Consultations => "WHERE ct.kind = 'consultation' AND ct.received_at >= @From AND ct.received_at < @To",
+        KpiFamily.Consultations => $"""
+            WHERE ct.kind = 'consultation' AND ct.received_at >= @From AND ct.received_at < @To
+              AND (@DepartmentId IS NULL OR {Satisfaction.ConsultationDepartment} = @DepartmentId)
+            """,
         KpiFamily.Emergencies => """
             WHERE em.reported_at >= @From AND em.reported_at < @To
               AND (@DepartmentId IS NULL OR em.responsible_department_id = @DepartmentId)
@@ -126,7 +130,8 @@ public static class KpiSql
 /// <summary>
 /// The KPIs of DOMAIN.md §6 for a period and an optional department, with the records behind every figure.
 /// Complaints are counted as <see cref="ComplaintStatistics"/> counts them (verified, counted, a merged group once) by registration time;
-/// consultations by the time received; emergencies by the time reported. Every method checks the actor with <see cref="KpiAccess.Scope"/>:
+/// consultations by the time received, satisfied and attributed to a department as <see cref="Satisfaction"/> defines it;
+/// emergencies by the time reported, to their responsible department. Every method checks the actor with <see cref="KpiAccess.Scope"/>:
 /// a department manager sees their own department only. Used by the dashboard and the annual report.
 /// </summary>
 public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statistics, TimeProvider clock)
@@ -141,20 +146,19 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
     public async Task<KpiFigures> FiguresAsync(Actor actor, KpiQuery q, CancellationToken ct = default)
     {
         var months = await ComputeAsync(actor, q, byMonth: false, ct);
-        return months.Count == 0 ? Empty(KpiAccess.Scope(actor, q.DepartmentId) is null) : months[0].Figures;
+        return months.Count == 0 ? Empty() : months[0].Figures;
     }
 
     /// <summary>The figures of each calendar month (business time) in the period, oldest first, months without records included.</summary>
     public async Task<IReadOnlyList<KpiMonth>> MonthlyAsync(Actor actor, KpiQuery q, CancellationToken ct = default)
     {
         var found = (await ComputeAsync(actor, q, byMonth: true, ct)).ToDictionary(m => m.Month);
-        var consultations = KpiAccess.Scope(actor, q.DepartmentId) is null;
         var result = new List<KpiMonth>();
         var local = BusinessTime.ToLocal(q.From).DateTime;
         for (var m = new DateTime(local.Year, local.Month, 1); BusinessTime.FromLocal(m) < q.To; m = m.AddMonths(1))
         {
             var key = m.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
-            result.Add(found.TryGetValue(key, out var f) ? f : new KpiMonth(key, Empty(consultations)));
+            result.Add(found.TryGetValue(key, out var f) ? f : new KpiMonth(key, Empty()));
         }
         return result;
     }
@@ -163,12 +167,12 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
     public Task<StatisticsResult> BreakdownAsync(Actor actor, KpiQuery q, StatisticsDimension by, CancellationToken ct = default) =>
         statistics.CountAsync(new StatisticsQuery(q.From, q.To, by, DepartmentId: KpiAccess.Scope(actor, q.DepartmentId)), ct);
 
-    private static KpiFigures Empty(bool consultations) => new(new Dictionary<KpiSet, int>(), consultations, null, null);
+    private static KpiFigures Empty() => new(new Dictionary<KpiSet, int>(), true, null, null);
 
     private async Task<IReadOnlyList<KpiMonth>> ComputeAsync(Actor actor, KpiQuery q, bool byMonth, CancellationToken ct)
     {
         var dept = KpiAccess.Scope(actor, q.DepartmentId);
-        var families = dept is null ? Enum.GetValues<KpiFamily>() : [KpiFamily.Complaints, KpiFamily.Emergencies];
+        var families = Enum.GetValues<KpiFamily>();
         var counts = new Dictionary<string, Dictionary<KpiSet, int>>();
         var arrival = new Dictionary<string, (double? Mean, double? Max)>();
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -185,7 +189,7 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
             }
         }
         return counts.OrderBy(kv => kv.Key, StringComparer.Ordinal)
-            .Select(kv => new KpiMonth(kv.Key, new KpiFigures(kv.Value, dept is null,
+            .Select(kv => new KpiMonth(kv.Key, new KpiFigures(kv.Value, true,
                 arrival.GetValueOrDefault(kv.Key).Mean, arrival.GetValueOrDefault(kv.Key).Max)))
             .ToList();
     }
@@ -195,7 +199,6 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
         var family = KpiSql.FamilyOf(d.Set);
         if (family != expected) throw new ArgumentException($"{d.Set} lists {family}, not {expected}.", nameof(d));
         var dept = KpiAccess.Scope(actor, d.Query.DepartmentId);
-        if (family == KpiFamily.Consultations && dept is not null) throw new DomainException("Kpi.ConsultationsCompanyWide");
         var (join, narrow) = KpiSql.Narrowing(family, d.By, d.Month is not null);
         var body = $"{KpiSql.From(family)} {join}\n{KpiSql.Where(family)} AND {KpiSql.Predicate(d.Set)}{narrow}";
         countSql = $"SELECT count(*)::int {body}";
