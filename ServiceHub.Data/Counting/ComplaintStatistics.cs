@@ -58,17 +58,19 @@ public sealed class ComplaintStatistics(NpgsqlDataSource db)
         var (key, label, labelEn, join) = Dimension(by);
         return $"""
             WITH counted AS MATERIALIZED (
-                SELECT c.id, {key} AS key, {label} AS label, {labelEn} AS label_en
+                SELECT c.id, c.contact_id, {key} AS key, {label} AS label, {labelEn} AS label_en
                 FROM complaints c
                 {join}
                 WHERE {CountedWhere}
             ), voices AS (
-                SELECT m.id AS survivor, m.contact_id FROM complaints m JOIN counted k ON k.id = m.id
+                SELECT k.id AS survivor, k.contact_id FROM counted k
                 UNION
-                SELECT m.merged_into_id, m.contact_id FROM complaints m JOIN counted k ON k.id = m.merged_into_id
+                SELECT m.merged_into_id, m.contact_id FROM complaints m
+                WHERE m.merged_into_id IS NOT NULL AND m.merged_into_id IN (SELECT id FROM counted)
                 UNION
                 SELECT coalesce(m.merged_into_id, m.id), cc.contact_id
-                FROM complaint_contacts cc JOIN complaints m ON m.id = cc.complaint_id JOIN counted k ON k.id = coalesce(m.merged_into_id, m.id)
+                FROM complaint_contacts cc JOIN complaints m ON m.id = cc.complaint_id
+                WHERE coalesce(m.merged_into_id, m.id) IN (SELECT id FROM counted)
             ), g AS (
                 SELECT v.survivor, count(*)::int AS times, count(DISTINCT vc.customer_id)::int AS complainants
                 FROM voices v JOIN contacts vc ON vc.id = v.contact_id

@@ -36,6 +36,9 @@ public static class KpiBenchmark
             var plan = await conn.QueryAsync<string>("EXPLAIN (ANALYZE, BUFFERS) " + KpiSql.Figures(KpiFamily.Complaints, byMonth: false),
                 Args(june, clock), commandTimeout: 0);
             Console.Error.WriteLine(string.Join('\n', plan));
+            var breakdown = await conn.QueryAsync<string>("EXPLAIN (ANALYZE, BUFFERS) " + ComplaintStatistics.Sql(StatisticsDimension.RootCause),
+                new { june.From, june.To, ProjectId = (int?)null, DepartmentId = (int?)null }, commandTimeout: 0);
+            Console.Error.WriteLine(string.Join('\n', breakdown));
         }
 
         var check = await kpi.FiguresAsync(actor, june);
