@@ -31,6 +31,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ServiceHub.Data.Accountability.OffboardingService>();
         services.AddSingleton<ServiceHub.Data.Information.InformationRegister>();
         services.AddSingleton<ServiceHub.Data.ReturnVisits.CustomerReturnVisits>();
+        services.AddSingleton<ServiceHub.Data.Home.WorkSummary>();
         services.AddServiceHubEmergencyData();
         services.AddServiceHubCounting();
         services.AddServiceHubReturnVisits();
