@@ -30,7 +30,14 @@ public sealed class ComplaintStatistics(NpgsqlDataSource db)
         AND (@ProjectId IS NULL OR c.project_id = @ProjectId) AND (@DepartmentId IS NULL OR c.department_id = @DepartmentId)
         """;
 
-    private static (string Key, string Label, string LabelEn, string Join) Dimension(StatisticsDimension by) => by switch
+    /// <summary>
+    /// The counted complaints of the period (verified and counted, a merged group once through its survivor), over complaints
+    /// <c>c</c> with the parameters <c>@From</c>, <c>@To</c>, <c>@ProjectId</c>, <c>@DepartmentId</c>. The KPIs (Reports/KpiService)
+    /// build on this same predicate.
+    /// </summary>
+    internal const string CountedWhere = "c.counted AND " + Scope;
+
+    internal static (string Key, string Label, string LabelEn, string Join) Dimension(StatisticsDimension by) => by switch
     {
         StatisticsDimension.RootCause => ("r.id::text", "r.name", "r.name_en", "LEFT JOIN root_causes r ON r.id = c.root_cause_id"),
         StatisticsDimension.RootCauseGroup => ("coalesce(rp.id, r.id)::text", "coalesce(rp.name, r.name)", "coalesce(rp.name_en, r.name_en)",
@@ -50,7 +57,7 @@ public sealed class ComplaintStatistics(NpgsqlDataSource db)
             FROM complaints c
             {join}
             CROSS JOIN LATERAL ({CountingRepository.GroupCountsSql}) g
-            WHERE c.counted AND {Scope}
+            WHERE {CountedWhere}
             GROUP BY 1, 2, 3
             ORDER BY complaints DESC, label
             """;

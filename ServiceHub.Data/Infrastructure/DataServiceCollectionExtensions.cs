@@ -35,6 +35,7 @@ public static class DataServiceCollectionExtensions
         services.AddServiceHubEmergencyData();
         services.AddServiceHubCounting();
         services.AddServiceHubReturnVisits();
+        services.AddServiceHubKpis();
         return services;
     }
 }

@@ -1,0 +1,268 @@
+using Dapper;
+using Npgsql;
+using ServiceHub.Data.Complaints;
+using ServiceHub.Data.Counting;
+using ServiceHub.Data.Infrastructure;
+
+namespace ServiceHub.Data.Reports;
+
+/// <summary>
+/// The SQL of the KPIs, built once: each <see cref="KpiSet"/> is a predicate over its family's base set. The figures count every
+/// predicate with <c>count(*) FILTER (WHERE …)</c>; a drill-down lists the rows of the base set matching the same predicate.
+/// Parameters: <c>@From</c>, <c>@To</c>, <c>@DepartmentId</c>, <c>@ProjectId</c> (always null here), <c>@Now</c>, <c>@ReplyWithin</c>.
+/// </summary>
+public static class KpiSql
+{
+    /// <summary>The month (yyyy-MM) of a time in business time.</summary>
+    private static string MonthOf(string column) => $"to_char({column} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')";
+
+    /// <summary>
+    /// The first reply of a complaint (its first 'handled' event) and the reply deadline in force then: the last extension agreed
+    /// before it (处理延期, the new deadline), otherwise 48 h after registration. Not replied yet: the deadline in force now.
+    /// </summary>
+    private const string ReplyJoin = """
+        LEFT JOIN LATERAL (
+            SELECT h.first_reply_at,
+                   coalesce((SELECT x.deadline_after FROM complaint_events x
+                             WHERE x.complaint_id = c.id AND x.kind = 'extended' AND x.at <= coalesce(h.first_reply_at, @Now)
+                             ORDER BY x.at DESC, x.id DESC LIMIT 1),
+                            c.registered_at + @ReplyWithin) AS reply_due
+            FROM (SELECT min(e.at) AS first_reply_at FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'handled') h
+        ) rq ON true
+        """;
+
+    private const string ReplyMeasured = "(rq.first_reply_at IS NOT NULL OR rq.reply_due < @Now)";
+    private const string ReplyOnTime = "(rq.first_reply_at <= rq.reply_due)";
+    private const string ContactMeasured = "(c.contact_due_at IS NOT NULL AND (c.contacted_at IS NOT NULL OR c.contact_due_at < @Now))";
+    private const string ContactOnTime = "(c.contacted_at <= c.contact_due_at)";
+    private const string EmergencyMeasured = "(em.arrived_at IS NOT NULL OR em.on_site_due_at < @Now)";
+    private const string EmergencyOnTime = "(em.arrived_at <= em.on_site_due_at)";
+
+    /// <summary>The family (base set) a set belongs to.</summary>
+    public static KpiFamily FamilyOf(KpiSet set) => set switch
+    {
+        >= KpiSet.Emergencies => KpiFamily.Emergencies,
+        >= KpiSet.Consultations => KpiFamily.Consultations,
+        _ => KpiFamily.Complaints,
+    };
+
+    /// <summary>The predicate of a set over its family's base set (aliases: complaints <c>c</c>, contacts <c>ct</c>, emergencies <c>em</c>).</summary>
+    public static string Predicate(KpiSet set) => set switch
+    {
+        KpiSet.Complaints or KpiSet.Consultations or KpiSet.Emergencies => "true",
+        KpiSet.ReplyMeasured => ReplyMeasured,
+        KpiSet.ReplyOnTime => ReplyOnTime,
+        KpiSet.ReplyLate => $"({ReplyMeasured} AND NOT coalesce({ReplyOnTime}, false))",
+        KpiSet.ContactMeasured => ContactMeasured,
+        KpiSet.ContactOnTime => ContactOnTime,
+        KpiSet.ContactLate => $"({ContactMeasured} AND NOT coalesce({ContactOnTime}, false))",
+        KpiSet.Escalated => "c.escalation_level >= 1",
+        KpiSet.EscalatedLevel1 => "c.escalation_level = 1",
+        KpiSet.EscalatedLevel2 => "c.escalation_level >= 2",
+        KpiSet.Closed => "c.state = 'closed'",
+        KpiSet.Repeat => "c.repeat_of_complaint_id IS NOT NULL",
+        KpiSet.ConsultationsSatisfied => "ct.satisfied IS TRUE",
+        KpiSet.ConsultationsNotSatisfied => "ct.satisfied IS NOT TRUE",
+        KpiSet.EmergencyMeasured => EmergencyMeasured,
+        KpiSet.EmergencyOnTime => EmergencyOnTime,
+        KpiSet.EmergencyLate => $"({EmergencyMeasured} AND NOT coalesce({EmergencyOnTime}, false))",
+        _ => throw new ArgumentOutOfRangeException(nameof(set)),
+    };
+
+    /// <summary>FROM of a family's base set (with the joins its predicates need).</summary>
+    public static string From(KpiFamily family) => family switch
+    {
+        KpiFamily.Complaints => $"FROM complaints c {ReplyJoin}",
+        KpiFamily.Consultations => "FROM contacts ct",
+        KpiFamily.Emergencies => "FROM emergencies em",
+        _ => throw new ArgumentOutOfRangeException(nameof(family)),
+    };
+
+    /// <summary>WHERE of a family's base set for the period and department. Complaints: the counted complaints of <see cref="ComplaintStatistics"/>.</summary>
+    public static string Where(KpiFamily family) => family switch
+    {
+        KpiFamily.Complaints => $"WHERE {ComplaintStatistics.CountedWhere}",
+        KpiFamily.Consultations => "WHERE ct.kind = 'consultation' AND ct.received_at >= @From AND ct.received_at < @To",
+        KpiFamily.Emergencies => """
+            WHERE em.reported_at >= @From AND em.reported_at < @To
+              AND (@DepartmentId IS NULL OR em.responsible_department_id = @DepartmentId)
+            """,
+        _ => throw new ArgumentOutOfRangeException(nameof(family)),
+    };
+
+    /// <summary>The month (yyyy-MM, business time) a row of the family falls in.</summary>
+    public static string MonthKey(KpiFamily family) => family switch
+    {
+        KpiFamily.Complaints => MonthOf("c.registered_at"),
+        KpiFamily.Consultations => MonthOf("ct.received_at"),
+        _ => MonthOf("em.reported_at"),
+    };
+
+    private static IEnumerable<KpiSet> SetsOf(KpiFamily family) => Enum.GetValues<KpiSet>().Where(s => FamilyOf(s) == family);
+
+    /// <summary>The figures of a family: one row (or one per month when <paramref name="byMonth"/>) with a column per set, named by its number.</summary>
+    public static string Figures(KpiFamily family, bool byMonth)
+    {
+        var columns = string.Join(",\n       ", SetsOf(family).Select(s => $"count(*) FILTER (WHERE {Predicate(s)})::int AS s{(int)s}"));
+        var extra = family == KpiFamily.Emergencies
+            ? """
+              ,
+                     (avg(extract(epoch FROM em.arrived_at - em.reported_at)) / 60)::float8 AS mean_arrival,
+                     (max(extract(epoch FROM em.arrived_at - em.reported_at)) / 60)::float8 AS max_arrival
+              """
+            : "";
+        return $"""
+            SELECT {(byMonth ? MonthKey(family) : "''")} AS month,
+                   {columns}{extra}
+            {From(family)}
+            {Where(family)}
+            GROUP BY 1
+            """;
+    }
+
+    /// <summary>The narrowing of a drill-down to one bar of a breakdown and/or one month (parameters <c>@Key</c>, <c>@Month</c>).</summary>
+    public static (string Join, string Where) Narrowing(KpiFamily family, StatisticsDimension? by, bool month)
+    {
+        var join = "";
+        var where = "";
+        if (by is { } dimension)
+        {
+            if (family != KpiFamily.Complaints) throw new ArgumentException("Breakdowns are of complaints.", nameof(by));
+            var d = ComplaintStatistics.Dimension(dimension);
+            join = d.Join;
+            where += $" AND ({d.Key}) IS NOT DISTINCT FROM @Key";
+        }
+        if (month) where += $" AND {MonthKey(family)} = @Month";
+        return (join, where);
+    }
+}
+
+/// <summary>
+/// The KPIs of DOMAIN.md §6 for a period and an optional department, with the records behind every figure.
+/// Complaints are counted as <see cref="ComplaintStatistics"/> counts them (verified, counted, a merged group once) by registration time;
+/// consultations by the time received; emergencies by the time reported. Every method checks the actor with <see cref="KpiAccess.Scope"/>:
+/// a department manager sees their own department only. Used by the dashboard and the annual report.
+/// </summary>
+public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statistics, TimeProvider clock)
+{
+    private object Args(KpiQuery q, int? departmentId, string? key = null, string? month = null, int skip = 0, int take = 0) => new
+    {
+        From = q.From.ToUniversalTime(), To = q.To.ToUniversalTime(), DepartmentId = departmentId, ProjectId = (int?)null,
+        Now = clock.GetUtcNow(), ReplyWithin = Deadlines.ReplyWithin, Key = key, Month = month, Skip = skip, Take = take,
+    };
+
+    /// <summary>The KPI figures of the period <paramref name="q"/> (department: see <see cref="KpiAccess.Scope"/>).</summary>
+    public async Task<KpiFigures> FiguresAsync(Actor actor, KpiQuery q, CancellationToken ct = default)
+    {
+        var months = await ComputeAsync(actor, q, byMonth: false, ct);
+        return months.Count == 0 ? Empty(KpiAccess.Scope(actor, q.DepartmentId) is null) : months[0].Figures;
+    }
+
+    /// <summary>The figures of each calendar month (business time) in the period, oldest first, months without records included.</summary>
+    public async Task<IReadOnlyList<KpiMonth>> MonthlyAsync(Actor actor, KpiQuery q, CancellationToken ct = default)
+    {
+        var found = (await ComputeAsync(actor, q, byMonth: true, ct)).ToDictionary(m => m.Month);
+        var consultations = KpiAccess.Scope(actor, q.DepartmentId) is null;
+        var result = new List<KpiMonth>();
+        var local = BusinessTime.ToLocal(q.From).DateTime;
+        for (var m = new DateTime(local.Year, local.Month, 1); BusinessTime.FromLocal(m) < q.To; m = m.AddMonths(1))
+        {
+            var key = m.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+            result.Add(found.TryGetValue(key, out var f) ? f : new KpiMonth(key, Empty(consultations)));
+        }
+        return result;
+    }
+
+    /// <summary>Counted complaints of the period broken down by a dimension (exactly <see cref="ComplaintStatistics.CountAsync"/>, scoped to the actor's department).</summary>
+    public Task<StatisticsResult> BreakdownAsync(Actor actor, KpiQuery q, StatisticsDimension by, CancellationToken ct = default) =>
+        statistics.CountAsync(new StatisticsQuery(q.From, q.To, by, DepartmentId: KpiAccess.Scope(actor, q.DepartmentId)), ct);
+
+    private static KpiFigures Empty(bool consultations) => new(new Dictionary<KpiSet, int>(), consultations, null, null);
+
+    private async Task<IReadOnlyList<KpiMonth>> ComputeAsync(Actor actor, KpiQuery q, bool byMonth, CancellationToken ct)
+    {
+        var dept = KpiAccess.Scope(actor, q.DepartmentId);
+        var families = dept is null ? Enum.GetValues<KpiFamily>() : [KpiFamily.Complaints, KpiFamily.Emergencies];
+        var counts = new Dictionary<string, Dictionary<KpiSet, int>>();
+        var arrival = new Dictionary<string, (double? Mean, double? Max)>();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        foreach (var family in families)
+        {
+            var rows = await conn.QueryAsync(new CommandDefinition(KpiSql.Figures(family, byMonth), Args(q, dept), cancellationToken: ct));
+            foreach (IDictionary<string, object?> row in rows)
+            {
+                var month = (string)row["month"]!;
+                if (!counts.TryGetValue(month, out var c)) counts[month] = c = new Dictionary<KpiSet, int>();
+                foreach (var set in Enum.GetValues<KpiSet>().Where(s => KpiSql.FamilyOf(s) == family))
+                    c[set] = (int)row[$"s{(int)set}"]!;
+                if (family == KpiFamily.Emergencies) arrival[month] = ((double?)row["mean_arrival"], (double?)row["max_arrival"]);
+            }
+        }
+        return counts.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => new KpiMonth(kv.Key, new KpiFigures(kv.Value, dept is null,
+                arrival.GetValueOrDefault(kv.Key).Mean, arrival.GetValueOrDefault(kv.Key).Max)))
+            .ToList();
+    }
+
+    private (string Sql, object Args) Drill(Actor actor, KpiDrill d, KpiFamily expected, string select, string order, int skip, int take, out string countSql)
+    {
+        var family = KpiSql.FamilyOf(d.Set);
+        if (family != expected) throw new ArgumentException($"{d.Set} lists {family}, not {expected}.", nameof(d));
+        var dept = KpiAccess.Scope(actor, d.Query.DepartmentId);
+        if (family == KpiFamily.Consultations && dept is not null) throw new DomainException("Kpi.ConsultationsCompanyWide");
+        var (join, narrow) = KpiSql.Narrowing(family, d.By, d.Month is not null);
+        var body = $"{KpiSql.From(family)} {join}\n{KpiSql.Where(family)} AND {KpiSql.Predicate(d.Set)}{narrow}";
+        countSql = $"SELECT count(*)::int {body}";
+        return ($"{select} {body} ORDER BY {order} OFFSET @Skip LIMIT @Take", Args(d.Query, dept, d.Key, d.Month, skip, take));
+    }
+
+    /// <summary>
+    /// The complaints behind a complaint figure (<see cref="KpiFamily.Complaints"/> sets), newest first, server-paged;
+    /// <see cref="Page{T}.Total"/> equals the figure.
+    /// </summary>
+    public async Task<Page<KpiComplaintItem>> ComplaintsAsync(Actor actor, KpiDrill d, int skip, int take, CancellationToken ct = default)
+    {
+        var (sql, args) = Drill(actor, d, KpiFamily.Complaints, """
+            SELECT c.id, c.sheet_no, c.state, (SELECT cu.name FROM customers cu WHERE cu.id = c.customer_id) AS customer_name,
+                   (SELECT p2.name FROM projects p2 WHERE p2.id = c.project_id) AS project_name,
+                   (SELECT d2.name FROM departments d2 WHERE d2.id = c.department_id) AS department_name,
+                   (SELECT d2.name_en FROM departments d2 WHERE d2.id = c.department_id) AS department_name_en,
+                   c.channel, (SELECT r2.name FROM root_causes r2 WHERE r2.id = c.root_cause_id) AS root_cause,
+                   (SELECT r2.name_en FROM root_causes r2 WHERE r2.id = c.root_cause_id) AS root_cause_en,
+                   c.content, c.registered_at, c.escalation_level
+            """, "c.registered_at DESC, c.id DESC", skip, take, out var countSql);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var items = await conn.QueryAsync<KpiComplaintItem>(new CommandDefinition(sql, args, cancellationToken: ct));
+        var total = await conn.ExecuteScalarAsync<int>(new CommandDefinition(countSql, args, cancellationToken: ct));
+        return new Page<KpiComplaintItem>(items.AsList(), total);
+    }
+
+    /// <summary>The consultations behind a consultation figure, newest first, server-paged (company-wide only).</summary>
+    public async Task<Page<KpiConsultationItem>> ConsultationsAsync(Actor actor, KpiDrill d, int skip, int take, CancellationToken ct = default)
+    {
+        var (sql, args) = Drill(actor, d, KpiFamily.Consultations, """
+            SELECT ct.id, ct.register_no, (SELECT cu.name FROM customers cu WHERE cu.id = ct.customer_id) AS customer_name,
+                   (SELECT p2.name FROM projects p2 WHERE p2.id = ct.project_id) AS project_name, ct.channel, ct.content, ct.satisfied, ct.received_at
+            """, "ct.received_at DESC, ct.id DESC", skip, take, out var countSql);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var items = await conn.QueryAsync<KpiConsultationItem>(new CommandDefinition(sql, args, cancellationToken: ct));
+        var total = await conn.ExecuteScalarAsync<int>(new CommandDefinition(countSql, args, cancellationToken: ct));
+        return new Page<KpiConsultationItem>(items.AsList(), total);
+    }
+
+    /// <summary>The emergencies behind an emergency figure, newest first, server-paged.</summary>
+    public async Task<Page<KpiEmergencyItem>> EmergenciesAsync(Actor actor, KpiDrill d, int skip, int take, CancellationToken ct = default)
+    {
+        var (sql, args) = Drill(actor, d, KpiFamily.Emergencies, """
+            SELECT em.id, em.kind, (SELECT p2.name FROM projects p2 WHERE p2.id = em.project_id) AS project_name,
+                   (SELECT d2.name FROM departments d2 WHERE d2.id = em.responsible_department_id) AS department_name,
+                   (SELECT d2.name_en FROM departments d2 WHERE d2.id = em.responsible_department_id) AS department_name_en,
+                   em.location, em.reported_at, em.on_site_due_at, em.arrived_at,
+                   (extract(epoch FROM em.arrived_at - em.reported_at) / 60)::float8 AS arrival_minutes
+            """, "em.reported_at DESC, em.id DESC", skip, take, out var countSql);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var items = await conn.QueryAsync<KpiEmergencyItem>(new CommandDefinition(sql, args, cancellationToken: ct));
+        var total = await conn.ExecuteScalarAsync<int>(new CommandDefinition(countSql, args, cancellationToken: ct));
+        return new Page<KpiEmergencyItem>(items.AsList(), total);
+    }
+}

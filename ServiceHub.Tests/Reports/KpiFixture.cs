@@ -1,0 +1,144 @@
+using Dapper;
+using ServiceHub.Data.Admin;
+using ServiceHub.Data.Counting;
+using ServiceHub.Data.Infrastructure;
+using ServiceHub.Data.Reports;
+using ServiceHub.Tests.Complaints;
+using ServiceHub.Tests.Infrastructure;
+
+namespace ServiceHub.Tests.Reports;
+
+/// <summary>
+/// A small, hand-checked data set for the KPIs of November 2026 (business time), written straight into the tables so every
+/// time is exact. The clock stands at 2026-11-26 10:00 in Beijing. Department A is the world's department, B the other one.
+/// <code>
+/// complaint  dept  registered     contact (due)         first reply (due)            esc  state       root cause  channel  other
+/// C1         A     11-02 09:00    +20 min (30) on time  +24 h (48 h) on time          0   closed      渗漏        phone    M1 merged into it
+/// C2         A     11-03 09:00    +45 min (30) late     +50 h (48 h) late             1   handled     –           visit
+/// C3         A     11-04 09:00    +10 min (30) on time  +60 h (extended to 72 h) ok     0   closed      渗漏        phone    extended at +40 h
+/// C4         B     11-05 09:00    none (30) late        none (48 h) late              2   dispatched  收费争议    phone    repeat of C1
+/// C5         A     11-26 09:30    none (120) not due    none, not due                 0   dispatched  –           phone
+/// M1 (merged into C1), N1 (not counted), U1 (awaiting verification): not counted.  O1: counted, A, October.
+/// consultations in November: 3 satisfied, 1 not (+ an inquiry, and a satisfied consultation in October)
+/// emergency  dept  reported     arrived
+/// E1         A     11-10 08:00  +90 min
+/// E2         B     11-12 08:00  +150 min (late)
+/// E3         A     11-26 09:30  not yet, due 11:30 (not measured)
+/// E4         A     11-20 08:00  never (late)
+/// </code>
+/// </summary>
+public sealed class KpiFixture : DatabaseFixture
+{
+    public static readonly DateTimeOffset Now = L(26, 10);
+    public static DateTimeOffset L(int day, int hour, int minute = 0, int month = 11) => BusinessTime.FromLocal(new DateTime(2026, month, day, hour, minute, 0));
+    public static readonly KpiQuery November = KpiQuery.Month(2026, 11);
+
+    public TestServices S { get; private set; } = default!;
+    public ComplaintWorld W { get; private set; } = default!;
+    public KpiService Kpi => S.Get<KpiService>();
+    public Actor Leader { get; private set; } = default!;
+    public Dictionary<string, long> Ids { get; } = [];
+    public int LeakId { get; private set; }
+    public int FeeId { get; private set; }
+
+    private int _n;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        S = new TestServices(ConnectionString, Now);
+        W = await ComplaintWorld.CreateAsync(S);
+        Leader = new Actor(W.VpId, "vp", "领导", [Roles.Leadership], null);
+        var causes = await S.Get<CountingRepository>().RootCausesAsync();
+        LeakId = causes.First(c => c.Name == "渗漏").Id;
+        FeeId = causes.First(c => c.Name == "收费争议").Id;
+        var a = W.DepartmentId;
+        var b = W.OtherDepartmentId;
+        var reg = L(2, 9);
+        Ids["C1"] = await ComplaintAsync(a, reg, counted: true, urgency: 30, contacted: reg.AddMinutes(20), state: "closed", root: LeakId, handled: reg.AddHours(24));
+        reg = L(3, 9);
+        Ids["C2"] = await ComplaintAsync(a, reg, counted: true, urgency: 30, contacted: reg.AddMinutes(45), state: "handled", handled: reg.AddHours(50), level: 1, channel: "visit");
+        reg = L(4, 9);
+        Ids["C3"] = await ComplaintAsync(a, reg, counted: true, urgency: 30, contacted: reg.AddMinutes(10), state: "closed", root: LeakId, handled: reg.AddHours(60),
+            extended: (reg.AddHours(40), reg.AddHours(72)));
+        Ids["C4"] = await ComplaintAsync(b, L(5, 9), counted: true, urgency: 30, contacted: null, state: "dispatched", root: FeeId, level: 2, repeatOf: Ids["C1"]);
+        Ids["C5"] = await ComplaintAsync(a, L(26, 9, 30), counted: true, urgency: 120, contacted: null, state: "dispatched");
+        Ids["M1"] = await ComplaintAsync(a, L(2, 11), counted: true, urgency: 30, contacted: L(2, 11, 5), state: "dispatched", mergedInto: Ids["C1"]);
+        Ids["N1"] = await ComplaintAsync(a, L(6, 9), counted: false, urgency: 30, contacted: L(6, 9, 5), state: "dispatched");
+        Ids["U1"] = await ComplaintAsync(a, L(7, 9), counted: null, urgency: 30, contacted: L(7, 9, 5), state: "dispatched");
+        Ids["O1"] = await ComplaintAsync(a, L(20, 9, month: 10), counted: true, urgency: 30, contacted: L(20, 9, 10, month: 10), state: "dispatched");
+
+        await ConsultationAsync(L(8, 10), true);
+        await ConsultationAsync(L(9, 10), true);
+        await ConsultationAsync(L(10, 10), true);
+        await ConsultationAsync(L(11, 10), false);
+        await ConsultationAsync(L(12, 10), null, kind: "inquiry");
+        await ConsultationAsync(L(12, 10, month: 10), true);
+
+        Ids["E1"] = await EmergencyAsync(a, L(10, 8), L(10, 9, 30));
+        Ids["E2"] = await EmergencyAsync(b, L(12, 8), L(12, 10, 30));
+        Ids["E3"] = await EmergencyAsync(a, L(26, 9, 30), null);
+        Ids["E4"] = await EmergencyAsync(a, L(20, 8), null);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await S.DisposeAsync();
+        await base.DisposeAsync();
+    }
+
+    private async Task<long> ContactAsync(DateTimeOffset at, string kind, string channel, bool? satisfied)
+    {
+        var n = Interlocked.Increment(ref _n);
+        await using var conn = await DataSource.OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<long>("""
+            INSERT INTO contacts (register_no, channel, kind, customer_id, project_id, content, answer, satisfied, received_at, first_responder_id, created_at)
+            VALUES (@no, @channel, @kind, @customer, @project, '内容', '答复', @satisfied, @at, @agent, @at) RETURNING id
+            """, new { no = $"KPI-{n:0000}", channel, kind, customer = W.CustomerId, project = W.ProjectId, satisfied, at, agent = W.Agent.Id });
+    }
+
+    private Task ConsultationAsync(DateTimeOffset at, bool? satisfied, string kind = "consultation") => ContactAsync(at, kind, "phone", satisfied);
+
+    private async Task<long> ComplaintAsync(int dept, DateTimeOffset reg, bool? counted, int urgency, DateTimeOffset? contacted, string state,
+        int? root = null, DateTimeOffset? handled = null, int level = 0, string channel = "phone", long? mergedInto = null, long? repeatOf = null,
+        (DateTimeOffset At, DateTimeOffset NewDue)? extended = null)
+    {
+        var contactId = await ContactAsync(reg, "complaint", channel, null);
+        await using var conn = await DataSource.OpenConnectionAsync();
+        var id = await conn.ExecuteScalarAsync<long>("""
+            INSERT INTO complaints (sheet_no, contact_id, customer_id, project_id, channel, content, state, urgency_minutes, department_id, registered_by,
+                registered_at, dispatched_at, contact_due_at, contacted_at, reply_due_at, handled_at, closed_at, escalation_level, updated_at,
+                root_cause_id, counted, count_reason, merged_into_id, repeat_of_complaint_id)
+            VALUES ('FY-KPI-' || @contactId, @contactId, @customer, @project, @channel, '投诉内容', @state, @urgency, @dept, @agent,
+                @reg, @reg, @reg + make_interval(mins => @urgency), @contacted, @replyDue, @handled, CASE WHEN @state = 'closed' THEN @handled END, @level, @reg,
+                @root, @counted, CASE WHEN @counted = false THEN '重复登记' END, @mergedInto, @repeatOf)
+            RETURNING id
+            """, new
+        {
+            contactId, customer = W.CustomerId, project = W.ProjectId, channel, state, urgency, dept, agent = W.Agent.Id, reg, contacted,
+            replyDue = extended?.NewDue ?? reg.AddHours(48), handled, level, root, counted, mergedInto, repeatOf,
+        });
+        async Task Event(string kind, DateTimeOffset at, DateTimeOffset? before, DateTimeOffset? after) =>
+            await conn.ExecuteAsync("""
+                INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details, deadline_before, deadline_after)
+                VALUES (@id, @at, 'test', @kind, '', @before, @after)
+                """, new { id, at, kind, before, after });
+        await Event("registered", reg, null, reg.AddHours(48));
+        if (extended is { } x) await Event("extended", x.At, reg.AddHours(48), x.NewDue);
+        if (handled is { } h) await Event("handled", h, null, null);
+        return id;
+    }
+
+    private async Task<long> EmergencyAsync(int dept, DateTimeOffset reported, DateTimeOffset? arrived)
+    {
+        await using var conn = await DataSource.OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<long>("""
+            INSERT INTO emergencies (kind, project_id, location, occurred_at, description, responsible_department_id, reported_by, reported_at, on_site_due_at,
+                state, arrived_at, arrived_by, cause, scope, response)
+            VALUES ('fire_explosion', @project, '3号楼', @reported, '起火', @dept, @agent, @reported, @reported + interval '2 hours',
+                CASE WHEN @arrived IS NULL THEN 'reported' ELSE 'on_site' END, @arrived, CASE WHEN @arrived IS NOT NULL THEN @agent END,
+                CASE WHEN @arrived IS NOT NULL THEN '原因' END, CASE WHEN @arrived IS NOT NULL THEN '范围' END, CASE WHEN @arrived IS NOT NULL THEN '处置' END)
+            RETURNING id
+            """, new { project = W.ProjectId, reported, dept, agent = W.Agent.Id, arrived });
+    }
+}
