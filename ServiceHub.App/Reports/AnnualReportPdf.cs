@@ -21,10 +21,12 @@ public static class AnnualReportPdf
         using var doc = new PdfDocument();
         doc.Info.Title = title;
         doc.Info.Creator = "ServiceHub";
-        var titleFont = new XFont(CjkFontResolver.Family, 18);
-        var headFont = new XFont(CjkFontResolver.Family, 12);
-        var font = new XFont(CjkFontResolver.Family, 8);
-        var small = new XFont(CjkFontResolver.Family, 7);
+        // Unicode (Identity-H) for every string: the "ANSI" simple-font form PDFsharp picks for Latin-only text does not work with a CFF face.
+        var unicode = new XPdfFontOptions(PdfFontEncoding.Unicode);
+        var titleFont = new XFont(CjkFontResolver.Family, 18, XFontStyleEx.Regular, unicode);
+        var headFont = new XFont(CjkFontResolver.Family, 12, XFontStyleEx.Regular, unicode);
+        var font = new XFont(CjkFontResolver.Family, 8, XFontStyleEx.Regular, unicode);
+        var small = new XFont(CjkFontResolver.Family, 7, XFontStyleEx.Regular, unicode);
 
         PdfPage page = null!;
         XGraphics g = null!;
