@@ -36,6 +36,7 @@ public static class DataServiceCollectionExtensions
         services.AddServiceHubCounting();
         services.AddServiceHubReturnVisits();
         services.AddServiceHubKpis();
+        services.AddSingleton<ServiceHub.Data.Reports.AnnualReportService>();
         return services;
     }
 }

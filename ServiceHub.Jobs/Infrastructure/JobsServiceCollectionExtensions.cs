@@ -28,6 +28,7 @@ public static class JobsServiceCollectionExtensions
         services.AddTransient<ServiceHub.Jobs.Complaints.EscalationJob>();
         services.AddTransient<ServiceHub.Jobs.Complaints.HotComplaintJob>();
         services.AddServiceHubReturnVisitJobs();
+        services.AddTransient<ServiceHub.Jobs.Reports.AnnualReportJob>();
         if (configuration.GetValue("Hangfire:Server", true))
             services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2));
         services.AddServiceHubEmergencyJobs();
