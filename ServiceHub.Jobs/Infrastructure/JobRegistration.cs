@@ -15,6 +15,7 @@ public static class JobRegistration
         jobs.RegisterEmergencyJobs();
         jobs.AddOrUpdate<HotComplaintJob>(HotComplaintJob.Id, j => j.RunAsync(CancellationToken.None), "*/5 * * * *", inBeijing);
         jobs.AddOrUpdate<ServiceHub.Jobs.ReturnVisits.ClosureJob>(ServiceHub.Jobs.ReturnVisits.ClosureJob.Id, j => j.RunAsync(CancellationToken.None), "*/10 * * * *", inBeijing);
+        jobs.AddOrUpdate<ServiceHub.Jobs.Assessment.ReportingCalendarJob>(ServiceHub.Jobs.Assessment.ReportingCalendarJob.Id, j => j.RunAsync(CancellationToken.None), "10 0 * * *", inBeijing);
         return services;
     }
 }

@@ -27,6 +27,7 @@ public static class JobsServiceCollectionExtensions
             }));
         services.AddTransient<ServiceHub.Jobs.Complaints.EscalationJob>();
         services.AddTransient<ServiceHub.Jobs.Complaints.HotComplaintJob>();
+        services.AddTransient<ServiceHub.Jobs.Assessment.ReportingCalendarJob>();
         services.AddServiceHubReturnVisitJobs();
         if (configuration.GetValue("Hangfire:Server", true))
             services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2));
