@@ -147,7 +147,7 @@ public sealed class InformationAssessment(NpgsqlDataSource db, AuditLog audit, T
     }
 
     private sealed record ItemRow(long Id, int DepartmentId, string Kind, string? Title, int Year, DateTimeOffset DueAt, DateTimeOffset? SubmittedAt);
-    private sealed record ManualRow(long Id, int DepartmentId, string RuleCode, DateTime OccurredOn, string Note);
+    private sealed record ManualRow(long Id, int DepartmentId, string RuleCode, DateOnly OccurredOn, string Note);
     private sealed record DeptRow(int Id, string Name, string NameEn);
 
     /// <summary>
@@ -193,7 +193,7 @@ public sealed class InformationAssessment(NpgsqlDataSource db, AuditLog audit, T
                         .Select(i => new DeductionOccurrence(i.Id, i.Kind, i.Title, i.Year, i.DueAt, ReportStatus.Of(i.DueAt, i.SubmittedAt, now))).ToList()
                     : manual.Where(m => m.DepartmentId == d.Id && m.RuleCode == rule.Code)
                         .Select(m => new DeductionOccurrence(null, RuleSources.Manual, null, m.OccurredOn.Year,
-                            BusinessTime.FromLocal(m.OccurredOn), ReportStatus.Late, m.Id, m.Note)).ToList();
+                            BusinessTime.FromLocal(m.OccurredOn.ToDateTime(TimeOnly.MinValue)), ReportStatus.Late, m.Id, m.Note)).ToList();
                 if (occurrences.Count > 0) lines.Add(new DeductionLine(rule, occurrences, Scoring.Deduction(rule, occurrences.Count)));
             }
             var score = Scoring.Total(lines.Select(l => l.Points));
