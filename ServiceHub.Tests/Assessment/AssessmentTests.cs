@@ -78,13 +78,14 @@ public sealed class AssessmentTests(DatabaseFixture db) : IClassFixture<Database
         var id = await _w.Calendar.ReportInstantAsync(_w.EdHandler,
             new InstantForm { DepartmentId = _w.Dept2, Title = "媒体负面报道", OccurredAt = Bj(2027, 3, 1, 8), SubmitNow = false });
         Assert.Equal(ReportStatus.Open, (await _w.Calendar.ItemsAsync(_w.Manager2, 2027, null)).Single(i => i.Id == id).Status);
-        Assert.Equal(10m, (await _w.ScoreAsync(_w.Dept2, "2027-Q1")).Score);
+        var before = await _w.ScoreAsync(_w.Dept2, "2027-Q1");
+        Assert.Equal((7m, false), (before.Score, before.Deductions.Any(d => d.Rule.Code == "INSTANT_LATE"))); // the January items are missing
 
         _w.MoveTo(Bj(2027, 3, 2, 8, 1)); // 24 hours and a minute after it happened
         var score = await _w.ScoreAsync(_w.Dept2, "2027-Q1");
-        var occurrence = Assert.Single(Assert.Single(score.Deductions).Occurrences);
+        var occurrence = Assert.Single(score.Deductions.Single(d => d.Rule.Code == "INSTANT_LATE").Occurrences);
         Assert.Equal((id, ReportStatus.Missing), (occurrence.ItemId, occurrence.Status));
-        Assert.Equal(9.5m, score.Score);
+        Assert.Equal(6.5m, score.Score);
     }
 
     [Fact]

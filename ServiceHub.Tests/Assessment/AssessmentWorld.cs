@@ -36,6 +36,13 @@ public sealed class AssessmentWorld
         await using var conn = new NpgsqlConnection(connectionString);
         var ed = await conn.ExecuteScalarAsync<int?>("SELECT id FROM departments WHERE code = 'ED'")
             ?? await conn.ExecuteScalarAsync<int>("INSERT INTO departments (code, name, name_en) VALUES ('ED', '企业发展部', 'Enterprise Development Dept') ON CONFLICT (code) DO UPDATE SET code = 'ED' RETURNING id");
+        // The test class shares its database: every test starts from the migration's rules, bands and lag.
+        await conn.ExecuteAsync("""
+            UPDATE reporting_settings SET instant_lag_hours = 24;
+            UPDATE assessment_rules SET points = 1, cap = 3, is_active = true WHERE code = 'INFO_NOT_TRUE';
+            DELETE FROM assessment_grade_bands;
+            INSERT INTO assessment_grade_bands (grade, lower_bound, upper_bound) VALUES ('A', 9, 10), ('B', 8, 9), ('C', 6, 8), ('D', 0, 6);
+            """);
         var d1 = await Build.DepartmentAsync(s, "P" + n);
         var d2 = await Build.DepartmentAsync(s, "E" + n);
         async Task<Actor> Person(string name, string role, int? dept) =>
