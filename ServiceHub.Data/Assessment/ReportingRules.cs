@@ -174,6 +174,9 @@ public static class Scoring
 
     public static string? Grade(IEnumerable<GradeBand> bands, decimal score) => bands.FirstOrDefault(b => b.Contains(score))?.Grade;
 
+    /// <summary>Points as people write them: 8, 7.5, 0.25.</summary>
+    public static string N(decimal points) => points.ToString("0.##", CultureInfo.InvariantCulture);
+
     /// <summary>
     /// Bands must cover 0–10 without gap or overlap: sorted by lower bound, the first starts at 0, each starts where the previous
     /// ends, the last ends at 10. Errors name the field (<c>Bands[i].Lower</c>, <c>Bands[i].Upper</c>, <c>Bands[i].Grade</c>, index in the given list).
@@ -200,19 +203,19 @@ public static class Scoring
         if (errors.Count > 0) return errors;
 
         var order = Enumerable.Range(0, bands.Count).OrderBy(i => bands[i].LowerBound).ToList();
-        if (bands[order[0]].LowerBound != 0) errors[$"Bands[{order[0]}].Lower"] = new FieldError("Assessment.BandGap", 0m, bands[order[0]].LowerBound);
+        if (bands[order[0]].LowerBound != 0) errors[$"Bands[{order[0]}].Lower"] = new FieldError("Assessment.BandGap", N(0m), N(bands[order[0]].LowerBound));
         for (var k = 1; k < order.Count; k++)
         {
             var prev = bands[order[k - 1]];
             var cur = bands[order[k]];
             if (cur.LowerBound < prev.UpperBound)
-                errors[$"Bands[{order[k]}].Lower"] = new FieldError("Assessment.BandOverlap", prev.Grade.Trim(), prev.LowerBound, prev.UpperBound);
+                errors[$"Bands[{order[k]}].Lower"] = new FieldError("Assessment.BandOverlap", prev.Grade.Trim(), N(prev.LowerBound), N(prev.UpperBound));
             else if (cur.LowerBound > prev.UpperBound)
-                errors[$"Bands[{order[k]}].Lower"] = new FieldError("Assessment.BandGap", prev.UpperBound, cur.LowerBound);
+                errors[$"Bands[{order[k]}].Lower"] = new FieldError("Assessment.BandGap", N(prev.UpperBound), N(cur.LowerBound));
         }
         var last = bands[order[^1]];
         if (last.UpperBound != FullMarks && !errors.ContainsKey($"Bands[{order[^1]}].Upper"))
-            errors[$"Bands[{order[^1]}].Upper"] = new FieldError("Assessment.BandGap", last.UpperBound, FullMarks);
+            errors[$"Bands[{order[^1]}].Upper"] = new FieldError("Assessment.BandGap", N(last.UpperBound), N(FullMarks));
         return errors;
     }
 }

@@ -96,3 +96,40 @@ public sealed class ReportingPageTests(DatabaseFixture db) : IClassFixture<Datab
         Assert.Empty(page.FindAll("[data-testid=manual-deduction-form]"));
     }
 }
+
+/// <summary>Server-side authorisation of the pages, over the demo company.</summary>
+public sealed class ReportingPageAccessTests(AppFactory app) : IClassFixture<AppFactory>
+{
+    private int DemoYear => BusinessTime.ToLocal(app.Clock.GetUtcNow().AddDays(-300)).Year;
+
+    [Fact]
+    public async Task A_department_manager_sees_only_their_own_departments_calendar()
+    {
+        var client = await app.SignedInClientAsync("pmmanager");
+        var html = await (await client.GetAsync($"/reporting?year={DemoYear}")).Content.ReadAsStringAsync();
+        Assert.Contains("信息报送日历", html);
+        Assert.Contains("西山御园暴雨致地下车库进水", html);   // the property company's
+        Assert.DoesNotContain("金泰城网上论坛出现集中投诉帖", html); // the customer service dept's
+    }
+
+    [Fact]
+    public async Task The_enterprise_development_dept_sees_every_department()
+    {
+        var client = await app.SignedInClientAsync("docadmin");
+        var html = await (await client.GetAsync($"/reporting?year={DemoYear}")).Content.ReadAsStringAsync();
+        Assert.Contains("西山御园暴雨致地下车库进水", html);
+        Assert.Contains("金泰城网上论坛出现集中投诉帖", html);
+    }
+
+    [Theory]
+    [InlineData("agent", "/reporting")]
+    [InlineData("agent", "/assessment")]
+    [InlineData("hr", "/assessment")]
+    public async Task Roles_without_a_department_duty_are_refused(string user, string path)
+    {
+        var client = await app.SignedInClientAsync(user);
+        var r = await client.GetAsync(path);
+        Assert.True(r.StatusCode is System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.Redirect, $"{path}: {r.StatusCode}");
+        if (r.StatusCode == System.Net.HttpStatusCode.Redirect) Assert.StartsWith("/account/denied", r.Headers.Location!.PathAndQuery);
+    }
+}
