@@ -7,7 +7,7 @@ namespace ServiceHub.Data.Admin;
 /// Seeds the demo company once: the manual's departments, one account per role, three projects with buildings and
 /// units, and about 200 customers. Deterministic, so the demo is the same on every machine.
 /// </summary>
-public sealed class DemoSeeder(NpgsqlDataSource db, TimeProvider clock)
+public sealed partial class DemoSeeder(NpgsqlDataSource db, TimeProvider clock)
 {
     public const string DemoPassword = "ServiceHub2026";
 
@@ -136,6 +136,7 @@ public sealed class DemoSeeder(NpgsqlDataSource db, TimeProvider clock)
             }, tx, cancellationToken: ct));
         }
 
+        await SeedReportingAsync(conn, tx, deptIds, userIds, now, ct);
         await tx.CommitAsync(ct);
         return true;
     }
