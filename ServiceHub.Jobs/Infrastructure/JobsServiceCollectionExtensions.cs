@@ -27,6 +27,8 @@ public static class JobsServiceCollectionExtensions
             }));
         services.AddTransient<ServiceHub.Jobs.Complaints.EscalationJob>();
         services.AddTransient<ServiceHub.Jobs.Complaints.HotComplaintJob>();
+        services.AddTransient<ServiceHub.Jobs.Information.InformationFilingJob>();
+        services.AddTransient<ServiceHub.Jobs.Information.RetentionJob>();
         services.AddServiceHubReturnVisitJobs();
         if (configuration.GetValue("Hangfire:Server", true))
             services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2));
