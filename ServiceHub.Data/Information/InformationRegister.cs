@@ -109,7 +109,6 @@ public sealed class InformationRegister(NpgsqlDataSource db, AuditLog audit, Tim
             WHERE id = @id AND state = 'destroy_requested' AND destroy_requested_by IS DISTINCT FROM @actorId
             FOR UPDATE
             """, new { id, actorId = actor.Id }, tx, cancellationToken: ct)) ?? throw new DomainException("Info.ApprovalRefused");
-        await ReadableKindAsync(conn, actor, row.Kind, ct, tx);
         await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE info_records SET state = 'destroyed', body = NULL, private_data = NULL, customer_id = NULL,
                 destroy_approved_by = @actorId, destroyed_at = @now
@@ -135,12 +134,13 @@ public sealed class InformationRegister(NpgsqlDataSource db, AuditLog audit, Tim
         var kind = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
             "SELECT kind FROM info_records WHERE id = @id AND state = 'destroy_requested' FOR UPDATE", new { id }, tx, cancellationToken: ct))
             ?? throw new DomainException("Info.WrongState");
-        var k = await ReadableKindAsync(conn, actor, kind, ct, tx);
+        var months = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT retention_months FROM info_kinds WHERE code = @kind", new { kind }, tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE info_records SET state = 'stored', retain_until = @until, destroy_rejected_reason = @reason,
                 destroy_reason = NULL, destroy_requested_by = NULL, destroy_requested_at = NULL
             WHERE id = @id
-            """, new { id, reason = reason.Trim(), until = now.AddMonths(k.RetentionMonths) }, tx, cancellationToken: ct));
+            """, new { id, reason = reason.Trim(), until = now.AddMonths(months) }, tx, cancellationToken: ct));
         await audit.WriteAsync(conn, tx, actor, "info-destroy-rejected", "info_record", id.ToString(), reason.Trim(), ct);
         await tx.CommitAsync(ct);
     }
@@ -206,7 +206,10 @@ public sealed class InformationRegister(NpgsqlDataSource db, AuditLog audit, Tim
             new { kind }, cancellationToken: ct))).AsList();
     }
 
-    /// <summary>Destructions waiting for an approval, of the kinds the actor may read (admins and leadership approve them).</summary>
+    /// <summary>
+    /// Destructions waiting for an approval: all of them for the approvers (admins and leadership — they see titles and reasons, which
+    /// carry no private data), those of the kinds they read for anyone else.
+    /// </summary>
     public async Task<IReadOnlyList<InfoRecord>> PendingDestructionsAsync(Actor actor, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -215,8 +218,8 @@ public sealed class InformationRegister(NpgsqlDataSource db, AuditLog audit, Tim
             : null;
         return (await conn.QueryAsync<InfoRecord>(new CommandDefinition(SelectRecord + """
              JOIN info_kinds k ON k.code = r.kind
-            WHERE r.state = 'destroy_requested' AND (k.reader_roles && @roles OR k.owner_department_code = @dept)
+            WHERE r.state = 'destroy_requested' AND (@approver OR k.reader_roles && @roles OR k.owner_department_code = @dept)
             ORDER BY r.destroy_requested_at, r.id
-            """, new { roles = actor.Roles.ToArray(), dept }, cancellationToken: ct))).AsList();
+            """, new { approver = actor.IsIn(Roles.Admin, Roles.Leadership), roles = actor.Roles.ToArray(), dept }, cancellationToken: ct))).AsList();
     }
 }
