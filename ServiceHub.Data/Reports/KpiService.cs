@@ -61,8 +61,8 @@ public static class KpiSql
         KpiSet.EscalatedLevel2 => "c.escalation_level >= 2",
         KpiSet.Closed => "c.state = 'closed'",
         KpiSet.Repeat => "c.repeat_of_complaint_id IS NOT NULL",
-        KpiSet.ConsultationsSatisfied => "ct.satisfied IS TRUE",
-        KpiSet.ConsultationsNotSatisfied => "ct.satisfied IS NOT TRUE",
+        KpiSet.ConsultationsSatisfied => ReturnVisits.ConsultationSatisfaction.Satisfied,
+        KpiSet.ConsultationsNotSatisfied => $"NOT {ReturnVisits.ConsultationSatisfaction.Satisfied}",
         KpiSet.EmergencyMeasured => EmergencyMeasured,
         KpiSet.EmergencyOnTime => EmergencyOnTime,
         KpiSet.EmergencyLate => $"({EmergencyMeasured} AND NOT coalesce({EmergencyOnTime}, false))",
@@ -73,7 +73,7 @@ public static class KpiSql
     public static string From(KpiFamily family) => family switch
     {
         KpiFamily.Complaints => $"FROM complaints c {ReplyJoin}",
-        KpiFamily.Consultations => "FROM contacts ct",
+        KpiFamily.Consultations => $"FROM contacts ct {ReturnVisits.ConsultationSatisfaction.Join}",
         KpiFamily.Emergencies => "FROM emergencies em",
         _ => throw new ArgumentOutOfRangeException(nameof(family)),
     };
@@ -240,9 +240,10 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
     /// <summary>The consultations behind a consultation figure, newest first, server-paged (company-wide only).</summary>
     public async Task<Page<KpiConsultationItem>> ConsultationsAsync(Actor actor, KpiDrill d, int skip, int take, CancellationToken ct = default)
     {
-        var (sql, args) = Drill(actor, d, KpiFamily.Consultations, """
+        var (sql, args) = Drill(actor, d, KpiFamily.Consultations, $"""
             SELECT ct.id, ct.register_no, (SELECT cu.name FROM customers cu WHERE cu.id = ct.customer_id) AS customer_name,
-                   (SELECT p2.name FROM projects p2 WHERE p2.id = ct.project_id) AS project_name, ct.channel, ct.content, ct.satisfied, ct.received_at
+                   (SELECT p2.name FROM projects p2 WHERE p2.id = ct.project_id) AS project_name, ct.channel, ct.content,
+                   {ReturnVisits.ConsultationSatisfaction.Satisfied} AS satisfied, ct.received_at
             """, "ct.received_at DESC, ct.id DESC", skip, take, out var countSql);
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<KpiConsultationItem>(new CommandDefinition(sql, args, cancellationToken: ct));

@@ -102,3 +102,15 @@ public static class Periods
 
     public static string Of(DateTimeOffset utc) => Infrastructure.BusinessTime.ToLocal(utc).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
 }
+
+/// <summary>
+/// Whether a consultation satisfied the customer (DOMAIN.md §6, consultation satisfaction rate), the one definition every figure uses:
+/// a sampled satisfaction callback's outcome, when there is one, takes precedence over the opinion recorded at intake; no opinion
+/// counts as not satisfied. SQL over <c>contacts ct</c> with <see cref="Join"/>.
+/// </summary>
+public static class ConsultationSatisfaction
+{
+    /// <summary>At most one row per contact (unique index on consultation tasks).</summary>
+    public const string Join = "LEFT JOIN return_visit_tasks rvt ON rvt.contact_id = ct.id AND rvt.kind = 'consultation' AND rvt.state = 'done'";
+    public const string Satisfied = "coalesce(rvt.outcome = 'satisfied', ct.satisfied, false)";
+}
