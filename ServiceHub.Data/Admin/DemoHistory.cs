@@ -122,6 +122,7 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
 
         // Open complaints per (project, template): a neighbour's voice on the same matter is merged into the earlier one.
         var openByMatter = new Dictionary<(int, int), long>();
+        var templateOf = new Dictionary<long, int>();
 
         async Task Step(Func<Task> action)
         {
@@ -148,15 +149,34 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
             var handledAfter = TimeSpan.FromHours(extended ? U(60, 90) : late ? U(49, 70) : U(3, 44));
             var handler = handlerOf[template.Department];
             var channel = Pick(ChannelMix);
+            var repeat = _rng.NextDouble() < 0.04;
             At(t0, () => Step(async () =>
             {
+                long? repeatOf = null;
+                if (repeat)
+                {
+                    // The same customer again on a matter closed in the last month (a closed complaint is not reopened).
+                    var earlier = await conn.QueryFirstOrDefaultAsync<(long Id, int CustomerId)?>(
+                        "SELECT id, customer_id FROM complaints WHERE state = 'closed' AND handled_at >= @since ORDER BY handled_at DESC LIMIT 1",
+                        new { since = clock.Now.AddDays(-30) });
+                    if (earlier is { } e && templateOf.TryGetValue(e.Id, out var t))
+                    {
+                        repeatOf = e.Id;
+                        customer = customers.First(c => c.Id == e.CustomerId);
+                        templateIndex = t;
+                        template = ComplaintTemplates[t];
+                        handler = handlerOf[template.Department];
+                    }
+                }
                 var key = (customer.ProjectId, templateIndex);
                 var form = new IntakeForm
                 {
-                    Channel = channel, Kind = ContactKinds.Complaint, CustomerId = customer.Id, UnitId = customer.UnitId, Content = template.Content,
-                    DispatchDepartmentId = departments[template.Department], UrgencyMinutes = urgency, NeedsReturnVisit = needsVisit,
+                    Channel = channel, Kind = ContactKinds.Complaint, CustomerId = customer.Id, UnitId = customer.UnitId,
+                    Content = repeatOf is null ? template.Content : "问题又出现了：" + template.Content,
+                    DispatchDepartmentId = departments[template.Department], UrgencyMinutes = urgency, NeedsReturnVisit = needsVisit, RepeatOfComplaintId = repeatOf,
                 };
                 var id = (await intake.RegisterAsync(agent, form, ct)).ComplaintId!.Value;
+                templateOf[id] = templateIndex;
                 if (openByMatter.TryGetValue(key, out var survivor) && _rng.NextDouble() < 0.6)
                 {
                     At(clock.Now.AddMinutes(U(20, 90)), () => Step(() => counting.MergeAsync(supervisor, survivor, id, ct)));
@@ -264,6 +284,10 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
                 }));
             }));
         }
+
+        // The yearly job produced last year's Annual Service Review Report on 5 January at 02:00.
+        var reports = sp.GetRequiredService<Reports.AnnualReportService>();
+        At(BusinessTime.FromLocal(new DateTime(start.Year + 1, 1, 5, 2, 0, 0)), () => Step(() => reports.ProduceAsync(null, start.Year, false, ct)));
 
         // The calendar of arrivals: a quieter winter, a busier spring and hand-over autumn.
         for (var day = start; BusinessTime.FromLocal(day) < until; day = day.AddDays(1))
