@@ -160,6 +160,7 @@ public sealed class InformationAssessment(NpgsqlDataSource db, AuditLog audit, T
         var access = await ReportingCalendar.AccessAsync(conn, actor, ct);
         if (!access.Any) throw new ForbiddenException(actor.UserName, [.. ReportingRoles.DepartmentStaff, .. ReportingRoles.ReadAll]);
         int? only = access.ReadAll ? null : access.OwnDepartmentId;
+        period = period.Checked();
         // The yearly items exist before anyone reads a score (the daily job creates them too).
         await ReportingCalendar.EnsureYearAsync(conn, period.Year, clock.GetUtcNow(), ct);
 

@@ -60,8 +60,9 @@ public sealed class ReportingCalendar(NpgsqlDataSource db, AuditLog audit, TimeP
         return await EnsureYearAsync(conn, year, clock.GetUtcNow(), ct);
     }
 
+    /// <summary>Only for years from 2000 to next year: looking at a far-off year creates nothing.</summary>
     internal static async Task<int> EnsureYearAsync(NpgsqlConnection conn, int year, DateTimeOffset now, CancellationToken ct) =>
-        await conn.ExecuteAsync(new CommandDefinition("""
+        year < 2000 || year > BusinessTime.ToLocal(now).Year + 1 ? 0 : await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO report_items (department_id, kind, year, due_at, created_at)
             SELECT d.id, k.kind, @year, k.due_at, @now
             FROM departments d CROSS JOIN unnest(@kinds, @dues) AS k(kind, due_at)
@@ -92,8 +93,8 @@ public sealed class ReportingCalendar(NpgsqlDataSource db, AuditLog audit, TimeP
         if (!access.Any) throw new ForbiddenException(actor.UserName, [.. ReportingRoles.DepartmentStaff, .. ReportingRoles.ReadAll]);
         if (departmentId is null && !access.ReadAll) departmentId = access.OwnDepartmentId;
         if (departmentId is { } dep && !access.MayRead(dep)) throw new ForbiddenException(actor.UserName, [.. ReportingRoles.ReadAll]);
+        var period = new AssessmentPeriod(year, null).Checked().Bounds;
         await EnsureYearAsync(conn, year, clock.GetUtcNow(), ct);
-        var period = new AssessmentPeriod(year, null).Bounds;
         var now = clock.GetUtcNow();
         var rows = await conn.QueryAsync<ReportItem>(new CommandDefinition(SelectItem + """
              WHERE i.due_at >= @Start AND i.due_at < @End AND (@departmentId::int IS NULL OR i.department_id = @departmentId)

@@ -109,6 +109,11 @@ public sealed record AssessmentPeriod(int Year, int? Quarter)
         return false;
     }
 
+    /// <summary>Refuses a year outside 2000–2999 (or a quarter outside 1–4) with a message at the period field.</summary>
+    public AssessmentPeriod Checked() => Year is >= 2000 and <= 2999 && Quarter is null or (>= 1 and <= 4)
+        ? this
+        : throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Period"] = new("Assessment.BadPeriod") });
+
     public static AssessmentPeriod Parse(string text) =>
         TryParse(text, out var p) ? p : throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Period"] = new("Assessment.BadPeriod") });
 

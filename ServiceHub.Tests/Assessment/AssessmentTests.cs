@@ -196,6 +196,8 @@ public sealed class AssessmentTests(DatabaseFixture db) : IClassFixture<Database
             """);
         Assert.Equal(departments * 2, items);
         Assert.Equal(0, await _w.Calendar.EnsureYearAsync(2028));
+        Assert.Equal(0, await _w.Calendar.EnsureYearAsync(2031)); // looking far ahead creates nothing
+        Assert.Empty(await _w.Calendar.ItemsAsync(_w.Manager1, 2031, null));
         var mine = await _w.Calendar.ItemsAsync(_w.Manager1, 2028, null);
         Assert.Equal([ReportKinds.AnnualSummaryPlan, ReportKinds.TrainingOutline], mine.Select(i => i.Kind));
     }

@@ -98,3 +98,14 @@ public sealed class ScoringTests
     [InlineData("")]
     public void Other_periods_are_refused(string text) => Assert.False(AssessmentPeriod.TryParse(text, out _));
 }
+
+public sealed class PeriodRangeTests
+{
+    [Theory]
+    [InlineData(1999, null)]
+    [InlineData(3000, null)]
+    [InlineData(2027, 5)]
+    public void A_period_outside_2000_to_2999_or_a_fifth_quarter_is_refused_at_the_period_field(int year, int? quarter) =>
+        Assert.Equal("Assessment.BadPeriod",
+            Assert.Throws<ServiceHub.Data.Infrastructure.ValidationFailedException>(() => new AssessmentPeriod(year, quarter).Checked()).Errors["Period"].Code);
+}
