@@ -52,7 +52,7 @@ if (app.Configuration.GetValue("ServiceHub:SeedDemo", false) && await app.Servic
         var started = System.Diagnostics.Stopwatch.StartNew();
         var refused = await new DemoHistory(app.Configuration.GetConnectionString("ServiceHub")!, app.Logger)
             .SeedAsync(app.Services.GetRequiredService<TimeProvider>().GetUtcNow());
-        app.Logger.LogInformation("Demo history played in {Seconds:0} s ({Refused} steps refused)", started.Elapsed.TotalSeconds, refused);
+        app.Logger.LogInformation("Demo history played in {Seconds:0} s ({Refused} steps refused)", started.Elapsed.TotalSeconds, refused.Count);
     }
 }
 

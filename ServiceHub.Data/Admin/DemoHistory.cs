@@ -72,7 +72,7 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
 
     private readonly PriorityQueue<Func<Task>, DateTimeOffset> _queue = new();
     private readonly Random _rng = new(2025);
-    private int _failures;
+    private readonly List<string> _refused = [];
     private int _emergencyCount;
 
     private void At(DateTimeOffset when, Func<Task> step) => _queue.Enqueue(step, when);
@@ -84,8 +84,8 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
     /// <summary>A business-hours instant (8:30–20:00 Beijing) on the given day.</summary>
     private DateTimeOffset OfficeTime(DateTime day) => BusinessTime.FromLocal(day.Date.AddMinutes(U(8.5 * 60, 20 * 60)));
 
-    /// <summary>Plays the history from 1 January of last year up to <paramref name="until"/>; returns the number of steps refused (0 expected).</summary>
-    public async Task<int> SeedAsync(DateTimeOffset until, CancellationToken ct = default)
+    /// <summary>Plays the history from 1 January of last year up to <paramref name="until"/>; returns the steps the rules refused (none expected).</summary>
+    public async Task<IReadOnlyList<string>> SeedAsync(DateTimeOffset until, CancellationToken ct = default)
     {
         var start = new DateTime(BusinessTime.ToLocal(until).Year - 1, 1, 1);
         var clock = new SimulatedClock(BusinessTime.FromLocal(start));
@@ -129,8 +129,9 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
             try { await action(); }
             catch (Exception ex) when (ex is DomainException or ValidationFailedException or ForbiddenException)
             {
-                _failures++;
-                logger.LogWarning("demo history: a step was refused at {Time}: {Message}", clock.Now, ex is DomainException d ? d.Code : ex.Message);
+                var what = $"{clock.Now:u}: {(ex is DomainException d ? d.Code : ex.Message)}";
+                _refused.Add(what);
+                logger.LogWarning("demo history: a step was refused at {What}", what);
             }
         }
 
@@ -147,6 +148,7 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
             var extended = _rng.NextDouble() < 0.05;
             var late = !extended && _rng.NextDouble() < 0.07;
             var handledAfter = TimeSpan.FromHours(extended ? U(60, 90) : late ? U(49, 70) : U(3, 44));
+            if (handledAfter < contactAfter + TimeSpan.FromHours(1)) handledAfter = contactAfter + TimeSpan.FromHours(1);
             var handler = handlerOf[template.Department];
             var channel = Pick(ChannelMix);
             var repeat = _rng.NextDouble() < 0.04;
@@ -330,7 +332,7 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
 
         // What the past notified was read in the past; only the last two days stay unread.
         await conn.ExecuteAsync("UPDATE notifications SET read_at = created_at + interval '1 hour' WHERE read_at IS NULL AND created_at < @cut", new { cut = until.AddDays(-2) });
-        return _failures;
+        return _refused;
     }
 
     private int Poisson(double mean)
