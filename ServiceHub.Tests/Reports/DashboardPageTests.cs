@@ -35,8 +35,8 @@ public sealed class DashboardPageTests(KpiFixture f) : IClassFixture<KpiFixture>
     {
         await using var ctx = Context(f.Leader);
         var cut = ctx.Render<DashboardPage>();
-        cut.WaitForAssertion(() => Assert.Equal("75.0%", cut.Find("[data-testid=kpi-consultation-value]").TextContent.Trim()), TimeSpan.FromSeconds(20));
-        Assert.Contains("未达标", cut.Find("[data-testid=kpi-consultation-status]").TextContent); // 75% < 90%
+        cut.WaitForAssertion(() => Assert.Equal("80.0%", cut.Find("[data-testid=kpi-consultation-value]").TextContent.Trim()), TimeSpan.FromSeconds(20));
+        Assert.Contains("未达标", cut.Find("[data-testid=kpi-consultation-status]").TextContent); // 80% < 90%
         Assert.Equal("50.0%", cut.Find("[data-testid=kpi-reply-value]").TextContent.Trim());
         Assert.Equal("33.3%", cut.Find("[data-testid=kpi-emergencies-value]").TextContent.Trim());
         Assert.Equal("5", cut.Find("[data-testid=kpi-complaints-value]").TextContent.Trim());
@@ -71,7 +71,7 @@ public sealed class DashboardPageTests(KpiFixture f) : IClassFixture<KpiFixture>
         await using var ctx = Context(f.W.Manager);
         var cut = ctx.Render<DashboardPage>();
         cut.WaitForAssertion(() => Assert.Equal("4", cut.Find("[data-testid=kpi-complaints-value]").TextContent.Trim()), TimeSpan.FromSeconds(20));
-        Assert.Equal("—", cut.Find("[data-testid=kpi-consultation-value]").TextContent.Trim());
+        Assert.Equal("100.0%", cut.Find("[data-testid=kpi-consultation-value]").TextContent.Trim()); // the consultation handed over to it
         Assert.Empty(cut.FindAll("[data-testid=dashboard-department]"));
 
         ctx.Services.GetRequiredService<NavigationManager>().NavigateTo($"/dashboard?month=2026-11&dept={f.W.OtherDepartmentId}");
