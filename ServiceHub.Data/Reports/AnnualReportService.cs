@@ -243,8 +243,8 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
     /// </summary>
     public static string FamilySql(KpiFamily family)
     {
-        var sets = Enum.GetValues<KpiSet>().Where(s => KpiSql.FamilyOf(s) == family).ToList();
-        var columns = string.Join(",\n       ", sets.Select(s => $"count(*) FILTER (WHERE {KpiSql.Predicate(s)})::int AS s{(int)s}"));
+        var columns = string.Join(",\n       ", Enum.GetValues<KpiSet>().Where(s => KpiSql.FamilyOf(s) == family)
+            .Select(s => $"count(*) FILTER (WHERE {KpiSql.Predicate(s)})::int AS s{(int)s}"));
         var month = KpiSql.MonthKey(family);
         var dept = DepartmentColumn(family) is { } column ? $"coalesce({column}::text, '-')" : null;
         var other = family switch
@@ -253,7 +253,10 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
             KpiFamily.Complaints => "'cause:' || coalesce(c.root_cause_id::text, '-')",
             _ => null,
         };
-        string Grouped(string? e) => e is null ? "NULL::text" : $"CASE WHEN GROUPING({e}) = 0 THEN {e} END";
+        // Emergencies (a few thousand) need GROUPING SETS for the mean and longest arrival; the others group by the finest key only
+        // (counts add up; rolled up in FamilyAsync): one aggregate per set and row instead of one per set, row and grouping set.
+        var sets = family == KpiFamily.Emergencies;
+        string Grouped(string? e) => e is null ? "NULL::text" : sets ? $"CASE WHEN GROUPING({e}) = 0 THEN {e} END" : e;
         var groupingSets = string.Join(", ", new[] { "()", $"({month})", dept is null ? null : $"({dept})", other is null ? null : $"({other})" }.OfType<string>());
         var arrival = family == KpiFamily.Emergencies
             ? ",\n       (avg(extract(epoch FROM em.arrived_at - em.reported_at)) / 60)::float8 AS mean_arrival, (max(extract(epoch FROM em.arrived_at - em.reported_at)) / 60)::float8 AS max_arrival"
@@ -264,7 +267,7 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
                    {columns}{arrival}
             {(family == KpiFamily.Complaints ? ComplaintsFrom : KpiSql.From(family))}
             {KpiSql.Where(family)}
-            GROUP BY GROUPING SETS ({groupingSets})
+            GROUP BY {(sets ? $"GROUPING SETS ({groupingSets})" : string.Join(", ", new[] { month, dept, other }.OfType<string>()))}
             """;
     }
 
@@ -292,20 +295,47 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
     {
         var sets = Enum.GetValues<KpiSet>().Where(s => KpiSql.FamilyOf(s) == family).ToList();
         await using var conn = await db.OpenConnectionAsync(ct);
-        var rows = await conn.QueryAsync(new CommandDefinition(FamilySql(family), KpiArgs(q, now), cancellationToken: ct));
-        Group? total = null;
-        var byMonth = new Dictionary<string, Group>();
-        var byKey = new Dictionary<string, Group>();
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        // A year's reply facts are hashed in memory rather than spilled to disk (this transaction only).
+        await conn.ExecuteAsync(new CommandDefinition("SET LOCAL work_mem = '64MB'", transaction: tx, cancellationToken: ct));
+        var rows = await conn.QueryAsync(new CommandDefinition(FamilySql(family), KpiArgs(q, now), tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        if (family == KpiFamily.Emergencies)
+        {
+            Group? total = null;
+            var byMonth = new Dictionary<string, Group>();
+            var byKey = new Dictionary<string, Group>();
+            foreach (IDictionary<string, object?> row in rows)
+            {
+                var g = new Group(sets.ToDictionary(s => s, s => (int)row[$"s{(int)s}"]!), (double?)row["mean_arrival"], (double?)row["max_arrival"], new KpiRate(0, 0));
+                if (row["month"] is string m) byMonth[m] = g;
+                else if (row["dept"] is string d) byKey[d] = g;
+                else if (row["other"] is string k) byKey[k] = g;
+                else total = g;
+            }
+            return new Grouped(total ?? Empty, byMonth, byKey);
+        }
+        // Finest groups (month, department, root cause): each row adds to the year, its month, its department and its root cause.
+        var sum = new Dictionary<string, Dictionary<KpiSet, int>>();
+        void Add(string key, IDictionary<string, object?> row)
+        {
+            if (!sum.TryGetValue(key, out var c)) sum[key] = c = sets.ToDictionary(s => s, _ => 0);
+            foreach (var set in sets) c[set] += (int)row[$"s{(int)set}"]!;
+        }
         foreach (IDictionary<string, object?> row in rows)
         {
-            var g = new Group(sets.ToDictionary(s => s, s => (int)row[$"s{(int)s}"]!), (double?)row["mean_arrival"], (double?)row["max_arrival"], new KpiRate(0, 0));
-            if (row["month"] is string m) byMonth[m] = g;
-            else if (row["dept"] is string d) byKey[d] = g;
-            else if (row["other"] is string k) byKey[k] = g;
-            else total = g;
+            Add("", row);
+            Add("month:" + (string)row["month"]!, row);
+            if (row["dept"] is string d) Add(d, row);
+            if (row["other"] is string k) Add(k, row);
         }
-        return new Grouped(total ?? new Group(new Dictionary<KpiSet, int>(), null, null, new KpiRate(0, 0)), byMonth, byKey);
+        Group ToGroup(Dictionary<KpiSet, int> c) => new(c, null, null, new KpiRate(0, 0));
+        return new Grouped(sum.TryGetValue("", out var all) ? ToGroup(all) : Empty,
+            sum.Where(kv => kv.Key.StartsWith("month:", StringComparison.Ordinal)).ToDictionary(kv => kv.Key[6..], kv => ToGroup(kv.Value)),
+            sum.Where(kv => kv.Key.Length > 0 && !kv.Key.StartsWith("month:", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => ToGroup(kv.Value)));
     }
+
+    private static readonly Group Empty = new(new Dictionary<KpiSet, int>(), null, null, new KpiRate(0, 0));
 
     /// <summary>
     /// Return visits completed in the period: satisfied ÷ all (the outcome recorded at the visit, as the department figures of the
