@@ -10,7 +10,7 @@ namespace ServiceHub.Data.Reports;
 /// <summary>
 /// Produces and keeps the Annual Service Review Report (《年度服务评审报告》, DOMAIN.md §5). Every figure of complaints, consultations and
 /// emergencies is a <see cref="KpiSet"/> counted with the KPI core's own predicates (<see cref="KpiSql"/>), grouped in one pass per family
-/// (year, month, department, root cause, emergency kind), over the counted complaints of <see cref="ComplaintStatistics"/> (verified,
+/// (year, month, department, root cause, emergency kind), over the counted complaints of <see cref="Counting.ComplaintStatistics"/> (verified,
 /// counted, a merged group once). For a whole year the reply facts are joined set-based (<see cref="ComplaintsFrom"/>), not per row.
 /// Each produced report is a numbered version; the table refuses changes (trigger in <c>sql/0072_annual_reports.sql</c>).
 /// </summary>
