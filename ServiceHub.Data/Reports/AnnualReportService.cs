@@ -3,7 +3,6 @@ using Dapper;
 using Npgsql;
 using ServiceHub.Data.Admin;
 using ServiceHub.Data.Complaints;
-using ServiceHub.Data.Counting;
 using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.Reports;
@@ -11,10 +10,11 @@ namespace ServiceHub.Data.Reports;
 /// <summary>
 /// Produces and keeps the Annual Service Review Report (《年度服务评审报告》, DOMAIN.md §5). Every figure of complaints, consultations and
 /// emergencies is a <see cref="KpiSet"/> counted with the KPI core's own predicates (<see cref="KpiSql"/>), grouped in one pass per family
-/// (year, month, department, kind); root causes come from <see cref="ComplaintStatistics"/> (verified, counted, merged complaints once).
+/// (year, month, department, root cause, emergency kind), over the counted complaints of <see cref="Counting.ComplaintStatistics"/> (verified,
+/// counted, a merged group once). For a whole year the reply facts are joined set-based (<see cref="ComplaintsFrom"/>), not per row.
 /// Each produced report is a numbered version; the table refuses changes (trigger in <c>sql/0072_annual_reports.sql</c>).
 /// </summary>
-public sealed class AnnualReportService(NpgsqlDataSource db, ComplaintStatistics statistics, AuditLog audit, TimeProvider clock)
+public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -111,26 +111,31 @@ public sealed class AnnualReportService(NpgsqlDataSource db, ComplaintStatistics
         var consultationsBefore = FamilyAsync(KpiFamily.Consultations, previous, now, ct);
         var emergencies = FamilyAsync(KpiFamily.Emergencies, current, now, ct);
         var emergenciesBefore = FamilyAsync(KpiFamily.Emergencies, previous, now, ct);
-        var causes = statistics.CountAsync(new StatisticsQuery(current.From, current.To, StatisticsDimension.RootCause), ct);
-        var causesBefore = statistics.CountAsync(new StatisticsQuery(previous.From, previous.To, StatisticsDimension.RootCause), ct);
+        var verification = VerificationAsync(current, ct);
+        var verificationBefore = VerificationAsync(previous, ct);
         var visits = ReturnVisitsAsync(current, ct);
         var visitsBefore = ReturnVisitsAsync(previous, ct);
         var opinions = OpinionsAsync(year, ct);
         var departments = DepartmentsAsync(ct);
         await Task.WhenAll(complaints, complaintsBefore, consultations, consultationsBefore, emergencies, emergenciesBefore,
-            causes, causesBefore, visits, visitsBefore, opinions, departments);
+            verification, verificationBefore, visits, visitsBefore, opinions, departments);
 
-        AnnualTotals Totals(Grouped c, Grouped k, Grouped e, Grouped v, StatisticsResult s) =>
+        AnnualTotals Totals(Grouped c, Grouped k, Grouped e, Grouped v, (int Awaiting, int NotCounted) s) =>
             ToTotals(Figures(c.Total, k.Total, e.Total), s, v.Total.Rate);
 
-        var before = causesBefore.Result.Rows.ToDictionary(r => r.Key ?? "", r => r.Complaints);
-        var rootCauses = causes.Result.Rows.Take(AnnualReportRules.TopRootCauses)
-            .Select(r => new AnnualRootCause(r.Label, r.LabelEn, r.Complaints, before.GetValueOrDefault(r.Key ?? "")))
+        // Root causes as ComplaintStatistics breaks them down (its key: the root cause id; "not set" included), most complaints first.
+        var (deptRows, causeRows) = departments.Result;
+        int CauseCount(Grouped g, string key) => g.ByKey.GetValueOrDefault(key)?.Counts.GetValueOrDefault(KpiSet.Complaints) ?? 0;
+        var rootCauses = complaints.Result.ByKey.Keys.Where(k => k.StartsWith("cause:", StringComparison.Ordinal))
+            .Select(k => (Key: k, Id: k[6..], Count: CauseCount(complaints.Result, k)))
+            .Select(x => (x.Key, Label: causeRows.GetValueOrDefault(x.Id), x.Count))
+            .OrderByDescending(x => x.Count).ThenBy(x => x.Label.Name, StringComparer.Ordinal)
+            .Take(AnnualReportRules.TopRootCauses)
+            .Select(x => new AnnualRootCause(x.Label.Name, x.Label.NameEn, x.Count, CauseCount(complaintsBefore.Result, x.Key)))
             .ToList();
 
-        var deptRows = departments.Result;
         var deptIds = complaints.Result.ByKey.Keys.Concat(emergencies.Result.ByKey.Keys).Concat(visits.Result.ByKey.Keys)
-            .Where(k => k.Length > 0 && !k.StartsWith("kind:", StringComparison.Ordinal)).Distinct();
+            .Where(k => k.Length > 0 && !k.Contains(':', StringComparison.Ordinal)).Distinct();
         var departmentLines = deptIds
             .Select(id =>
             {
@@ -169,8 +174,8 @@ public sealed class AnnualReportService(NpgsqlDataSource db, ComplaintStatistics
 
         var (analyses, plans) = opinions.Result;
         return new AnnualReportContent(year, now,
-            Totals(complaints.Result, consultations.Result, emergencies.Result, visits.Result, causes.Result),
-            Totals(complaintsBefore.Result, consultationsBefore.Result, emergenciesBefore.Result, visitsBefore.Result, causesBefore.Result),
+            Totals(complaints.Result, consultations.Result, emergencies.Result, visits.Result, verification.Result),
+            Totals(complaintsBefore.Result, consultationsBefore.Result, emergenciesBefore.Result, visitsBefore.Result, verificationBefore.Result),
             rootCauses, departmentLines, months, kinds, analyses, plans);
     }
 
@@ -183,8 +188,8 @@ public sealed class AnnualReportService(NpgsqlDataSource db, ComplaintStatistics
         return new KpiFigures(counts, true, emergencies?.MeanArrival, emergencies?.MaxArrival);
     }
 
-    private static AnnualTotals ToTotals(KpiFigures f, StatisticsResult s, KpiRate returnVisits) => new(
-        f.Complaints, s.AwaitingVerification, s.NotCounted,
+    private static AnnualTotals ToTotals(KpiFigures f, (int Awaiting, int NotCounted) s, KpiRate returnVisits) => new(
+        f.Complaints, s.Awaiting, s.NotCounted,
         f.ReplyOnTime, f.ContactOnTime, f.Escalated, f.EscalatedLevel1, f.EscalatedLevel2, f.ClosureRate, f.Repeat,
         f.ConsultationSatisfaction ?? new KpiRate(0, 0),
         f.Emergencies, f.EmergencyOnTime, f.MeanArrivalMinutes, f.MaxArrivalMinutes,
@@ -193,7 +198,7 @@ public sealed class AnnualReportService(NpgsqlDataSource db, ComplaintStatistics
     /// <summary>The counts of one group: every <see cref="KpiSet"/> of the family, mean and longest arrival (emergencies), a rate (return visits).</summary>
     private sealed record Group(IReadOnlyDictionary<KpiSet, int> Counts, double? MeanArrival, double? MaxArrival, KpiRate Rate);
 
-    /// <summary>A family's groups: the whole year, each month (yyyy-MM), each department id ("-" = none) and, for emergencies, each "kind:…".</summary>
+    /// <summary>A family's groups: the whole year, each month (yyyy-MM), each department id ("-" = none), each "cause:…" (complaints) or "kind:…" (emergencies).</summary>
     private sealed record Grouped(Group Total, IReadOnlyDictionary<string, Group> ByMonth, IReadOnlyDictionary<string, Group> ByKey);
 
     /// <summary>The department (and kind) column of a family; consultations belong to no department.</summary>
@@ -205,28 +210,78 @@ public sealed class AnnualReportService(NpgsqlDataSource db, ComplaintStatistics
     };
 
     /// <summary>
-    /// One pass over a family's base set of the period, counting every KPI set (the KPI core's predicates) for the year, each month, each
-    /// department and (emergencies) each kind, with GROUPING SETS.
+    /// With <see cref="ComplaintsFrom"/>: the base set of counted complaints with their reply facts, for a whole period at once: the columns <c>rq.first_reply_at</c> and
+    /// <c>rq.reply_due</c> that <see cref="KpiSql"/>'s reply predicates read, computed as KpiSql's per-complaint join computes them (the
+    /// first 'handled' event; the deadline in force then: the last extension agreed before it, else 48 h after registration; not replied:
+    /// the deadline in force now), but with the events of the period aggregated once and hash-joined instead of two index look-ups per
+    /// complaint (a year has a million complaints; see docs/benchmarks.md). <c>AnnualReportTests.The_same_figures_as_the_kpi_core_for_the_year</c>
+    /// holds the two equal, extensions included.
+    /// </summary>
+    public const string ComplaintsWith = """
+        WITH h AS (
+            SELECT e.complaint_id, min(e.at) AS first_reply_at FROM complaint_events e
+            WHERE e.kind = 'handled' AND e.at >= @From GROUP BY e.complaint_id
+        ), ext AS (
+            SELECT DISTINCT ON (x.complaint_id) x.complaint_id, x.deadline_after
+            FROM complaint_events x LEFT JOIN h ON h.complaint_id = x.complaint_id
+            WHERE x.kind = 'extended' AND x.at >= @From AND x.at <= coalesce(h.first_reply_at, @Now)
+            ORDER BY x.complaint_id, x.at DESC, x.id DESC
+        )
+        """;
+
+    /// <summary>The FROM of <see cref="ComplaintsWith"/>: complaints <c>c</c> with <c>rq</c> as KpiSql's reply join names it.</summary>
+    public const string ComplaintsFrom = """
+        FROM complaints c
+        LEFT JOIN h ON h.complaint_id = c.id
+        LEFT JOIN ext ON ext.complaint_id = c.id
+        CROSS JOIN LATERAL (SELECT h.first_reply_at, coalesce(ext.deadline_after, c.registered_at + @ReplyWithin) AS reply_due) rq
+        """;
+
+    /// <summary>
+    /// One pass over a family's base set of the period, counting every KPI set (the KPI core's predicates, <see cref="KpiSql.Predicate"/>)
+    /// for the year, each month, each department and each root cause (complaints) or kind (emergencies), with GROUPING SETS.
     /// </summary>
     public static string FamilySql(KpiFamily family)
     {
-        var sets = Enum.GetValues<KpiSet>().Where(s => KpiSql.FamilyOf(s) == family).ToList();
-        var columns = string.Join(",\n       ", sets.Select(s => $"count(*) FILTER (WHERE {KpiSql.Predicate(s)})::int AS s{(int)s}"));
+        var columns = string.Join(",\n       ", Enum.GetValues<KpiSet>().Where(s => KpiSql.FamilyOf(s) == family)
+            .Select(s => $"count(*) FILTER (WHERE {KpiSql.Predicate(s)})::int AS s{(int)s}"));
         var month = KpiSql.MonthKey(family);
         var dept = DepartmentColumn(family) is { } column ? $"coalesce({column}::text, '-')" : null;
-        var kind = family == KpiFamily.Emergencies ? "'kind:' || em.kind" : null;
-        string Grouped(string? e) => e is null ? "NULL::text" : $"CASE WHEN GROUPING({e}) = 0 THEN {e} END";
-        var groupingSets = string.Join(", ", new[] { "()", $"({month})", dept is null ? null : $"({dept})", kind is null ? null : $"({kind})" }.OfType<string>());
+        var other = family switch
+        {
+            KpiFamily.Emergencies => "'kind:' || em.kind",
+            KpiFamily.Complaints => "'cause:' || coalesce(c.root_cause_id::text, '-')",
+            _ => null,
+        };
+        // Emergencies (a few thousand) need GROUPING SETS for the mean and longest arrival; the others group by the finest key only
+        // (counts add up; rolled up in FamilyAsync): one aggregate per set and row instead of one per set, row and grouping set.
+        var sets = family == KpiFamily.Emergencies;
+        string Grouped(string? e) => e is null ? "NULL::text" : sets ? $"CASE WHEN GROUPING({e}) = 0 THEN {e} END" : e;
+        var groupingSets = string.Join(", ", new[] { "()", $"({month})", dept is null ? null : $"({dept})", other is null ? null : $"({other})" }.OfType<string>());
         var arrival = family == KpiFamily.Emergencies
             ? ",\n       (avg(extract(epoch FROM em.arrived_at - em.reported_at)) / 60)::float8 AS mean_arrival, (max(extract(epoch FROM em.arrived_at - em.reported_at)) / 60)::float8 AS max_arrival"
             : ",\n       NULL::float8 AS mean_arrival, NULL::float8 AS max_arrival";
         return $"""
-            SELECT {Grouped(month)} AS month, {Grouped(dept)} AS dept, {Grouped(kind)} AS kind,
+            {(family == KpiFamily.Complaints ? ComplaintsWith : "")}
+            SELECT {Grouped(month)} AS month, {Grouped(dept)} AS dept, {Grouped(other)} AS other,
                    {columns}{arrival}
-            {KpiSql.From(family)}
+            {(family == KpiFamily.Complaints ? ComplaintsFrom : KpiSql.From(family))}
             {KpiSql.Where(family)}
-            GROUP BY GROUPING SETS ({groupingSets})
+            GROUP BY {(sets ? $"GROUPING SETS ({groupingSets})" : string.Join(", ", new[] { month, dept, other }.OfType<string>()))}
             """;
+    }
+
+    /// <summary>Complaints of the period awaiting verification and not counted (a merged complaint counts with its group), as ComplaintStatistics reports them.</summary>
+    public const string VerificationSql = """
+        SELECT count(*) FILTER (WHERE c.counted IS NULL)::int, count(*) FILTER (WHERE c.counted = false)::int
+        FROM complaints c WHERE c.merged_into_id IS NULL AND c.registered_at >= @From AND c.registered_at < @To
+        """;
+
+    private async Task<(int, int)> VerificationAsync(KpiQuery q, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleAsync<(int, int)>(new CommandDefinition(VerificationSql,
+            new { From = q.From.ToUniversalTime(), To = q.To.ToUniversalTime() }, cancellationToken: ct));
     }
 
     /// <summary>The parameters of the KPI SQL for a period (company-wide).</summary>
@@ -240,20 +295,47 @@ public sealed class AnnualReportService(NpgsqlDataSource db, ComplaintStatistics
     {
         var sets = Enum.GetValues<KpiSet>().Where(s => KpiSql.FamilyOf(s) == family).ToList();
         await using var conn = await db.OpenConnectionAsync(ct);
-        var rows = await conn.QueryAsync(new CommandDefinition(FamilySql(family), KpiArgs(q, now), cancellationToken: ct));
-        Group? total = null;
-        var byMonth = new Dictionary<string, Group>();
-        var byKey = new Dictionary<string, Group>();
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        // A year's reply facts are hashed in memory rather than spilled to disk (this transaction only).
+        await conn.ExecuteAsync(new CommandDefinition("SET LOCAL work_mem = '64MB'", transaction: tx, cancellationToken: ct));
+        var rows = await conn.QueryAsync(new CommandDefinition(FamilySql(family), KpiArgs(q, now), tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        if (family == KpiFamily.Emergencies)
+        {
+            Group? total = null;
+            var byMonth = new Dictionary<string, Group>();
+            var byKey = new Dictionary<string, Group>();
+            foreach (IDictionary<string, object?> row in rows)
+            {
+                var g = new Group(sets.ToDictionary(s => s, s => (int)row[$"s{(int)s}"]!), (double?)row["mean_arrival"], (double?)row["max_arrival"], new KpiRate(0, 0));
+                if (row["month"] is string m) byMonth[m] = g;
+                else if (row["dept"] is string d) byKey[d] = g;
+                else if (row["other"] is string k) byKey[k] = g;
+                else total = g;
+            }
+            return new Grouped(total ?? Empty, byMonth, byKey);
+        }
+        // Finest groups (month, department, root cause): each row adds to the year, its month, its department and its root cause.
+        var sum = new Dictionary<string, Dictionary<KpiSet, int>>();
+        void Add(string key, IDictionary<string, object?> row)
+        {
+            if (!sum.TryGetValue(key, out var c)) sum[key] = c = sets.ToDictionary(s => s, _ => 0);
+            foreach (var set in sets) c[set] += (int)row[$"s{(int)set}"]!;
+        }
         foreach (IDictionary<string, object?> row in rows)
         {
-            var g = new Group(sets.ToDictionary(s => s, s => (int)row[$"s{(int)s}"]!), (double?)row["mean_arrival"], (double?)row["max_arrival"], new KpiRate(0, 0));
-            if (row["month"] is string m) byMonth[m] = g;
-            else if (row["dept"] is string d) byKey[d] = g;
-            else if (row["kind"] is string k) byKey[k] = g;
-            else total = g;
+            Add("", row);
+            Add("month:" + (string)row["month"]!, row);
+            if (row["dept"] is string d) Add(d, row);
+            if (row["other"] is string k) Add(k, row);
         }
-        return new Grouped(total ?? new Group(new Dictionary<KpiSet, int>(), null, null, new KpiRate(0, 0)), byMonth, byKey);
+        Group ToGroup(Dictionary<KpiSet, int> c) => new(c, null, null, new KpiRate(0, 0));
+        return new Grouped(sum.TryGetValue("", out var all) ? ToGroup(all) : Empty,
+            sum.Where(kv => kv.Key.StartsWith("month:", StringComparison.Ordinal)).ToDictionary(kv => kv.Key[6..], kv => ToGroup(kv.Value)),
+            sum.Where(kv => kv.Key.Length > 0 && !kv.Key.StartsWith("month:", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => ToGroup(kv.Value)));
     }
+
+    private static readonly Group Empty = new(new Dictionary<KpiSet, int>(), null, null, new KpiRate(0, 0));
 
     /// <summary>
     /// Return visits completed in the period: satisfied ÷ all (the outcome recorded at the visit, as the department figures of the
@@ -288,12 +370,14 @@ public sealed class AnnualReportService(NpgsqlDataSource db, ComplaintStatistics
         return new Grouped(total ?? new Group(empty, null, null, new KpiRate(0, 0)), byMonth, byKey);
     }
 
-    private async Task<Dictionary<string, (string? Name, string? NameEn)>> DepartmentsAsync(CancellationToken ct)
+    /// <summary>The names of the departments and of the root causes, by id.</summary>
+    private async Task<(Dictionary<string, (string? Name, string? NameEn)>, Dictionary<string, (string? Name, string? NameEn)>)> DepartmentsAsync(CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var rows = await conn.QueryAsync<(int Id, string Name, string NameEn)>(new CommandDefinition(
-            "SELECT id, name, name_en FROM departments", cancellationToken: ct));
-        return rows.ToDictionary(r => r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), r => ((string?)r.Name, (string?)r.NameEn));
+        async Task<Dictionary<string, (string? Name, string? NameEn)>> Names(string table) =>
+            (await conn.QueryAsync<(int Id, string Name, string NameEn)>(new CommandDefinition($"SELECT id, name, name_en FROM {table}", cancellationToken: ct)))
+            .ToDictionary(r => r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), r => ((string?)r.Name, (string?)r.NameEn));
+        return (await Names("departments"), await Names("root_causes"));
     }
 
     /// <summary>The year's department analyses and the working group's opinions, plans and actions (periods yyyy-MM of the year).</summary>

@@ -15,7 +15,7 @@ namespace ServiceHub.Tests.Reports;
 /// complaint  dept  registered      contact (30 min)   reply (48 h)    esc  state       root cause  other
 /// C1         A     2026-03-10 09   +20 min on time    +24 h on time   0    closed      渗漏        M1 merged into it
 /// C2         A     2026-03-15 09   +45 min late       +50 h late      1    handled     渗漏
-/// C3         B     2026-07-01 09   none, late         none, late      2    dispatched  收费争议    repeat of C1
+/// C3         B     2026-07-01 09   none, late         extended to 2027-02-01: not yet due   2    dispatched  收费争议    repeat of C1
 /// N1 (not counted, 2026-04), U1 (awaiting verification, 2026-05): not counted.
 /// P1         A     2025-06-01 09   +10 min on time    +24 h on time   0    closed      收费争议
 /// consultations: 2026-03 two satisfied, one not; 2025-03 one satisfied
@@ -57,6 +57,11 @@ public sealed class AnnualReportFixture : DatabaseFixture
         r = L(2026, 3, 15);
         Ids["C2"] = await ComplaintAsync(a, r, true, r.AddMinutes(45), "handled", leak, r.AddHours(50), 1);
         Ids["C3"] = await ComplaintAsync(b, L(2026, 7, 1), true, null, "dispatched", fee, null, 2, repeatOf: Ids["C1"]);
+        await using (var c = await DataSource.OpenConnectionAsync())
+            await c.ExecuteAsync("""
+                INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details, deadline_before, deadline_after)
+                VALUES (@id, @at, 'test', 'extended', '', @before, @after)
+                """, new { id = Ids["C3"], at = L(2026, 7, 2), before = L(2026, 7, 3), after = L(2027, 2, 1) });
         Ids["M1"] = await ComplaintAsync(a, L(2026, 3, 10, 11), true, L(2026, 3, 10, 11, 5), "dispatched", null, null, 0, mergedInto: Ids["C1"]);
         Ids["N1"] = await ComplaintAsync(a, L(2026, 4, 1), false, null, "dispatched", null, null, 0);
         Ids["U1"] = await ComplaintAsync(a, L(2026, 5, 1), null, null, "dispatched", null, null, 0);

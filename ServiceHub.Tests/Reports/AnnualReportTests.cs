@@ -22,7 +22,7 @@ public sealed class AnnualReportTests(AnnualReportFixture f) : IClassFixture<Ann
         var now = c.Current;
         // C1, C2, C3; not M1 (merged into C1), N1 (not counted), U1 (awaiting verification).
         Assert.Equal((3, 1, 1), (now.Complaints, now.AwaitingVerification, now.NotCounted));
-        Assert.Equal(new KpiRate(1, 3), now.ReplyOnTime);          // C1 in 24 h; C2 in 50 h; C3 never, past its 48 h
+        Assert.Equal(new KpiRate(1, 2), now.ReplyOnTime);          // C1 in 24 h; C2 in 50 h; C3's deadline extended to 2027-02-01, not yet due
         Assert.Equal(new KpiRate(1, 3), now.ContactOnTime);        // C1 in 20 of 30 min
         Assert.Equal((2, 1, 1), (now.Escalated, now.EscalatedLevel1, now.EscalatedLevel2));
         Assert.Equal(new KpiRate(1, 3), now.ClosureRate);
@@ -66,6 +66,7 @@ public sealed class AnnualReportTests(AnnualReportFixture f) : IClassFixture<Ann
         Assert.Equal((1, new KpiRate(1, 1), new KpiRate(1, 2)), (a.Emergencies, a.EmergencyOnTime, a.ReturnVisitSatisfaction));
         var b = c.Departments.Single(d => d.DepartmentId == f.W.OtherDepartmentId);
         Assert.Equal((1, 0, 1, 1, new KpiRate(0, 1)), (b.Complaints, b.PreviousComplaints, b.Repeat, b.Emergencies, b.EmergencyOnTime));
+        Assert.Equal(new KpiRate(0, 0), b.ReplyOnTime); // extended, not yet due
         Assert.Equal(a, c.Departments[0]); // most complaints first
 
         Assert.Equal(12, c.Months.Count);
