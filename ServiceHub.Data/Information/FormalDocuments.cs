@@ -5,9 +5,9 @@ using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.Information;
 
-public sealed record FormalDocument(int Id, int DepartmentId, string DepartmentName, string Title, string Body, string SentByName, DateTimeOffset SentAt, int Forwards);
+public sealed record FormalDocument(int Id, int DepartmentId, string DepartmentName, string Title, string Body, string SentByName, DateTimeOffset SentAt, int Forwards, string DepartmentNameEn = "");
 
-public sealed record DocumentForward(long Id, int DocumentId, string? ToUserName, string? ToDepartmentName, string ForwardedByName, DateTimeOffset ForwardedAt, string Note);
+public sealed record DocumentForward(long Id, int DocumentId, string? ToUserName, string? ToDepartmentName, string ForwardedByName, DateTimeOffset ForwardedAt, string Note, string? ToDepartmentNameEn = null);
 
 /// <summary>Which documents: those reaching the document administrator, those forwarded to me or my department, those my department sent.</summary>
 public enum DocumentBox { Inbox, Received, Sent }
@@ -91,7 +91,7 @@ public sealed class FormalDocumentRepository(NpgsqlDataSource db, AuditLog audit
 
     private const string SelectDocument = """
         SELECT d.id, d.department_id, dep.name AS department_name, d.title, d.body, u.display_name AS sent_by_name, d.sent_at,
-               (SELECT count(*)::int FROM formal_document_forwards f WHERE f.document_id = d.id) AS forwards
+               (SELECT count(*)::int FROM formal_document_forwards f WHERE f.document_id = d.id) AS forwards, dep.name_en AS department_name_en
         FROM formal_documents d JOIN departments dep ON dep.id = d.department_id JOIN users u ON u.id = d.sent_by
         """;
 
@@ -121,7 +121,8 @@ public sealed class FormalDocumentRepository(NpgsqlDataSource db, AuditLog audit
             "SELECT department_id FROM formal_documents WHERE id = @documentId", new { documentId }, cancellationToken: ct)) ?? throw new DomainException("NotFound");
         if (dept != actor.DepartmentId && !await IsDocumentAdminAsync(conn, null, actor, ct)) throw new ForbiddenException(actor.UserName, ["document-admin"]);
         return (await conn.QueryAsync<DocumentForward>(new CommandDefinition("""
-            SELECT f.id, f.document_id, u.display_name AS to_user_name, dep.name AS to_department_name, b.display_name AS forwarded_by_name, f.forwarded_at, f.note
+            SELECT f.id, f.document_id, u.display_name AS to_user_name, dep.name AS to_department_name, b.display_name AS forwarded_by_name, f.forwarded_at, f.note,
+                   dep.name_en AS to_department_name_en
             FROM formal_document_forwards f LEFT JOIN users u ON u.id = f.to_user_id LEFT JOIN departments dep ON dep.id = f.to_department_id
                  JOIN users b ON b.id = f.forwarded_by
             WHERE f.document_id = @documentId ORDER BY f.forwarded_at, f.id

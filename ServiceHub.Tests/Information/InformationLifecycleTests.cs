@@ -45,7 +45,7 @@ public sealed class InformationLifecycleTests(DatabaseFixture db) : ComplaintWor
     {
         var complaint = await _w.RegisterComplaintAsync(content: "入户门锁损坏");
         var complaintContact = await Scalar<long>("SELECT contact_id FROM complaints WHERE id = @complaint", new { complaint });
-        var answered = (await _w.Intake.RegisterAsync(_w.Agent, new IntakeForm { Channel = Channels.Phone, Kind = ContactKinds.Consultation, CustomerId = _w.CustomerId, Content = "物业费标准", Answer = "每月2.8元/平方米" })).ContactId;
+        var answered = (await _w.Intake.RegisterAsync(_w.Agent, new IntakeForm { Channel = Channels.Phone, Kind = ContactKinds.Consultation, CustomerId = _w.CustomerId, Content = "物业费标准", Answer = "每月2.8元/平方米", Satisfied = true })).ContactId;
         var handedOver = (await _w.Intake.RegisterAsync(_w.Agent, new IntakeForm { Channel = Channels.Visit, Kind = ContactKinds.Inquiry, CustomerId = _w.CustomerId, Content = "车位办理进度", Answer = "转交" })).ContactId;
         await _w.Intake.HandOverAsync(_w.Agent, handedOver, _w.Handler.Id);
         var loss = await _s.Get<EmergencyRepository>().ReportAsync(_w.Agent, new EmergencyReport
@@ -80,7 +80,7 @@ public sealed class InformationLifecycleTests(DatabaseFixture db) : ComplaintWor
     public async Task The_retention_job_asks_for_destruction_and_only_an_approval_removes_the_private_data()
     {
         var customer = await Build.CustomerAsync(_s, "孙先生", "13612345678");
-        var contact = (await _w.Intake.RegisterAsync(_w.Agent, new IntakeForm { Channel = Channels.Phone, Kind = ContactKinds.Consultation, CustomerId = customer, Content = "孙先生询问房产证办理", Answer = "下月统一办理" })).ContactId;
+        var contact = (await _w.Intake.RegisterAsync(_w.Agent, new IntakeForm { Channel = Channels.Phone, Kind = ContactKinds.Consultation, CustomerId = customer, Content = "孙先生询问房产证办理", Answer = "下月统一办理", Satisfied = true })).ContactId;
         await Lifecycle.FileAndStoreAsync();
         var id = await Scalar<long>("SELECT id FROM info_records WHERE source_type = 'contact' AND source_id = @contact", new { contact });
 
@@ -111,7 +111,7 @@ public sealed class InformationLifecycleTests(DatabaseFixture db) : ComplaintWor
     [Fact]
     public async Task A_customer_with_a_live_record_keeps_their_name_and_a_refused_destruction_keeps_the_record()
     {
-        var kept = (await _w.Intake.RegisterAsync(_w.Agent, new IntakeForm { Channel = Channels.Phone, Kind = ContactKinds.Consultation, CustomerId = _w.CustomerId, Content = "交房时间", Answer = "年底" })).ContactId;
+        var kept = (await _w.Intake.RegisterAsync(_w.Agent, new IntakeForm { Channel = Channels.Phone, Kind = ContactKinds.Consultation, CustomerId = _w.CustomerId, Content = "交房时间", Answer = "年底", Satisfied = true })).ContactId;
         var complaint = await _w.RegisterComplaintAsync(content: "外墙渗水");
         await Lifecycle.FileAndStoreAsync();
         _s.Clock.Advance(TimeSpan.FromDays(37 * 31));

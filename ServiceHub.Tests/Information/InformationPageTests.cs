@@ -46,4 +46,23 @@ public sealed class InformationPageTests(AppFactory app) : IClassFixture<AppFact
         Assert.Contains(title, await (await app.SignedInClientAsync("leader")).GetStringAsync("/documents"));
         Assert.DoesNotContain(title, await (await app.SignedInClientAsync("handler")).GetStringAsync("/documents"));
     }
+
+    [Fact]
+    public async Task Everyone_sees_published_releases_with_their_publication_record_and_only_authors_see_drafts()
+    {
+        var releases = app.Get<ReleaseRepository>();
+        var published = $"停水通知{Guid.NewGuid():N}"[..12];
+        var draft = $"排班草稿{Guid.NewGuid():N}"[..12];
+        var id = await releases.DraftAsync(await ActorAsync("supervisor"), "external", published, "周六 9:00–12:00 二次供水设备检修");
+        await releases.DraftAsync(await ActorAsync("supervisor"), "internal", draft, "草稿内容");
+        await releases.DecideAsync(await ActorAsync("leader"), id, true, null);
+        await releases.PublishAsync(await ActorAsync("supervisor"), id, "业主微信群");
+
+        var agentPage = await (await app.SignedInClientAsync("agent")).GetStringAsync("/information/releases");
+        Assert.Contains(published, agentPage);
+        Assert.Contains("业主微信群", agentPage);
+        Assert.DoesNotContain(draft, agentPage);
+        Assert.DoesNotContain("data-testid=\"release-form\"", agentPage);
+        Assert.Contains(draft, await (await app.SignedInClientAsync("leader")).GetStringAsync("/information/releases"));
+    }
 }
