@@ -26,7 +26,8 @@ public sealed class InformationLifecycle(NpgsqlDataSource db, AuditLog audit, Ti
         INSERT INTO info_records (kind, title, customer_id, filed_at, source_type, source_id)
         SELECT 'complaints', '投诉记录单 ' || c.sheet_no, c.customer_id, c.registered_at, 'complaint', c.id
         FROM complaints c
-        WHERE NOT EXISTS (SELECT 1 FROM info_records r WHERE r.source_type = 'complaint' AND r.source_id = c.id)
+        WHERE (@Since IS NULL OR c.registered_at >= @Since)
+          AND NOT EXISTS (SELECT 1 FROM info_records r WHERE r.source_type = 'complaint' AND r.source_id = c.id)
         ON CONFLICT DO NOTHING
         """,
         // Consultations and inquiries (客户问题信息); the call/visit register line of a complaint (服务热线及客户接待信息).
@@ -37,6 +38,7 @@ public sealed class InformationLifecycle(NpgsqlDataSource db, AuditLog audit, Ti
                c.customer_id, c.received_at, 'contact', c.id
         FROM contacts c
         WHERE (c.kind <> 'complaint' OR c.channel IN ('phone', 'visit'))
+          AND (@Since IS NULL OR c.received_at >= @Since)
           AND NOT EXISTS (SELECT 1 FROM info_records r WHERE r.source_type = 'contact' AND r.source_id = c.id)
         ON CONFLICT DO NOTHING
         """,
@@ -46,6 +48,7 @@ public sealed class InformationLifecycle(NpgsqlDataSource db, AuditLog audit, Ti
         SELECT 'return_visits', '回访记录 #' || t.id, t.customer_id, coalesce(t.completed_at, t.created_at), 'return_visit', t.id
         FROM return_visit_tasks t
         WHERE t.state IN ('done', 'cancelled')
+          AND (@Since IS NULL OR t.completed_at >= @Since)
           AND NOT EXISTS (SELECT 1 FROM info_records r WHERE r.source_type = 'return_visit' AND r.source_id = t.id)
         ON CONFLICT DO NOTHING
         """,
@@ -55,6 +58,7 @@ public sealed class InformationLifecycle(NpgsqlDataSource db, AuditLog audit, Ti
         SELECT 'compensation', '赔偿及损失 #' || e.id || '（' || e.amount_yuan || ' 元）', e.reported_at, 'emergency', e.id
         FROM emergencies e
         WHERE e.kind = 'compensation_loss'
+          AND (@Since IS NULL OR e.reported_at >= @Since)
           AND NOT EXISTS (SELECT 1 FROM info_records r WHERE r.source_type = 'emergency' AND r.source_id = e.id)
         ON CONFLICT DO NOTHING
         """,
@@ -82,13 +86,18 @@ public sealed class InformationLifecycle(NpgsqlDataSource db, AuditLog audit, Ti
         WHERE r.id = ended.id AND k.code = r.kind AND r.state = 'filed'
         """;
 
-    public async Task<FilingResult> FileAndStoreAsync(CancellationToken ct = default)
+    /// <summary>
+    /// Files what is new and stores what has ended. <paramref name="since"/> limits the filing to records from then on (the frequent
+    /// run looks at the last days only, so its cost follows the day's work, not the tables); null looks at everything (the nightly
+    /// run, which also catches up after any outage).
+    /// </summary>
+    public async Task<FilingResult> FileAndStoreAsync(DateTimeOffset? since = null, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var filed = 0;
         foreach (var sql in FileStatements)
-            filed += await conn.ExecuteAsync(new CommandDefinition(sql, transaction: tx, cancellationToken: ct));
+            filed += await conn.ExecuteAsync(new CommandDefinition(sql, new { Since = since }, transaction: tx, cancellationToken: ct));
         var stored = await conn.ExecuteAsync(new CommandDefinition(StoreStatement, transaction: tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return new FilingResult(filed, stored);

@@ -1,24 +1,11 @@
 using Microsoft.Playwright;
-using ServiceHub.Data.Reports;
 using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Browser;
 
-public sealed class AnnualReportBrowserTests(BrowserAppFactory app, BrowserFixture browser)
-    : IClassFixture<BrowserAppFactory>, IClassFixture<BrowserFixture>
+/// <summary>The annual report's download in the browser, used by the leadership journey (LeadershipReportsBrowserTests).</summary>
+public static class AnnualReportDownload
 {
-    [Fact]
-    public async Task Leadership_downloads_the_annual_report_as_pdf_from_the_report_page()
-    {
-        var page = await browser.SignInAsync(app, "leader");
-        var (name, bytes) = await DownloadAnnualReportPdfAsync(page, AnnualReportRules.LastYear(app.Clock));
-        Assert.Equal($"annual-report-{AnnualReportRules.LastYear(app.Clock)}-v1.pdf", name);
-        Assert.Equal("%PDF", System.Text.Encoding.ASCII.GetString(bytes, 0, 4));
-        using var pdf = UglyToad.PdfPig.PdfDocument.Open(bytes);
-        Assert.Contains("年度服务评审报告", string.Concat(pdf.GetPages().Select(p => p.Text)));
-        await page.Context.CloseAsync();
-    }
-
     /// <summary>
     /// From a signed-in leadership page: opens the annual reports, produces the report of <paramref name="year"/> (or opens the existing
     /// version), checks the report page shows it, and downloads its PDF. Returns the suggested file name and the bytes.

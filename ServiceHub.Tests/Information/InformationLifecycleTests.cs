@@ -41,6 +41,21 @@ public sealed class InformationLifecycleTests(DatabaseFixture db) : ComplaintWor
     }
 
     [Fact]
+    public async Task The_frequent_run_files_the_last_days_only_and_the_nightly_run_catches_up_with_the_rest()
+    {
+        var old = await _w.RegisterComplaintAsync(content: "三天前的投诉");
+        _s.Clock.Advance(TimeSpan.FromDays(3));
+        var recent = await _w.RegisterComplaintAsync(content: "今天的投诉");
+
+        await Lifecycle.FileAndStoreAsync(_s.Clock.GetUtcNow().AddDays(-2));
+        Assert.Equal("complaints", (await RowOf("complaint", recent)).Kind);
+        Assert.Equal(0, await Scalar<int>("SELECT count(*) FROM info_records WHERE source_type = 'complaint' AND source_id = @old", new { old }));
+
+        await Lifecycle.FileAndStoreAsync(null);
+        Assert.Equal(("complaints", "filed"), await RowOf("complaint", old));
+    }
+
+    [Fact]
     public async Task Complaints_contacts_and_compensation_are_filed_once_and_stored_when_finished()
     {
         var complaint = await _w.RegisterComplaintAsync(content: "入户门锁损坏");
@@ -54,8 +69,8 @@ public sealed class InformationLifecycleTests(DatabaseFixture db) : ComplaintWor
             Description = "水管爆裂浸泡业主家具，公司赔偿", ResponsibleDepartmentId = _w.DepartmentId,
         });
 
-        var first = await Lifecycle.FileAndStoreAsync();
-        var again = await Lifecycle.FileAndStoreAsync();
+        var first = await Lifecycle.FileAndStoreAsync(null);
+        var again = await Lifecycle.FileAndStoreAsync(null);
 
         Assert.True(first.Filed >= 5);
         Assert.Equal((0, 0), (again.Filed, again.Stored));
@@ -72,7 +87,7 @@ public sealed class InformationLifecycleTests(DatabaseFixture db) : ComplaintWor
         Assert.Equal(0, await Scalar<int>("SELECT count(*) FROM info_records WHERE title LIKE '%门锁%' OR title LIKE '%物业费%'"));
 
         await _w.Intake.RecordHandOverResultAsync(_w.Handler, handedOver, "已办妥");
-        Assert.True((await Lifecycle.FileAndStoreAsync()).Stored >= 1);
+        Assert.True((await Lifecycle.FileAndStoreAsync(null)).Stored >= 1);
         Assert.Equal(("questions", "stored"), await RowOf("contact", handedOver));
     }
 
@@ -81,7 +96,7 @@ public sealed class InformationLifecycleTests(DatabaseFixture db) : ComplaintWor
     {
         var customer = await Build.CustomerAsync(_s, "孙先生", "13612345678");
         var contact = (await _w.Intake.RegisterAsync(_w.Agent, new IntakeForm { Channel = Channels.Phone, Kind = ContactKinds.Consultation, CustomerId = customer, Content = "孙先生询问房产证办理", Answer = "下月统一办理", Satisfied = true })).ContactId;
-        await Lifecycle.FileAndStoreAsync();
+        await Lifecycle.FileAndStoreAsync(null);
         var id = await Scalar<long>("SELECT id FROM info_records WHERE source_type = 'contact' AND source_id = @contact", new { contact });
 
         await Lifecycle.RequestDueDestructionsAsync();
@@ -113,7 +128,7 @@ public sealed class InformationLifecycleTests(DatabaseFixture db) : ComplaintWor
     {
         var kept = (await _w.Intake.RegisterAsync(_w.Agent, new IntakeForm { Channel = Channels.Phone, Kind = ContactKinds.Consultation, CustomerId = _w.CustomerId, Content = "交房时间", Answer = "年底", Satisfied = true })).ContactId;
         var complaint = await _w.RegisterComplaintAsync(content: "外墙渗水");
-        await Lifecycle.FileAndStoreAsync();
+        await Lifecycle.FileAndStoreAsync(null);
         _s.Clock.Advance(TimeSpan.FromDays(37 * 31));
         await Lifecycle.RequestDueDestructionsAsync();
         var complaintContact = await Scalar<long>("SELECT contact_id FROM complaints WHERE id = @complaint", new { complaint });
