@@ -73,13 +73,23 @@ public sealed class WorkSummary(NpgsqlDataSource db, TimeProvider clock)
             Add(Roles.Leadership, "EmergenciesOpenAll", "emergencies WHERE state = 'reported'", "/emergencies", true);
             Add(Roles.Leadership, "EscalatedToMe", "complaints WHERE state IN ('dispatched','contacted') AND merged_into_id IS NULL AND escalation_level >= 2 AND department_id IN (SELECT id FROM departments WHERE supervising_vp_id = @Me)", "/complaints", true);
         }
+        if (me.IsIn(Roles.Leadership))
+            Add(Roles.Leadership, "DestructionsPending", "info_records WHERE state = 'destroy_requested'", "/information", false);
         if (me.IsIn(Roles.Admin))
+        {
             Add(Roles.Admin, "LockedAccounts", "users WHERE locked_until > @Now", "/admin/users", true);
+            Add(Roles.Admin, "DestructionsPending", "info_records WHERE state = 'destroy_requested'", "/information", false);
+        }
+        await using var conn = await db.OpenConnectionAsync(ct);
+        // The Enterprise Development Dept's document administrator: formal documents not forwarded yet, on the card of their role.
+        if (me.IsIn(Roles.Handler, Roles.DeptManager)
+            && await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT coalesce((SELECT is_document_admin FROM users WHERE id = @Me), false)", args, cancellationToken: ct)))
+            Add(me.IsIn(Roles.Handler) ? Roles.Handler : Roles.DeptManager, "DocumentsToForward",
+                "formal_documents d WHERE NOT EXISTS (SELECT 1 FROM formal_document_forwards f WHERE f.document_id = d.id)", "/documents", true);
         if (tiles.Count == 0) return [];
         // Constant text only (role, key, href come from this method, never from input): one round trip, every value a parameter.
         var sql = string.Join("\nUNION ALL\n", tiles.Select((t, i) =>
             $"SELECT {i} AS ord, '{t.Role}' AS role, '{t.Key}' AS key, (SELECT count(*) FROM {t.Count})::int AS count, '{t.Href}' AS href, {(t.Urgent ? "true" : "false")} AS urgent"));
-        await using var conn = await db.OpenConnectionAsync(ct);
         var rows = await conn.QueryAsync<Row>(new CommandDefinition(sql + "\nORDER BY ord", args, cancellationToken: ct));
         return rows.Select(r => new WorkTile(r.Role, r.Key, r.Count, r.Href, r.Urgent)).ToList();
     }

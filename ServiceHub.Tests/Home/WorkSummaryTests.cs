@@ -61,3 +61,24 @@ public sealed class WorkSummaryTests(DatabaseFixture db) : ComplaintWorldTests(d
         Assert.Equal(0, (await FiguresAsync(_w.Agent))["ContactsToday"]);
     }
 }
+
+public sealed class DocumentAdminSummaryTests(DatabaseFixture db) : ComplaintWorldTests(db)
+{
+    [Fact]
+    public async Task The_document_administrator_sees_the_formal_documents_still_to_forward_and_other_handlers_do_not()
+    {
+        await using (var conn = new Npgsql.NpgsqlConnection(Db.ConnectionString))
+            await Dapper.SqlMapper.ExecuteAsync(conn, "UPDATE users SET is_document_admin = true WHERE id = @id", new { id = _w.OtherHandler.Id });
+        var documents = _s.Get<ServiceHub.Data.Information.FormalDocumentRepository>();
+        var sent = await documents.SendAsync(_w.Manager, "关于调整物业费收缴方式的通知", "正文");
+        await documents.SendAsync(_w.Manager, "2026年度培训大纲", "正文");
+
+        async Task<int?> ToForward(Actor who) =>
+            (await _s.Get<WorkSummary>().GetAsync(who)).SingleOrDefault(t => t.Key == "DocumentsToForward")?.Count;
+        Assert.Equal(2, await ToForward(_w.OtherHandler));
+        Assert.Null(await ToForward(_w.Handler));
+
+        await documents.ForwardAsync(_w.OtherHandler, sent, null, _w.DepartmentId, "请各部门执行");
+        Assert.Equal(1, await ToForward(_w.OtherHandler));
+    }
+}
