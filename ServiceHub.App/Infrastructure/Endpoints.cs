@@ -15,6 +15,7 @@ public static class Endpoints
         app.MapServiceHubEmergencies();
 
         app.MapPenaltyExport();
+        ServiceHub.App.Reports.AnnualReportExport.MapAnnualReportExport(app);
 
         app.MapGet("/healthz", async (NpgsqlDataSource db, CancellationToken ct) =>
         {

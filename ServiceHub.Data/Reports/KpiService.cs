@@ -229,9 +229,10 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
     /// <summary>The consultations behind a consultation figure, newest first, server-paged (company-wide only).</summary>
     public async Task<Page<KpiConsultationItem>> ConsultationsAsync(Actor actor, KpiDrill d, int skip, int take, CancellationToken ct = default)
     {
-        var (sql, args) = Drill(actor, d, KpiFamily.Consultations, """
+        var (sql, args) = Drill(actor, d, KpiFamily.Consultations, $"""
             SELECT ct.id, ct.register_no, (SELECT cu.name FROM customers cu WHERE cu.id = ct.customer_id) AS customer_name,
-                   (SELECT p2.name FROM projects p2 WHERE p2.id = ct.project_id) AS project_name, ct.channel, ct.content, ct.satisfied, ct.received_at
+                   (SELECT p2.name FROM projects p2 WHERE p2.id = ct.project_id) AS project_name, ct.channel, ct.content,
+                   {Satisfaction.ConsultationSatisfied} AS satisfied, ct.received_at
             """, "ct.received_at DESC, ct.id DESC", skip, take, out var countSql);
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<KpiConsultationItem>(new CommandDefinition(sql, args, cancellationToken: ct));

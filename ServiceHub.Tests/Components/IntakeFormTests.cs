@@ -24,6 +24,7 @@ public sealed class IntakeFormTests(DatabaseFixture db) : IClassFixture<Database
         await using var ctx = Create("zh-CN");
         ctx.Render<MudBlazor.MudPopoverProvider>();
         var page = ctx.Render<IntakePage>();
+        page.WaitForAssertion(() => Assert.Contains("您好，有什么需要帮助？", page.Find("[data-testid=intake-phrases]").TextContent));
         await page.Find("[data-testid=intake-save]").ClickAsync(new());
         page.WaitForAssertion(() =>
         {
@@ -39,7 +40,7 @@ public sealed class IntakeFormTests(DatabaseFixture db) : IClassFixture<Database
     {
         await using var ctx = Create("en");
         var page = ctx.Render<IntakePage>();
-        page.Find("textarea[data-testid=intake-answer]").Input("大点声，听不见！");
+        page.WaitForElement("textarea[data-testid=intake-answer]").Input("大点声，听不见！");
         page.WaitForAssertion(() => Assert.Contains("forbidden phrase: 「大点声，听不见！」", page.Find("[data-testid=forbidden-warning]").TextContent));
     }
 

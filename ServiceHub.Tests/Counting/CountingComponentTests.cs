@@ -47,7 +47,7 @@ public sealed class CountingComponentTests(DatabaseFixture db) : IClassFixture<D
             .Add(x => x.OnAttach, EventCallback.Factory.Create<DuplicateSuggestion>(this, d => chosen = d)));
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find($"[data-testid=attach-{existing}]")));
         cut.Find($"[data-testid=attach-{existing}] ").Click();
-        Assert.Equal(existing, chosen?.Id);
+        cut.WaitForAssertion(() => Assert.Equal(existing, chosen?.Id));
 
         cut.Render(p => p.Add(x => x.Content, "物业费收费标准不合理"));
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=duplicates]")));

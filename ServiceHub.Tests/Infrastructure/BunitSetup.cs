@@ -14,6 +14,8 @@ public static class BunitSetup
     public static BunitContext Create(string culture = "zh-CN", Action<IServiceCollection>? services = null, Action<BunitAuthorizationContext>? auth = null)
     {
         CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(culture);
+        // WaitFor* returns as soon as the condition holds; the ceiling is for a loaded 2-core CI box (bUnit's default is 1 s).
+        BunitContext.DefaultWaitTimeout = TimeSpan.FromSeconds(15);
         var ctx = new BunitContext();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         ctx.Services.AddMudServices();

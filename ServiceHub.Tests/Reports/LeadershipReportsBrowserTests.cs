@@ -4,11 +4,12 @@ using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Counting;
 using ServiceHub.Data.Infrastructure;
 using ServiceHub.Data.Intake;
+using ServiceHub.Data.Reports;
 using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Reports;
 
-/// <summary>Leadership reports in the browser (issue #7): the dashboard and its drill-down.</summary>
+/// <summary>Leadership reports in the browser (issue #7): the dashboard, its drill-down and the annual report's PDF.</summary>
 public sealed class LeadershipReportsBrowserTests(BrowserAppFactory app, BrowserFixture browser)
     : IClassFixture<BrowserAppFactory>, IClassFixture<BrowserFixture>
 {
@@ -33,7 +34,7 @@ public sealed class LeadershipReportsBrowserTests(BrowserAppFactory app, Browser
     }
 
     [Fact]
-    public async Task A_leader_opens_the_dashboard_and_drills_into_a_figure()
+    public async Task A_leader_opens_the_dashboard_drills_into_a_figure_and_downloads_the_annual_report()
     {
         var a = await CountedComplaintAsync(1, "地下车库顶板漏水，车被淋湿");
         var b = await CountedComplaintAsync(2, "电梯经常停运，物业不管");
@@ -63,6 +64,14 @@ public sealed class LeadershipReportsBrowserTests(BrowserAppFactory app, Browser
 
         await page.Locator("[data-testid=drill-row]", new() { HasText = a.SheetNo! }).ClickAsync();
         await page.WaitForURLAsync($"**/complaints/{a.ComplaintId}");
+
+        // Last year's Annual Service Review Report, produced on demand and downloaded as a PDF with its Chinese title.
+        var year = AnnualReportRules.LastYear(app.Clock);
+        var (name, bytes) = await ServiceHub.Tests.Browser.AnnualReportDownload.DownloadAnnualReportPdfAsync(page, year);
+        Assert.Equal($"annual-report-{year}-v1.pdf", name);
+        Assert.Equal("%PDF", System.Text.Encoding.ASCII.GetString(bytes, 0, 4));
+        using (var pdf = UglyToad.PdfPig.PdfDocument.Open(bytes))
+            Assert.Contains("年度服务评审报告", string.Concat(pdf.GetPages().Select(p => p.Text)));
         await page.Context.CloseAsync();
     }
 }

@@ -1,0 +1,405 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using ServiceHub.Data.Admin;
+using ServiceHub.Data.Complaints;
+using ServiceHub.Data.Infrastructure;
+
+namespace ServiceHub.Data.Reports;
+
+/// <summary>
+/// Produces and keeps the Annual Service Review Report (《年度服务评审报告》, DOMAIN.md §5). Every figure of complaints, consultations and
+/// emergencies is a <see cref="KpiSet"/> counted with the KPI core's own predicates (<see cref="KpiSql"/>), grouped in one pass per family
+/// (year, month, department, root cause, emergency kind), over the counted complaints of <see cref="Counting.ComplaintStatistics"/> (verified,
+/// counted, a merged group once). For a whole year the reply facts are joined set-based (<see cref="ComplaintsFrom"/>), not per row.
+/// Each produced report is a numbered version; the table refuses changes (trigger in <c>sql/0072_annual_reports.sql</c>).
+/// </summary>
+public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, TimeProvider clock)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    // ------------------------------------------------------------------------------------------------ versions
+
+    /// <summary>Every version, newest year and version first.</summary>
+    public async Task<IReadOnlyList<AnnualReportVersion>> VersionsAsync(Actor actor, int? year = null, CancellationToken ct = default)
+    {
+        actor.Require(AnnualReportRules.Roles);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<AnnualReportVersion>(new CommandDefinition($"""
+            SELECT {VersionColumns} FROM annual_reports
+            WHERE @year::int IS NULL OR year = @year ORDER BY year DESC, version DESC
+            """, new { year }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>One version with its content; the latest of the year when <paramref name="version"/> is null; null when there is none.</summary>
+    public async Task<AnnualReport?> GetAsync(Actor actor, int year, int? version = null, CancellationToken ct = default)
+    {
+        actor.Require(AnnualReportRules.Roles);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var row = await conn.QuerySingleOrDefaultAsync<(long Id, string Content)>(new CommandDefinition("""
+            SELECT id, content::text FROM annual_reports
+            WHERE year = @year AND (@version::int IS NULL OR version = @version) ORDER BY version DESC LIMIT 1
+            """, new { year, version }, cancellationToken: ct));
+        if (row.Content is null) return null;
+        var v = await conn.QuerySingleAsync<AnnualReportVersion>(new CommandDefinition(
+            $"SELECT {VersionColumns} FROM annual_reports WHERE id = @Id", new { row.Id }, cancellationToken: ct));
+        return new AnnualReport(v, JsonSerializer.Deserialize<AnnualReportContent>(row.Content, Json)!);
+    }
+
+    private const string VersionColumns = "id, year, version, produced_at, produced_by, produced_by_name";
+
+    /// <summary>
+    /// Produces the report of <paramref name="year"/>. Without <paramref name="newVersion"/> it is idempotent: when the year already has a
+    /// version, that one is returned and nothing is written (the yearly job, a repeated run, a double click). With it, the next version
+    /// number is stored. <paramref name="actor"/> null = the yearly job; otherwise it must hold one of <see cref="AnnualReportRules.Roles"/>.
+    /// </summary>
+    public async Task<AnnualReportProduced> ProduceAsync(Actor? actor, int year, bool newVersion = false, CancellationToken ct = default)
+    {
+        actor?.Require(AnnualReportRules.Roles);
+        if (!AnnualReportRules.IsReportableYear(year, clock))
+            throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Year"] = new("AnnualReport.YearNotReportable", year) });
+
+        if (!newVersion && await LatestAsync(year, ct) is { } existing) return new(existing, false);
+        var content = await ComputeAsync(year, ct);
+
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        // One producer per year at a time: the version number and the "already produced" check are read under the lock.
+        await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(72, @year)", new { year }, tx, cancellationToken: ct));
+        if (!newVersion)
+        {
+            var raced = await conn.QuerySingleOrDefaultAsync<AnnualReportVersion>(new CommandDefinition(
+                $"SELECT {VersionColumns} FROM annual_reports WHERE year = @year ORDER BY version DESC LIMIT 1", new { year }, tx, cancellationToken: ct));
+            if (raced is not null) return new(raced, false);
+        }
+        var version = await conn.QuerySingleAsync<AnnualReportVersion>(new CommandDefinition($"""
+            INSERT INTO annual_reports (year, version, produced_at, produced_by, produced_by_name, content)
+            SELECT @year, coalesce(max(version), 0) + 1, @at, @by, @byName, @content::jsonb FROM annual_reports WHERE year = @year
+            RETURNING {VersionColumns}
+            """, new
+        {
+            year, at = clock.GetUtcNow(), by = actor is null || actor.Id == 0 ? (int?)null : actor.Id, byName = actor?.DisplayName ?? "system",
+            content = JsonSerializer.Serialize(content, Json),
+        }, tx, cancellationToken: ct));
+        await audit.WriteAsync(conn, tx, actor ?? Actor.System, AuditLog.Actions.Create, "annual_report", $"{year}/{version.Version}", "", ct);
+        await tx.CommitAsync(ct);
+        return new(version, true);
+    }
+
+    private async Task<AnnualReportVersion?> LatestAsync(int year, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<AnnualReportVersion>(new CommandDefinition(
+            $"SELECT {VersionColumns} FROM annual_reports WHERE year = @year ORDER BY version DESC LIMIT 1", new { year }, cancellationToken: ct));
+    }
+
+    // ------------------------------------------------------------------------------------------------ content
+
+    /// <summary>
+    /// The content of the report of <paramref name="year"/> as the records stand now. The independent aggregates run in parallel, each on
+    /// its own connection (see docs/benchmarks.md, <c>annual-report</c>).
+    /// </summary>
+    public async Task<AnnualReportContent> ComputeAsync(int year, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        var current = KpiQuery.Year(year);
+        var previous = KpiQuery.Year(year - 1);
+
+        var complaints = FamilyAsync(KpiFamily.Complaints, current, now, ct);
+        var complaintsBefore = FamilyAsync(KpiFamily.Complaints, previous, now, ct);
+        var consultations = FamilyAsync(KpiFamily.Consultations, current, now, ct);
+        var consultationsBefore = FamilyAsync(KpiFamily.Consultations, previous, now, ct);
+        var emergencies = FamilyAsync(KpiFamily.Emergencies, current, now, ct);
+        var emergenciesBefore = FamilyAsync(KpiFamily.Emergencies, previous, now, ct);
+        var verification = VerificationAsync(current, ct);
+        var verificationBefore = VerificationAsync(previous, ct);
+        var visits = ReturnVisitsAsync(current, ct);
+        var visitsBefore = ReturnVisitsAsync(previous, ct);
+        var opinions = OpinionsAsync(year, ct);
+        var departments = DepartmentsAsync(ct);
+        await Task.WhenAll(complaints, complaintsBefore, consultations, consultationsBefore, emergencies, emergenciesBefore,
+            verification, verificationBefore, visits, visitsBefore, opinions, departments);
+
+        AnnualTotals Totals(Grouped c, Grouped k, Grouped e, Grouped v, (int Awaiting, int NotCounted) s) =>
+            ToTotals(Figures(c.Total, k.Total, e.Total), s, v.Total.Rate);
+
+        // Root causes as ComplaintStatistics breaks them down (its key: the root cause id; "not set" included), most complaints first.
+        var (deptRows, causeRows) = departments.Result;
+        int CauseCount(Grouped g, string key) => g.ByKey.GetValueOrDefault(key)?.Counts.GetValueOrDefault(KpiSet.Complaints) ?? 0;
+        var rootCauses = complaints.Result.ByKey.Keys.Where(k => k.StartsWith("cause:", StringComparison.Ordinal))
+            .Select(k => (Key: k, Id: k[6..], Count: CauseCount(complaints.Result, k)))
+            .Select(x => (x.Key, Label: causeRows.GetValueOrDefault(x.Id), x.Count))
+            .OrderByDescending(x => x.Count).ThenBy(x => x.Label.Name, StringComparer.Ordinal)
+            .Take(AnnualReportRules.TopRootCauses)
+            .Select(x => new AnnualRootCause(x.Label.Name, x.Label.NameEn, x.Count, CauseCount(complaintsBefore.Result, x.Key)))
+            .ToList();
+
+        var deptIds = complaints.Result.ByKey.Keys.Concat(emergencies.Result.ByKey.Keys).Concat(visits.Result.ByKey.Keys)
+            .Where(k => k.Length > 0 && !k.Contains(':', StringComparison.Ordinal)).Distinct();
+        var departmentLines = deptIds
+            .Select(id =>
+            {
+                var f = Figures(complaints.Result.ByKey.GetValueOrDefault(id), null, emergencies.Result.ByKey.GetValueOrDefault(id));
+                var d = deptRows.GetValueOrDefault(id);
+                return new AnnualDepartment(id == "-" ? null : int.Parse(id, System.Globalization.CultureInfo.InvariantCulture), d.Name, d.NameEn,
+                    f.Complaints, Figures(complaintsBefore.Result.ByKey.GetValueOrDefault(id), null, null).Complaints,
+                    f.ReplyOnTime, f.ContactOnTime, f.Escalated, f.ClosureRate, f.Repeat, f.Emergencies, f.EmergencyOnTime,
+                    visits.Result.ByKey.GetValueOrDefault(id)?.Rate ?? new KpiRate(0, 0));
+            })
+            .OrderByDescending(d => d.Complaints).ThenBy(d => d.Name is null).ThenBy(d => d.Name, StringComparer.Ordinal)
+            .ToList();
+
+        var months = Enumerable.Range(1, 12).Select(m =>
+        {
+            var key = $"{year:0000}-{m:00}";
+            var keyBefore = $"{year - 1:0000}-{m:00}";
+            return new AnnualMonth(key,
+                Figures(null, consultations.Result.ByMonth.GetValueOrDefault(key), null).ConsultationSatisfaction ?? new KpiRate(0, 0),
+                Figures(null, consultationsBefore.Result.ByMonth.GetValueOrDefault(keyBefore), null).ConsultationSatisfaction ?? new KpiRate(0, 0),
+                visits.Result.ByMonth.GetValueOrDefault(key)?.Rate ?? new KpiRate(0, 0),
+                Figures(complaints.Result.ByMonth.GetValueOrDefault(key), null, null).Complaints);
+        }).ToList();
+
+        var kinds = emergencies.Result.ByKey.Keys.Concat(emergenciesBefore.Result.ByKey.Keys)
+            .Where(k => k.StartsWith("kind:", StringComparison.Ordinal)).Distinct()
+            .Select(k =>
+            {
+                var g = emergencies.Result.ByKey.GetValueOrDefault(k);
+                var f = Figures(null, null, g);
+                return new AnnualEmergencyKind(k[5..], f.Emergencies, f.EmergencyOnTime, f.MeanArrivalMinutes,
+                    Figures(null, null, emergenciesBefore.Result.ByKey.GetValueOrDefault(k)).Emergencies);
+            })
+            .OrderByDescending(k => k.Emergencies).ThenBy(k => k.Kind, StringComparer.Ordinal)
+            .ToList();
+
+        var (analyses, plans) = opinions.Result;
+        return new AnnualReportContent(year, now,
+            Totals(complaints.Result, consultations.Result, emergencies.Result, visits.Result, verification.Result),
+            Totals(complaintsBefore.Result, consultationsBefore.Result, emergenciesBefore.Result, visitsBefore.Result, verificationBefore.Result),
+            rootCauses, departmentLines, months, kinds, analyses, plans);
+    }
+
+    /// <summary>The KPI figures of one group of rows (any family may be missing).</summary>
+    private static KpiFigures Figures(Group? complaints, Group? consultations, Group? emergencies)
+    {
+        var counts = new Dictionary<KpiSet, int>();
+        foreach (var g in new[] { complaints, consultations, emergencies })
+            if (g is not null) foreach (var (set, n) in g.Counts) counts[set] = n;
+        return new KpiFigures(counts, true, emergencies?.MeanArrival, emergencies?.MaxArrival);
+    }
+
+    private static AnnualTotals ToTotals(KpiFigures f, (int Awaiting, int NotCounted) s, KpiRate returnVisits) => new(
+        f.Complaints, s.Awaiting, s.NotCounted,
+        f.ReplyOnTime, f.ContactOnTime, f.Escalated, f.EscalatedLevel1, f.EscalatedLevel2, f.ClosureRate, f.Repeat,
+        f.ConsultationSatisfaction ?? new KpiRate(0, 0),
+        f.Emergencies, f.EmergencyOnTime, f.MeanArrivalMinutes, f.MaxArrivalMinutes,
+        returnVisits);
+
+    /// <summary>The counts of one group: every <see cref="KpiSet"/> of the family, mean and longest arrival (emergencies), a rate (return visits).</summary>
+    private sealed record Group(IReadOnlyDictionary<KpiSet, int> Counts, double? MeanArrival, double? MaxArrival, KpiRate Rate);
+
+    /// <summary>A family's groups: the whole year, each month (yyyy-MM), each department id ("-" = none), each "cause:…" (complaints) or "kind:…" (emergencies).</summary>
+    private sealed record Grouped(Group Total, IReadOnlyDictionary<string, Group> ByMonth, IReadOnlyDictionary<string, Group> ByKey);
+
+    /// <summary>The department (and kind) column of a family; consultations belong to no department.</summary>
+    private static string? DepartmentColumn(KpiFamily family) => family switch
+    {
+        KpiFamily.Complaints => "c.department_id",
+        KpiFamily.Emergencies => "em.responsible_department_id",
+        _ => null,
+    };
+
+    /// <summary>
+    /// With <see cref="ComplaintsFrom"/>: the base set of counted complaints with their reply facts, for a whole period at once: the columns <c>rq.first_reply_at</c> and
+    /// <c>rq.reply_due</c> that <see cref="KpiSql"/>'s reply predicates read, computed as KpiSql's per-complaint join computes them (the
+    /// first 'handled' event; the deadline in force then: the last extension agreed before it, else 48 h after registration; not replied:
+    /// the deadline in force now), but with the events of the period aggregated once and hash-joined instead of two index look-ups per
+    /// complaint (a year has a million complaints; see docs/benchmarks.md). <c>AnnualReportTests.The_same_figures_as_the_kpi_core_for_the_year</c>
+    /// holds the two equal, extensions included.
+    /// </summary>
+    public const string ComplaintsWith = """
+        WITH h AS (
+            SELECT e.complaint_id, min(e.at) AS first_reply_at FROM complaint_events e
+            WHERE e.kind = 'handled' AND e.at >= @From GROUP BY e.complaint_id
+        ), ext AS (
+            SELECT DISTINCT ON (x.complaint_id) x.complaint_id, x.deadline_after
+            FROM complaint_events x LEFT JOIN h ON h.complaint_id = x.complaint_id
+            WHERE x.kind = 'extended' AND x.at >= @From AND x.at <= coalesce(h.first_reply_at, @Now)
+            ORDER BY x.complaint_id, x.at DESC, x.id DESC
+        )
+        """;
+
+    /// <summary>The FROM of <see cref="ComplaintsWith"/>: complaints <c>c</c> with <c>rq</c> as KpiSql's reply join names it.</summary>
+    public const string ComplaintsFrom = """
+        FROM complaints c
+        LEFT JOIN h ON h.complaint_id = c.id
+        LEFT JOIN ext ON ext.complaint_id = c.id
+        CROSS JOIN LATERAL (SELECT h.first_reply_at, coalesce(ext.deadline_after, c.registered_at + @ReplyWithin) AS reply_due) rq
+        """;
+
+    /// <summary>
+    /// One pass over a family's base set of the period, counting every KPI set (the KPI core's predicates, <see cref="KpiSql.Predicate"/>)
+    /// for the year, each month, each department and each root cause (complaints) or kind (emergencies), with GROUPING SETS.
+    /// </summary>
+    public static string FamilySql(KpiFamily family)
+    {
+        var columns = string.Join(",\n       ", Enum.GetValues<KpiSet>().Where(s => KpiSql.FamilyOf(s) == family)
+            .Select(s => $"count(*) FILTER (WHERE {KpiSql.Predicate(s)})::int AS s{(int)s}"));
+        var month = KpiSql.MonthKey(family);
+        var dept = DepartmentColumn(family) is { } column ? $"coalesce({column}::text, '-')" : null;
+        var other = family switch
+        {
+            KpiFamily.Emergencies => "'kind:' || em.kind",
+            KpiFamily.Complaints => "'cause:' || coalesce(c.root_cause_id::text, '-')",
+            _ => null,
+        };
+        // Emergencies (a few thousand) need GROUPING SETS for the mean and longest arrival; the others group by the finest key only
+        // (counts add up; rolled up in FamilyAsync): one aggregate per set and row instead of one per set, row and grouping set.
+        var sets = family == KpiFamily.Emergencies;
+        string Grouped(string? e) => e is null ? "NULL::text" : sets ? $"CASE WHEN GROUPING({e}) = 0 THEN {e} END" : e;
+        var groupingSets = string.Join(", ", new[] { "()", $"({month})", dept is null ? null : $"({dept})", other is null ? null : $"({other})" }.OfType<string>());
+        var arrival = family == KpiFamily.Emergencies
+            ? ",\n       (avg(extract(epoch FROM em.arrived_at - em.reported_at)) / 60)::float8 AS mean_arrival, (max(extract(epoch FROM em.arrived_at - em.reported_at)) / 60)::float8 AS max_arrival"
+            : ",\n       NULL::float8 AS mean_arrival, NULL::float8 AS max_arrival";
+        return $"""
+            {(family == KpiFamily.Complaints ? ComplaintsWith : "")}
+            SELECT {Grouped(month)} AS month, {Grouped(dept)} AS dept, {Grouped(other)} AS other,
+                   {columns}{arrival}
+            {(family == KpiFamily.Complaints ? ComplaintsFrom : KpiSql.From(family))}
+            {KpiSql.Where(family)}
+            GROUP BY {(sets ? $"GROUPING SETS ({groupingSets})" : string.Join(", ", new[] { month, dept, other }.OfType<string>()))}
+            """;
+    }
+
+    /// <summary>Complaints of the period awaiting verification and not counted (a merged complaint counts with its group), as ComplaintStatistics reports them.</summary>
+    public const string VerificationSql = """
+        SELECT count(*) FILTER (WHERE c.counted IS NULL)::int, count(*) FILTER (WHERE c.counted = false)::int
+        FROM complaints c WHERE c.merged_into_id IS NULL AND c.registered_at >= @From AND c.registered_at < @To
+        """;
+
+    private async Task<(int, int)> VerificationAsync(KpiQuery q, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleAsync<(int, int)>(new CommandDefinition(VerificationSql,
+            new { From = q.From.ToUniversalTime(), To = q.To.ToUniversalTime() }, cancellationToken: ct));
+    }
+
+    /// <summary>The parameters of the KPI SQL for a period (company-wide).</summary>
+    public static object KpiArgs(KpiQuery q, DateTimeOffset now) => new
+    {
+        From = q.From.ToUniversalTime(), To = q.To.ToUniversalTime(), DepartmentId = (int?)null, ProjectId = (int?)null,
+        Now = now, ReplyWithin = Deadlines.ReplyWithin,
+    };
+
+    private async Task<Grouped> FamilyAsync(KpiFamily family, KpiQuery q, DateTimeOffset now, CancellationToken ct)
+    {
+        var sets = Enum.GetValues<KpiSet>().Where(s => KpiSql.FamilyOf(s) == family).ToList();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        // A year's reply facts are hashed in memory rather than spilled to disk (this transaction only).
+        await conn.ExecuteAsync(new CommandDefinition("SET LOCAL work_mem = '64MB'", transaction: tx, cancellationToken: ct));
+        var rows = await conn.QueryAsync(new CommandDefinition(FamilySql(family), KpiArgs(q, now), tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        if (family == KpiFamily.Emergencies)
+        {
+            Group? total = null;
+            var byMonth = new Dictionary<string, Group>();
+            var byKey = new Dictionary<string, Group>();
+            foreach (IDictionary<string, object?> row in rows)
+            {
+                var g = new Group(sets.ToDictionary(s => s, s => (int)row[$"s{(int)s}"]!), (double?)row["mean_arrival"], (double?)row["max_arrival"], new KpiRate(0, 0));
+                if (row["month"] is string m) byMonth[m] = g;
+                else if (row["dept"] is string d) byKey[d] = g;
+                else if (row["other"] is string k) byKey[k] = g;
+                else total = g;
+            }
+            return new Grouped(total ?? Empty, byMonth, byKey);
+        }
+        // Finest groups (month, department, root cause): each row adds to the year, its month, its department and its root cause.
+        var sum = new Dictionary<string, Dictionary<KpiSet, int>>();
+        void Add(string key, IDictionary<string, object?> row)
+        {
+            if (!sum.TryGetValue(key, out var c)) sum[key] = c = sets.ToDictionary(s => s, _ => 0);
+            foreach (var set in sets) c[set] += (int)row[$"s{(int)set}"]!;
+        }
+        foreach (IDictionary<string, object?> row in rows)
+        {
+            Add("", row);
+            Add("month:" + (string)row["month"]!, row);
+            if (row["dept"] is string d) Add(d, row);
+            if (row["other"] is string k) Add(k, row);
+        }
+        Group ToGroup(Dictionary<KpiSet, int> c) => new(c, null, null, new KpiRate(0, 0));
+        return new Grouped(sum.TryGetValue("", out var all) ? ToGroup(all) : Empty,
+            sum.Where(kv => kv.Key.StartsWith("month:", StringComparison.Ordinal)).ToDictionary(kv => kv.Key[6..], kv => ToGroup(kv.Value)),
+            sum.Where(kv => kv.Key.Length > 0 && !kv.Key.StartsWith("month:", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => ToGroup(kv.Value)));
+    }
+
+    private static readonly Group Empty = new(new Dictionary<KpiSet, int>(), null, null, new KpiRate(0, 0));
+
+    /// <summary>
+    /// Return visits completed in the period: satisfied ÷ all (the outcome recorded at the visit, as the department figures of the
+    /// preliminary analysis count them), for the year, each month and each department.
+    /// </summary>
+    public const string ReturnVisitSql = """
+        SELECT CASE WHEN GROUPING(to_char(t.completed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')) = 0
+                    THEN to_char(t.completed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') END AS month,
+               CASE WHEN GROUPING(coalesce(t.department_id::text, '-')) = 0 THEN coalesce(t.department_id::text, '-') END AS dept,
+               count(*) FILTER (WHERE t.outcome = 'satisfied')::int AS satisfied, count(*)::int AS visits
+        FROM return_visit_tasks t
+        WHERE t.state = 'done' AND t.completed_at >= @From AND t.completed_at < @To
+        GROUP BY GROUPING SETS ((), (to_char(t.completed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')), (coalesce(t.department_id::text, '-')))
+        """;
+
+    private async Task<Grouped> ReturnVisitsAsync(KpiQuery q, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<(string? Month, string? Dept, int Satisfied, int Visits)>(new CommandDefinition(ReturnVisitSql,
+            new { From = q.From.ToUniversalTime(), To = q.To.ToUniversalTime() }, cancellationToken: ct));
+        var empty = new Dictionary<KpiSet, int>();
+        Group? total = null;
+        var byMonth = new Dictionary<string, Group>();
+        var byKey = new Dictionary<string, Group>();
+        foreach (var r in rows)
+        {
+            var g = new Group(empty, null, null, new KpiRate(r.Satisfied, r.Visits));
+            if (r.Month is { } m) byMonth[m] = g;
+            else if (r.Dept is { } d) byKey[d] = g;
+            else total = g;
+        }
+        return new Grouped(total ?? new Group(empty, null, null, new KpiRate(0, 0)), byMonth, byKey);
+    }
+
+    /// <summary>The names of the departments and of the root causes, by id.</summary>
+    private async Task<(Dictionary<string, (string? Name, string? NameEn)>, Dictionary<string, (string? Name, string? NameEn)>)> DepartmentsAsync(CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        async Task<Dictionary<string, (string? Name, string? NameEn)>> Names(string table) =>
+            (await conn.QueryAsync<(int Id, string Name, string NameEn)>(new CommandDefinition($"SELECT id, name, name_en FROM {table}", cancellationToken: ct)))
+            .ToDictionary(r => r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), r => ((string?)r.Name, (string?)r.NameEn));
+        return (await Names("departments"), await Names("root_causes"));
+    }
+
+    /// <summary>The year's department analyses and the working group's opinions, plans and actions (periods yyyy-MM of the year).</summary>
+    private async Task<(IReadOnlyList<AnnualAnalysis>, IReadOnlyList<AnnualPlan>)> OpinionsAsync(int year, CancellationToken ct)
+    {
+        var prefix = $"{year:0000}-%";
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var analyses = (await conn.QueryAsync<AnnualAnalysis>(new CommandDefinition("""
+            SELECT a.period, d.name AS department_name, d.name_en AS department_name_en, a.visits, a.satisfied, a.not_satisfied, a.top_reasons, a.analysis
+            FROM return_visit_analyses a JOIN departments d ON d.id = a.department_id
+            WHERE a.period LIKE @prefix ORDER BY a.period, d.name
+            """, new { prefix }, cancellationToken: ct))).AsList();
+        var plans = (await conn.QueryAsync<(long Id, string Period, string FinalOpinion, string DecidedPlan, DateOnly? DecidedAt)>(new CommandDefinition("""
+            SELECT id, period, final_opinion, decided_plan, decided_at FROM return_visit_plans WHERE period LIKE @prefix ORDER BY period
+            """, new { prefix }, cancellationToken: ct))).AsList();
+        var actions = (await conn.QueryAsync<(long PlanId, string Description, string? DepartmentName, string? DepartmentNameEn, DateOnly? DueDate, DateTimeOffset? DoneAt)>(
+            new CommandDefinition("""
+                SELECT x.plan_id, x.description, d.name, d.name_en, x.due_date, x.done_at
+                FROM return_visit_plan_actions x JOIN return_visit_plans p ON p.id = x.plan_id LEFT JOIN departments d ON d.id = x.department_id
+                WHERE p.period LIKE @prefix ORDER BY x.plan_id, x.id
+                """, new { prefix }, cancellationToken: ct))).ToLookup(a => a.PlanId);
+        return (analyses, plans.Select(p => new AnnualPlan(p.Period, p.FinalOpinion, p.DecidedPlan, p.DecidedAt,
+            actions[p.Id].Select(a => new AnnualPlanAction(a.Description, a.DepartmentName, a.DepartmentNameEn, a.DueDate, a.DoneAt)).ToList())).ToList());
+    }
+}

@@ -1,0 +1,24 @@
+using Hangfire;
+using Microsoft.Extensions.Logging;
+using ServiceHub.Data.Reports;
+
+namespace ServiceHub.Jobs.Reports;
+
+/// <summary>
+/// Early each January (<see cref="AnnualReportRules.JobCron"/>, Beijing time): produces last year's Annual Service Review Report
+/// (DOMAIN.md §5: within one month after the year ends). Idempotent: when the year already has a version, nothing new is stored.
+/// </summary>
+public sealed class AnnualReportJob(AnnualReportService reports, TimeProvider clock, ILogger<AnnualReportJob> log)
+{
+    public const string Id = "annual-service-review-report";
+
+    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    [AutomaticRetry(Attempts = 3)]
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var year = AnnualReportRules.LastYear(clock);
+        var r = await reports.ProduceAsync(null, year, newVersion: false, ct);
+        if (r.Created) log.LogInformation("Annual Service Review Report {Year} produced as version {Version}", year, r.Version.Version);
+        else log.LogInformation("Annual Service Review Report {Year} already exists (version {Version}); nothing produced", year, r.Version.Version);
+    }
+}
