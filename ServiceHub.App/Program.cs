@@ -44,7 +44,17 @@ catch (DatabaseStartup.StartupException ex)
 }
 
 if (app.Configuration.GetValue("ServiceHub:SeedDemo", false) && await app.Services.GetRequiredService<DemoSeeder>().SeedAsync())
+{
     app.Logger.LogInformation("Demo company seeded");
+    if (app.Configuration.GetValue("ServiceHub:SeedDemoHistory", false))
+    {
+        app.Logger.LogInformation("Playing the demo company's history since 1 January last year (about a minute, once)");
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var refused = await new DemoHistory(app.Configuration.GetConnectionString("ServiceHub")!, app.Logger)
+            .SeedAsync(app.Services.GetRequiredService<TimeProvider>().GetUtcNow());
+        app.Logger.LogInformation("Demo history played in {Seconds:0} s ({Refused} steps refused)", started.Elapsed.TotalSeconds, refused.Count);
+    }
+}
 
 app.Services.RegisterServiceHubJobs();
 

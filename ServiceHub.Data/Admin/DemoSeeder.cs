@@ -7,7 +7,7 @@ namespace ServiceHub.Data.Admin;
 /// Seeds the demo company once: the manual's departments, one account per role, three projects with buildings and
 /// units, and about 200 customers. Deterministic, so the demo is the same on every machine.
 /// </summary>
-public sealed class DemoSeeder(NpgsqlDataSource db, TimeProvider clock)
+public sealed partial class DemoSeeder(NpgsqlDataSource db, TimeProvider clock)
 {
     public const string DemoPassword = "ServiceHub2026";
 
@@ -82,6 +82,9 @@ public sealed class DemoSeeder(NpgsqlDataSource db, TimeProvider clock)
                 """, new { a.UserName, a.DisplayName, hash, a.Roles, dept = a.DepartmentCode is null ? (int?)null : deptIds[a.DepartmentCode], phone = $"1391000{++phone:0000}", now },
                 tx, cancellationToken: ct));
 
+        // The Enterprise Development Dept's document administrator: formal documents reach them (DOMAIN.md §2).
+        await conn.ExecuteAsync(new CommandDefinition("UPDATE users SET is_document_admin = true WHERE id = @id", new { id = userIds["docadmin"] }, tx, cancellationToken: ct));
+
         // Managers, return-visit leads and the supervising vice-presidents of each department.
         async Task Assign(string dept, string? manager, string? rvLead, string vp) =>
             await conn.ExecuteAsync(new CommandDefinition(
@@ -136,6 +139,7 @@ public sealed class DemoSeeder(NpgsqlDataSource db, TimeProvider clock)
             }, tx, cancellationToken: ct));
         }
 
+        await SeedReportingAsync(conn, tx, deptIds, userIds, now, ct);
         await tx.CommitAsync(ct);
         return true;
     }

@@ -7,9 +7,12 @@ namespace ServiceHub.Data.Admin;
 
 public sealed record UserAccount(
     int Id, string UserName, string DisplayName, string PasswordHash, string[] Roles, int? DepartmentId,
-    string? DepartmentName, string? Phone, bool IsActive, int FailedAttempts, DateTimeOffset? LockedUntil, Guid SecurityStamp);
+    string? DepartmentName, string? Phone, bool IsActive, int FailedAttempts, DateTimeOffset? LockedUntil, Guid SecurityStamp,
+    bool IsShared = false, bool IsDocumentAdmin = false, DateTimeOffset? RotationRequiredSince = null);
 
-public sealed record UserListItem(int Id, string UserName, string DisplayName, string[] Roles, int? DepartmentId, string? DepartmentName, bool IsActive, DateTimeOffset? LockedUntil);
+/// <summary><see cref="RotationRequiredSince"/>: a shared departmental credential whose password must change since someone of the department left.</summary>
+public sealed record UserListItem(int Id, string UserName, string DisplayName, string[] Roles, int? DepartmentId, string? DepartmentName, bool IsActive, DateTimeOffset? LockedUntil,
+    bool IsShared = false, bool IsDocumentAdmin = false, DateTimeOffset? RotationRequiredSince = null);
 
 public sealed record UserEdit
 {
@@ -20,6 +23,10 @@ public sealed record UserEdit
     public int? DepartmentId { get; set; }
     public string? Phone { get; set; }
     public bool IsActive { get; set; } = true;
+    /// <summary>A shared departmental credential (rotated when someone of the department leaves).</summary>
+    public bool IsShared { get; set; }
+    /// <summary>The Enterprise Development Dept's document administrator: formal documents reach them.</summary>
+    public bool IsDocumentAdmin { get; set; }
     /// <summary>Required for a new account; when set on an existing one it resets the password.</summary>
     public string? NewPassword { get; set; }
 }
@@ -44,7 +51,7 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
 
     private const string SelectUser = """
         SELECT u.id, u.user_name, u.display_name, u.password_hash, u.roles, u.department_id, d.name AS department_name,
-               u.phone, u.is_active, u.failed_attempts, u.locked_until, u.security_stamp
+               u.phone, u.is_active, u.failed_attempts, u.locked_until, u.security_stamp, u.is_shared, u.is_document_admin, u.rotation_required_since
         FROM users u LEFT JOIN departments d ON d.id = u.department_id
         """;
 
@@ -81,7 +88,8 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
         var args = new { Text = string.IsNullOrWhiteSpace(text) ? null : $"%{text.Trim()}%", Role = string.IsNullOrWhiteSpace(role) ? null : role, DepartmentId = departmentId, Skip = skip, Take = take };
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<UserListItem>(new CommandDefinition($"""
-            SELECT u.id, u.user_name, u.display_name, u.roles, u.department_id, d.name AS department_name, u.is_active, u.locked_until
+            SELECT u.id, u.user_name, u.display_name, u.roles, u.department_id, d.name AS department_name, u.is_active, u.locked_until,
+                   u.is_shared, u.is_document_admin, u.rotation_required_since
             FROM users u LEFT JOIN departments d ON d.id = u.department_id
             {ListWhere}
             ORDER BY u.is_active DESC, u.user_name
@@ -96,7 +104,8 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         var rows = await conn.QueryAsync<UserListItem>(new CommandDefinition("""
-            SELECT u.id, u.user_name, u.display_name, u.roles, u.department_id, d.name AS department_name, u.is_active, u.locked_until
+            SELECT u.id, u.user_name, u.display_name, u.roles, u.department_id, d.name AS department_name, u.is_active, u.locked_until,
+                   u.is_shared, u.is_document_admin, u.rotation_required_since
             FROM users u LEFT JOIN departments d ON d.id = u.department_id
             WHERE u.is_active AND (@role IS NULL OR @role = ANY (u.roles))
             ORDER BY u.display_name
@@ -128,6 +137,8 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
             edit.DepartmentId,
             Phone = string.IsNullOrWhiteSpace(edit.Phone) ? null : PhoneNumbers.Normalize(edit.Phone),
             edit.IsActive,
+            edit.IsShared,
+            edit.IsDocumentAdmin,
             Hash = edit.NewPassword is null ? null : HashPassword(edit.NewPassword),
         };
         int id;
@@ -136,8 +147,8 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
             if (edit.Id is null)
             {
                 id = await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
-                    INSERT INTO users (user_name, display_name, password_hash, roles, department_id, phone, is_active)
-                    VALUES (@UserName, @DisplayName, @Hash, @Roles, @DepartmentId, @Phone, @IsActive)
+                    INSERT INTO users (user_name, display_name, password_hash, roles, department_id, phone, is_active, is_shared, is_document_admin)
+                    VALUES (@UserName, @DisplayName, @Hash, @Roles, @DepartmentId, @Phone, @IsActive, @IsShared, @IsDocumentAdmin)
                     RETURNING id
                     """, args, tx, cancellationToken: ct));
                 await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Create, "user", id.ToString(), userName, ct);
@@ -150,8 +161,10 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
                     ?? throw new DomainException("NotFound");
                 await conn.ExecuteAsync(new CommandDefinition("""
                     UPDATE users SET user_name = @UserName, display_name = @DisplayName, roles = @Roles, department_id = @DepartmentId,
-                        phone = @Phone, is_active = @IsActive,
+                        phone = @Phone, is_active = @IsActive, is_shared = @IsShared, is_document_admin = @IsDocumentAdmin,
                         password_hash = coalesce(@Hash, password_hash),
+                        -- A new password is the rotation a leaver's departure asked for.
+                        rotation_required_since = CASE WHEN @Hash IS NOT NULL OR NOT @IsShared THEN NULL ELSE rotation_required_since END,
                         security_stamp = CASE WHEN @Hash IS NOT NULL OR NOT @IsActive OR roles <> @Roles THEN gen_random_uuid() ELSE security_stamp END,
                         deactivated_at = CASE WHEN NOT @IsActive THEN coalesce(deactivated_at, now()) ELSE NULL END,
                         failed_attempts = CASE WHEN @Hash IS NOT NULL THEN 0 ELSE failed_attempts END,
@@ -161,7 +174,7 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
                 id = edit.Id.Value;
                 var action = wasActive && !edit.IsActive ? AuditLog.Actions.Deactivate : AuditLog.Actions.Update;
                 await audit.WriteAsync(conn, tx, actor, action, "user", id.ToString(),
-                    $"{userName} roles={string.Join(',', args.Roles)} active={edit.IsActive}{(args.Hash is null ? "" : " password-reset")}", ct);
+                    $"{userName} roles={string.Join(',', args.Roles)} active={edit.IsActive} shared={edit.IsShared} document-admin={edit.IsDocumentAdmin}{(args.Hash is null ? "" : " password-reset")}", ct);
             }
             await tx.CommitAsync(ct);
         }
@@ -195,7 +208,7 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition(
-            "UPDATE users SET password_hash = @hash, security_stamp = gen_random_uuid() WHERE id = @id",
+            "UPDATE users SET password_hash = @hash, security_stamp = gen_random_uuid(), rotation_required_since = NULL WHERE id = @id",
             new { id = actor.Id, hash = HashPassword(newPassword) }, tx, cancellationToken: ct));
         await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.PasswordChanged, "user", actor.Id.ToString(), "", ct);
         await tx.CommitAsync(ct);

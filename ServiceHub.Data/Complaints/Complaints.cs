@@ -13,7 +13,7 @@ public sealed record ComplaintDetail(
     int? HandlerId, string? HandlerName, int RegisteredBy, string RegisteredByName, DateTimeOffset RegisteredAt,
     DateTimeOffset? DispatchedAt, DateTimeOffset? ContactDueAt, DateTimeOffset? ContactedAt, string? ContactMethod,
     DateTimeOffset ReplyDueAt, string? Resolution, string? Reply, string[] ReplyForbiddenPhrases, DateTimeOffset? HandledAt,
-    bool NeedsReturnVisit, DateTimeOffset? ClosedAt, string? CloseReason, int EscalationLevel, DateTimeOffset? CurrentDueAt);
+    bool NeedsReturnVisit, DateTimeOffset? ClosedAt, string? CloseReason, int EscalationLevel, DateTimeOffset? CurrentDueAt, string? MergedIntoSheetNo);
 
 public sealed record ComplaintEvent(long Id, DateTimeOffset At, string ActorName, string Kind, string Details, DateTimeOffset? DeadlineBefore, DateTimeOffset? DeadlineAfter);
 
@@ -100,9 +100,13 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, TimeProvider clock,
 
     private async Task<(string State, int? DepartmentId)> StateAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, CancellationToken ct)
     {
-        var row = await conn.QuerySingleOrDefaultAsync<(string State, int? DepartmentId)?>(new CommandDefinition(
-            "SELECT state, department_id FROM complaints WHERE id = @id FOR UPDATE", new { id }, tx, cancellationToken: ct));
-        return row ?? throw new DomainException("NotFound");
+        var row = await conn.QuerySingleOrDefaultAsync<(string State, int? DepartmentId, string? MergedInto)?>(new CommandDefinition(
+            "SELECT state, department_id, (SELECT h.sheet_no FROM complaints h WHERE h.id = c.merged_into_id) FROM complaints c WHERE id = @id FOR UPDATE",
+            new { id }, tx, cancellationToken: ct));
+        if (row is not { } r) throw new DomainException("NotFound");
+        // A merged complaint is handled through the complaint it was merged into.
+        if (r.MergedInto is not null) throw new DomainException("Complaint.MergedInto", r.MergedInto);
+        return (r.State, r.DepartmentId);
     }
 
     private static void RequireState(string actual, params string[] expected)
@@ -307,7 +311,8 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, TimeProvider clock,
                c.channel, c.content, c.state, c.urgency_minutes, c.department_id, d.name AS department_name,
                c.handler_id, h.display_name AS handler_name, c.registered_by, rb.display_name AS registered_by_name, c.registered_at,
                c.dispatched_at, c.contact_due_at, c.contacted_at, c.contact_method, c.reply_due_at, c.resolution, c.reply, c.reply_forbidden_phrases,
-               c.handled_at, c.needs_return_visit, c.closed_at, c.close_reason, c.escalation_level, c.current_due_at
+               c.handled_at, c.needs_return_visit, c.closed_at, c.close_reason, c.escalation_level, c.current_due_at,
+               (SELECT h.sheet_no FROM complaints h WHERE h.id = c.merged_into_id) AS merged_into_sheet_no
         FROM complaints c
         JOIN contacts ct ON ct.id = c.contact_id
         JOIN customers cu ON cu.id = c.customer_id
@@ -341,7 +346,7 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, TimeProvider clock,
     }
 
     private const string QueueWhere = """
-        WHERE c.department_id = @DepartmentId AND c.state IN ('dispatched','contacted')
+        WHERE c.department_id = @DepartmentId AND c.state IN ('dispatched','contacted') AND c.merged_into_id IS NULL
           AND (@ProjectId IS NULL OR c.project_id = @ProjectId)
           AND (@UrgencyMinutes IS NULL OR c.urgency_minutes = @UrgencyMinutes)
           AND (@State IS NULL OR c.state = @State)
@@ -371,7 +376,7 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, TimeProvider clock,
         """;
 
     public sealed record ListItem(long Id, string SheetNo, string State, string CustomerName, string? ProjectName, string? DepartmentName, string Channel,
-        string Content, DateTimeOffset RegisteredAt, DateTimeOffset? CurrentDueAt, int EscalationLevel);
+        string Content, DateTimeOffset RegisteredAt, DateTimeOffset? CurrentDueAt, int EscalationLevel, string? MergedIntoSheetNo);
 
     private const string ListWhere = """
         WHERE (@Text IS NULL OR c.sheet_no ILIKE @Text OR c.content ILIKE @Text OR cu.name ILIKE @Text)
@@ -391,7 +396,8 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, TimeProvider clock,
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<ListItem>(new CommandDefinition($"""
             SELECT c.id, c.sheet_no, c.state, cu.name AS customer_name, p.name AS project_name, d.name AS department_name, c.channel,
-                   c.content, c.registered_at, c.current_due_at, c.escalation_level
+                   c.content, c.registered_at, c.current_due_at, c.escalation_level,
+                   (SELECT h.sheet_no FROM complaints h WHERE h.id = c.merged_into_id) AS merged_into_sheet_no
             FROM complaints c
             JOIN customers cu ON cu.id = c.customer_id
             LEFT JOIN projects p ON p.id = c.project_id

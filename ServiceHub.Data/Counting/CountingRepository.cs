@@ -303,6 +303,13 @@ public sealed class CountingRepository(NpgsqlDataSource db, TimeProvider clock, 
             await AddEventAsync(conn, tx, m.Id, now, actor, Events.MergedInto, head.SheetNo, ct);
             await AddEventAsync(conn, tx, head.Id, now, actor, Events.Merged, m.SheetNo, ct);
         }
+        // One complaint however many voices: the group is handled, and escalated, through its surviving complaint only. The merged
+        // complaints leave the department queue and their deadlines are suspended (stage kept, so an unmerge resumes them).
+        var ids = moved.Select(m => m.Id).ToArray();
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE complaint_deadlines SET next_at = NULL WHERE complaint_id = ANY (@ids);
+            UPDATE complaints SET current_due_at = NULL WHERE id = ANY (@ids);
+            """, new { ids }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
     }
 
@@ -321,6 +328,13 @@ public sealed class CountingRepository(NpgsqlDataSource db, TimeProvider clock, 
             new { complaintId, headId, now }, tx, cancellationToken: ct));
         await AddEventAsync(conn, tx, complaintId, now, actor, Events.Unmerged, head.SheetNo, ct);
         await AddEventAsync(conn, tx, headId, now, actor, Events.Unmerged, c.SheetNo, ct);
+        // Its own complaint again: its active deadlines resume where they stood (a deadline missed meanwhile escalates at the next sweep).
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE complaint_deadlines SET next_at = CASE stage WHEN 'pending' THEN warn_at WHEN 'warned' THEN due_at WHEN 'level1' THEN level2_at END
+            WHERE complaint_id = @complaintId AND active;
+            UPDATE complaints c SET current_due_at = (SELECT min(d.due_at) FROM complaint_deadlines d WHERE d.complaint_id = c.id AND d.active)
+            WHERE c.id = @complaintId;
+            """, new { complaintId }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
     }
 

@@ -42,12 +42,12 @@ public sealed class WorkSummary(NpgsqlDataSource db, TimeProvider clock)
         {
             // The department's queue: on the handler's card, or the manager's when the manager is not also a handler.
             var queueRole = me.IsIn(Roles.Handler) ? Roles.Handler : Roles.DeptManager;
-            Add(queueRole, "QueueOpen", "complaints WHERE department_id = @Dept AND state IN ('dispatched','contacted')", "/complaints/queue", false);
-            Add(queueRole, "QueueOverdue", "complaints WHERE department_id = @Dept AND state IN ('dispatched','contacted') AND current_due_at < @Now", "/complaints/queue", true);
+            Add(queueRole, "QueueOpen", "complaints WHERE department_id = @Dept AND state IN ('dispatched','contacted') AND merged_into_id IS NULL", "/complaints/queue", false);
+            Add(queueRole, "QueueOverdue", "complaints WHERE department_id = @Dept AND state IN ('dispatched','contacted') AND merged_into_id IS NULL AND current_due_at < @Now", "/complaints/queue", true);
         }
         if (me.IsIn(Roles.DeptManager) && me.DepartmentId is not null)
         {
-            Add(Roles.DeptManager, "Escalated", "complaints WHERE department_id = @Dept AND state IN ('dispatched','contacted') AND escalation_level >= 1", "/complaints/queue", true);
+            Add(Roles.DeptManager, "Escalated", "complaints WHERE department_id = @Dept AND state IN ('dispatched','contacted') AND merged_into_id IS NULL AND escalation_level >= 1", "/complaints/queue", true);
             Add(Roles.DeptManager, "EmergenciesOpen", "emergencies WHERE responsible_department_id = @Dept AND state = 'reported'", "/emergencies", true);
             Add(Roles.DeptManager, "PenaltiesToReview", "penalties WHERE department_id = @Dept AND state = 'proposed'", "/penalties", false);
         }
@@ -71,7 +71,7 @@ public sealed class WorkSummary(NpgsqlDataSource db, TimeProvider clock)
         if (me.IsIn(Roles.Leadership))
         {
             Add(Roles.Leadership, "EmergenciesOpenAll", "emergencies WHERE state = 'reported'", "/emergencies", true);
-            Add(Roles.Leadership, "EscalatedToMe", "complaints WHERE state IN ('dispatched','contacted') AND escalation_level >= 2 AND department_id IN (SELECT id FROM departments WHERE supervising_vp_id = @Me)", "/complaints", true);
+            Add(Roles.Leadership, "EscalatedToMe", "complaints WHERE state IN ('dispatched','contacted') AND merged_into_id IS NULL AND escalation_level >= 2 AND department_id IN (SELECT id FROM departments WHERE supervising_vp_id = @Me)", "/complaints", true);
         }
         if (me.IsIn(Roles.Admin))
             Add(Roles.Admin, "LockedAccounts", "users WHERE locked_until > @Now", "/admin/users", true);

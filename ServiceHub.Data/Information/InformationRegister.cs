@@ -5,11 +5,21 @@ using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.Information;
 
-public sealed record InfoKind(string Code, string Class, string Name, string NameEn, string OwnerDepartmentCode, string[] ReaderRoles, int RetentionMonths);
+public sealed record InfoKind(string Code, string Class, string Name, string NameEn, string OwnerDepartmentCode, string[] ReaderRoles, int RetentionMonths, string? AlsoClass = null)
+{
+    /// <summary>The classes the kind is listed under (customer events are both customer-to-company and commercial).</summary>
+    public IEnumerable<string> Classes => AlsoClass is null ? [Class] : [Class, AlsoClass];
+}
 
 public sealed record InfoRecord(
-    long Id, string Kind, string Title, string? Body, string? PrivateData, string State, string FiledByName, DateTimeOffset FiledAt,
-    DateTimeOffset? StoredAt, DateTimeOffset? RetainUntil, string? DestroyReason, string? DestroyApprovedByName, DateTimeOffset? DestroyedAt);
+    long Id, string Kind, string Title, string? Body, string? PrivateData, string State, string? FiledByName, DateTimeOffset FiledAt,
+    DateTimeOffset? StoredAt, DateTimeOffset? RetainUntil, string? DestroyReason, string? DestroyApprovedByName, DateTimeOffset? DestroyedAt,
+    string? SourceType = null, long? SourceId = null, string? DestroyRequestedByName = null, DateTimeOffset? DestroyRequestedAt = null,
+    string? DestroyRejectedReason = null)
+{
+    /// <summary>The reason the retention sweep writes when it asks for a destruction (shown localised).</summary>
+    public const string RetentionEnded = "retention_ended";
+}
 
 /// <summary>
 /// The information register (信息管理, DOMAIN.md §2): records of each kind are filed, stored for the kind's retention period and
@@ -21,7 +31,7 @@ public sealed class InformationRegister(NpgsqlDataSource db, AuditLog audit, Tim
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<InfoKind>(new CommandDefinition(
-            "SELECT code, class, name, name_en, owner_department_code, reader_roles, retention_months FROM info_kinds ORDER BY sort_order",
+            "SELECT code, class, name, name_en, owner_department_code, reader_roles, retention_months, also_class FROM info_kinds ORDER BY sort_order",
             cancellationToken: ct))).AsList();
     }
 
@@ -29,13 +39,13 @@ public sealed class InformationRegister(NpgsqlDataSource db, AuditLog audit, Tim
     public static bool MayRead(Actor actor, InfoKind kind, string? actorDepartmentCode) =>
         actor.IsIn(kind.ReaderRoles) || (actorDepartmentCode is not null && actorDepartmentCode == kind.OwnerDepartmentCode);
 
-    private async Task<InfoKind> ReadableKindAsync(NpgsqlConnection conn, Actor actor, string kind, CancellationToken ct)
+    private async Task<InfoKind> ReadableKindAsync(NpgsqlConnection conn, Actor actor, string kind, CancellationToken ct, NpgsqlTransaction? tx = null)
     {
         var k = await conn.QuerySingleOrDefaultAsync<InfoKind>(new CommandDefinition(
-            "SELECT code, class, name, name_en, owner_department_code, reader_roles, retention_months FROM info_kinds WHERE code = @kind",
-            new { kind }, cancellationToken: ct)) ?? throw new DomainException("NotFound");
+            "SELECT code, class, name, name_en, owner_department_code, reader_roles, retention_months, also_class FROM info_kinds WHERE code = @kind",
+            new { kind }, tx, cancellationToken: ct)) ?? throw new DomainException("NotFound");
         var dept = actor.DepartmentId is { } d
-            ? await conn.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT code FROM departments WHERE id = @d", new { d }, cancellationToken: ct))
+            ? await conn.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT code FROM departments WHERE id = @d", new { d }, tx, cancellationToken: ct))
             : null;
         if (!MayRead(actor, k, dept)) throw new ForbiddenException(actor.UserName, k.ReaderRoles);
         return k;
@@ -83,27 +93,108 @@ public sealed class InformationRegister(NpgsqlDataSource db, AuditLog audit, Tim
         if (n == 0) throw new DomainException("Info.RetentionNotEnded");
     }
 
-    /// <summary>销档, step 2: approved by an admin or leadership other than the requester; content and private data are removed.</summary>
+    /// <summary>
+    /// 销档, step 2: approved by an admin or leadership other than the requester (a request of the retention sweep has no requester).
+    /// The register row keeps only its tombstone; the linked record loses its free text and, once nothing alive refers to the customer,
+    /// the customer's name, phones and membership are anonymised.
+    /// </summary>
     public async Task ApproveDestructionAsync(Actor actor, long id, CancellationToken ct = default)
     {
         actor.Require(Roles.Admin, Roles.Leadership);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var now = clock.GetUtcNow();
-        var title = await conn.ExecuteScalarAsync<string?>(new CommandDefinition("""
+        var row = await conn.QuerySingleOrDefaultAsync<(string Kind, string Title, string? SourceType, long? SourceId, int? CustomerId)?>(new CommandDefinition("""
+            SELECT kind, title, source_type, source_id, customer_id FROM info_records
+            WHERE id = @id AND state = 'destroy_requested' AND destroy_requested_by IS DISTINCT FROM @actorId
+            FOR UPDATE
+            """, new { id, actorId = actor.Id }, tx, cancellationToken: ct)) ?? throw new DomainException("Info.ApprovalRefused");
+        await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE info_records SET state = 'destroyed', body = NULL, private_data = NULL, customer_id = NULL,
                 destroy_approved_by = @actorId, destroyed_at = @now
-            WHERE id = @id AND state = 'destroy_requested' AND destroy_requested_by <> @actorId
-            RETURNING title
-            """, new { id, actorId = actor.Id, now }, tx, cancellationToken: ct)) ?? throw new DomainException("Info.ApprovalRefused");
-        await audit.WriteAsync(conn, tx, actor, "info-destroyed", "info_record", id.ToString(), title, ct);
+            WHERE id = @id
+            """, new { id, actorId = actor.Id, now }, tx, cancellationToken: ct));
+        var customerId = row.CustomerId;
+        if (row.SourceType is { } type && row.SourceId is { } sourceId)
+            customerId = await ScrubSourceAsync(conn, tx, type, sourceId, ct) ?? customerId;
+        var anonymised = customerId is { } c && await AnonymiseCustomerAsync(conn, tx, c, now, ct);
+        await audit.WriteAsync(conn, tx, actor, "info-destroyed", "info_record", id.ToString(),
+            $"{row.Title}{(row.SourceType is null ? "" : $" ({row.SourceType} {row.SourceId})")}{(anonymised ? " customer anonymised" : "")}", ct);
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>Refuses a destruction: the record is kept for another retention period, with the reason.</summary>
+    public async Task RejectDestructionAsync(Actor actor, long id, string reason, CancellationToken ct = default)
+    {
+        actor.Require(Roles.Admin, Roles.Leadership);
+        if (string.IsNullOrWhiteSpace(reason)) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Reason"] = new("Validation.Required") });
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var now = clock.GetUtcNow();
+        var kind = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT kind FROM info_records WHERE id = @id AND state = 'destroy_requested' FOR UPDATE", new { id }, tx, cancellationToken: ct))
+            ?? throw new DomainException("Info.WrongState");
+        var months = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT retention_months FROM info_kinds WHERE code = @kind", new { kind }, tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE info_records SET state = 'stored', retain_until = @until, destroy_rejected_reason = @reason,
+                destroy_reason = NULL, destroy_requested_by = NULL, destroy_requested_at = NULL
+            WHERE id = @id
+            """, new { id, reason = reason.Trim(), until = now.AddMonths(months) }, tx, cancellationToken: ct));
+        await audit.WriteAsync(conn, tx, actor, "info-destroy-rejected", "info_record", id.ToString(), reason.Trim(), ct);
+        await tx.CommitAsync(ct);
+    }
+
+    private const string Destroyed = "（已销档）";
+
+    /// <summary>Removes the free text (what the customer said, answers, notes) of the record a register row stands for; returns its customer.</summary>
+    private static Task<int?> ScrubSourceAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string type, long id, CancellationToken ct)
+    {
+        var sql = type switch
+        {
+            "complaint" => """
+                UPDATE complaints SET content = @x, resolution = CASE WHEN resolution IS NULL THEN NULL ELSE @x END,
+                    reply = CASE WHEN reply IS NULL THEN NULL ELSE @x END, close_reason = CASE WHEN close_reason IS NULL THEN NULL ELSE @x END
+                WHERE id = @id RETURNING customer_id
+                """,
+            "contact" => """
+                UPDATE contacts SET content = @x, answer = CASE WHEN answer = '' THEN '' ELSE @x END, purpose = CASE WHEN purpose = '' THEN '' ELSE @x END,
+                    reception_confirmed_by = CASE WHEN reception_confirmed_by IS NULL THEN NULL ELSE @x END,
+                    handover_result = CASE WHEN handover_result IS NULL THEN NULL ELSE @x END
+                WHERE id = @id RETURNING customer_id
+                """,
+            "return_visit" => "UPDATE return_visit_tasks SET customer_words = CASE WHEN customer_words IS NULL THEN NULL ELSE @x END WHERE id = @id RETURNING customer_id",
+            "emergency" => """
+                UPDATE emergencies SET description = @x, cause = CASE WHEN cause IS NULL THEN NULL ELSE @x END,
+                    scope = CASE WHEN scope IS NULL THEN NULL ELSE @x END, response = CASE WHEN response IS NULL THEN NULL ELSE @x END
+                WHERE id = @id RETURNING NULL::integer
+                """,
+            "release" => "UPDATE info_releases SET body = @x WHERE id = @id RETURNING NULL::integer",
+            _ => throw new InvalidOperationException(type),
+        };
+        return conn.ExecuteScalarAsync<int?>(new CommandDefinition(sql, new { id, x = Destroyed }, tx, cancellationToken: ct));
+    }
+
+    /// <summary>Once every complaint, contact, return visit and register row of a customer is destroyed, the customer's private data goes too.</summary>
+    private static async Task<bool> AnonymiseCustomerAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int customerId, DateTimeOffset now, CancellationToken ct) =>
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE customers cu SET name = @x, phone = '010-00000000', phone2 = NULL, membership_no = NULL, membership_level = NULL, notes = '', updated_at = @now
+            WHERE cu.id = @customerId
+              AND NOT EXISTS (SELECT 1 FROM info_records r WHERE r.customer_id = cu.id)
+              AND NOT EXISTS (SELECT 1 FROM complaints c WHERE c.customer_id = cu.id AND NOT EXISTS (
+                    SELECT 1 FROM info_records r WHERE r.source_type = 'complaint' AND r.source_id = c.id AND r.state = 'destroyed'))
+              AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.customer_id = cu.id AND NOT EXISTS (
+                    SELECT 1 FROM info_records r WHERE r.source_type = 'contact' AND r.source_id = c.id AND r.state = 'destroyed'))
+              AND NOT EXISTS (SELECT 1 FROM return_visit_tasks t WHERE t.customer_id = cu.id AND NOT EXISTS (
+                    SELECT 1 FROM info_records r WHERE r.source_type = 'return_visit' AND r.source_id = t.id AND r.state = 'destroyed'))
+            """, new { customerId, now, x = Destroyed }, tx, cancellationToken: ct)) > 0;
+
     private const string SelectRecord = """
         SELECT r.id, r.kind, r.title, r.body, r.private_data, r.state, f.display_name AS filed_by_name, r.filed_at, r.stored_at, r.retain_until,
-               r.destroy_reason, a.display_name AS destroy_approved_by_name, r.destroyed_at
-        FROM info_records r JOIN users f ON f.id = r.filed_by LEFT JOIN users a ON a.id = r.destroy_approved_by
+               r.destroy_reason, a.display_name AS destroy_approved_by_name, r.destroyed_at, r.source_type, r.source_id,
+               q.display_name AS destroy_requested_by_name, r.destroy_requested_at, r.destroy_rejected_reason
+        FROM info_records r LEFT JOIN users f ON f.id = r.filed_by LEFT JOIN users a ON a.id = r.destroy_approved_by
+             LEFT JOIN users q ON q.id = r.destroy_requested_by
         """;
 
     /// <summary>The records of a kind, for its readers only (anyone else is refused, so neither page nor query shows them).</summary>
@@ -113,5 +204,22 @@ public sealed class InformationRegister(NpgsqlDataSource db, AuditLog audit, Tim
         await ReadableKindAsync(conn, actor, kind, ct);
         return (await conn.QueryAsync<InfoRecord>(new CommandDefinition(SelectRecord + " WHERE r.kind = @kind ORDER BY r.filed_at DESC, r.id DESC",
             new { kind }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>
+    /// Destructions waiting for an approval: all of them for the approvers (admins and leadership — they see titles and reasons, which
+    /// carry no private data), those of the kinds they read for anyone else.
+    /// </summary>
+    public async Task<IReadOnlyList<InfoRecord>> PendingDestructionsAsync(Actor actor, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var dept = actor.DepartmentId is { } d
+            ? await conn.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT code FROM departments WHERE id = @d", new { d }, cancellationToken: ct))
+            : null;
+        return (await conn.QueryAsync<InfoRecord>(new CommandDefinition(SelectRecord + """
+             JOIN info_kinds k ON k.code = r.kind
+            WHERE r.state = 'destroy_requested' AND (@approver OR k.reader_roles && @roles OR k.owner_department_code = @dept)
+            ORDER BY r.destroy_requested_at, r.id
+            """, new { approver = actor.IsIn(Roles.Admin, Roles.Leadership), roles = actor.Roles.ToArray(), dept }, cancellationToken: ct))).AsList();
     }
 }

@@ -30,6 +30,11 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ServiceHub.Data.Accountability.SpotCheckRepository>();
         services.AddSingleton<ServiceHub.Data.Accountability.OffboardingService>();
         services.AddSingleton<ServiceHub.Data.Information.InformationRegister>();
+        services.AddSingleton<ServiceHub.Data.Assessment.ReportingCalendar>();
+        services.AddSingleton<ServiceHub.Data.Assessment.InformationAssessment>();
+        services.AddSingleton<ServiceHub.Data.Information.InformationLifecycle>();
+        services.AddSingleton<ServiceHub.Data.Information.ReleaseRepository>();
+        services.AddSingleton<ServiceHub.Data.Information.FormalDocumentRepository>();
         services.AddSingleton<ServiceHub.Data.ReturnVisits.CustomerReturnVisits>();
         services.AddSingleton<ServiceHub.Data.Home.WorkSummary>();
         services.AddServiceHubEmergencyData();

@@ -36,7 +36,7 @@ public enum KpiSet
     /// <summary>Repeat complaints: linked to an earlier complaint of the same customer.</summary>
     Repeat,
 
-    // ---- consultations received in the period (company-wide; consultations have no department)
+    // ---- consultations received in the period (department: the one it was handed over to, else the first responder's)
     /// <summary>All consultations.</summary>
     Consultations,
     /// <summary>Consultations the customer was satisfied with.</summary>
@@ -82,7 +82,7 @@ public sealed record KpiRate(int Numerator, int Denominator)
 
 /// <summary>
 /// The KPI figures of one period (DOMAIN.md §6). <see cref="Counts"/> holds the size of every <see cref="KpiSet"/>; the properties name them.
-/// Consultation figures are null for a department scope (consultations belong to no department).
+/// <see cref="ConsultationsApply"/> is always true (kept for compatibility: consultations are attributed to departments as in ReturnVisits.Satisfaction).
 /// </summary>
 public sealed record KpiFigures(IReadOnlyDictionary<KpiSet, int> Counts, bool ConsultationsApply, double? MeanArrivalMinutes, double? MaxArrivalMinutes)
 {
@@ -90,7 +90,7 @@ public sealed record KpiFigures(IReadOnlyDictionary<KpiSet, int> Counts, bool Co
 
     /// <summary>Counted complaints (verified, counted, merged complaints once).</summary>
     public int Complaints => this[KpiSet.Complaints];
-    /// <summary>Consultation satisfaction: satisfied consultations ÷ all consultations × 100% (target ≥ 90%); null for a department.</summary>
+    /// <summary>Consultation satisfaction: satisfied consultations ÷ all consultations × 100% (target ≥ 90%); satisfied = the callback's outcome, else the answer at the contact.</summary>
     public KpiRate? ConsultationSatisfaction => ConsultationsApply ? new(this[KpiSet.ConsultationsSatisfied], this[KpiSet.Consultations]) : null;
     /// <summary>Replies within 48 h (or the agreed extension) ÷ complaints whose reply is measured.</summary>
     public KpiRate ReplyOnTime => new(this[KpiSet.ReplyOnTime], this[KpiSet.ReplyMeasured]);

@@ -1,38 +1,25 @@
 using Dapper;
 using Npgsql;
-using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Counting;
 using ServiceHub.Data.Infrastructure;
+using ServiceHub.Data.ReturnVisits;
 
 namespace ServiceHub.Data.Reports;
 
 /// <summary>
 /// The SQL of the KPIs, built once: each <see cref="KpiSet"/> is a predicate over its family's base set. The figures count every
 /// predicate with <c>count(*) FILTER (WHERE …)</c>; a drill-down lists the rows of the base set matching the same predicate.
-/// Parameters: <c>@From</c>, <c>@To</c>, <c>@DepartmentId</c>, <c>@ProjectId</c> (always null here), <c>@Now</c>, <c>@ReplyWithin</c>.
+/// Parameters: <c>@From</c>, <c>@To</c>, <c>@DepartmentId</c>, <c>@ProjectId</c> (always null here), <c>@Now</c>.
 /// </summary>
 public static class KpiSql
 {
     /// <summary>The month (yyyy-MM) of a time in business time.</summary>
     private static string MonthOf(string column) => $"to_char({column} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')";
 
-    /// <summary>
-    /// The first reply of a complaint (its first 'handled' event) and the reply deadline in force then: the last extension agreed
-    /// before it (处理延期, the new deadline), otherwise 48 h after registration. Not replied yet: the deadline in force now.
-    /// </summary>
-    private const string ReplyJoin = """
-        LEFT JOIN LATERAL (
-            SELECT h.first_reply_at,
-                   coalesce((SELECT x.deadline_after FROM complaint_events x
-                             WHERE x.complaint_id = c.id AND x.kind = 'extended' AND x.at <= coalesce(h.first_reply_at, @Now)
-                             ORDER BY x.at DESC, x.id DESC LIMIT 1),
-                            c.registered_at + @ReplyWithin) AS reply_due
-            FROM (SELECT min(e.at) AS first_reply_at FROM complaint_events e WHERE e.complaint_id = c.id AND e.kind = 'handled') h
-        ) rq ON true
-        """;
-
-    private const string ReplyMeasured = "(rq.first_reply_at IS NOT NULL OR rq.reply_due < @Now)";
-    private const string ReplyOnTime = "(rq.first_reply_at <= rq.reply_due)";
+    // The first reply and the deadline in force then are kept on the complaint (sql/0071_kpi_first_reply.sql): 48 h after
+    // registration, or the new time agreed by an extension. Not replied yet: the deadline in force now (reply_due_at).
+    private const string ReplyMeasured = "(c.first_replied_at IS NOT NULL OR c.reply_due_at < @Now)";
+    private const string ReplyOnTime = "(c.first_replied_at <= c.first_reply_due_at)";
     private const string ContactMeasured = "(c.contact_due_at IS NOT NULL AND (c.contacted_at IS NOT NULL OR c.contact_due_at < @Now))";
     private const string ContactOnTime = "(c.contacted_at <= c.contact_due_at)";
     private const string EmergencyMeasured = "(em.arrived_at IS NOT NULL OR em.on_site_due_at < @Now)";
@@ -61,8 +48,8 @@ public static class KpiSql
         KpiSet.EscalatedLevel2 => "c.escalation_level >= 2",
         KpiSet.Closed => "c.state = 'closed'",
         KpiSet.Repeat => "c.repeat_of_complaint_id IS NOT NULL",
-        KpiSet.ConsultationsSatisfied => "ct.satisfied IS TRUE",
-        KpiSet.ConsultationsNotSatisfied => "ct.satisfied IS NOT TRUE",
+        KpiSet.ConsultationsSatisfied => Satisfaction.ConsultationSatisfied,
+        KpiSet.ConsultationsNotSatisfied => $"NOT {Satisfaction.ConsultationSatisfied}",
         KpiSet.EmergencyMeasured => EmergencyMeasured,
         KpiSet.EmergencyOnTime => EmergencyOnTime,
         KpiSet.EmergencyLate => $"({EmergencyMeasured} AND NOT coalesce({EmergencyOnTime}, false))",
@@ -72,8 +59,8 @@ public static class KpiSql
     /// <summary>FROM of a family's base set (with the joins its predicates need).</summary>
     public static string From(KpiFamily family) => family switch
     {
-        KpiFamily.Complaints => $"FROM complaints c {ReplyJoin}",
-        KpiFamily.Consultations => "FROM contacts ct",
+        KpiFamily.Complaints => "FROM complaints c",
+        KpiFamily.Consultations => $"FROM contacts ct {Satisfaction.ConsultationJoins}",
         KpiFamily.Emergencies => "FROM emergencies em",
         _ => throw new ArgumentOutOfRangeException(nameof(family)),
     };
@@ -82,7 +69,10 @@ public static class KpiSql
     public static string Where(KpiFamily family) => family switch
     {
         KpiFamily.Complaints => $"WHERE {ComplaintStatistics.CountedWhere}",
-        KpiFamily.Consultations => "WHERE ct.kind = 'consultation' AND ct.received_at >= @From AND ct.received_at < @To",
+        KpiFamily.Consultations => $"""
+            WHERE ct.kind = 'consultation' AND ct.received_at >= @From AND ct.received_at < @To
+              AND (@DepartmentId IS NULL OR {Satisfaction.ConsultationDepartment} = @DepartmentId)
+            """,
         KpiFamily.Emergencies => """
             WHERE em.reported_at >= @From AND em.reported_at < @To
               AND (@DepartmentId IS NULL OR em.responsible_department_id = @DepartmentId)
@@ -140,7 +130,8 @@ public static class KpiSql
 /// <summary>
 /// The KPIs of DOMAIN.md §6 for a period and an optional department, with the records behind every figure.
 /// Complaints are counted as <see cref="ComplaintStatistics"/> counts them (verified, counted, a merged group once) by registration time;
-/// consultations by the time received; emergencies by the time reported. Every method checks the actor with <see cref="KpiAccess.Scope"/>:
+/// consultations by the time received, satisfied and attributed to a department as <see cref="Satisfaction"/> defines it;
+/// emergencies by the time reported, to their responsible department. Every method checks the actor with <see cref="KpiAccess.Scope"/>:
 /// a department manager sees their own department only. Used by the dashboard and the annual report.
 /// </summary>
 public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statistics, TimeProvider clock)
@@ -148,27 +139,26 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
     private object Args(KpiQuery q, int? departmentId, string? key = null, string? month = null, int skip = 0, int take = 0) => new
     {
         From = q.From.ToUniversalTime(), To = q.To.ToUniversalTime(), DepartmentId = departmentId, ProjectId = (int?)null,
-        Now = clock.GetUtcNow(), ReplyWithin = Deadlines.ReplyWithin, Key = key, Month = month, Skip = skip, Take = take,
+        Now = clock.GetUtcNow(), Key = key, Month = month, Skip = skip, Take = take,
     };
 
     /// <summary>The KPI figures of the period <paramref name="q"/> (department: see <see cref="KpiAccess.Scope"/>).</summary>
     public async Task<KpiFigures> FiguresAsync(Actor actor, KpiQuery q, CancellationToken ct = default)
     {
         var months = await ComputeAsync(actor, q, byMonth: false, ct);
-        return months.Count == 0 ? Empty(KpiAccess.Scope(actor, q.DepartmentId) is null) : months[0].Figures;
+        return months.Count == 0 ? Empty() : months[0].Figures;
     }
 
     /// <summary>The figures of each calendar month (business time) in the period, oldest first, months without records included.</summary>
     public async Task<IReadOnlyList<KpiMonth>> MonthlyAsync(Actor actor, KpiQuery q, CancellationToken ct = default)
     {
         var found = (await ComputeAsync(actor, q, byMonth: true, ct)).ToDictionary(m => m.Month);
-        var consultations = KpiAccess.Scope(actor, q.DepartmentId) is null;
         var result = new List<KpiMonth>();
         var local = BusinessTime.ToLocal(q.From).DateTime;
         for (var m = new DateTime(local.Year, local.Month, 1); BusinessTime.FromLocal(m) < q.To; m = m.AddMonths(1))
         {
             var key = m.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
-            result.Add(found.TryGetValue(key, out var f) ? f : new KpiMonth(key, Empty(consultations)));
+            result.Add(found.TryGetValue(key, out var f) ? f : new KpiMonth(key, Empty()));
         }
         return result;
     }
@@ -177,12 +167,12 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
     public Task<StatisticsResult> BreakdownAsync(Actor actor, KpiQuery q, StatisticsDimension by, CancellationToken ct = default) =>
         statistics.CountAsync(new StatisticsQuery(q.From, q.To, by, DepartmentId: KpiAccess.Scope(actor, q.DepartmentId)), ct);
 
-    private static KpiFigures Empty(bool consultations) => new(new Dictionary<KpiSet, int>(), consultations, null, null);
+    private static KpiFigures Empty() => new(new Dictionary<KpiSet, int>(), true, null, null);
 
     private async Task<IReadOnlyList<KpiMonth>> ComputeAsync(Actor actor, KpiQuery q, bool byMonth, CancellationToken ct)
     {
         var dept = KpiAccess.Scope(actor, q.DepartmentId);
-        var families = dept is null ? Enum.GetValues<KpiFamily>() : [KpiFamily.Complaints, KpiFamily.Emergencies];
+        var families = Enum.GetValues<KpiFamily>();
         var counts = new Dictionary<string, Dictionary<KpiSet, int>>();
         var arrival = new Dictionary<string, (double? Mean, double? Max)>();
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -199,7 +189,7 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
             }
         }
         return counts.OrderBy(kv => kv.Key, StringComparer.Ordinal)
-            .Select(kv => new KpiMonth(kv.Key, new KpiFigures(kv.Value, dept is null,
+            .Select(kv => new KpiMonth(kv.Key, new KpiFigures(kv.Value, true,
                 arrival.GetValueOrDefault(kv.Key).Mean, arrival.GetValueOrDefault(kv.Key).Max)))
             .ToList();
     }
@@ -209,7 +199,6 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
         var family = KpiSql.FamilyOf(d.Set);
         if (family != expected) throw new ArgumentException($"{d.Set} lists {family}, not {expected}.", nameof(d));
         var dept = KpiAccess.Scope(actor, d.Query.DepartmentId);
-        if (family == KpiFamily.Consultations && dept is not null) throw new DomainException("Kpi.ConsultationsCompanyWide");
         var (join, narrow) = KpiSql.Narrowing(family, d.By, d.Month is not null);
         var body = $"{KpiSql.From(family)} {join}\n{KpiSql.Where(family)} AND {KpiSql.Predicate(d.Set)}{narrow}";
         countSql = $"SELECT count(*)::int {body}";
@@ -240,9 +229,10 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
     /// <summary>The consultations behind a consultation figure, newest first, server-paged (company-wide only).</summary>
     public async Task<Page<KpiConsultationItem>> ConsultationsAsync(Actor actor, KpiDrill d, int skip, int take, CancellationToken ct = default)
     {
-        var (sql, args) = Drill(actor, d, KpiFamily.Consultations, """
+        var (sql, args) = Drill(actor, d, KpiFamily.Consultations, $"""
             SELECT ct.id, ct.register_no, (SELECT cu.name FROM customers cu WHERE cu.id = ct.customer_id) AS customer_name,
-                   (SELECT p2.name FROM projects p2 WHERE p2.id = ct.project_id) AS project_name, ct.channel, ct.content, ct.satisfied, ct.received_at
+                   (SELECT p2.name FROM projects p2 WHERE p2.id = ct.project_id) AS project_name, ct.channel, ct.content,
+                   {Satisfaction.ConsultationSatisfied} AS satisfied, ct.received_at
             """, "ct.received_at DESC, ct.id DESC", skip, take, out var countSql);
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<KpiConsultationItem>(new CommandDefinition(sql, args, cancellationToken: ct));

@@ -169,15 +169,13 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
         var firstMonth = new DateTime(local.Year, local.Month, 1).AddMonths(-(months - 1));
         var from = BusinessTime.FromLocal(firstMonth).ToUniversalTime();
         await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<SatisfactionRow>(new CommandDefinition("""
+        return (await conn.QueryAsync<SatisfactionRow>(new CommandDefinition($"""
             WITH c AS (
                 SELECT to_char(ct.received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month,
-                       coalesce(ho.department_id, fr.department_id) AS department_id,
-                       coalesce(t.outcome = 'satisfied', ct.satisfied, false) AS satisfied
+                       {Satisfaction.ConsultationDepartment} AS department_id,
+                       {Satisfaction.ConsultationSatisfied} AS satisfied
                 FROM contacts ct
-                JOIN users fr ON fr.id = ct.first_responder_id
-                LEFT JOIN users ho ON ho.id = ct.handover_to_id
-                LEFT JOIN return_visit_tasks t ON t.contact_id = ct.id AND t.kind = 'consultation' AND t.state = 'done'
+                {Satisfaction.ConsultationJoins}
                 WHERE ct.kind = 'consultation' AND ct.received_at >= @from
             )
             SELECT c.month, c.department_id, d.name AS department_name, d.name_en AS department_name_en, count(*) FILTER (WHERE c.satisfied)::int AS satisfied, count(*)::int AS all

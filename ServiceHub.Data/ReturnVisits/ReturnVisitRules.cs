@@ -84,6 +84,22 @@ public static class Satisfaction
     public static decimal? Rate(int satisfied, int all) => all == 0 ? null : Math.Round((decimal)satisfied / all, 4);
 
     public static bool MeetsTarget(decimal? rate) => rate is null || rate >= Target;
+
+    /// <summary>
+    /// Joins of a consultation <c>ct</c> (a contact): its first responder <c>fr</c>, the person it was handed over to <c>ho</c>
+    /// and its done satisfaction callback <c>t</c>. Shared by the monthly rate here and the KPIs (Reports/KpiService).
+    /// </summary>
+    public const string ConsultationJoins = """
+        JOIN users fr ON fr.id = ct.first_responder_id
+        LEFT JOIN users ho ON ho.id = ct.handover_to_id
+        LEFT JOIN return_visit_tasks t ON t.contact_id = ct.id AND t.kind = 'consultation' AND t.state = 'done'
+        """;
+
+    /// <summary>A consultation's department: the department of the person it was handed over to, else the first responder's.</summary>
+    public const string ConsultationDepartment = "coalesce(ho.department_id, fr.department_id)";
+
+    /// <summary>Satisfied: the callback's outcome when there was one, else the customer's answer at the contact.</summary>
+    public const string ConsultationSatisfied = "coalesce(t.outcome = 'satisfied', ct.satisfied, false)";
 }
 
 /// <summary>Periods of the department analysis and the working group: a month, "2026-11".</summary>

@@ -17,6 +17,9 @@ public static class JobRegistration
         jobs.AddOrUpdate<ServiceHub.Jobs.ReturnVisits.ClosureJob>(ServiceHub.Jobs.ReturnVisits.ClosureJob.Id, j => j.RunAsync(CancellationToken.None), "*/10 * * * *", inBeijing);
         jobs.AddOrUpdate<ServiceHub.Jobs.Reports.AnnualReportJob>(ServiceHub.Jobs.Reports.AnnualReportJob.Id, j => j.RunAsync(CancellationToken.None),
             ServiceHub.Data.Reports.AnnualReportRules.JobCron, inBeijing);
+        jobs.AddOrUpdate<ServiceHub.Jobs.Assessment.ReportingCalendarJob>(ServiceHub.Jobs.Assessment.ReportingCalendarJob.Id, j => j.RunAsync(CancellationToken.None), "10 0 * * *", inBeijing);
+        jobs.AddOrUpdate<ServiceHub.Jobs.Information.InformationFilingJob>(ServiceHub.Jobs.Information.InformationFilingJob.Id, j => j.RunAsync(CancellationToken.None), "*/5 * * * *", inBeijing);
+        jobs.AddOrUpdate<ServiceHub.Jobs.Information.RetentionJob>(ServiceHub.Jobs.Information.RetentionJob.Id, j => j.RunAsync(CancellationToken.None), "30 2 * * *", inBeijing);
         return services;
     }
 }

@@ -27,6 +27,9 @@ public static class JobsServiceCollectionExtensions
             }));
         services.AddTransient<ServiceHub.Jobs.Complaints.EscalationJob>();
         services.AddTransient<ServiceHub.Jobs.Complaints.HotComplaintJob>();
+        services.AddTransient<ServiceHub.Jobs.Assessment.ReportingCalendarJob>();
+        services.AddTransient<ServiceHub.Jobs.Information.InformationFilingJob>();
+        services.AddTransient<ServiceHub.Jobs.Information.RetentionJob>();
         services.AddServiceHubReturnVisitJobs();
         services.AddTransient<ServiceHub.Jobs.Reports.AnnualReportJob>();
         if (configuration.GetValue("Hangfire:Server", true))

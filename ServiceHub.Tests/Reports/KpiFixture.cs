@@ -19,7 +19,8 @@ namespace ServiceHub.Tests.Reports;
 /// C4         B     11-05 09:00    none (30) late        none (48 h) late              2   dispatched  收费争议    phone    repeat of C1
 /// C5         A     11-26 09:30    none (120) not due    none, not due                 0   dispatched  –           phone
 /// M1 (merged into C1), N1 (not counted), U1 (awaiting verification): not counted.  O1: counted, A, October.
-/// consultations in November: 3 satisfied, 1 not (+ an inquiry, and a satisfied consultation in October)
+/// consultations in November: 3 satisfied, 1 not, 1 not satisfied at the contact but satisfied at the callback, handed over to A
+/// (+ an inquiry, and a satisfied consultation in October); all but the handed-over one belong to the agent's CS department
 /// emergency  dept  reported     arrived
 /// E1         A     11-10 08:00  +90 min
 /// E2         B     11-12 08:00  +150 min (late)
@@ -72,6 +73,16 @@ public sealed class KpiFixture : DatabaseFixture
         await ConsultationAsync(L(9, 10), true);
         await ConsultationAsync(L(10, 10), true);
         await ConsultationAsync(L(11, 10), false);
+        var k5 = await ContactAsync(L(13, 10), "consultation", "phone", false);
+        await using (var conn = await DataSource.OpenConnectionAsync())
+        {
+            await conn.ExecuteAsync("UPDATE contacts SET handover_to_id = @h, handover_at = received_at WHERE id = @k5", new { h = W.Handler.Id, k5 });
+            await conn.ExecuteAsync("""
+                INSERT INTO return_visit_tasks (kind, contact_id, customer_id, department_id, state, due_at, scheduled_at, outcome, created_at, completed_at)
+                VALUES ('consultation', @k5, @c, @a, 'done', @t, @t, 'satisfied', @t, @t)
+                """, new { k5, c = W.CustomerId, a, t = L(14, 10) });
+        }
+        Ids["K5"] = k5;
         await ConsultationAsync(L(12, 10), null, kind: "inquiry");
         await ConsultationAsync(L(12, 10, month: 10), true);
 

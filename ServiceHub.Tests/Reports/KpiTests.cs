@@ -64,10 +64,13 @@ public sealed class KpiTests(KpiFixture f) : IClassFixture<KpiFixture>
     public async Task Consultation_satisfaction_is_satisfied_consultations_over_all_consultations_of_the_month()
     {
         var k = await November();
-        Assert.Equal(new KpiRate(3, 4), k.ConsultationSatisfaction); // the inquiry and October's consultation do not count
-        Assert.Equal(75.0m, k.ConsultationSatisfaction!.Percent);
+        // K5 was not satisfied at the contact but satisfied at the callback; the inquiry and October's consultation do not count.
+        Assert.Equal(new KpiRate(4, 5), k.ConsultationSatisfaction);
+        Assert.Equal(80.0m, k.ConsultationSatisfaction!.Percent);
         var page = await f.Kpi.ConsultationsAsync(f.Leader, new KpiDrill(KpiFixture.November, KpiSet.ConsultationsNotSatisfied), 0, 10);
         Assert.Equal(false, Assert.Single(page.Items).Satisfied);
+        var satisfied = await f.Kpi.ConsultationsAsync(f.Leader, new KpiDrill(KpiFixture.November, KpiSet.ConsultationsSatisfied), 0, 10);
+        Assert.Contains(satisfied.Items, i => i.Id == f.Ids["K5"]);
     }
 
     [Fact]
@@ -143,7 +146,7 @@ public sealed class KpiTests(KpiFixture f) : IClassFixture<KpiFixture>
         Assert.Equal(4, k.Complaints); // C1, C2, C3, C5 — not B's C4
         Assert.Equal((1, 0), (k.Escalated, k.Repeat));
         Assert.Equal(3, k.Emergencies); // E1, E3, E4
-        Assert.Null(k.ConsultationSatisfaction);
+        Assert.Equal(new KpiRate(1, 1), k.ConsultationSatisfaction); // K5, handed over to the department
         Assert.Equal(Of("C1", "C2", "C3", "C5"), await ComplaintIds(KpiSet.Complaints, manager));
         Assert.Equal(4, (await f.Kpi.BreakdownAsync(manager, KpiFixture.November, StatisticsDimension.Department)).Counted);
 
@@ -151,7 +154,7 @@ public sealed class KpiTests(KpiFixture f) : IClassFixture<KpiFixture>
         await Assert.ThrowsAsync<ForbiddenException>(() => November(manager, other));
         await Assert.ThrowsAsync<ForbiddenException>(() => f.Kpi.ComplaintsAsync(manager, new KpiDrill(KpiQuery.Month(2026, 11, other), KpiSet.Repeat), 0, 10));
         await Assert.ThrowsAsync<ForbiddenException>(() => f.Kpi.BreakdownAsync(manager, KpiQuery.Month(2026, 11, other), StatisticsDimension.Project));
-        await Assert.ThrowsAsync<DomainException>(() => f.Kpi.ConsultationsAsync(manager, new KpiDrill(KpiFixture.November, KpiSet.Consultations), 0, 10));
+        Assert.Equal(f.Ids["K5"], Assert.Single((await f.Kpi.ConsultationsAsync(manager, new KpiDrill(KpiFixture.November, KpiSet.Consultations), 0, 10)).Items).Id);
 
         // Leadership may narrow to any department.
         Assert.Equal(1, (await November(f.Leader, other)).Complaints);

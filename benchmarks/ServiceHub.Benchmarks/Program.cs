@@ -9,6 +9,7 @@ namespace ServiceHub.Benchmarks;
 ///   duplicates [look-ups]          duplicate suggestion at intake at 1,000,000 complaints
 ///   auto-closure [complaints] [eligible] [rounds]   one-week auto-closure at 1,000,000 complaints, 50,000 eligible
 ///   annual-report [complaints] [visits] [rounds]     the Annual Service Review Report at 1,000,000 complaints, 300,000 return visits
+///   kpi [complaints] [consultations] [rounds]   the KPI dashboard's queries at 1,000,000 complaints and 300,000 consultations
 /// Each needs a PostgreSQL server in SERVICEHUB_BENCH_SERVER (or ConnectionStrings__ServiceHub) and creates and drops its own databases.
 /// </summary>
 public static class Benchmarks
@@ -18,6 +19,7 @@ public static class Benchmarks
         ["complaints"] = ComplaintDeskBenchmark.RunCommandAsync,
         ["alerts"] = AlertsBenchmark.RunAsync,
         ["duplicates"] = a => DuplicateSuggestionBenchmark.RunAsync(Database("sh_bench_duplicates", create: true), a),
+        ["kpi"] = KpiBenchmark.RunAsync,
         ["auto-closure"] = a => AutoClosureBenchmark.RunAsync(Database("sh_bench_autoclosure", create: false), a),
         ["annual-report"] = a => AnnualReportBenchmark.RunAsync(a.Length > 0 && a[0] == "seed" ? "" : Database("sh_bench_annual", create: false), a),
     };

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using Dapper;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using ServiceHub.Data.Counting;
+using ServiceHub.Data.Infrastructure;
+using ServiceHub.Data.Reports;
+
+namespace ServiceHub.Benchmarks;
+
+/// <summary>
+/// Issue #7: the KPI dashboard's queries at 1,000,000 complaints in a year (with ~2M timeline events) and 300,000 consultations:
+/// a month's figures, a year's figures, the 12-month trend, the four breakdowns and the first page of a drill-down, through
+/// <see cref="KpiService"/>, and the month's complaint figures as raw SQL over a bare NpgsqlCommand.
+/// </summary>
+public static class KpiBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var n = args.Length > 0 ? int.Parse(args[0]) : 1_000_000;
+        var consultations = args.Length > 1 ? int.Parse(args[1]) : 300_000;
+        var rounds = args.Length > 2 ? int.Parse(args[2]) : 7;
+        await using var db = await BenchDatabase.CreateAsync(Benchmarks.Server(), "kpi");
+        var sw = Stopwatch.StartNew();
+        await SeedAsync(db, n, consultations);
+        Console.Error.WriteLine($"seeded {n:N0} complaints and {consultations:N0} consultations in {sw.Elapsed.TotalSeconds:F0} s");
+
+        var clock = new FakeTimeProvider(BusinessTime.FromLocal(new DateTime(2027, 1, 5, 9, 0, 0)));
+        var kpi = new KpiService(db.DataSource, new ComplaintStatistics(db.DataSource), clock);
+        var actor = Actor.System;
+        var june = KpiQuery.Month(2026, 6);
+        var year = KpiQuery.Year(2026);
+
+        await using (var conn = await db.DataSource.OpenConnectionAsync())
+        {
+            var plan = await conn.QueryAsync<string>("EXPLAIN (ANALYZE, BUFFERS) " + KpiSql.Figures(KpiFamily.Complaints, byMonth: false),
+                Args(june, clock), commandTimeout: 0);
+            Console.Error.WriteLine(string.Join('\n', plan));
+        }
+
+        var check = await kpi.FiguresAsync(actor, june);
+        Console.Error.WriteLine($"June: {check.Complaints:N0} counted, replies on time {check.ReplyOnTime.Percent}%, consultations {check.ConsultationSatisfaction?.Percent}%");
+
+        Console.WriteLine($"| query ({n:N0} complaints, {consultations:N0} consultations) | median | p95 |");
+        Console.WriteLine("|---|---:|---:|");
+        await Measure("month figures (app: KpiService.FiguresAsync)", rounds, () => kpi.FiguresAsync(actor, june));
+        await Measure("month complaint figures (raw SQL, same statement)", rounds, async () =>
+        {
+            await using var conn = await db.DataSource.OpenConnectionAsync();
+            await using var cmd = new NpgsqlCommand(KpiSql.Figures(KpiFamily.Complaints, byMonth: false), conn);
+            cmd.Parameters.AddRange(RawArgs(june, clock));
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) { }
+        });
+        await Measure("month figures, one department", rounds, () => kpi.FiguresAsync(actor, june with { DepartmentId = 3 }));
+        await Measure("four breakdowns of the month (ComplaintStatistics)", rounds, async () =>
+        {
+            foreach (var by in new[] { StatisticsDimension.RootCause, StatisticsDimension.Project, StatisticsDimension.Department, StatisticsDimension.Channel })
+                await kpi.BreakdownAsync(actor, june, by);
+        });
+        await Measure("drill-down page 1 (25) + total, replies late in the month", rounds, () => kpi.ComplaintsAsync(actor, new KpiDrill(june, KpiSet.ReplyLate), 0, 25));
+        await Measure("12-month trend (MonthlyAsync, year 2026)", Math.Max(3, rounds / 2), () => kpi.MonthlyAsync(actor, year));
+        await Measure("year figures (FiguresAsync, year 2026)", Math.Max(3, rounds / 2), () => kpi.FiguresAsync(actor, year));
+        return 0;
+    }
+
+    private static object Args(KpiQuery q, TimeProvider clock) => new
+    {
+        q.From, q.To, DepartmentId = (int?)null, ProjectId = (int?)null, Now = clock.GetUtcNow(),
+    };
+
+    private static NpgsqlParameter[] RawArgs(KpiQuery q, TimeProvider clock) =>
+    [
+        new("From", q.From), new("To", q.To), new("DepartmentId", NpgsqlTypes.NpgsqlDbType.Integer) { Value = DBNull.Value },
+        new("ProjectId", NpgsqlTypes.NpgsqlDbType.Integer) { Value = DBNull.Value }, new("Now", clock.GetUtcNow()),
+    ];
+
+    private static async Task Measure(string name, int rounds, Func<Task> action)
+    {
+        await action(); // warm
+        var times = new List<double>();
+        for (var i = 0; i < rounds; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            await action();
+            times.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        Console.WriteLine($"| {name} | {Stats.Median(times):F0} ms | {Stats.Percentile(times, 95):F0} ms |");
+    }
+
+    private static async Task SeedAsync(BenchDatabase db, int n, int consultations)
+    {
+        // A year of complaints (2026, business time): ~2% not counted, ~1% merged, 5% open, escalations, repeats, extensions.
+        await db.ExecAsync($"""
+            INSERT INTO departments (code, name, name_en) SELECT 'D' || g, '部门' || g, 'Dept ' || g FROM generate_series(1, 10) g;
+            INSERT INTO users (user_name, display_name, password_hash, roles, department_id) VALUES ('bench', 'bench', 'x', ARRAY['agent'], 1);
+            INSERT INTO projects (code, name) SELECT 'P' || g, '项目' || g FROM generate_series(1, 30) g;
+            INSERT INTO customers (name, phone) SELECT '客户' || g, '139' || lpad(g::text, 8, '0') FROM generate_series(1, 50000) g;
+            ALTER TABLE complaint_events DISABLE TRIGGER complaint_events_no_update;
+            CREATE TEMP TABLE g AS
+                SELECT g, timestamptz '2026-01-01 00:00+08' + (g::bigint * 31536000 / {n})::float8 * interval '1 second' AS reg FROM generate_series(1, {n}) g;
+            INSERT INTO contacts (register_no, channel, kind, customer_id, project_id, content, received_at, first_responder_id, created_at)
+                SELECT 'LD-K-' || g, (ARRAY['phone','visit','letter','email','forum','media','forwarded'])[1 + g % 7], 'complaint', 1 + g % 50000, 1 + g % 30,
+                       '投诉内容', reg, 1, reg FROM g;
+            INSERT INTO complaints (sheet_no, contact_id, customer_id, project_id, channel, content, state, urgency_minutes, department_id, registered_by,
+                                    registered_at, dispatched_at, contact_due_at, contacted_at, reply_due_at, handled_at, closed_at, escalation_level, updated_at,
+                                    root_cause_id, counted, count_reason, merged_into_id, repeat_of_complaint_id)
+                SELECT 'FY-K-' || g, g, 1 + g % 50000, 1 + g % 30, (ARRAY['phone','visit','letter','email','forum','media','forwarded'])[1 + g % 7], '投诉内容',
+                       CASE WHEN g % 20 = 0 THEN 'contacted' ELSE 'closed' END, 30, 1 + (g / 7) % 10, 1,
+                       reg, reg, reg + interval '30 minutes', reg + (g % 40) * interval '1 minute', reg + interval '48 hours',
+                       CASE WHEN g % 20 <> 0 THEN reg + (g % 60) * interval '1 hour' END, CASE WHEN g % 20 <> 0 THEN reg + interval '5 days' END,
+                       CASE WHEN g % 90 = 0 THEN 2 WHEN g % 30 = 0 THEN 1 ELSE 0 END, reg,
+                       (ARRAY(SELECT id FROM root_causes WHERE parent_id IS NOT NULL ORDER BY id))[1 + g % 13],
+                       CASE WHEN g % 50 = 0 THEN false WHEN g % 51 = 0 THEN NULL ELSE true END, CASE WHEN g % 50 = 0 THEN '重复' END,
+                       CASE WHEN g % 97 = 0 THEN g - 1 END, CASE WHEN g % 40 = 0 THEN g - 1 END
+                FROM g;
+            INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details) SELECT g, reg, 'bench', 'registered', '' FROM g;
+            INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details, deadline_before, deadline_after)
+                SELECT g, reg + interval '40 hours', 'bench', 'extended', '', reg + interval '48 hours', reg + interval '72 hours' FROM g WHERE g % 100 = 3;
+            INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details) SELECT g, reg + (g % 60) * interval '1 hour', 'bench', 'handled', '' FROM g WHERE g % 20 <> 0;
+            INSERT INTO contacts (register_no, channel, kind, customer_id, project_id, content, answer, satisfied, received_at, first_responder_id, created_at)
+                SELECT 'LD-Q-' || g, 'phone', 'consultation', 1 + g % 50000, 1 + g % 30, '咨询', '答复', g % 11 <> 0,
+                       timestamptz '2026-01-01 00:00+08' + (g::bigint * 31536000 / {consultations})::float8 * interval '1 second', 1, now()
+                FROM generate_series(1, {consultations}) g;
+            INSERT INTO emergencies (kind, project_id, location, occurred_at, description, responsible_department_id, reported_by, reported_at, on_site_due_at,
+                                     state, arrived_at, arrived_by, cause, scope, response)
+                SELECT 'fire_explosion', 1 + g % 30, '1号楼', t, '起火', 1 + g % 10, 1, t, t + interval '2 hours', 'on_site', t + (30 + g % 120) * interval '1 minute', 1, '原因', '范围', '处置'
+                FROM (SELECT g, timestamptz '2026-01-01 00:00+08' + g * interval '17 hours' AS t FROM generate_series(1, 500) g) x;
+            """);
+        await db.ExecAsync("VACUUM ANALYZE");
+    }
+}
