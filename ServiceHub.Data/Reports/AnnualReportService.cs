@@ -2,7 +2,6 @@ using System.Text.Json;
 using Dapper;
 using Npgsql;
 using ServiceHub.Data.Admin;
-using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.Reports;
@@ -11,7 +10,7 @@ namespace ServiceHub.Data.Reports;
 /// Produces and keeps the Annual Service Review Report (《年度服务评审报告》, DOMAIN.md §5). Every figure of complaints, consultations and
 /// emergencies is a <see cref="KpiSet"/> counted with the KPI core's own predicates (<see cref="KpiSql"/>), grouped in one pass per family
 /// (year, month, department, root cause, emergency kind), over the counted complaints of <see cref="Counting.ComplaintStatistics"/> (verified,
-/// counted, a merged group once). For a whole year the reply facts are joined set-based (<see cref="ComplaintsFrom"/>), not per row.
+/// counted, a merged group once).
 /// Each produced report is a numbered version; the table refuses changes (trigger in <c>sql/0072_annual_reports.sql</c>).
 /// </summary>
 public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, TimeProvider clock)
@@ -210,34 +209,6 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
     };
 
     /// <summary>
-    /// With <see cref="ComplaintsFrom"/>: the base set of counted complaints with their reply facts, for a whole period at once: the columns <c>rq.first_reply_at</c> and
-    /// <c>rq.reply_due</c> that <see cref="KpiSql"/>'s reply predicates read, computed as KpiSql's per-complaint join computes them (the
-    /// first 'handled' event; the deadline in force then: the last extension agreed before it, else 48 h after registration; not replied:
-    /// the deadline in force now), but with the events of the period aggregated once and hash-joined instead of two index look-ups per
-    /// complaint (a year has a million complaints; see docs/benchmarks.md). <c>AnnualReportTests.The_same_figures_as_the_kpi_core_for_the_year</c>
-    /// holds the two equal, extensions included.
-    /// </summary>
-    public const string ComplaintsWith = """
-        WITH h AS (
-            SELECT e.complaint_id, min(e.at) AS first_reply_at FROM complaint_events e
-            WHERE e.kind = 'handled' AND e.at >= @From GROUP BY e.complaint_id
-        ), ext AS (
-            SELECT DISTINCT ON (x.complaint_id) x.complaint_id, x.deadline_after
-            FROM complaint_events x LEFT JOIN h ON h.complaint_id = x.complaint_id
-            WHERE x.kind = 'extended' AND x.at >= @From AND x.at <= coalesce(h.first_reply_at, @Now)
-            ORDER BY x.complaint_id, x.at DESC, x.id DESC
-        )
-        """;
-
-    /// <summary>The FROM of <see cref="ComplaintsWith"/>: complaints <c>c</c> with <c>rq</c> as KpiSql's reply join names it.</summary>
-    public const string ComplaintsFrom = """
-        FROM complaints c
-        LEFT JOIN h ON h.complaint_id = c.id
-        LEFT JOIN ext ON ext.complaint_id = c.id
-        CROSS JOIN LATERAL (SELECT h.first_reply_at, coalesce(ext.deadline_after, c.registered_at + @ReplyWithin) AS reply_due) rq
-        """;
-
-    /// <summary>
     /// One pass over a family's base set of the period, counting every KPI set (the KPI core's predicates, <see cref="KpiSql.Predicate"/>)
     /// for the year, each month, each department and each root cause (complaints) or kind (emergencies), with GROUPING SETS.
     /// </summary>
@@ -262,10 +233,9 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
             ? ",\n       (avg(extract(epoch FROM em.arrived_at - em.reported_at)) / 60)::float8 AS mean_arrival, (max(extract(epoch FROM em.arrived_at - em.reported_at)) / 60)::float8 AS max_arrival"
             : ",\n       NULL::float8 AS mean_arrival, NULL::float8 AS max_arrival";
         return $"""
-            {(family == KpiFamily.Complaints ? ComplaintsWith : "")}
             SELECT {Grouped(month)} AS month, {Grouped(dept)} AS dept, {Grouped(other)} AS other,
                    {columns}{arrival}
-            {(family == KpiFamily.Complaints ? ComplaintsFrom : KpiSql.From(family))}
+            {KpiSql.From(family)}
             {KpiSql.Where(family)}
             GROUP BY {(sets ? $"GROUPING SETS ({groupingSets})" : string.Join(", ", new[] { month, dept, other }.OfType<string>()))}
             """;
@@ -288,7 +258,7 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
     public static object KpiArgs(KpiQuery q, DateTimeOffset now) => new
     {
         From = q.From.ToUniversalTime(), To = q.To.ToUniversalTime(), DepartmentId = (int?)null, ProjectId = (int?)null,
-        Now = now, ReplyWithin = Deadlines.ReplyWithin,
+        Now = now,
     };
 
     private async Task<Grouped> FamilyAsync(KpiFamily family, KpiQuery q, DateTimeOffset now, CancellationToken ct)

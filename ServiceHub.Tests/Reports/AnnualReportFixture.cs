@@ -61,7 +61,7 @@ public sealed class AnnualReportFixture : DatabaseFixture
             await c.ExecuteAsync("""
                 INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details, deadline_before, deadline_after)
                 VALUES (@id, @at, 'test', 'extended', '', @before, @after);
-                UPDATE complaints SET reply_due_at = @after WHERE id = @id; -- as ComplaintRepository.ExtendAsync does
+                UPDATE complaints SET reply_due_at = @after WHERE id = @id;
                 """, new { id = Ids["C3"], at = L(2026, 7, 2), before = L(2026, 7, 3), after = L(2027, 2, 1) });
         Ids["M1"] = await ComplaintAsync(a, L(2026, 3, 10, 11), true, L(2026, 3, 10, 11, 5), "dispatched", null, null, 0, mergedInto: Ids["C1"]);
         Ids["N1"] = await ComplaintAsync(a, L(2026, 4, 1), false, null, "dispatched", null, null, 0);

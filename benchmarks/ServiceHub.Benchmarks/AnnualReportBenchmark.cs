@@ -4,7 +4,6 @@ using Dapper;
 using Npgsql;
 using NpgsqlTypes;
 using ServiceHub.Data.Admin;
-using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Infrastructure;
 using ServiceHub.Data.Reports;
 
@@ -86,7 +85,6 @@ public static class AnnualReportBenchmark
                 cmd.Parameters.Add(new NpgsqlParameter("From", NpgsqlDbType.TimestampTz) { Value = q.From.ToUniversalTime() });
                 cmd.Parameters.Add(new NpgsqlParameter("To", NpgsqlDbType.TimestampTz) { Value = q.To.ToUniversalTime() });
                 cmd.Parameters.Add(new NpgsqlParameter("Now", NpgsqlDbType.TimestampTz) { Value = now });
-                cmd.Parameters.Add(new NpgsqlParameter("ReplyWithin", NpgsqlDbType.Interval) { Value = Deadlines.ReplyWithin });
                 cmd.Parameters.Add(new NpgsqlParameter("DepartmentId", NpgsqlDbType.Integer) { Value = DBNull.Value });
                 cmd.Parameters.Add(new NpgsqlParameter("ProjectId", NpgsqlDbType.Integer) { Value = DBNull.Value });
                 await using var reader = await cmd.ExecuteReaderAsync();
@@ -167,7 +165,7 @@ public static class AnnualReportBenchmark
                    CASE WHEN g % 10 < 6 THEN 'closed' WHEN g % 10 = 6 THEN 'handled' WHEN g % 10 < 9 THEN 'contacted' ELSE 'dispatched' END,
                    30, d.ids[1 + g % 10], u.id, ct.received_at, ct.received_at, ct.received_at + interval '30 minutes',
                    CASE WHEN g % 10 < 9 - (g / 10) % 2 THEN ct.received_at + CASE WHEN g % 100 < 8 THEN interval '45 minutes' ELSE interval '20 minutes' END END,
-                   ct.received_at + interval '48 hours',
+                   ct.received_at + CASE WHEN g % 50 = 3 THEN interval '72 hours' ELSE interval '48 hours' END,
                    CASE WHEN g % 10 < 7 THEN ct.received_at + CASE WHEN g % 100 < 7 THEN interval '60 hours' ELSE interval '24 hours' END END,
                    CASE WHEN g % 10 < 6 THEN ct.received_at + interval '10 days' END,
                    CASE WHEN g % 100 < 3 THEN 2 WHEN g % 100 < 8 THEN 1 ELSE 0 END, ct.received_at,
@@ -189,7 +187,7 @@ public static class AnnualReportBenchmark
             SELECT c.id, c.handled_at, 'bench', 'handled', '' FROM complaints c WHERE c.sheet_no LIKE 'FY-' || @tag || 'C%' AND c.handled_at IS NOT NULL;
             INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details, deadline_before, deadline_after)
             SELECT c.id, c.registered_at + interval '40 hours', 'bench', 'extended', '', c.reply_due_at, c.registered_at + interval '72 hours'
-            FROM complaints c WHERE c.sheet_no LIKE 'FY-' || @tag || 'C%' AND c.id % 50 = 3;
+            FROM complaints c WHERE c.sheet_no LIKE 'FY-' || @tag || 'C%' AND c.reply_due_at = c.registered_at + interval '72 hours';
             """, args);
         // Return visits done in the year, on the year's closed or handled complaints (every few), 85% satisfied.
         await ExecAsync(db, """
