@@ -202,8 +202,8 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
                 await complaints.HandleAsync(handler, id, template.Resolution, template.Reply, false, ct);
                 openByMatter.Remove(key);
                 await counting.ClassifyAsync(supervisor, id, causes[template.RootCause], ct);
-                // The last days' return visits are left for the team to make today.
-                if (needsVisit && clock.Now < until.AddDays(-2)) At(clock.Now.AddHours(U(18, 44)), () => Visit(id, handler, template, key, firstAttempt: true));
+                // The last four days' return visits are left for the team to make.
+                if (needsVisit && clock.Now < until.AddDays(-4)) At(clock.Now.AddHours(U(18, 44)), () => Visit(id, handler, template, key, firstAttempt: true));
             });
         }
 
