@@ -49,6 +49,9 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, TimeProvider clock,
             VALUES (@complaintId, @at, @actorId, @actorName, @kind, @details, @before, @after)
             """, new { complaintId, at, actorId = actor.Id == 0 ? (int?)null : actor.Id, actorName = actor.DisplayName, kind, details, before, after }, tx, cancellationToken: ct));
 
+    /// <summary>The sheet number of the complaint <c>c</c> was merged into (null when not merged).</summary>
+    private const string MergedIntoSheetNo = "(SELECT h.sheet_no FROM complaints h WHERE h.id = c.merged_into_id)";
+
     private const string RefreshCurrentDue = """
         UPDATE complaints c SET current_due_at = (SELECT min(d.due_at) FROM complaint_deadlines d WHERE d.complaint_id = c.id AND d.active)
         WHERE c.id = @id
@@ -101,7 +104,7 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, TimeProvider clock,
     private async Task<(string State, int? DepartmentId)> StateAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, CancellationToken ct)
     {
         var row = await conn.QuerySingleOrDefaultAsync<(string State, int? DepartmentId, string? MergedInto)?>(new CommandDefinition(
-            "SELECT state, department_id, (SELECT h.sheet_no FROM complaints h WHERE h.id = c.merged_into_id) FROM complaints c WHERE id = @id FOR UPDATE",
+            $"SELECT state, department_id, {MergedIntoSheetNo} FROM complaints c WHERE id = @id FOR UPDATE",
             new { id }, tx, cancellationToken: ct));
         if (row is not { } r) throw new DomainException("NotFound");
         // A merged complaint is handled through the complaint it was merged into.
@@ -305,14 +308,14 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, TimeProvider clock,
         return true;
     }
 
-    private const string SelectDetail = """
+    private const string SelectDetail = $"""
         SELECT c.id, c.sheet_no, c.contact_id, ct.register_no, c.customer_id, cu.name AS customer_name, c.project_id, p.name AS project_name,
                CASE WHEN un.id IS NULL THEN NULL ELSE p.name || ' ' || b.name || ' ' || un.number END AS address,
                c.channel, c.content, c.state, c.urgency_minutes, c.department_id, d.name AS department_name,
                c.handler_id, h.display_name AS handler_name, c.registered_by, rb.display_name AS registered_by_name, c.registered_at,
                c.dispatched_at, c.contact_due_at, c.contacted_at, c.contact_method, c.reply_due_at, c.resolution, c.reply, c.reply_forbidden_phrases,
                c.handled_at, c.needs_return_visit, c.closed_at, c.close_reason, c.escalation_level, c.current_due_at,
-               (SELECT h.sheet_no FROM complaints h WHERE h.id = c.merged_into_id) AS merged_into_sheet_no
+               {MergedIntoSheetNo} AS merged_into_sheet_no
         FROM complaints c
         JOIN contacts ct ON ct.id = c.contact_id
         JOIN customers cu ON cu.id = c.customer_id
@@ -397,7 +400,7 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, TimeProvider clock,
         var items = await conn.QueryAsync<ListItem>(new CommandDefinition($"""
             SELECT c.id, c.sheet_no, c.state, cu.name AS customer_name, p.name AS project_name, d.name AS department_name, c.channel,
                    c.content, c.registered_at, c.current_due_at, c.escalation_level,
-                   (SELECT h.sheet_no FROM complaints h WHERE h.id = c.merged_into_id) AS merged_into_sheet_no
+                   {MergedIntoSheetNo} AS merged_into_sheet_no
             FROM complaints c
             JOIN customers cu ON cu.id = c.customer_id
             LEFT JOIN projects p ON p.id = c.project_id

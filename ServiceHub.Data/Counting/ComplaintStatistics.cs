@@ -83,14 +83,17 @@ public sealed class ComplaintStatistics(NpgsqlDataSource db)
             """;
     }
 
+    /// <summary>The period's complaints awaiting verification and not counted (a merged complaint counts with its group); same parameters.</summary>
+    public const string VerificationSql = $"""
+        SELECT count(*) FILTER (WHERE c.counted IS NULL)::int, count(*) FILTER (WHERE c.counted = false)::int
+        FROM complaints c WHERE {Scope}
+        """;
+
     public async Task<StatisticsResult> CountAsync(StatisticsQuery q, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         var rows = (await conn.QueryAsync<StatisticsRow>(new CommandDefinition(Sql(q.By), q, cancellationToken: ct))).AsList();
-        var (awaiting, notCounted) = await conn.QuerySingleAsync<(int, int)>(new CommandDefinition($"""
-            SELECT count(*) FILTER (WHERE c.counted IS NULL)::int, count(*) FILTER (WHERE c.counted = false)::int
-            FROM complaints c WHERE {Scope}
-            """, q, cancellationToken: ct));
+        var (awaiting, notCounted) = await conn.QuerySingleAsync<(int, int)>(new CommandDefinition(VerificationSql, q, cancellationToken: ct));
         return new StatisticsResult(rows, rows.Sum(r => r.Complaints), awaiting, notCounted);
     }
 }

@@ -230,7 +230,7 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
         string Grouped(string? e) => e is null ? "NULL::text" : sets ? $"CASE WHEN GROUPING({e}) = 0 THEN {e} END" : e;
         var groupingSets = string.Join(", ", new[] { "()", $"({month})", dept is null ? null : $"({dept})", other is null ? null : $"({other})" }.OfType<string>());
         var arrival = family == KpiFamily.Emergencies
-            ? ",\n       (avg(extract(epoch FROM em.arrived_at - em.reported_at)) / 60)::float8 AS mean_arrival, (max(extract(epoch FROM em.arrived_at - em.reported_at)) / 60)::float8 AS max_arrival"
+            ? $",\n       {KpiSql.ArrivalAggregates}"
             : ",\n       NULL::float8 AS mean_arrival, NULL::float8 AS max_arrival";
         return $"""
             SELECT {Grouped(month)} AS month, {Grouped(dept)} AS dept, {Grouped(other)} AS other,
@@ -241,17 +241,14 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
             """;
     }
 
-    /// <summary>Complaints of the period awaiting verification and not counted (a merged complaint counts with its group), as ComplaintStatistics reports them.</summary>
-    public const string VerificationSql = """
-        SELECT count(*) FILTER (WHERE c.counted IS NULL)::int, count(*) FILTER (WHERE c.counted = false)::int
-        FROM complaints c WHERE c.merged_into_id IS NULL AND c.registered_at >= @From AND c.registered_at < @To
-        """;
+    /// <summary>Complaints of the period awaiting verification and not counted, exactly as ComplaintStatistics reports them.</summary>
+    public const string VerificationSql = Counting.ComplaintStatistics.VerificationSql;
 
     private async Task<(int, int)> VerificationAsync(KpiQuery q, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.QuerySingleAsync<(int, int)>(new CommandDefinition(VerificationSql,
-            new { From = q.From.ToUniversalTime(), To = q.To.ToUniversalTime() }, cancellationToken: ct));
+            new { From = q.From.ToUniversalTime(), To = q.To.ToUniversalTime(), ProjectId = (int?)null, DepartmentId = (int?)null }, cancellationToken: ct));
     }
 
     /// <summary>The parameters of the KPI SQL for a period (company-wide).</summary>

@@ -88,19 +88,17 @@ public static class KpiSql
         _ => MonthOf("em.reported_at"),
     };
 
+    /// <summary>Mean and longest arrival in minutes from the report, over emergencies <c>em</c> (columns mean_arrival, max_arrival).</summary>
+    public const string ArrivalAggregates =
+        "(avg(extract(epoch FROM em.arrived_at - em.reported_at)) / 60)::float8 AS mean_arrival, (max(extract(epoch FROM em.arrived_at - em.reported_at)) / 60)::float8 AS max_arrival";
+
     private static IEnumerable<KpiSet> SetsOf(KpiFamily family) => Enum.GetValues<KpiSet>().Where(s => FamilyOf(s) == family);
 
     /// <summary>The figures of a family: one row (or one per month when <paramref name="byMonth"/>) with a column per set, named by its number.</summary>
     public static string Figures(KpiFamily family, bool byMonth)
     {
         var columns = string.Join(",\n       ", SetsOf(family).Select(s => $"count(*) FILTER (WHERE {Predicate(s)})::int AS s{(int)s}"));
-        var extra = family == KpiFamily.Emergencies
-            ? """
-              ,
-                     (avg(extract(epoch FROM em.arrived_at - em.reported_at)) / 60)::float8 AS mean_arrival,
-                     (max(extract(epoch FROM em.arrived_at - em.reported_at)) / 60)::float8 AS max_arrival
-              """
-            : "";
+        var extra = family == KpiFamily.Emergencies ? $",\n       {ArrivalAggregates}" : "";
         return $"""
             SELECT {(byMonth ? MonthKey(family) : "''")} AS month,
                    {columns}{extra}
