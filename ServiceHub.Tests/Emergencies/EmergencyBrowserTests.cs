@@ -74,6 +74,8 @@ public sealed class EmergencyBrowserTests(BrowserAppFactory app, BrowserFixture 
             Assert.Equal(0, await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM emergencies WHERE location = 'Car park B2'"));
 
         await page.FillAsync("[data-testid=emergency-amount]", "5000");
+        // Commit the number field (its value binds on change) before submitting, so the click cannot race the new amount.
+        await page.Locator("[data-testid=emergency-amount]").PressAsync("Tab");
         await page.ClickAsync("[data-testid=emergency-submit]");
         await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/emergencies/\d+$"));
         await Assertions.Expect(page.Locator("[data-testid=emergency-timeline]")).ToContainTextAsync("Reported and alerted");
