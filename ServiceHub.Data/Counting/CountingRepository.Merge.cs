@@ -79,14 +79,14 @@ public sealed partial class CountingRepository
     public async Task MergeAsync(Actor actor, long survivorId, long mergedId, CancellationToken ct = default)
     {
         ComplaintPermissions.RequireRole(actor, ComplaintAction.Merge);
-        await InTransactionAsync((conn, tx) => lifecycle.MergeAsync(conn, tx, actor, ComplaintAction.Merge, survivorId, mergedId, ct), ct);
+        await db.InTransactionAsync((conn, tx) => lifecycle.MergeAsync(conn, tx, actor, ComplaintAction.Merge, survivorId, mergedId, ct), ct);
     }
 
     /// <summary>Undoes a merge: the complaint is its own counted complaint again, with its own contacts and verification.</summary>
     public async Task UnmergeAsync(Actor actor, long complaintId, CancellationToken ct = default)
     {
         ComplaintPermissions.RequireRole(actor, ComplaintAction.Unmerge);
-        await InTransactionAsync((conn, tx) => lifecycle.UnmergeAsync(conn, tx, actor, complaintId, ct), ct);
+        await db.InTransactionAsync((conn, tx) => lifecycle.UnmergeAsync(conn, tx, actor, complaintId, ct), ct);
     }
 
     /// <summary>
@@ -96,7 +96,7 @@ public sealed partial class CountingRepository
     public async Task AttachContactAsync(Actor actor, long complaintId, long contactId, CancellationToken ct = default)
     {
         ComplaintPermissions.RequireRole(actor, ComplaintAction.Attach);
-        await InTransactionAsync((conn, tx) => AttachContactAsync(conn, tx, actor, complaintId, contactId, ct), ct);
+        await db.InTransactionAsync((conn, tx) => AttachContactAsync(conn, tx, actor, complaintId, contactId, ct), ct);
     }
 
     /// <summary>The attach of <see cref="AttachContactAsync(Actor, long, long, CancellationToken)"/> inside the caller's transaction (intake's registration).</summary>
@@ -117,6 +117,6 @@ public sealed partial class CountingRepository
     public async Task SetImpactAsync(Actor actor, long complaintId, string impact, CancellationToken ct = default)
     {
         ComplaintPermissions.RequireRole(actor, ComplaintAction.Impact);
-        await InTransactionAsync((conn, tx) => lifecycle.SetImpactAsync(conn, tx, actor, complaintId, impact.Trim(), ct), ct);
+        await db.InTransactionAsync((conn, tx) => lifecycle.SetImpactAsync(conn, tx, actor, complaintId, impact.Trim(), ct), ct);
     }
 }

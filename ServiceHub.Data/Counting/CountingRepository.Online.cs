@@ -30,7 +30,7 @@ public sealed partial class CountingRepository
         if (heat < 0) errors["Heat"] = new("Counting.NotNegative");
         if (errors.Count > 0) throw new ValidationFailedException(errors);
         var url = string.IsNullOrWhiteSpace(postUrl) ? null : postUrl.Trim();
-        await InTransactionAsync((conn, tx) => lifecycle.UpdateOnlineAsync(conn, tx, actor, complaintId, url, followUpCount, heat, offlineImpact.Trim(), ct), ct);
+        await db.InTransactionAsync((conn, tx) => lifecycle.UpdateOnlineAsync(conn, tx, actor, complaintId, url, followUpCount, heat, offlineImpact.Trim(), ct), ct);
     }
 
     /// <summary>
@@ -43,7 +43,7 @@ public sealed partial class CountingRepository
         if (string.IsNullOrWhiteSpace(content)) throw Invalid("Content", "Validation.Required");
         var now = clock.GetUtcNow();
         var year = BusinessTime.ToLocal(now).Year;
-        return await InTransactionAsync(async (conn, tx) =>
+        return await db.InTransactionAsync(async (conn, tx) =>
         {
             await ComplaintLifecycle.LockForAsync(conn, tx, actor, originalId, ComplaintAction.Split, ct);
             var o = await conn.QuerySingleAsync<(string SheetNo, int CustomerId, int? ProjectId, int? UnitId, string Channel, bool NeedsReturnVisit)>(

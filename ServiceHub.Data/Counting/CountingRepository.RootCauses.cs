@@ -67,7 +67,7 @@ public sealed partial class CountingRepository
     {
         ComplaintPermissions.RequireRole(actor, ComplaintAction.Classify);
         if (rootCauseId is null) throw Invalid("RootCauseId", "Counting.RootCauseRequired");
-        await InTransactionAsync(async (conn, tx) =>
+        await db.InTransactionAsync(async (conn, tx) =>
         {
             await ComplaintLifecycle.LockForAsync(conn, tx, actor, complaintId, ComplaintAction.Classify, ct);
             var cause = await conn.QuerySingleOrDefaultAsync<(string Name, string Parent)?>(new CommandDefinition("""

@@ -13,7 +13,7 @@ public sealed partial class CountingRepository
         ComplaintPermissions.RequireRole(actor, ComplaintAction.Verify);
         if (!counted && string.IsNullOrWhiteSpace(reason)) throw Invalid("Reason", "Counting.ReasonRequired");
         var r = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
-        await InTransactionAsync((conn, tx) => lifecycle.VerifyAsync(conn, tx, actor, complaintId, counted, r, ct), ct);
+        await db.InTransactionAsync((conn, tx) => lifecycle.VerifyAsync(conn, tx, actor, complaintId, counted, r, ct), ct);
     }
 
     /// <summary>Counted complaints awaiting verification, oldest first.</summary>

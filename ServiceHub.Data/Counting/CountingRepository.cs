@@ -19,19 +19,6 @@ public sealed partial class CountingRepository(NpgsqlDataSource db, TimeProvider
     private static ValidationFailedException Invalid(string field, string code, params object[] args) =>
         new(new Dictionary<string, FieldError> { [field] = new(code, args) });
 
-    /// <summary>Runs one counting change in its own transaction, committed only if it completes.</summary>
-    private async Task<T> InTransactionAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> change, CancellationToken ct)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var result = await change(conn, tx);
-        await tx.CommitAsync(ct);
-        return result;
-    }
-
-    private Task InTransactionAsync(Func<NpgsqlConnection, NpgsqlTransaction, Task> change, CancellationToken ct) =>
-        InTransactionAsync(async (conn, tx) => { await change(conn, tx); return true; }, ct);
-
     /// <summary>A complaint by its issue record sheet number (FY-2026-000123), for the merge box.</summary>
     public async Task<long?> IdBySheetNoAsync(string? sheetNo, CancellationToken ct = default)
     {

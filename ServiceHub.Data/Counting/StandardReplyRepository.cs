@@ -128,10 +128,7 @@ public sealed class StandardReplyRepository(NpgsqlDataSource db, TimeProvider cl
     public async Task LinkContactAsync(Actor actor, long useId, long contactId, CancellationToken ct = default)
     {
         actor.Require([.. IntakeRepository.IntakeRoles]);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await LinkContactAsync(conn, tx, useId, contactId, ct);
-        await tx.CommitAsync(ct);
+        await db.InTransactionAsync((conn, tx) => LinkContactAsync(conn, tx, useId, contactId, ct), ct);
     }
 
     /// <summary>The link of <see cref="LinkContactAsync(Actor, long, long, CancellationToken)"/> inside the caller's transaction (intake's registration).</summary>

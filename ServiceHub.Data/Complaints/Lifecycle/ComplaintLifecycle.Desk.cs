@@ -33,7 +33,7 @@ public sealed partial class ComplaintLifecycle
         if (departmentId is null) errors["DepartmentId"] = new("Complaint.DepartmentRequired");
         if (urgencyMinutes is not { } u || !Urgency.IsValid(u)) errors["UrgencyMinutes"] = new("Complaint.UrgencyRequired");
         if (errors.Count > 0) throw new ValidationFailedException(errors);
-        await InTransactionAsync((conn, tx) => DispatchAsync(conn, tx, actor, id, departmentId!.Value, urgencyMinutes!.Value, ct), ct);
+        await db.InTransactionAsync((conn, tx) => DispatchAsync(conn, tx, actor, id, departmentId!.Value, urgencyMinutes!.Value, ct), ct);
     }
 
     /// <summary>The call centre dispatches to the responsible department: the contact deadline follows the urgency, the department is notified.</summary>
@@ -71,7 +71,7 @@ public sealed partial class ComplaintLifecycle
         var errors = new Dictionary<string, FieldError>();
         if (string.IsNullOrWhiteSpace(method)) errors["Method"] = new("Validation.Required");
         if (contactedAt > now.AddMinutes(1)) errors["ContactedAt"] = new("Complaint.ContactInFuture");
-        await InTransactionAsync(async (conn, tx) =>
+        await db.InTransactionAsync(async (conn, tx) =>
         {
             await LockForAsync(conn, tx, actor, id, ComplaintAction.Contact, ct);
             var dispatchedAt = await conn.ExecuteScalarAsync<DateTimeOffset>(new CommandDefinition(
@@ -91,7 +91,7 @@ public sealed partial class ComplaintLifecycle
     public async Task AddNoteAsync(Actor actor, long id, string note, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(note)) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Note"] = new("Validation.Required") });
-        await InTransactionAsync(async (conn, tx) =>
+        await db.InTransactionAsync(async (conn, tx) =>
         {
             await LockForAsync(conn, tx, actor, id, ComplaintAction.Note, ct);
             var now = clock.GetUtcNow();
@@ -106,7 +106,7 @@ public sealed partial class ComplaintLifecycle
         var errors = new Dictionary<string, FieldError>();
         if (string.IsNullOrWhiteSpace(resolution)) errors["Resolution"] = new("Validation.Required");
         if (string.IsNullOrWhiteSpace(reply)) errors["Reply"] = new("Validation.Required");
-        await InTransactionAsync(async (conn, tx) =>
+        await db.InTransactionAsync(async (conn, tx) =>
         {
             var phrases = await conn.QueryAsync<string>(new CommandDefinition(
                 "SELECT text FROM service_phrases WHERE kind = 'forbidden' AND is_active", transaction: tx, cancellationToken: ct));
@@ -137,7 +137,7 @@ public sealed partial class ComplaintLifecycle
         var errors = new Dictionary<string, FieldError>();
         if (newDue <= now) errors["NewDue"] = new("Complaint.ExtensionInPast");
         if (string.IsNullOrWhiteSpace(reason)) errors["Reason"] = new("Validation.Required");
-        await InTransactionAsync(async (conn, tx) =>
+        await db.InTransactionAsync(async (conn, tx) =>
         {
             await LockForAsync(conn, tx, actor, id, ComplaintAction.Extend, ct);
             if (errors.Count > 0) throw new ValidationFailedException(errors);
@@ -154,7 +154,7 @@ public sealed partial class ComplaintLifecycle
     public async Task TransferAsync(Actor actor, long id, string reason, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(reason)) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Reason"] = new("Validation.Required") });
-        await InTransactionAsync(async (conn, tx) =>
+        await db.InTransactionAsync(async (conn, tx) =>
         {
             var c = await LockForAsync(conn, tx, actor, id, ComplaintAction.Transfer, ct);
             var target = await conn.QuerySingleOrDefaultAsync<(int Id, string Name, int? Manager)?>(new CommandDefinition(

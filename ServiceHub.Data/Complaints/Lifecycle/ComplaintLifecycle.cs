@@ -41,19 +41,6 @@ public sealed partial class ComplaintLifecycle(NpgsqlDataSource db, TimeProvider
         return c;
     }
 
-    /// <summary>Runs one change in its own transaction, committed only if it completes.</summary>
-    private async Task<T> InTransactionAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> change, CancellationToken ct)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var result = await change(conn, tx);
-        await tx.CommitAsync(ct);
-        return result;
-    }
-
-    private Task InTransactionAsync(Func<NpgsqlConnection, NpgsqlTransaction, Task> change, CancellationToken ct) =>
-        InTransactionAsync(async (conn, tx) => { await change(conn, tx); return true; }, ct);
-
     private static int? ActorId(Actor actor) => actor.Id == 0 ? null : actor.Id;
 
     /// <summary>The timeline's one writer: an event with who and when, and the deadline it moved (before → after) when it moved one.</summary>

@@ -5,8 +5,6 @@ using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.Complaints;
 
-public sealed record SweepResult(int StagesAdvanced, int Notifications);
-
 /// <summary>
 /// The escalation sweep, set-based beside <see cref="ComplaintLifecycle"/>: every deadline whose next stage is due moves one stage
 /// (<see cref="DeadlineStages"/>: pending → warned → level1 → level2), records an
