@@ -23,12 +23,15 @@ public static class EmergencyText
     public static string Countdown(this IStringLocalizer l, TimeSpan left) =>
         left >= TimeSpan.Zero ? l["Emergency.Remaining", Hms(left)] : l["Emergency.OverdueBy", Hms(-left, overdue: true)];
 
-    /// <summary>A delay in whole minutes, as "1 h 30 min" or "2 d 3 h".</summary>
+    /// <summary>A delay in whole minutes, as "15 min", "1 h 30 min" or "2 d 3 h".</summary>
     public static string Delay(this IStringLocalizer l, TimeSpan t)
     {
         var minutes = (long)Math.Floor(t.TotalMinutes);
-        return minutes >= 24 * 60
-            ? l["Emergency.Delay.DaysHours", minutes / (24 * 60), minutes / 60 % 24]
-            : l["Emergency.Delay.HoursMinutes", minutes / 60, minutes % 60];
+        return minutes switch
+        {
+            >= 24 * 60 => l["Emergency.Delay.DaysHours", minutes / (24 * 60), minutes / 60 % 24],
+            >= 60 => l["Emergency.Delay.HoursMinutes", minutes / 60, minutes % 60],
+            _ => l["Emergency.Delay.Minutes", minutes],
+        };
     }
 }
