@@ -192,7 +192,7 @@ public sealed class CalendarYearTests(DatabaseFixture db) : IClassFixture<Databa
             var home = warned.Render<ServiceHub.App.Components.Pages.Home>();
             home.WaitForAssertion(() => Assert.NotNull(home.Find("[data-testid=calendar-gap-admin]")), Wait);
             Assert.Contains("The 2027 public holidays are not loaded", home.Find("[data-testid=calendar-gap-admin]").TextContent);
-            Assert.Equal("/counting/calendar", home.Find("[data-testid=calendar-gap-link]").GetAttribute("href"));
+            Assert.Equal("/counting/calendar?year=2027", home.Find("[data-testid=calendar-gap-link]").GetAttribute("href"));
         }
         await using (var supervisor = Page(_w.Supervisor))
         {
@@ -226,8 +226,9 @@ public sealed class CalendarYearTests(DatabaseFixture db) : IClassFixture<Databa
         await using var ctx = Page(admin);
         ctx.Render<MudBlazor.MudPopoverProvider>();
         var page = ctx.Render<BusinessCalendarPage>();
-        page.WaitForAssertion(() => Assert.Contains("未录入", page.Find("[data-testid=calendar-year-status]").TextContent), Wait);
-        Assert.Contains("录入 2027 年", page.Find("[data-testid=calendar-import-load]").TextContent); // the year to load comes first
+        // The year to load comes first.
+        page.WaitForAssertion(() => Assert.Contains("录入 2027 年", page.Find("[data-testid=calendar-import-load]").TextContent), Wait);
+        Assert.Contains("未录入", page.Find("[data-testid=calendar-year-status]").TextContent);
 
         page.Find("textarea[data-testid=calendar-import-text]").Change("2027-01-01\t休\t元旦\n2027-01-04\t班\t测试调休");
         await page.Find("[data-testid=calendar-import-load]").ClickAsync(new());
