@@ -89,12 +89,7 @@ public sealed class ServicePhraseManualTests(DatabaseFixture db) : IClassFixture
     [Fact]
     public async Task The_intake_form_shows_each_phrase_under_its_situation_in_the_manuals_order()
     {
-        await using var ctx = BunitSetup.Create("zh-CN", s =>
-        {
-            s.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-            s.AddServiceHubData(db.ConnectionString);
-            s.AddScoped<CurrentUser>();
-        }, a => a.SetAuthorized("agent").SetRoles(Roles.Agent).SetClaims(new Claim(ClaimTypes.NameIdentifier, "1"), new Claim(AppClaims.DisplayName, "王丽")));
+        await using var ctx = Page("zh-CN", "agent", Roles.Agent, "王丽");
         var page = ctx.Render<IntakePage>();
         page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=intake-phrase-situation-polite]")));
         var headings = page.FindAll("[data-testid^=intake-phrase-situation-]").Select(h => h.GetAttribute("data-testid")!["intake-phrase-situation-".Length..]).ToList();
@@ -109,12 +104,7 @@ public sealed class ServicePhraseManualTests(DatabaseFixture db) : IClassFixture
     [Fact]
     public async Task The_phrases_page_groups_the_phrases_by_kind_and_situation_in_english()
     {
-        await using var ctx = BunitSetup.Create("en", s =>
-        {
-            s.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-            s.AddServiceHubData(db.ConnectionString);
-            s.AddScoped<CurrentUser>();
-        }, a => a.SetAuthorized("supervisor").SetRoles(Roles.CsSupervisor).SetClaims(new Claim(ClaimTypes.NameIdentifier, "1"), new Claim(AppClaims.DisplayName, "陈静")));
+        await using var ctx = Page("en", "supervisor", Roles.CsSupervisor, "陈静");
         var page = ctx.Render<PhrasesPage>();
         page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=phrase-group-standard-thanks]")));
         Assert.Contains("When the customer says thanks", page.Find("[data-testid=phrase-group-standard-thanks]").TextContent);
@@ -130,6 +120,13 @@ public sealed class ServicePhraseManualTests(DatabaseFixture db) : IClassFixture
             Intake.SavePhraseAsync(Actor.System, null, ServicePhrases.Standard, "weather", new string('请', 201), true, 99));
         Assert.Equal(("Validation.Required", "Validation.MaxLength"), (ex.Errors["Situation"].Code, ex.Errors["Text"].Code));
     }
+
+    private BunitContext Page(string culture, string user, string role, string name) => BunitSetup.Create(culture, s =>
+    {
+        s.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        s.AddServiceHubData(db.ConnectionString);
+        s.AddScoped<CurrentUser>();
+    }, a => a.SetAuthorized(user).SetRoles(role).SetClaims(new Claim(ClaimTypes.NameIdentifier, "1"), new Claim(AppClaims.DisplayName, name)));
 
     /// <summary>The manual, looked for beside the repository (…/shared/source), or null.</summary>
     private static string? ManualText()
