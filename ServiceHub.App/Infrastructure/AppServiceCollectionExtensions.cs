@@ -67,6 +67,7 @@ public static class AppServiceCollectionExtensions
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingAuthStateProvider>();
         services.AddScoped<CurrentUser>();
+        services.AddScoped<ActionRunner>();
         services.AddHttpContextAccessor();
         services.AddHealthChecks();
         services.AddServiceHubEmergencyApp(configuration);
