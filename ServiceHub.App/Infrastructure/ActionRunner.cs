@@ -18,28 +18,39 @@ public sealed class ActionRunner(CurrentUser me, ISnackbar snackbar, IStringLoca
     /// <summary>Runs <paramref name="action"/>; on success shows <paramref name="success"/> (localised; null: no message). True when it succeeded.</summary>
     public async Task<bool> RunAsync(FieldErrors errors, Func<Actor, Task> action, string? success)
     {
+        var (ok, _) = await RunAsync(errors, async me => { await action(me); return true; }, _ => success);
+        return ok;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/>, which answers with a result (a new sheet number, a draw's seed); on success shows the message
+    /// <paramref name="success"/> makes of it (null: none). The result, when it succeeded.
+    /// </summary>
+    public async Task<(bool Ok, T? Result)> RunAsync<T>(FieldErrors errors, Func<Actor, Task<T>> action, Func<T, string?> success)
+    {
         errors.Clear();
+        T result;
         try
         {
-            await action(await me.GetAsync());
+            result = await action(await me.GetAsync());
         }
         catch (ValidationFailedException ex)
         {
             errors.Set(l, ex);
-            return false;
+            return (false, default);
         }
         catch (DomainException ex)
         {
             Refuse(errors, errors.FieldOfRefusal(ex.Code), l.Message(ex));
-            return false;
+            return (false, default);
         }
         catch (ForbiddenException)
         {
             Refuse(errors, errors.FieldOfForbidden, l["AccessDenied.Text"]);
-            return false;
+            return (false, default);
         }
-        if (success is not null) snackbar.Add(success, Severity.Success);
-        return true;
+        if (success(result) is { } message) snackbar.Add(message, Severity.Success);
+        return (true, result);
     }
 
     private void Refuse(FieldErrors errors, string? field, string message)
