@@ -10,7 +10,7 @@ public static class PenaltyExport
     public static void MapPenaltyExport(this WebApplication app) =>
         app.MapGet("/penalties/export", async (HttpContext http, string period, SpotCheckRepository repo, IStringLocalizer<SharedResource> l) =>
         {
-            if (!Periods.IsValid(period)) return Results.BadRequest();
+            if (!ServiceHub.Data.Infrastructure.Month.IsValid(period)) return Results.BadRequest();
             var actor = http.User.ToActor()!;
             var penalties = await repo.PenaltiesAsync(actor, period, http.RequestAborted);
             var ledger = SpotCheckRepository.Ledger(penalties);
@@ -40,5 +40,5 @@ public static class PenaltyExport
             await stream.SaveAsAsync(sheets, cancellationToken: http.RequestAborted);
             stream.Position = 0;
             return Results.File(stream, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"penalties-{period}.xlsx");
-        }).RequireAuthorization(p => p.RequireRole(ServiceHub.Data.Admin.Roles.Hr, ServiceHub.Data.Admin.Roles.Admin, ServiceHub.Data.Admin.Roles.Leadership, ServiceHub.Data.Admin.Roles.DeptManager));
+        }).RequireAuthorization(ServiceHub.Data.Admin.Policies.Penalties);
 }

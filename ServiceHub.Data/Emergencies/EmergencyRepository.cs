@@ -6,14 +6,6 @@ using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.Emergencies;
 
-/// <summary>Who may do what with emergencies (checked on the server by every action, mirrored by the pages' policies).</summary>
-public static class EmergencyRoles
-{
-    /// <summary>Anyone on duty who learns of an emergency reports it.</summary>
-    public static readonly string[] Report = [Roles.Agent, Roles.CsSupervisor, Roles.Handler, Roles.DeptManager, Roles.Leadership, Roles.Admin];
-    public static readonly string[] View = Report;
-}
-
 /// <summary>
 /// First-class emergencies (DOMAIN.md §7): the report and its alerts saved in one transaction, then pushed; acknowledgement,
 /// arrival on site, and the reminders and escalation of the two-hour limit — each once, whoever runs them how often.
@@ -82,7 +74,7 @@ public sealed class EmergencyRepository(
 
     public async Task<int> ReportAsync(Actor actor, EmergencyReport report, CancellationToken ct = default)
     {
-        actor.Require(EmergencyRoles.Report);
+        actor.Require(Access.Emergencies);
         var now = clock.GetUtcNow();
         var errors = EmergencyRules.Check(report, now);
         if (errors.Count > 0) throw errors.ToException();
@@ -223,7 +215,7 @@ public sealed class EmergencyRepository(
     /// </summary>
     public async Task RecordArrivalAsync(Actor actor, int emergencyId, ArrivalReport arrival, CancellationToken ct = default)
     {
-        actor.Require(Roles.DeptManager, Roles.Leadership, Roles.Admin);
+        actor.Require(Access.EmergencyArrival);
         var errors = EmergencyRules.Check(arrival);
         if (errors.Count > 0) throw errors.ToException();
         var now = clock.GetUtcNow();
@@ -275,7 +267,7 @@ public sealed class EmergencyRepository(
 
     public async Task<Page<EmergencySummary>> ListAsync(Actor actor, string? state, int skip, int take, CancellationToken ct = default)
     {
-        actor.Require(EmergencyRoles.View);
+        actor.Require(Access.Emergencies);
         var args = new { State = string.IsNullOrWhiteSpace(state) ? null : state, Skip = skip, Take = take };
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<EmergencySummary>(new CommandDefinition(
@@ -288,7 +280,7 @@ public sealed class EmergencyRepository(
     public async Task<(EmergencyDetail Detail, IReadOnlyList<EmergencyEvent> Timeline, IReadOnlyList<EmergencyAlertRow> Alerts)?> GetAsync(
         Actor actor, int id, CancellationToken ct = default)
     {
-        actor.Require(EmergencyRoles.View);
+        actor.Require(Access.Emergencies);
         await using var conn = await db.OpenConnectionAsync(ct);
         var detail = await conn.QuerySingleOrDefaultAsync<EmergencyDetail>(new CommandDefinition("""
             SELECT e.id, e.kind, e.state, e.attempted, e.amount_yuan, e.project_id, p.name AS project_name, e.building_id, b.name AS building_name,
