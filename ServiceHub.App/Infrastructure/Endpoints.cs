@@ -8,15 +8,11 @@ using ServiceHub.Data.Admin;
 
 namespace ServiceHub.App.Infrastructure;
 
+/// <summary>The app's own endpoints that belong to no feature: health, sign-out, the language switch.</summary>
 public static class Endpoints
 {
-    public static void MapServiceHubEndpoints(this WebApplication app)
-    {
-        app.MapServiceHubEmergencies();
-
-        app.MapPenaltyExport();
-        ServiceHub.App.Reports.AnnualReportExport.MapAnnualReportExport(app);
-
+    /// <summary><c>/healthz</c>: whether the database answers (anonymous, for load balancers and monitoring).</summary>
+    public static void MapServiceHubHealth(this WebApplication app) =>
         app.MapGet("/healthz", async (NpgsqlDataSource db, CancellationToken ct) =>
         {
             try
@@ -31,6 +27,9 @@ public static class Endpoints
             }
         }).AllowAnonymous();
 
+    /// <summary>Sign-out (audited) and the language switch.</summary>
+    public static void MapServiceHubAccount(this WebApplication app)
+    {
         app.MapPost("/account/logout", async (HttpContext http, AuditLog audit, [FromForm] string? returnUrl) =>
         {
             if (http.User.ToActor(http.Connection.RemoteIpAddress?.ToString()) is { } actor)

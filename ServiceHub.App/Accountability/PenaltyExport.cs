@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Localization;
 using MiniExcelLibs;
+using ServiceHub.App.Infrastructure;
 using ServiceHub.Data.Accountability;
 
-namespace ServiceHub.App.Infrastructure;
+namespace ServiceHub.App.Accountability;
 
 /// <summary>The monthly penalty ledger as an Excel workbook: a sheet per person totals and a sheet of entries, headers in the user's language.</summary>
 public static class PenaltyExport
