@@ -45,6 +45,9 @@ public static class Access
     /// <summary>Recording an arrival on site: the responsible department's manager, or leadership and admins on their behalf.</summary>
     public static readonly IReadOnlyList<string> EmergencyArrival = [DeptManager, Leadership, Roles.Admin];
 
+    /// <summary>Whether an "other" event is a first-class emergency is the CS supervisor's call.</summary>
+    public static readonly IReadOnlyList<string> EmergencyConfirmation = [CsSupervisor];
+
     /// <summary>The return-visit team's schedule and calls.</summary>
     public static readonly IReadOnlyList<string> ReturnVisitTeam = [ReturnVisit, CsSupervisor, Roles.Admin];
 
