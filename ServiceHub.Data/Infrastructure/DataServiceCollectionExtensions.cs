@@ -17,6 +17,7 @@ public static class DataServiceCollectionExtensions
         services.AddServiceHubAdmin();
         // Intake and complaints (their folders belong to the complaint lifecycle, which will register them itself).
         services.AddOptions<ComplaintOptions>().BindConfiguration("Complaints");
+        services.AddSingleton<ComplaintLifecycle>();
         services.AddSingleton<ComplaintRepository>();
         services.AddSingleton<IntakeRepository>();
         services.AddSingleton<EscalationSweep>();

@@ -145,6 +145,7 @@ public sealed class AccessMapTests
     public void The_repositories_own_role_lists_agree_with_the_access_map()
     {
         Assert.Equal(Access.Intake, IntakeRepository.IntakeRoles);
+        Assert.Equal(Access.Supervisor, ServiceHub.Data.Complaints.ComplaintPermissions.SupervisorRoles);
         Assert.Equal(Access.Supervisor, CountingRepository.SupervisorRoles);
         Assert.Equal(Access.StandardReplyAuthors, StandardReplyRepository.AuthorRoles);
         Assert.Equal(Access.CustomerDossier, CustomerDossierRepository.ReaderRoles);
