@@ -16,6 +16,7 @@ public sealed class StartupTests
         };
         psi.Environment["ConnectionStrings__ServiceHub"] = "Host=127.0.0.1;Port=1;Database=nowhere;Username=nobody;Timeout=2";
         psi.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        psi.Environment["DataProtection__AllowUnencryptedKeys"] = "true";
         using var process = Process.Start(psi)!;
         var stderr = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);

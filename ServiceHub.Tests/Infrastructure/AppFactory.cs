@@ -44,6 +44,7 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("ConnectionStrings:ServiceHub", ConnectionString);
         builder.UseSetting("ServiceHub:SeedDemo", "true");
         builder.UseSetting("Hangfire:Server", "false");
+        builder.UseSetting("DataProtection:AllowUnencryptedKeys", "true");
         foreach (var (k, v) in Settings) builder.UseSetting(k, v);
         builder.ConfigureTestServices(s =>
         {

@@ -257,6 +257,7 @@ public static class AlertsBenchmark
             builder.UseSetting("ServiceHub:SeedDemo", "true");
             builder.UseSetting("Hangfire:Server", "false");
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.UseSetting("DataProtection:AllowUnencryptedKeys", "true");
         }
     }
 }
