@@ -52,7 +52,7 @@ public sealed record SecuritySettings(
         if (environment.IsProduction() && CertificatePath is null && !AllowUnencryptedKeys)
             throw new InvalidException("DataProtection:Certificate:Path is required in Production (or set DataProtection:AllowUnencryptedKeys=true " +
                 "to accept the risk that anyone who can read the database can forge sign-in cookies).");
-        if (CertificatePath is not null) _ = KeyCertificate();
+        using var readable = KeyCertificate(); // a wrong path, password or a PFX without its key stops start-up here
         return this;
     }
 
