@@ -97,7 +97,7 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
         await using var sp = services.BuildServiceProvider();
         var db = sp.GetRequiredService<NpgsqlDataSource>();
         var intake = sp.GetRequiredService<IntakeRepository>();
-        var complaints = sp.GetRequiredService<ComplaintRepository>();
+        var complaints = sp.GetRequiredService<ComplaintLifecycle>();
         var counting = sp.GetRequiredService<CountingRepository>();
         var visits = sp.GetRequiredService<ReturnVisitRepository>();
         var analysis = sp.GetRequiredService<ReturnVisitAnalysisRepository>();
