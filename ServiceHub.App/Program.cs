@@ -15,6 +15,17 @@ if (string.IsNullOrWhiteSpace(connectionString))
     return 2;
 }
 
+SecuritySettings security;
+try
+{
+    security = SecuritySettings.Read(builder.Configuration).RequireFor(builder.Environment);
+}
+catch (SecuritySettings.InvalidException ex)
+{
+    Console.Error.WriteLine($"ServiceHub: {ex.Message}");
+    return 2;
+}
+
 try
 {
     await DatabaseStartup.CheckReachableAsync(connectionString);
@@ -32,6 +43,7 @@ builder.Services
     .AddServiceHubApp(builder.Configuration);
 
 var app = builder.Build();
+security.LogWarnings(app.Logger, app.Environment);
 
 try
 {
@@ -58,11 +70,14 @@ if (app.Configuration.GetValue("ServiceHub:SeedDemo", false) && await app.Servic
 
 app.Services.RegisterServiceHubJobs();
 
+app.UseTransportSecurity(security);
 if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseRequestLocalization();
+app.UseSignInRateLimiting();
 app.UseAuthentication();
+app.UsePasswordChangeGate();
 app.UseAuthorization();
 app.UseAntiforgery();
 
