@@ -1,4 +1,5 @@
 using Npgsql;
+using ServiceHub.App.Infrastructure;
 using ServiceHub.Data.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,6 +12,17 @@ if (string.IsNullOrWhiteSpace(connectionString))
     return 2;
 }
 var demo = builder.Configuration.GetValue("ServiceHub:SeedDemo", false);
+
+SecuritySettings security;
+try
+{
+    security = SecuritySettings.Read(builder.Configuration).RequireFor(builder.Environment);
+}
+catch (SecuritySettings.InvalidException ex)
+{
+    Console.Error.WriteLine($"ServiceHub: {ex.Message}");
+    return 2;
+}
 
 try
 {
@@ -30,6 +42,7 @@ builder.Services
 if (demo) builder.Services.AddServiceHubDemo(connectionString, builder.Configuration);
 
 var app = builder.Build();
+security.LogWarnings(app.Logger, app.Environment);
 
 try
 {
@@ -44,7 +57,7 @@ catch (DatabaseStartup.StartupException ex)
 if (demo) await app.Services.SeedServiceHubDemoAsync();
 app.Services.RegisterServiceHubJobs();
 
-app.UseServiceHub();
+app.UseServiceHub(security);
 app.MapServiceHub();
 
 await app.RunAsync();

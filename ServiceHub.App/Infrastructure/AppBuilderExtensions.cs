@@ -9,14 +9,20 @@ namespace Microsoft.AspNetCore.Builder;
 
 public static class AppBuilderExtensions
 {
-    /// <summary>The request pipeline: errors, localisation, authentication and authorisation, antiforgery.</summary>
-    public static WebApplication UseServiceHub(this WebApplication app)
+    /// <summary>
+    /// The request pipeline: transport security, errors, localisation, sign-in rate limits, authentication, the password-change
+    /// gate, authorisation, antiforgery.
+    /// </summary>
+    public static WebApplication UseServiceHub(this WebApplication app, SecuritySettings security)
     {
+        app.UseTransportSecurity(security);
         if (!app.Environment.IsDevelopment())
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseRequestLocalization();
+        app.UseSignInRateLimiting();
         app.UseAuthentication();
+        app.UsePasswordChangeGate();
         app.UseAuthorization();
         app.UseAntiforgery();
         return app;
@@ -26,7 +32,7 @@ public static class AppBuilderExtensions
     public static WebApplication MapServiceHub(this WebApplication app)
     {
         app.MapStaticAssets().AllowAnonymous();
-        app.MapServiceHubHealth();
+        app.MapServiceHubHealthChecks();
         app.MapServiceHubAccount();
         app.MapServiceHubEmergencies();
         app.MapPenaltyExport();

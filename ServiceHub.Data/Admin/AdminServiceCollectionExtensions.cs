@@ -9,6 +9,7 @@ public static class AdminServiceCollectionExtensions
     {
         services.AddSingleton<AuditLog>();
         services.AddSingleton<UserRepository>();
+        services.AddSingleton<SessionRepository>();
         services.AddSingleton<SignInService>();
         services.AddSingleton<DepartmentRepository>();
         services.AddSingleton<ProjectRepository>();
