@@ -28,7 +28,7 @@ public sealed class CalendarRepository(NpgsqlDataSource db, TimeProvider clock, 
 
     public async Task SaveAsync(Actor actor, DateOnly day, string kind, string name, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin);
+        actor.Require(Access.Admin);
         if (kind is not (CalendarDayKinds.Holiday or CalendarDayKinds.Workday))
             throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Kind"] = new("Validation.Required") });
         if (string.IsNullOrWhiteSpace(name))
@@ -42,7 +42,7 @@ public sealed class CalendarRepository(NpgsqlDataSource db, TimeProvider clock, 
 
     public async Task DeleteAsync(Actor actor, DateOnly day, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin);
+        actor.Require(Access.Admin);
         await using var conn = await db.OpenConnectionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition("DELETE FROM calendar_days WHERE day = @day", new { day }, cancellationToken: ct));
     }
@@ -50,7 +50,7 @@ public sealed class CalendarRepository(NpgsqlDataSource db, TimeProvider clock, 
     /// <summary>The years loaded as a whole, newest first.</summary>
     public async Task<IReadOnlyList<CalendarYear>> YearsAsync(Actor actor, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin);
+        actor.Require(Access.Admin);
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<CalendarYear>(new CommandDefinition("""
             SELECT y.year, y.loaded_at, u.display_name AS loaded_by_name, y.days
@@ -65,7 +65,7 @@ public sealed class CalendarRepository(NpgsqlDataSource db, TimeProvider clock, 
     /// </summary>
     public async Task<int?> MissingYearAsync(Actor actor, CancellationToken ct = default)
     {
-        actor.Require([.. Roles.All]);
+        actor.Require(Roles.All);
         var today = BusinessTime.Today(clock);
         await using var conn = await db.OpenConnectionAsync(ct);
         var loaded = (await conn.QueryAsync<int>(new CommandDefinition(
@@ -80,7 +80,7 @@ public sealed class CalendarRepository(NpgsqlDataSource db, TimeProvider clock, 
     /// </summary>
     public async Task<int> ImportYearAsync(Actor actor, int year, string? text, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin);
+        actor.Require(Access.Admin);
         if (year is < 2000 or > 2100)
             throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Year"] = new("Counting.Calendar.Import.Year") });
         var parsed = CalendarImport.Parse(year, text);
