@@ -23,6 +23,10 @@ public sealed class FieldErrors
     public void Clear() => _errors.Clear();
     public void Remove(string field) => _errors.Remove(field);
 
+    /// <summary>The messages whose field starts with <paramref name="prefix"/>, e.g. the numbered lines of a pasted text (<c>Line:3</c>).</summary>
+    public IEnumerable<(string Field, string Text)> WithPrefix(string prefix) =>
+        _errors.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(e => (e.Key, e.Value));
+
     /// <summary>Puts <paramref name="message"/> (already localised) at <paramref name="field"/>.</summary>
     public void Set(string field, string message) => _errors[field] = message;
 

@@ -372,19 +372,29 @@ public sealed class EmergencyRepository(
         JOIN users r ON r.id = e.reported_by
         """;
 
-    private const string ListWhere = """
-         WHERE (@State IS NULL OR e.state = @State) AND (NOT @Unconfirmed OR e.confirmation = 'pending')
+    private const string ListWhere = $"""
+         WHERE (@State IS NULL OR e.state = @State)
+           AND (NOT @Unconfirmed OR {EmergencySql.AwaitingConfirmation})
+           AND (NOT @Awaiting OR {EmergencySql.AwaitingArrival})
+           AND (@DepartmentId::int IS NULL OR e.responsible_department_id = @DepartmentId)
         """;
 
     /// <summary>
-    /// The emergencies, newest report first. <paramref name="filter"/>: null (all), a state (<see cref="EmergencyStates"/>) or
-    /// <see cref="EmergencyListFilters.Unconfirmed"/> (the "other" events awaiting the CS supervisor).
+    /// The emergencies, newest report first. <paramref name="filter"/>: null (all), a state (<see cref="EmergencyStates"/>),
+    /// <see cref="EmergencyListFilters.Unconfirmed"/> (the "other" events awaiting the CS supervisor) or
+    /// <see cref="EmergencyListFilters.Awaiting"/> (awaiting the manager's arrival); <paramref name="departmentId"/> narrows to the
+    /// responsible department.
     /// </summary>
-    public async Task<Page<EmergencySummary>> ListAsync(Actor actor, string? filter, int skip, int take, CancellationToken ct = default)
+    public async Task<Page<EmergencySummary>> ListAsync(Actor actor, string? filter, int skip, int take, int? departmentId = null, CancellationToken ct = default)
     {
         actor.Require(Access.Emergencies);
         var unconfirmed = filter == EmergencyListFilters.Unconfirmed;
-        var args = new { State = string.IsNullOrWhiteSpace(filter) || unconfirmed ? null : filter, Unconfirmed = unconfirmed, Skip = skip, Take = take };
+        var awaiting = filter == EmergencyListFilters.Awaiting;
+        var args = new
+        {
+            State = string.IsNullOrWhiteSpace(filter) || unconfirmed || awaiting ? null : filter, Unconfirmed = unconfirmed, Awaiting = awaiting,
+            DepartmentId = departmentId, Skip = skip, Take = take,
+        };
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<EmergencySummary>(new CommandDefinition(
             SummarySelect + ListWhere + " ORDER BY e.reported_at DESC, e.id DESC OFFSET @Skip LIMIT @Take", args, cancellationToken: ct));

@@ -40,8 +40,11 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<ServicePhrase>(new CommandDefinition(
-            "SELECT id, kind, situation, text, is_active, sort_order FROM service_phrases WHERE (NOT @activeOnly OR is_active) ORDER BY kind DESC, situation, sort_order, id",
-            new { activeOnly }, cancellationToken: ct))).AsList();
+            """
+            SELECT id, kind, situation, text, is_active, sort_order FROM service_phrases WHERE (NOT @activeOnly OR is_active)
+            ORDER BY kind DESC, array_position(@situations, situation), sort_order, id
+            """,
+            new { activeOnly, situations = ServicePhrases.Situations.ToArray() }, cancellationToken: ct))).AsList();
     }
 
     public async Task<IReadOnlyList<string>> ForbiddenPhrasesInAsync(string? text, CancellationToken ct = default) =>
@@ -51,7 +54,12 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
     public async Task<int> SavePhraseAsync(Actor actor, int? id, string kind, string situation, string text, bool isActive, int sortOrder, CancellationToken ct = default)
     {
         actor.Require(Roles.CsSupervisor, Roles.Admin);
-        if (string.IsNullOrWhiteSpace(text)) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Text"] = new("Validation.Required") });
+        var errors = new Dictionary<string, FieldError>();
+        if (!ServicePhrases.Kinds.Contains(kind)) errors["Kind"] = new("Validation.Required");
+        if (!ServicePhrases.Situations.Contains(situation)) errors["Situation"] = new("Validation.Required");
+        if (string.IsNullOrWhiteSpace(text)) errors["Text"] = new("Validation.Required");
+        else if (text.Trim().Length > ServicePhrases.MaxLength) errors["Text"] = new("Validation.MaxLength", ServicePhrases.MaxLength);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
         try
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using ServiceHub.Data.Admin;
 using ServiceHub.Data.Infrastructure;
@@ -13,7 +14,7 @@ namespace ServiceHub.Data.Reports;
 /// counted, a merged group once).
 /// Each produced report is a numbered version; the table refuses changes (trigger in <c>sql/0072_annual_reports.sql</c>).
 /// </summary>
-public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, TimeProvider clock)
+public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, TimeProvider clock, IOptions<KpiOptions> kpi)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -175,7 +176,7 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
         return new AnnualReportContent(year, now,
             Totals(complaints.Result, consultations.Result, emergencies.Result, visits.Result, verification.Result),
             Totals(complaintsBefore.Result, consultationsBefore.Result, emergenciesBefore.Result, visitsBefore.Result, verificationBefore.Result),
-            rootCauses, departmentLines, months, kinds, analyses, plans);
+            rootCauses, departmentLines, months, kinds, analyses, plans, kpi.Value.ConsultationSatisfactionTarget);
     }
 
     /// <summary>The KPI figures of one group of rows (any family may be missing).</summary>

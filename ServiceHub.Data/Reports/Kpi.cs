@@ -75,8 +75,14 @@ public sealed record KpiQuery(DateTimeOffset From, DateTimeOffset To, int? Depar
 /// <summary>A rate: <see cref="Numerator"/> of <see cref="Denominator"/>; <see cref="Percent"/> is null when there is nothing to measure.</summary>
 public sealed record KpiRate(int Numerator, int Denominator)
 {
-    /// <summary>Numerator ÷ denominator × 100, one decimal (away from zero); null when the denominator is 0.</summary>
+    /// <summary>Numerator ÷ denominator × 100, one decimal (away from zero), for display only; null when the denominator is 0.</summary>
     public decimal? Percent => Denominator == 0 ? null : Math.Round(100m * Numerator / Denominator, 1, MidpointRounding.AwayFromZero);
+
+    /// <summary>
+    /// Whether the rate reaches <paramref name="targetPercent"/>, on the exact ratio (numerator × 100 ≥ target × denominator), never on
+    /// the rounded <see cref="Percent"/>: 1,799 of 2,000 (89.95%, shown 90.0%) is below 90%. Null when there is nothing to measure.
+    /// </summary>
+    public bool? AtLeast(decimal targetPercent) => Denominator == 0 ? null : Numerator * 100m >= targetPercent * Denominator;
 }
 
 /// <summary>
@@ -137,8 +143,14 @@ public sealed record KpiEmergencyItem(int Id, string Kind, string? ProjectName, 
 /// <summary>Targets of the dashboard (configuration section <c>Kpi</c>); null = no target, shown without colour.</summary>
 public sealed class KpiOptions
 {
-    /// <summary>Consultation satisfaction, percent (the manual: ≥ 90%).</summary>
-    public decimal ConsultationSatisfactionTarget { get; set; } = 90m;
+    /// <summary>The manual's consultation-satisfaction target, percent (客户咨询满意率不低于 90%).</summary>
+    public const decimal ManualConsultationSatisfactionTarget = 90m;
+
+    /// <summary>
+    /// Consultation satisfaction, percent (the manual: ≥ 90%). The one target of the dashboard, the return-visit satisfaction figures
+    /// and the annual report; compared with <see cref="KpiRate.AtLeast"/>.
+    /// </summary>
+    public decimal ConsultationSatisfactionTarget { get; set; } = ManualConsultationSatisfactionTarget;
     /// <summary>Replies within 48 h, percent (the manual: every reply within 48 h).</summary>
     public decimal? ReplyOnTimeTarget { get; set; } = 100m;
     /// <summary>First contact within the dispatch deadline, percent (the manual: every contact within the deadline).</summary>
