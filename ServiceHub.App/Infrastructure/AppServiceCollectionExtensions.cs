@@ -62,11 +62,15 @@ public static class AppServiceCollectionExtensions
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
             .AddPolicy(Policies.PrivateData, p => p.RequireRole([.. Roles.PrivateDataRoles]))
-            .AddPolicy(Policies.Intake, p => p.RequireRole(Roles.Agent, Roles.CsSupervisor, Roles.Admin))
+            // The call centre, and on-site staff of a department whose switch is on (the switch is read from the database, IntakeAccess).
+            .AddPolicy(Policies.Intake, p => p.AddRequirements(new RegistersContactsRequirement()))
             .AddPolicy(Policies.Supervisor, p => p.RequireRole(Roles.CsSupervisor, Roles.Admin));
+        services.AddSingleton<IAuthorizationHandler, RegistersContactsHandler>();
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingAuthStateProvider>();
         services.AddScoped<CurrentUser>();
+        services.AddSingleton<NotificationFeed>();
+        services.AddHostedService<NotificationListener>();
         services.AddHttpContextAccessor();
         services.AddHealthChecks();
         services.AddServiceHubEmergencyApp(configuration);

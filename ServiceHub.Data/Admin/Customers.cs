@@ -111,7 +111,13 @@ public sealed class CustomerRepository(NpgsqlDataSource db, AuditLog audit, Time
     /// <summary>Creates or updates a customer. Agents create customers inline at intake; admins and supervisors edit them.</summary>
     public async Task<int> SaveAsync(Actor actor, CustomerEdit edit, CancellationToken ct = default)
     {
-        actor.Require(edit.Id is null ? [Roles.Agent, Roles.CsSupervisor, Roles.Admin, Roles.ReturnVisit] : [Roles.CsSupervisor, Roles.Admin]);
+        // A new customer at intake: on-site staff who register contacts (their department's switch) create one as the call centre does.
+        if (edit.Id is not null) actor.Require(Roles.CsSupervisor, Roles.Admin);
+        else if (!actor.IsIn(Roles.Agent, Roles.CsSupervisor, Roles.Admin, Roles.ReturnVisit))
+        {
+            await using var check = await db.OpenConnectionAsync(ct);
+            (await Intake.IntakeAccess.LoadAsync(check, null, actor, ct)).Require(actor);
+        }
         var errors = Validate(edit);
         if (errors.Count > 0) throw new DomainException(errors.Values.First());
         var args = new

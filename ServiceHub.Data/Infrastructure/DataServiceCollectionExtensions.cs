@@ -26,7 +26,9 @@ public static class DataServiceCollectionExtensions
         services.AddOptions<ComplaintOptions>().BindConfiguration("Complaints");
         services.AddSingleton<ComplaintLifecycle>();
         services.AddSingleton<ComplaintRepository>();
+        services.AddOptions<IntakeOptions>().BindConfiguration("Intake");
         services.AddSingleton<IntakeRepository>();
+        services.AddSingleton<HandOverSweep>();
         services.AddSingleton<EscalationSweep>();
         services.AddSingleton<ServiceHub.Data.Accountability.SpotCheckRepository>();
         services.AddSingleton<ServiceHub.Data.Accountability.OffboardingService>();

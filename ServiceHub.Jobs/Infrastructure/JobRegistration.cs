@@ -14,6 +14,7 @@ public static class JobRegistration
         jobs.AddOrUpdate<EscalationJob>(EscalationJob.Id, j => j.RunAsync(CancellationToken.None), Cron.Minutely(), inBeijing);
         jobs.RegisterEmergencyJobs();
         jobs.AddOrUpdate<HotComplaintJob>(HotComplaintJob.Id, j => j.RunAsync(CancellationToken.None), "*/5 * * * *", inBeijing);
+        jobs.AddOrUpdate<ServiceHub.Jobs.Intake.HandOverJob>(ServiceHub.Jobs.Intake.HandOverJob.Id, j => j.RunAsync(CancellationToken.None), ServiceHub.Jobs.Intake.HandOverJob.Cron, inBeijing);
         jobs.AddOrUpdate<ServiceHub.Jobs.ReturnVisits.ClosureJob>(ServiceHub.Jobs.ReturnVisits.ClosureJob.Id, j => j.RunAsync(CancellationToken.None), "*/10 * * * *", inBeijing);
         jobs.AddOrUpdate<ServiceHub.Jobs.Reports.AnnualReportJob>(ServiceHub.Jobs.Reports.AnnualReportJob.Id, j => j.RunAsync(CancellationToken.None),
             ServiceHub.Data.Reports.AnnualReportRules.JobCron, inBeijing);

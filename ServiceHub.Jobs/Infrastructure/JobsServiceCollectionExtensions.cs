@@ -27,6 +27,7 @@ public static class JobsServiceCollectionExtensions
             }));
         services.AddTransient<ServiceHub.Jobs.Complaints.EscalationJob>();
         services.AddTransient<ServiceHub.Jobs.Complaints.HotComplaintJob>();
+        services.AddTransient<ServiceHub.Jobs.Intake.HandOverJob>();
         services.AddTransient<ServiceHub.Jobs.Assessment.ReportingCalendarJob>();
         services.AddTransient<ServiceHub.Jobs.Information.InformationFilingJob>();
         services.AddTransient<ServiceHub.Jobs.Information.RetentionJob>();
