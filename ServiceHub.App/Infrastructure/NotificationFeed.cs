@@ -12,6 +12,12 @@ namespace ServiceHub.App.Infrastructure;
 public sealed class NotificationFeed(ILogger<NotificationFeed> log)
 {
     private readonly ConcurrentDictionary<int, ConcurrentDictionary<Guid, Func<Task>>> _subscribers = new();
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the listener listens: from then on every committed notification is pushed.</summary>
+    public Task Listening => _listening.Task;
+
+    internal void MarkListening() => _listening.TrySetResult();
 
     /// <summary>Calls <paramref name="changed"/> whenever a notification for <paramref name="userId"/> is committed; dispose to stop.</summary>
     public IDisposable Subscribe(int userId, Func<Task> changed)
@@ -75,6 +81,7 @@ public sealed class NotificationListener(NpgsqlDataSource db, NotificationFeed f
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 if (reconnecting) feed.Publish("*");
                 reconnecting = false;
+                feed.MarkListening();
                 while (!stoppingToken.IsCancellationRequested) await conn.WaitAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
