@@ -19,6 +19,7 @@ public sealed class SpotCheckKindTests(DatabaseFixture db) : ComplaintWorldTests
 {
     private Actor _hr = default!;
     private SpotCheckRepository Repo => _s.Get<SpotCheckRepository>();
+    protected override DateTimeOffset? Start => new DateTimeOffset(2026, 1, 5, 2, 0, 0, TimeSpan.Zero);
 
     public override async Task InitializeAsync()
     {

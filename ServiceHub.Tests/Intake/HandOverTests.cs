@@ -17,6 +17,14 @@ namespace ServiceHub.Tests.Intake;
 public sealed class HandOverTests(DatabaseFixture db) : ComplaintWorldTests(db)
 {
     private HandOverSweep Sweep => _s.Get<HandOverSweep>();
+    protected override DateTimeOffset? Start => Beijing(2026, 9, 1, 9);
+
+    /// <summary>Runs the sweep (over every test's hand-overs in this database) and says whether this one is flagged now.</summary>
+    private async Task<bool> SweptAndFlaggedAsync(long contactId)
+    {
+        await Sweep.RunAsync();
+        return (await _w.Intake.GetAsync(_w.Agent, contactId))!.HandoverFlaggedAt is not null;
+    }
 
     /// <summary>An inquiry the agent could not answer on the spot, handed over to the department's handler at the clock's time.</summary>
     private async Task<long> HandedOverAsync(string content = "查询车位产权办理进度", string? note = "请核实后回复客户")
@@ -99,10 +107,10 @@ public sealed class HandOverTests(DatabaseFixture db) : ComplaintWorldTests(db)
         Assert.Equal(Beijing(2026, 11, 27, 10), (await _w.Intake.GetAsync(_w.Agent, id))!.HandoverDueAt);
 
         _s.Clock.SetUtcNow(Beijing(2026, 11, 27, 10));
-        Assert.Equal(0, await Sweep.RunAsync());
+        Assert.False(await SweptAndFlaggedAsync(id));
         _s.Clock.SetUtcNow(Beijing(2026, 11, 27, 10, 0, 1));
-        Assert.Equal(1, await Sweep.RunAsync());
-        Assert.Equal(0, await Sweep.RunAsync());
+        Assert.True(await SweptAndFlaggedAsync(id));
+        Assert.True(await SweptAndFlaggedAsync(id));
 
         var flag = Assert.Single(await NotificationsOfAsync(_w.Agent.Id), n => n.MessageKey == "Notify.HandOverOverdue");
         Assert.Equal($"/intake/contacts/{id}", flag.Link);
@@ -125,10 +133,10 @@ public sealed class HandOverTests(DatabaseFixture db) : ComplaintWorldTests(db)
         foreach (var at in new[] { Beijing(2026, 11, 28, 15, 0, 1), Beijing(2026, 11, 29, 23, 59), Beijing(2026, 11, 30, 14, 59, 59), Beijing(2026, 11, 30, 15) })
         {
             _s.Clock.SetUtcNow(at);
-            Assert.Equal(0, await Sweep.RunAsync());
+            Assert.False(await SweptAndFlaggedAsync(id));
         }
         _s.Clock.SetUtcNow(Beijing(2026, 11, 30, 15, 0, 1));
-        Assert.Equal(1, await Sweep.RunAsync());
+        Assert.True(await SweptAndFlaggedAsync(id));
     }
 
     [Fact]
@@ -138,13 +146,16 @@ public sealed class HandOverTests(DatabaseFixture db) : ComplaintWorldTests(db)
         var beforeHoliday = await HandedOverAsync("国庆前移交");
         Assert.Equal(Beijing(2026, 10, 8, 16), (await _w.Intake.GetAsync(_w.Agent, beforeHoliday))!.HandoverDueAt);
         _s.Clock.SetUtcNow(Beijing(2026, 10, 1, 16, 0, 1));
-        Assert.Equal(0, await Sweep.RunAsync());
+        Assert.False(await SweptAndFlaggedAsync(beforeHoliday));
 
         _s.Clock.SetUtcNow(Beijing(2026, 10, 9, 9)); // a Friday; Saturday 10 October is a make-up working day
         var beforeMakeUp = await HandedOverAsync("调休前移交");
         Assert.Equal(Beijing(2026, 10, 10, 9), (await _w.Intake.GetAsync(_w.Agent, beforeMakeUp))!.HandoverDueAt);
+        _s.Clock.SetUtcNow(Beijing(2026, 10, 10, 9));
+        Assert.False(await SweptAndFlaggedAsync(beforeMakeUp));
         _s.Clock.SetUtcNow(Beijing(2026, 10, 10, 9, 0, 1));
-        Assert.Equal(2, await Sweep.RunAsync());
+        Assert.True(await SweptAndFlaggedAsync(beforeMakeUp));
+        Assert.True(await SweptAndFlaggedAsync(beforeHoliday));
     }
 
     [Fact]
@@ -155,7 +166,7 @@ public sealed class HandOverTests(DatabaseFixture db) : ComplaintWorldTests(db)
         _s.Clock.SetUtcNow(Beijing(2026, 11, 27, 10));
         await _w.Intake.TakeUpAsync(_w.Handler, id);
         _s.Clock.SetUtcNow(Beijing(2026, 12, 4, 10));
-        Assert.Equal(0, await Sweep.RunAsync());
+        Assert.False(await SweptAndFlaggedAsync(id));
         Assert.DoesNotContain(await NotificationsOfAsync(_w.Agent.Id), n => n.MessageKey == "Notify.HandOverOverdue");
     }
 

@@ -123,3 +123,25 @@ public sealed class OnSiteDefaultTests(DatabaseFixture db) : IClassFixture<Datab
         Assert.True((await s.Get<IntakeRepository>().AccessAsync(actor)).OnSite);
     }
 }
+
+/// <summary>The intake page's policy reads the department switch on the server, as the Data layer does.</summary>
+public sealed class OnSitePageAccessTests(AppFactory app) : IClassFixture<AppFactory>
+{
+    [Theory]
+    [InlineData("handler", true)]     // 物业公司: the switch is on
+    [InlineData("pmmanager", true)]
+    [InlineData("enghandler", false)] // 工程部: off
+    [InlineData("hr", false)]
+    [InlineData("agent", true)]
+    public async Task The_intake_page_opens_for_those_who_register_contacts_only(string user, bool opens)
+    {
+        using var client = await app.SignedInClientAsync(user);
+        var response = await client.GetAsync("/intake");
+        if (opens) Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        else
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+            Assert.StartsWith("/account/denied", response.Headers.Location!.PathAndQuery);
+        }
+    }
+}
