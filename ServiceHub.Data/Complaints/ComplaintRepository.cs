@@ -69,7 +69,7 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
                 """, new { complaintId }, tx, cancellationToken: ct));
         if (row == default) throw new DomainException("NotFound");
         if (!ComplaintPermissions.MaySeeCustomerPhone(actor, row.State, row.DepartmentId, row.Merged))
-            throw new ForbiddenException(actor.UserName, [.. Roles.PrivateDataRoles, Roles.Handler, Roles.DeptManager]);
+            throw new ForbiddenException(actor.UserName, [.. Access.PrivateData, Roles.Handler, Roles.DeptManager]);
         await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.PrivateDataViewed, "customer", row.CustomerId.ToString(), $"complaint {row.SheetNo}", ct);
         await tx.CommitAsync(ct);
         return new CustomerPhones(row.CustomerId, row.Phone, row.Phone2);

@@ -31,7 +31,7 @@ public sealed class HandOverSweep(NpgsqlDataSource db, TimeProvider clock)
     public async Task<int> RunAsync(CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
-        var period = Periods.Of(now);
+        var period = Month.Of(now).ToString();
         return await db.InTransactionAsync(async (conn, tx) =>
         {
             var overdue = (await conn.QueryAsync<Overdue>(new CommandDefinition(FlagSql, new { now }, tx, cancellationToken: ct))).AsList();

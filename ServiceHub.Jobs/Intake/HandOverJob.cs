@@ -1,6 +1,7 @@
 using Hangfire;
 using Microsoft.Extensions.Logging;
 using ServiceHub.Data.Intake;
+using ServiceHub.Jobs.Infrastructure;
 
 namespace ServiceHub.Jobs.Intake;
 
@@ -8,7 +9,11 @@ namespace ServiceHub.Jobs.Intake;
 public sealed class HandOverJob(HandOverSweep sweep, ILogger<HandOverJob> log)
 {
     public const string Id = "intake-handovers-overdue";
-    public const string Cron = "*/5 * * * *";
+
+    /// <summary>Every five minutes, Beijing time.</summary>
+    public static readonly JobSchedule Schedule = JobSchedule.InBeijing("*/5 * * * *");
+
+    public static void Register(IRecurringJobManager jobs) => Schedule.Register<HandOverJob>(jobs, Id, j => j.RunAsync(CancellationToken.None));
 
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [AutomaticRetry(Attempts = 0)]
