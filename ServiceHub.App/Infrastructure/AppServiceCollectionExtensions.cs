@@ -69,6 +69,8 @@ public static class AppServiceCollectionExtensions
         services.AddScoped<AuthenticationStateProvider, RevalidatingAuthStateProvider>();
         services.AddScoped<CurrentUser>();
         services.AddScoped<ActionRunner>();
+        services.AddSingleton<NotificationFeed>();
+        services.AddHostedService<NotificationListener>();
         services.AddHttpContextAccessor();
         services.AddAntiforgery(o => o.Cookie.SecurePolicy = secureCookies);
         services.AddSignInRateLimiting(configuration);

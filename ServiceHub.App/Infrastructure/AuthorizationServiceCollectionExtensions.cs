@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using ServiceHub.App.Infrastructure;
 using ServiceHub.Data.Admin;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -15,6 +16,9 @@ public static class AuthorizationServiceCollectionExtensions
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         foreach (var (policy, roles) in Access.ByPolicy)
             authorization.AddPolicy(policy, p => p.RequireRole(roles));
+        // The intake page: besides the roles, on-site staff need their department's switch (read on the server, as RegisterAsync does).
+        authorization.AddPolicy(Policies.Intake, p => p.RequireRole(Access.ByPolicy[Policies.Intake]).AddRequirements(new RegistersContactsRequirement()));
+        services.AddSingleton<IAuthorizationHandler, RegistersContactsHandler>();
         return services;
     }
 }

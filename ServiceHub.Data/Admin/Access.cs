@@ -15,8 +15,14 @@ public static class Access
     /// <summary>The CS supervisor's desk: phrases, verification for counting, root causes, standard-reply decisions, return-visit settings.</summary>
     public static readonly IReadOnlyList<string> Supervisor = [CsSupervisor, Roles.Admin];
 
-    /// <summary>Registering contacts (DOMAIN.md §3): the hotline and front desk, and their supervisor.</summary>
+    /// <summary>Registering contacts (DOMAIN.md §3): the hotline and front desk, and their supervisor — the call centre, who also dispatch.</summary>
     public static readonly IReadOnlyList<string> Intake = [Agent, CsSupervisor, Roles.Admin];
+
+    /// <summary>
+    /// Who may open the intake page: the call centre, and the on-site staff (handlers, managers) of a department whose switch "staff
+    /// register contacts as first responders" is on — the switch is read on the server (<c>IntakeAccess</c>), so the policy checks it too.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Registrars = [.. Intake, Handler, DeptManager];
 
     /// <summary>Customers' private data: masked by default, revealed on request, every reveal audited (DOMAIN.md §2).</summary>
     public static readonly IReadOnlyList<string> PrivateData = [Agent, ReturnVisit, CsSupervisor, Roles.Admin];
@@ -24,8 +30,8 @@ public static class Access
     /// <summary>The contact register.</summary>
     public static readonly IReadOnlyList<string> Contacts = [Agent, CsSupervisor, Roles.Admin, Hr, Leadership];
 
-    /// <summary>One contact: the register's readers, and department staff it was handed over to (the page checks the handover).</summary>
-    public static readonly IReadOnlyList<string> Contact = [.. Contacts, Handler, DeptManager];
+    /// <summary>One contact: the register's readers, its first responder and the person it was handed over to, whatever their role (the Data layer checks which).</summary>
+    public static readonly IReadOnlyList<string> Contact = Roles.All;
 
     /// <summary>The complaint list: every role (each sees what the complaint repository lets it see).</summary>
     public static readonly IReadOnlyList<string> Complaints = Roles.All;
@@ -92,7 +98,7 @@ public static class Access
     {
         [Policies.Admin] = Admin,
         [Policies.Supervisor] = Supervisor,
-        [Policies.Intake] = Intake,
+        [Policies.Intake] = Registrars,
         [Policies.PrivateData] = PrivateData,
         [Policies.Contacts] = Contacts,
         [Policies.Contact] = Contact,

@@ -110,11 +110,17 @@ public sealed class CustomerRepository(NpgsqlDataSource db, AuditLog audit, Time
 
     /// <summary>
     /// Creates or updates a customer. Whoever works with customers' private data creates them (agents inline at intake, the
-    /// return-visit team); supervisors and admins edit them.
+    /// return-visit team), and so do on-site staff who register contacts; supervisors and admins edit them.
     /// </summary>
     public async Task<int> SaveAsync(Actor actor, CustomerEdit edit, CancellationToken ct = default)
     {
-        actor.Require(edit.Id is null ? Access.PrivateData : Access.Supervisor);
+        // A new customer at intake: on-site staff who register contacts (their department's switch) create one as the call centre does.
+        if (edit.Id is not null) actor.Require(Access.Supervisor);
+        else if (!actor.IsIn(Access.PrivateData))
+        {
+            await using var check = await db.OpenConnectionAsync(ct);
+            (await Intake.IntakeAccess.LoadAsync(check, null, actor, ct)).Require(actor);
+        }
         var errors = Validate(edit);
         if (errors.Count > 0) throw new DomainException(errors.Values.First());
         var args = new

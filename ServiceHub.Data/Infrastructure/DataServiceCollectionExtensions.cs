@@ -19,7 +19,9 @@ public static class DataServiceCollectionExtensions
         services.AddOptions<ComplaintOptions>().BindConfiguration("Complaints");
         services.AddSingleton<ComplaintLifecycle>();
         services.AddSingleton<ComplaintRepository>();
+        services.AddOptions<IntakeOptions>().BindConfiguration("Intake");
         services.AddSingleton<IntakeRepository>();
+        services.AddSingleton<HandOverSweep>();
         services.AddSingleton<EscalationSweep>();
         services.AddServiceHubCounting();
         services.AddServiceHubReturnVisits();

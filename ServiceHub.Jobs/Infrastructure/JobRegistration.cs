@@ -9,6 +9,7 @@ public static class JobRegistration
     {
         services.GetRequiredService<IRecurringJobManager>()
             .RegisterComplaintJobs()
+            .RegisterIntakeJobs()
             .RegisterEmergencyJobs()
             .RegisterReturnVisitJobs()
             .RegisterReportJobs()

@@ -29,6 +29,7 @@ public static class JobsServiceCollectionExtensions
             services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2));
         return services
             .AddServiceHubComplaintJobs()
+            .AddServiceHubIntakeJobs()
             .AddServiceHubEmergencyJobs()
             .AddServiceHubReturnVisitJobs()
             .AddServiceHubReportJobs()

@@ -61,6 +61,7 @@ public sealed class CompositionTests
         {
             [EscalationJob.Id] = (typeof(EscalationJob), EscalationJob.Schedule.Cron),
             [HotComplaintJob.Id] = (typeof(HotComplaintJob), HotComplaintJob.Schedule.Cron),
+            [ServiceHub.Jobs.Intake.HandOverJob.Id] = (typeof(ServiceHub.Jobs.Intake.HandOverJob), ServiceHub.Jobs.Intake.HandOverJob.Schedule.Cron),
             [EmergencySweepJob.Id] = (typeof(EmergencySweepJob), EmergencySweepJob.Schedule.Cron),
             [ClosureJob.Id] = (typeof(ClosureJob), ClosureJob.Schedule.Cron),
             [AnnualReportJob.Id] = (typeof(AnnualReportJob), AnnualReportJob.Schedule.Cron),

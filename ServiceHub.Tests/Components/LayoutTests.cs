@@ -37,6 +37,7 @@ public sealed class LayoutTests(DatabaseFixture db) : IClassFixture<DatabaseFixt
                 s.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
                 s.AddServiceHubData(db.ConnectionString);
                 s.AddScoped<ServiceHub.App.Infrastructure.CurrentUser>();
+                s.AddSingleton<ServiceHub.App.Infrastructure.NotificationFeed>();
             },
             a => a.SetAuthorized("agent").SetRoles(Roles.Agent).SetClaims(
                 new System.Security.Claims.Claim(ServiceHub.App.Infrastructure.AppClaims.DisplayName, "王丽"),
