@@ -22,7 +22,7 @@ public sealed record ComplaintDetail(
     public AgreedTime? Feedback => AgreedTime.Of(FeedbackDueAt, FeedbackWarnAt, FeedbackGivenAt, FeedbackRunning && !IsMerged);
 
     /// <summary>The new date the manager agreed after the reply deadline was missed (the deadline stays missed).</summary>
-    public AgreedTime? AgreedReply => AgreedTime.Of(AgreedReplyAt, AgreedWarnAt, HandledAt, AgreedRunning && !IsMerged);
+    public AgreedTime? AgreedReply => AgreedTime.Of(AgreedReplyAt, AgreedWarnAt, ComplaintStates.Unhandled.Contains(State) ? null : HandledAt, AgreedRunning && !IsMerged);
 
     /// <summary>
     /// The reply deadline in force has passed while the complaint is not handled: an extension is refused now, and the department manager

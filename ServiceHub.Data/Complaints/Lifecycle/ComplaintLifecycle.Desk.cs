@@ -149,8 +149,7 @@ public sealed partial class ComplaintLifecycle
                 "SELECT reply_due_at, urgency_minutes FROM complaints WHERE id = @id", new { id }, tx, cancellationToken: ct));
             var errors = new Dictionary<string, FieldError>();
             if (!Deadlines.MayExtend(oldDue, now)) errors["NewDue"] = new("Complaint.ExtensionAfterDeadline", BusinessTime.Format(oldDue));
-            else if (newDue <= now) errors["NewDue"] = new("Complaint.ExtensionInPast");
-            else if (newDue > now + Deadlines.AgreedWithin) errors["NewDue"] = new("Complaint.AgreedTooFar", (int)Deadlines.AgreedWithin.TotalDays);
+            else CheckAhead(errors, "NewDue", newDue, now, "Complaint.ExtensionInPast");
             TextInput.Check(errors, "Reason", reason, ReasonMax);
             if (errors.Count > 0) throw new ValidationFailedException(errors);
             await conn.ExecuteAsync(new CommandDefinition(
@@ -177,8 +176,7 @@ public sealed partial class ComplaintLifecycle
                 "SELECT reply_due_at FROM complaints WHERE id = @id", new { id }, tx, cancellationToken: ct));
             var errors = new Dictionary<string, FieldError>();
             if (Deadlines.MayExtend(missed, now)) errors["AgreedAt"] = new("Complaint.AgreeDateBeforeDeadline", BusinessTime.Format(missed));
-            else if (agreedAt <= now) errors["AgreedAt"] = new("Complaint.ExtensionInPast");
-            else if (agreedAt > now + Deadlines.AgreedWithin) errors["AgreedAt"] = new("Complaint.AgreedTooFar", (int)Deadlines.AgreedWithin.TotalDays);
+            else CheckAhead(errors, "AgreedAt", agreedAt, now, "Complaint.ExtensionInPast");
             TextInput.Check(errors, "Reason", reason, ReasonMax);
             if (errors.Count > 0) throw new ValidationFailedException(errors);
             var before = await conn.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition(
@@ -207,8 +205,7 @@ public sealed partial class ComplaintLifecycle
                 "SELECT feedback_due_at, feedback_given_at FROM complaints WHERE id = @id", new { id }, tx, cancellationToken: ct));
             var errors = new Dictionary<string, FieldError>();
             if (current is { } c && given is null && now > c) errors["FeedbackDue"] = new("Complaint.FeedbackMissedFirst", BusinessTime.Format(c));
-            else if (dueAt <= now) errors["FeedbackDue"] = new("Complaint.FeedbackInPast");
-            else if (dueAt > now + Deadlines.AgreedWithin) errors["FeedbackDue"] = new("Complaint.AgreedTooFar", (int)Deadlines.AgreedWithin.TotalDays);
+            else CheckAhead(errors, "FeedbackDue", dueAt, now, "Complaint.FeedbackInPast");
             if (errors.Count > 0) throw new ValidationFailedException(errors);
             await conn.ExecuteAsync(new CommandDefinition("""
                 UPDATE complaints SET feedback_due_at = @dueAt, feedback_agreed_at = @now, feedback_given_at = NULL, updated_at = @now WHERE id = @id
@@ -216,6 +213,13 @@ public sealed partial class ComplaintLifecycle
             await SetDeadlineAsync(conn, tx, id, DeadlineKinds.Feedback, now, dueAt, 0, now, ct);
             await AddEventAsync(conn, tx, id, now, actor, ComplaintEvents.FeedbackAgreed, "", ct, given is null ? current : null, dueAt);
         }, ct);
+    }
+
+    /// <summary>A time agreed with the customer lies ahead, but not absurdly far (<see cref="Deadlines.AgreedWithin"/>).</summary>
+    private static void CheckAhead(Dictionary<string, FieldError> errors, string field, DateTimeOffset at, DateTimeOffset now, string pastCode)
+    {
+        if (at <= now) errors[field] = new(pastCode);
+        else if (at > now + Deadlines.AgreedWithin) errors[field] = new("Complaint.AgreedTooFar", (int)Deadlines.AgreedWithin.TotalDays);
     }
 
     /// <summary>The handler gave the owner the feedback agreed: the feedback time is met (or, after it, met late — it stays missed).</summary>
