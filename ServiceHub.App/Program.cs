@@ -2,11 +2,15 @@ using Hangfire;
 using Npgsql;
 using ServiceHub.App.Components;
 using ServiceHub.App.Infrastructure;
+using ServiceHub.App.Operations;
 using ServiceHub.Data.Admin;
 using ServiceHub.Data.Infrastructure;
+using ServiceHub.Data.Operations;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseStaticWebAssets(); // MudBlazor assets also when run from a build (not only in Development)
+
+if (await OperationsCommands.BeforeStartAsync(args, builder) is { } exitCode) return exitCode; // admin/backup/restore verbs; production settings
 
 var connectionString = builder.Configuration.GetConnectionString("ServiceHub");
 if (string.IsNullOrWhiteSpace(connectionString))
@@ -18,7 +22,8 @@ if (string.IsNullOrWhiteSpace(connectionString))
 try
 {
     await DatabaseStartup.CheckReachableAsync(connectionString);
-    Migrator.Run(connectionString);
+    Migrator.Run(connectionString, waiting: m => Console.Error.WriteLine($"ServiceHub: {m}"));
+    await Installation.CheckDemoSeedingAsync(connectionString, builder.Configuration.GetValue("ServiceHub:SeedDemo", false));
 }
 catch (Exception ex) when (ex is DatabaseStartup.StartupException or Migrator.MigrationException)
 {
@@ -64,6 +69,7 @@ app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages:
 app.UseRequestLocalization();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UsePasswordChangeGate();
 app.UseAntiforgery();
 
 app.MapStaticAssets().AllowAnonymous();

@@ -12,6 +12,8 @@ public static class AppClaims
     public const string DisplayName = "sh:display_name";
     public const string DepartmentId = "sh:department_id";
     public const string SecurityStamp = "sh:stamp";
+    /// <summary>Present while the password set by an administrator or the command line is unchanged: every page but the change form is closed.</summary>
+    public const string PasswordChangeRequired = "sh:password_change_required";
 
     public static ClaimsPrincipal Principal(UserAccount user)
     {
@@ -23,12 +25,15 @@ public static class AppClaims
             new(SecurityStamp, user.SecurityStamp.ToString()),
         };
         if (user.DepartmentId is { } d) claims.Add(new Claim(DepartmentId, d.ToString(CultureInfo.InvariantCulture)));
+        if (user.MustChangePassword) claims.Add(new Claim(PasswordChangeRequired, "true"));
         claims.AddRange(user.Roles.Select(r => new Claim(ClaimTypes.Role, r)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme));
     }
 
     public static int? UserId(this ClaimsPrincipal p) =>
         int.TryParse(p.FindFirstValue(ClaimTypes.NameIdentifier), CultureInfo.InvariantCulture, out var id) ? id : null;
+
+    public static bool MustChangePassword(this ClaimsPrincipal p) => p.HasClaim(c => c.Type == PasswordChangeRequired);
 
     public static Guid? Stamp(this ClaimsPrincipal p) => Guid.TryParse(p.FindFirstValue(SecurityStamp), out var g) ? g : null;
 

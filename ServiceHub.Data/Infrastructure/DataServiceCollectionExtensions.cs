@@ -22,6 +22,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ProjectRepository>();
         services.AddSingleton<CustomerRepository>();
         services.AddSingleton<DemoSeeder>();
+        services.AddServiceHubOperations();
         services.AddSingleton<NotificationRepository>();
         services.AddOptions<ComplaintOptions>().BindConfiguration("Complaints");
         services.AddSingleton<ComplaintRepository>();

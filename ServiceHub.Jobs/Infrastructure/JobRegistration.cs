@@ -20,6 +20,7 @@ public static class JobRegistration
         jobs.AddOrUpdate<ServiceHub.Jobs.Assessment.ReportingCalendarJob>(ServiceHub.Jobs.Assessment.ReportingCalendarJob.Id, j => j.RunAsync(CancellationToken.None), "10 0 * * *", inBeijing);
         jobs.AddOrUpdate<ServiceHub.Jobs.Information.InformationFilingJob>(ServiceHub.Jobs.Information.InformationFilingJob.Id, j => j.RunAsync(CancellationToken.None), "*/5 * * * *", inBeijing);
         jobs.AddOrUpdate<ServiceHub.Jobs.Information.RetentionJob>(ServiceHub.Jobs.Information.RetentionJob.Id, j => j.RunAsync(CancellationToken.None), "30 2 * * *", inBeijing);
+        jobs.AddOrUpdate<ServiceHub.Jobs.Operations.BackupJob>(ServiceHub.Jobs.Operations.BackupJob.Id, j => j.RunAsync(CancellationToken.None), ServiceHub.Jobs.Operations.BackupJob.Cron, inBeijing);
         return services;
     }
 }

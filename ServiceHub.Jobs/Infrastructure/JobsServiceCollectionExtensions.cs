@@ -32,6 +32,7 @@ public static class JobsServiceCollectionExtensions
         services.AddTransient<ServiceHub.Jobs.Information.RetentionJob>();
         services.AddServiceHubReturnVisitJobs();
         services.AddTransient<ServiceHub.Jobs.Reports.AnnualReportJob>();
+        services.AddTransient<ServiceHub.Jobs.Operations.BackupJob>();
         if (configuration.GetValue("Hangfire:Server", true))
             services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2));
         services.AddServiceHubEmergencyJobs();
