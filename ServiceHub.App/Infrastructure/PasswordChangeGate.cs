@@ -18,7 +18,7 @@ public static class PasswordChangeGate
         || http.GetEndpoint() is not { } endpoint
         || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
 
-    /// <summary>After authentication and authorisation.</summary>
+    /// <summary>After authentication, before authorisation (so every page answers alike, whatever its policy).</summary>
     public static IApplicationBuilder UsePasswordChangeGate(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
         if (!http.User.MustChangePassword() || IsOpen(http))

@@ -81,10 +81,17 @@ public sealed class RestoreService(string connectionString, string? pgBinDir, Ti
         return (await SwitchCheckedAsync(restoredDatabase, ct), problems);
     }
 
-    public static string RestoredName(string database, DateTimeOffset at)
+    public static string RestoredName(string database, DateTimeOffset at) => Suffixed(database, "restored", at);
+
+    public static string ReplacedName(string database, DateTimeOffset at) => Suffixed(database, "replaced", at);
+
+    /// <summary><c>name_word_yyyyMMdd_HHmmss</c> (Beijing time), the name cut so the whole fits PostgreSQL's 63 bytes.</summary>
+    private static string Suffixed(string database, string word, DateTimeOffset at)
     {
-        var suffix = $"_restored_{BusinessTime.ToLocal(at):yyyyMMdd_HHmmss}";
-        return (database.Length + suffix.Length > 63 ? database[..(63 - suffix.Length)] : database) + suffix;
+        var suffix = $"_{word}_{BusinessTime.ToLocal(at):yyyyMMdd_HHmmss}";
+        var room = 63 - suffix.Length;
+        while (System.Text.Encoding.UTF8.GetByteCount(database) > room) database = database[..^1];
+        return database + suffix;
     }
 
     /// <summary>
@@ -164,7 +171,7 @@ public sealed class RestoreService(string connectionString, string? pgBinDir, Ti
         string? replaced = null;
         if (await DatabaseExistsAsync(current, ct))
         {
-            replaced = $"{(current.Length > 40 ? current[..40] : current)}_replaced_{BusinessTime.ToLocal(clock.GetUtcNow()):yyyyMMdd_HHmmss}";
+            replaced = ReplacedName(current, clock.GetUtcNow());
             await conn.ExecuteAsync(new CommandDefinition($"ALTER DATABASE {Ident(current)} RENAME TO {Ident(replaced)}", cancellationToken: ct));
         }
         try

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using ServiceHub.App.Operations;
+using ServiceHub.Tests.Infrastructure;
+
+namespace ServiceHub.Tests.Operations;
+
+public sealed class ProductionSettingsTests
+{
+    private static IConfiguration Config(IDictionary<string, string?> values) => new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+
+    private static Dictionary<string, string?> Complete() => new(ProductionConfiguration.Settings(Path.GetTempPath()))
+    {
+        ["ConnectionStrings:ServiceHub"] = "Host=db;Database=servicehub;Username=servicehub",
+    };
+
+    [Fact]
+    public void A_complete_production_configuration_has_no_problem()
+    {
+        Assert.Empty(ProductionSettings.Problems(Config(Complete()), "Production"));
+    }
+
+    [Fact]
+    public void Production_without_settings_names_every_missing_one_as_an_environment_variable_and_a_key()
+    {
+        var problems = ProductionSettings.Problems(Config(new Dictionary<string, string?>()), "Production");
+        Assert.Equal(ProductionSettings.Required.Count, problems.Count);
+        foreach (var name in new[] { "ConnectionStrings__ServiceHub", "ServiceHub__PublicUrl", "DataProtection__CertificatePath", "Backups__Directory" })
+            Assert.Contains(problems, p => p.StartsWith(name, StringComparison.Ordinal) && p.Contains(name.Replace("__", ":"), StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("ServiceHub:PublicUrl", "servicehub.example.com", "not an absolute http(s) address")]
+    [InlineData("DataProtection:CertificatePath", "/nonexistent/dp.pfx", "no such file")]
+    [InlineData("DataProtection:CertificatePassword", "wrong-password", "cannot be read")]
+    public void An_unusable_setting_is_named(string key, string value, string message)
+    {
+        var values = Complete();
+        values[key] = value;
+        var problem = Assert.Single(ProductionSettings.Problems(Config(values), "Production"));
+        Assert.Contains("DataProtection:CertificatePassword" == key ? "DataProtection__CertificatePath" : key.Replace(":", "__"), problem);
+        Assert.Contains(message, problem);
+    }
+
+    [Fact]
+    public void The_demo_and_development_need_none_of_them()
+    {
+        Assert.Empty(ProductionSettings.Problems(Config(new Dictionary<string, string?> { ["ServiceHub:SeedDemo"] = "true" }), "Production"));
+        Assert.Empty(ProductionSettings.Problems(Config(new Dictionary<string, string?>()), "Development"));
+    }
+
+    [Fact]
+    public async Task The_app_refuses_to_start_in_production_without_a_required_setting_and_names_it()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "ServiceHub.App.dll");
+        var psi = new ProcessStartInfo("dotnet", [dll])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        foreach (var (k, v) in ProductionConfiguration.Settings(Path.GetTempPath()))
+            psi.Environment[k.Replace(":", "__")] = v;
+        psi.Environment.Remove("ServiceHub__PublicUrl");
+        psi.Environment["ConnectionStrings__ServiceHub"] = TestServer.ServerConnectionString;
+        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        psi.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        using var process = Process.Start(psi)!;
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("ServiceHub__PublicUrl (ServiceHub:PublicUrl) is not set", stderr);
+        Assert.DoesNotContain("DataProtection__CertificatePath", stderr);
+    }
+}
