@@ -29,7 +29,11 @@ public static class PasswordChangeGate
         if (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method))
             http.Response.Redirect(ChangePath);
         else
+        {
             http.Response.StatusCode = StatusCodes.Status403Forbidden;
+            // Not re-executed as the not-found page (a POST there would fail antiforgery and answer 400).
+            if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
+        }
     });
 
     /// <summary>Whether a page of the circuit (a path relative to the base URI) is the change form.</summary>

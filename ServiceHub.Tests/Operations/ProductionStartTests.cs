@@ -43,7 +43,7 @@ public sealed partial class ProductionStartTests(ProductionAppFactory app) : ICl
             Assert.Equal(HttpStatusCode.Redirect, r.StatusCode);
             Assert.Equal("/account/password", r.Headers.Location!.OriginalString);
         }
-        Assert.Equal(HttpStatusCode.Forbidden, (await client.PostAsync("/intake", new StringContent(""))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.PostAsync("/intake", new FormUrlEncodedContent(new Dictionary<string, string> { ["_handler"] = "intake" }))).StatusCode);
         var form = await client.GetAsync("/account/password");
         Assert.Equal(HttpStatusCode.OK, form.StatusCode);
         Assert.Contains("data-testid=\"pw-required\"", await form.Content.ReadAsStringAsync());
