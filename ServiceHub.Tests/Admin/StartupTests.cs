@@ -14,6 +14,9 @@ public sealed class StartupTests
             RedirectStandardOutput = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        // A production start with every required setting, whose database cannot be reached.
+        foreach (var (key, value) in ServiceHub.Tests.Operations.ProductionConfiguration.Settings(Path.GetTempPath()))
+            psi.Environment[key.Replace(":", "__")] = value;
         psi.Environment["ConnectionStrings__ServiceHub"] = "Host=127.0.0.1;Port=1;Database=nowhere;Username=nobody;Timeout=2";
         psi.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         using var process = Process.Start(psi)!;
