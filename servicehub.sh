@@ -121,7 +121,7 @@ start_cluster() {
   for attempt in 1 2 3 4 5 6 7 8 9 10; do
     PGPORT=$(free_port "$want")
     run_pg sh -c "echo $PGPORT > '$PGDIR/port'"
-    logged=$(wc -l < "$PGDIR/postgres.log" 2>/dev/null || echo 0)
+    logged=0; [ ! -f "$PGDIR/postgres.log" ] || logged=$(wc -l < "$PGDIR/postgres.log")
     if run_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/postgres.log" -w -t 60 \
       -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB -c fsync=${PG_FSYNC:-on}" start >/dev/null; then
       CLUSTER_STARTED=1
@@ -322,12 +322,12 @@ app() {
 # Production: no demo data, every required setting present (the app names a missing one and stops).
 cmd_start() {
   use_database no
+  [ -n "$PUBLISHED" ] || build_app
   log "ServiceHub (production) on $APP_URL  (Ctrl+C stops it)"
   set +e
   if [ -n "$PUBLISHED" ]; then
     ASPNETCORE_URLS="$APP_URL" ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production} "$ROOT/ServiceHub.App" --contentRoot "$ROOT"
   else
-    build_app
     ASPNETCORE_URLS="$APP_URL" ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production} \
       dotnet "$ROOT/ServiceHub.App/bin/Release/net10.0/ServiceHub.App.dll" --contentRoot "$ROOT/ServiceHub.App"
   fi

@@ -31,8 +31,8 @@ public sealed class RestoreService(string connectionString, string? pgBinDir, Ti
     private string CurrentDatabase => new NpgsqlConnectionStringBuilder(connectionString).Database
         ?? throw new RestoreFailedException("The connection string names no database.");
 
-    /// <summary>Tables whose emptiness after a restore means something went wrong even without the dump to compare with.</summary>
-    public static readonly string[] MainTables = ["public.users", "public.departments", "public.schema_versions"];
+    /// <summary>Tables that are never empty in a database ServiceHub has run on (its journal, at least one administrator).</summary>
+    public static readonly string[] MainTables = ["public.users", "public.schema_versions"];
 
     public async Task<RestoreReport> RestoreAsync(string file, bool switchWhenChecked, string? targetDatabase = null, CancellationToken ct = default)
     {
@@ -167,7 +167,7 @@ public sealed class RestoreService(string connectionString, string? pgBinDir, Ti
         var sessions = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
             "SELECT count(*)::int FROM pg_stat_activity WHERE datname = @current AND pid <> pg_backend_pid()", new { current }, cancellationToken: ct));
         if (sessions > 0)
-            return new SwitchResult(false, null, $"{sessions} session(s) are connected to {current}: stop ServiceHub (every instance), then switch");
+            return new SwitchResult(false, null, $"{sessions} session(s) are connected to {current}; stop ServiceHub (every instance)");
         string? replaced = null;
         if (await DatabaseExistsAsync(current, ct))
         {
