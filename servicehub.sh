@@ -59,7 +59,7 @@ ensure_dotnet() {
     fi
   fi
   if [ -n "$candidate" ] && [ "$candidate" != "(none)" ]; then
-    log "the .NET 10 SDK is missing: installing dotnet-sdk-10.0 $candidate from the ${id:-distribution}'s packages"
+    log "the .NET 10 SDK is missing: installing dotnet-sdk-10.0 $candidate from the distribution's packages (${id:-unknown})"
     apt_install dotnet-sdk-10.0
     hash -r
     has_sdk10 && return

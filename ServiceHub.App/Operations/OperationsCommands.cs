@@ -174,8 +174,8 @@ public static class OperationsCommands
     {
         var restore = new RestoreService(cs, configuration["Backups:PgBinDir"], TimeProvider.System, line => output.WriteLine($"  {line}"));
         var r = await restore.RestoreAsync(Path.GetFullPath(file), switchWhenChecked);
-        await output.WriteLineAsync($"Restored {file} into database {r.Database} in {r.RestoreTime.TotalSeconds:0.0} s " +
-            $"({r.DumpRows.Count} tables, {r.DumpRows.Values.Sum():N0} rows); checked in {r.CheckTime.TotalSeconds:0.0} s.");
+        await output.WriteLineAsync($"Restored {file} ({r.DumpRows.Count} tables, {r.DumpRows.Values.Sum():N0} rows) into database {r.Database}: " +
+            $"read {r.ReadTime.TotalSeconds:0.0} s, restore {r.RestoreTime.TotalSeconds:0.0} s, check {r.CheckTime.TotalSeconds:0.0} s.");
         foreach (var note in r.Notes) await output.WriteLineAsync($"  note: {note}");
         if (!r.Passed)
         {
