@@ -124,7 +124,7 @@ public static class OperationsCommands
         await using var services = Services(cs, configuration);
         try
         {
-            await services.GetRequiredService<Installation>().CreateAdministratorAsync(name, displayName ?? name, password);
+            await services.GetRequiredService<Installation>().CreateAdministratorAsync(Actor.System, name, displayName ?? name, password);
         }
         catch (DomainException ex)
         {
@@ -157,7 +157,7 @@ public static class OperationsCommands
     {
         await PrepareDatabaseAsync(cs);
         await using var services = Services(cs, configuration);
-        var r = await services.GetRequiredService<BackupService>().RunAsync(BackupTriggers.Command);
+        var r = await services.GetRequiredService<BackupService>().RunAsync(Actor.System, BackupTriggers.Command);
         if (r is null)
         {
             await output.WriteLineAsync("Another backup of this database is under way; nothing done.");

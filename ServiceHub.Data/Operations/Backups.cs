@@ -99,9 +99,10 @@ public sealed class BackupService(NpgsqlDataSource db, IOptions<BackupOptions> o
 
     public sealed class BackupFailedException(string message) : Exception(message);
 
-    /// <summary>Takes a backup now; returns its record, or null when another backup of this database is under way.</summary>
-    public async Task<BackupRecord?> RunAsync(string trigger, CancellationToken ct = default)
+    /// <summary>Takes a backup now (an admin, or <see cref="Actor.System"/> for the job and the command); returns its record, or null when another backup of this database is under way.</summary>
+    public async Task<BackupRecord?> RunAsync(Actor actor, string trigger, CancellationToken ct = default)
     {
+        actor.Require(Roles.Admin);
         await using var lockConn = await db.OpenConnectionAsync(ct);
         if (!await lockConn.ExecuteScalarAsync<bool>(new CommandDefinition($"SELECT pg_try_advisory_lock({LockKey})", cancellationToken: ct)))
         {

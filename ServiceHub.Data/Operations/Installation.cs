@@ -58,11 +58,12 @@ public sealed class Installation(NpgsqlDataSource db, AuditLog audit, TimeProvid
             """, new { now }, tx, cancellationToken: ct));
 
     /// <summary>
-    /// An administrator made from the server's command line (no one is signed in yet): the password must change at the
-    /// first sign-in. Refuses a taken name or a weak password; nothing is written then.
+    /// An administrator made from the server's command line (no one is signed in yet: <see cref="Actor.System"/>): the
+    /// password must change at the first sign-in. Refuses a taken name or a weak password; nothing is written then.
     /// </summary>
-    public async Task<int> CreateAdministratorAsync(string userName, string displayName, string password, CancellationToken ct = default)
+    public async Task<int> CreateAdministratorAsync(Actor actor, string userName, string displayName, string password, CancellationToken ct = default)
     {
+        actor.Require(Roles.Admin);
         userName = userName.Trim();
         displayName = string.IsNullOrWhiteSpace(displayName) ? userName : displayName.Trim();
         if (!AdministratorName.IsValid(userName)) throw new DomainException("Operations.AdminNameInvalid", AdministratorName.MaxLength);
@@ -77,7 +78,7 @@ public sealed class Installation(NpgsqlDataSource db, AuditLog audit, TimeProvid
                 VALUES (@userName, @displayName, @hash, ARRAY['admin'], true, @now)
                 RETURNING id
                 """, new { userName, displayName, hash = UserRepository.HashPassword(password), now = clock.GetUtcNow() }, tx, cancellationToken: ct));
-            await audit.WriteAsync(conn, tx, Actor.System, AuditLog.Actions.Create, "user", id.ToString(), $"{userName} roles=admin (command line; password to change at first sign-in)", ct);
+            await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Create, "user", id.ToString(), $"{userName} roles=admin (command line; password to change at first sign-in)", ct);
             await tx.CommitAsync(ct);
             return id;
         }

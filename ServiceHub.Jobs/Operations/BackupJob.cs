@@ -1,4 +1,5 @@
 using Hangfire;
+using ServiceHub.Data.Infrastructure;
 using ServiceHub.Data.Operations;
 
 namespace ServiceHub.Jobs.Operations;
@@ -16,7 +17,7 @@ public sealed class BackupJob(BackupService backups)
     [AutomaticRetry(Attempts = 2, DelaysInSeconds = [600, 1800])]
     public async Task RunAsync(CancellationToken ct)
     {
-        var r = await backups.RunAsync(BackupTriggers.Nightly, ct);
+        var r = await backups.RunAsync(Actor.System, BackupTriggers.Nightly, ct);
         if (r is { Succeeded: false }) throw new BackupService.BackupFailedException(r.Message ?? "backup failed");
     }
 }

@@ -110,7 +110,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
         await using (var s = new TestServices(_cs))
         {
             await MakeDataAsync(s);
-            var r = await Backups(s, _dir).RunAsync(BackupTriggers.Manual);
+            var r = await Backups(s, _dir).RunAsync(ServiceHub.Data.Infrastructure.Actor.System, BackupTriggers.Manual);
             file = Path.Combine(_dir, r!.FileName!);
             await Build.UserAsync(s, "after.backup", [Roles.Agent]);
         }
@@ -169,7 +169,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
     public async Task A_backup_that_cannot_run_is_recorded_as_failed_with_its_reason_and_the_job_fails()
     {
         await using var s = new TestServices(_cs);
-        var noFolder = await Backups(s, null).RunAsync(BackupTriggers.Manual);
+        var noFolder = await Backups(s, null).RunAsync(ServiceHub.Data.Infrastructure.Actor.System, BackupTriggers.Manual);
         Assert.False(noFolder!.Succeeded);
         Assert.Contains("Backups__Directory", noFolder.Message);
 
@@ -185,9 +185,11 @@ public sealed class BackupRestoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_backup_status_is_for_admins_only()
+    public async Task Backups_and_their_status_are_for_admins_only()
     {
         await using var s = new TestServices(_cs);
+        await Assert.ThrowsAsync<ServiceHub.Data.Infrastructure.ForbiddenException>(() => Backups(s, _dir).RunAsync(Build.Actor(1, Roles.Hr), BackupTriggers.Manual));
+        Assert.Empty(Directory.GetFiles(_dir));
         await Assert.ThrowsAsync<ServiceHub.Data.Infrastructure.ForbiddenException>(() => Backups(s, _dir).StatusAsync(Build.Actor(1, Roles.Agent)));
         await Assert.ThrowsAsync<ServiceHub.Data.Infrastructure.ForbiddenException>(() => Backups(s, _dir).RecentAsync(Build.Actor(1, Roles.CsSupervisor)));
     }

@@ -37,7 +37,7 @@ public sealed class InstallationTests
     [Fact]
     public Task Demo_seeding_is_refused_where_real_accounts_exist_and_adds_nothing() => WithDatabaseAsync("realdb", async (s, cs) =>
     {
-        await s.Get<Installation>().CreateAdministratorAsync("root", "管理员", "FirstPassw0rd");
+        await s.Get<Installation>().CreateAdministratorAsync(Actor.System, "root", "管理员", "FirstPassw0rd");
         await Assert.ThrowsAsync<Installation.DemoRefusedException>(() => s.Get<DemoSeeder>().SeedAsync());
         var ex = await Assert.ThrowsAsync<DatabaseStartup.StartupException>(() => Installation.CheckDemoSeedingAsync(cs, seedDemo: true));
         Assert.Contains("not seeded as a demo", ex.Message);
@@ -53,7 +53,7 @@ public sealed class InstallationTests
     [Fact]
     public Task The_command_line_administrator_must_change_the_password_and_is_audited() => WithDatabaseAsync("firstadmin", async (s, cs) =>
     {
-        var id = await s.Get<Installation>().CreateAdministratorAsync("it.admin", "", "FirstPassw0rd");
+        var id = await s.Get<Installation>().CreateAdministratorAsync(Actor.System, "it.admin", "", "FirstPassw0rd");
         var user = (await s.Get<UserRepository>().GetAsync(id))!;
         Assert.Equal([Roles.Admin], user.Roles);
         Assert.True(user.MustChangePassword);
@@ -75,7 +75,7 @@ public sealed class InstallationTests
     [InlineData("", "FirstPassw0rd", "Operations.AdminNameInvalid")]
     public Task A_bad_name_or_weak_password_creates_nothing(string name, string password, string code) => WithDatabaseAsync("badadmin", async (s, cs) =>
     {
-        var ex = await Assert.ThrowsAsync<DomainException>(() => s.Get<Installation>().CreateAdministratorAsync(name, "", password));
+        var ex = await Assert.ThrowsAsync<DomainException>(() => s.Get<Installation>().CreateAdministratorAsync(Actor.System, name, "", password));
         Assert.Equal(code, ex.Code);
         await using var conn = new NpgsqlConnection(cs);
         Assert.Equal(0, await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM users"));

@@ -37,7 +37,7 @@ public static class BackupRestoreBenchmark
         {
             sw.Restart();
             var backup = await new BackupService(db, Options.Create(new BackupOptions { Directory = dir }), TimeProvider.System, NullLogger<BackupService>.Instance)
-                .RunAsync(BackupTriggers.Command) ?? throw new InvalidOperationException("another backup is running");
+                .RunAsync(ServiceHub.Data.Infrastructure.Actor.System, BackupTriggers.Command) ?? throw new InvalidOperationException("another backup is running");
             var backupTime = sw.Elapsed;
             if (!backup.Succeeded) throw new InvalidOperationException(backup.Message);
             Console.WriteLine($"backup {backup.FileName}: {backup.SizeBytes / 1048576.0:N0} MB in {backupTime.TotalSeconds:F1} s (pg_dump -Fc + pg_restore --list)");
