@@ -97,7 +97,7 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
         await using var sp = services.BuildServiceProvider();
         var db = sp.GetRequiredService<NpgsqlDataSource>();
         var intake = sp.GetRequiredService<IntakeRepository>();
-        var complaints = sp.GetRequiredService<ComplaintRepository>();
+        var complaints = sp.GetRequiredService<ComplaintLifecycle>();
         var counting = sp.GetRequiredService<CountingRepository>();
         var visits = sp.GetRequiredService<ReturnVisitRepository>();
         var analysis = sp.GetRequiredService<ReturnVisitAnalysisRepository>();
@@ -275,7 +275,8 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
                 }, ct);
                 At(clock.Now + arriveAfter, () => Step(async () =>
                 {
-                    await emergencies.RecordArrivalAsync(managerOf[dept], id, new ArrivalReport
+                    await emergencies.RecordArrivalAsync(managerOf[dept], id, null, ct);
+                    await emergencies.RecordFindingsAsync(managerOf[dept], id, new EmergencyFindings
                     {
                         Cause = "现场核实原因", Scope = "影响范围已控制", Response = "已启动应急预案并通知相关部门",
                     }, ct);

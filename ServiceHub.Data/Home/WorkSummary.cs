@@ -1,15 +1,10 @@
 using Dapper;
 using Npgsql;
 using ServiceHub.Data.Admin;
+using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.Home;
-
-/// <summary>
-/// One figure of the home page: what waits for the signed-in person, with where to act on it.
-/// <paramref name="Key"/> is the resource key suffix (Home.Tile.{Key}); <paramref name="Urgent"/> colours it when it is not zero.
-/// </summary>
-public sealed record WorkTile(string Role, string Key, int Count, string Href, bool Urgent);
 
 /// <summary>
 /// The signed-in person's work at a glance, per role: each figure counts exactly what the page it links to lists first,
@@ -42,12 +37,12 @@ public sealed class WorkSummary(NpgsqlDataSource db, TimeProvider clock)
         {
             // The department's queue: on the handler's card, or the manager's when the manager is not also a handler.
             var queueRole = me.IsIn(Roles.Handler) ? Roles.Handler : Roles.DeptManager;
-            Add(queueRole, "QueueOpen", "complaints WHERE department_id = @Dept AND state IN ('dispatched','contacted') AND merged_into_id IS NULL", "/complaints/queue", false);
-            Add(queueRole, "QueueOverdue", "complaints WHERE department_id = @Dept AND state IN ('dispatched','contacted') AND merged_into_id IS NULL AND current_due_at < @Now", "/complaints/queue", true);
+            Add(queueRole, "QueueOpen", $"complaints c WHERE c.department_id = @Dept AND {ComplaintSql.InQueue}", "/complaints/queue", false);
+            Add(queueRole, "QueueOverdue", $"complaints c WHERE c.department_id = @Dept AND {ComplaintSql.InQueue} AND c.current_due_at < @Now", "/complaints/queue", true);
         }
         if (me.IsIn(Roles.DeptManager) && me.DepartmentId is not null)
         {
-            Add(Roles.DeptManager, "Escalated", "complaints WHERE department_id = @Dept AND state IN ('dispatched','contacted') AND merged_into_id IS NULL AND escalation_level >= 1", "/complaints/queue", true);
+            Add(Roles.DeptManager, "Escalated", $"complaints c WHERE c.department_id = @Dept AND {ComplaintSql.InQueue} AND c.escalation_level >= 1", "/complaints/queue", true);
             Add(Roles.DeptManager, "EmergenciesOpen", "emergencies WHERE responsible_department_id = @Dept AND state = 'reported'", "/emergencies", true);
             Add(Roles.DeptManager, "PenaltiesToReview", "penalties WHERE department_id = @Dept AND state = 'proposed'", "/penalties", false);
         }
@@ -71,7 +66,7 @@ public sealed class WorkSummary(NpgsqlDataSource db, TimeProvider clock)
         if (me.IsIn(Roles.Leadership))
         {
             Add(Roles.Leadership, "EmergenciesOpenAll", "emergencies WHERE state = 'reported'", "/emergencies", true);
-            Add(Roles.Leadership, "EscalatedToMe", "complaints WHERE state IN ('dispatched','contacted') AND merged_into_id IS NULL AND escalation_level >= 2 AND department_id IN (SELECT id FROM departments WHERE supervising_vp_id = @Me)", "/complaints", true);
+            Add(Roles.Leadership, "EscalatedToMe", $"complaints c WHERE {ComplaintSql.InQueue} AND c.escalation_level >= 2 AND c.department_id IN (SELECT id FROM departments WHERE supervising_vp_id = @Me)", "/complaints", true);
         }
         if (me.IsIn(Roles.Leadership))
             Add(Roles.Leadership, "DestructionsPending", "info_records WHERE state = 'destroy_requested'", "/information", false);

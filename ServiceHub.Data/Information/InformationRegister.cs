@@ -1,25 +1,10 @@
 using Dapper;
 using Npgsql;
 using ServiceHub.Data.Admin;
+using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.Information;
-
-public sealed record InfoKind(string Code, string Class, string Name, string NameEn, string OwnerDepartmentCode, string[] ReaderRoles, int RetentionMonths, string? AlsoClass = null)
-{
-    /// <summary>The classes the kind is listed under (customer events are both customer-to-company and commercial).</summary>
-    public IEnumerable<string> Classes => AlsoClass is null ? [Class] : [Class, AlsoClass];
-}
-
-public sealed record InfoRecord(
-    long Id, string Kind, string Title, string? Body, string? PrivateData, string State, string? FiledByName, DateTimeOffset FiledAt,
-    DateTimeOffset? StoredAt, DateTimeOffset? RetainUntil, string? DestroyReason, string? DestroyApprovedByName, DateTimeOffset? DestroyedAt,
-    string? SourceType = null, long? SourceId = null, string? DestroyRequestedByName = null, DateTimeOffset? DestroyRequestedAt = null,
-    string? DestroyRejectedReason = null)
-{
-    /// <summary>The reason the retention sweep writes when it asks for a destruction (shown localised).</summary>
-    public const string RetentionEnded = "retention_ended";
-}
 
 /// <summary>
 /// The information register (信息管理, DOMAIN.md §2): records of each kind are filed, stored for the kind's retention period and
@@ -150,13 +135,10 @@ public sealed class InformationRegister(NpgsqlDataSource db, AuditLog audit, Tim
     /// <summary>Removes the free text (what the customer said, answers, notes) of the record a register row stands for; returns its customer.</summary>
     private static Task<int?> ScrubSourceAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string type, long id, CancellationToken ct)
     {
+        // A complaint's text is blanked by its owner, the complaint lifecycle.
+        if (type == "complaint") return ComplaintLifecycle.BlankTextAsync(conn, tx, id, Destroyed, ct);
         var sql = type switch
         {
-            "complaint" => """
-                UPDATE complaints SET content = @x, resolution = CASE WHEN resolution IS NULL THEN NULL ELSE @x END,
-                    reply = CASE WHEN reply IS NULL THEN NULL ELSE @x END, close_reason = CASE WHEN close_reason IS NULL THEN NULL ELSE @x END
-                WHERE id = @id RETURNING customer_id
-                """,
             "contact" => """
                 UPDATE contacts SET content = @x, answer = CASE WHEN answer = '' THEN '' ELSE @x END, purpose = CASE WHEN purpose = '' THEN '' ELSE @x END,
                     reception_confirmed_by = CASE WHEN reception_confirmed_by IS NULL THEN NULL ELSE @x END,

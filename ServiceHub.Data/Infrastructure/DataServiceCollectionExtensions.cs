@@ -25,6 +25,7 @@ public static class DataServiceCollectionExtensions
         services.AddServiceHubOperations();
         services.AddSingleton<NotificationRepository>();
         services.AddOptions<ComplaintOptions>().BindConfiguration("Complaints");
+        services.AddSingleton<ComplaintLifecycle>();
         services.AddSingleton<ComplaintRepository>();
         services.AddSingleton<IntakeRepository>();
         services.AddSingleton<EscalationSweep>();

@@ -131,7 +131,7 @@ public sealed record KpiComplaintItem(long Id, string SheetNo, string State, str
 public sealed record KpiConsultationItem(long Id, string RegisterNo, string CustomerName, string? ProjectName, string Channel, string Content,
     bool? Satisfied, DateTimeOffset ReceivedAt);
 
-/// <summary>One emergency of a drill-down list; <see cref="ArrivalMinutes"/> from report to arrival.</summary>
+/// <summary>One emergency of a drill-down list; <see cref="ArrivalMinutes"/> from the event to the arrival.</summary>
 public sealed record KpiEmergencyItem(int Id, string Kind, string? ProjectName, string? DepartmentName, string? DepartmentNameEn, string Location,
     DateTimeOffset ReportedAt, DateTimeOffset OnSiteDueAt, DateTimeOffset? ArrivedAt, double? ArrivalMinutes);
 

@@ -73,9 +73,11 @@ public static class KpiSql
             WHERE ct.kind = 'consultation' AND ct.received_at >= @From AND ct.received_at < @To
               AND (@DepartmentId IS NULL OR {Satisfaction.ConsultationDepartment} = @DepartmentId)
             """,
+        // An "other" event the CS supervisor judged not first-class is not one (EmergencyRepository.ConfirmAsync).
         KpiFamily.Emergencies => """
             WHERE em.reported_at >= @From AND em.reported_at < @To
               AND (@DepartmentId IS NULL OR em.responsible_department_id = @DepartmentId)
+              AND em.confirmation IS DISTINCT FROM 'not_first_class'
             """,
         _ => throw new ArgumentOutOfRangeException(nameof(family)),
     };
@@ -88,9 +90,11 @@ public static class KpiSql
         _ => MonthOf("em.reported_at"),
     };
 
-    /// <summary>Mean and longest arrival in minutes from the report, over emergencies <c>em</c> (columns mean_arrival, max_arrival).</summary>
-    public const string ArrivalAggregates =
-        "(avg(extract(epoch FROM em.arrived_at - em.reported_at)) / 60)::float8 AS mean_arrival, (max(extract(epoch FROM em.arrived_at - em.reported_at)) / 60)::float8 AS max_arrival";
+    /// <summary>Minutes from the event (发生…后…2小时内, not from the report) to the arrival on site, of an emergency <c>em</c>.</summary>
+    public const string ArrivalMinutes = "(extract(epoch FROM em.arrived_at - em.occurred_at) / 60)::float8";
+
+    /// <summary>Mean and longest arrival in minutes from the event, over emergencies <c>em</c> (columns mean_arrival, max_arrival).</summary>
+    public const string ArrivalAggregates = $"avg({ArrivalMinutes}) AS mean_arrival, max({ArrivalMinutes}) AS max_arrival";
 
     private static IEnumerable<KpiSet> SetsOf(KpiFamily family) => Enum.GetValues<KpiSet>().Where(s => FamilyOf(s) == family);
 
@@ -241,12 +245,12 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
     /// <summary>The emergencies behind an emergency figure, newest first, server-paged.</summary>
     public async Task<Page<KpiEmergencyItem>> EmergenciesAsync(Actor actor, KpiDrill d, int skip, int take, CancellationToken ct = default)
     {
-        var (sql, args) = Drill(actor, d, KpiFamily.Emergencies, """
+        var (sql, args) = Drill(actor, d, KpiFamily.Emergencies, $"""
             SELECT em.id, em.kind, (SELECT p2.name FROM projects p2 WHERE p2.id = em.project_id) AS project_name,
                    (SELECT d2.name FROM departments d2 WHERE d2.id = em.responsible_department_id) AS department_name,
                    (SELECT d2.name_en FROM departments d2 WHERE d2.id = em.responsible_department_id) AS department_name_en,
                    em.location, em.reported_at, em.on_site_due_at, em.arrived_at,
-                   (extract(epoch FROM em.arrived_at - em.reported_at) / 60)::float8 AS arrival_minutes
+                   {KpiSql.ArrivalMinutes} AS arrival_minutes
             """, "em.reported_at DESC, em.id DESC", skip, take, out var countSql);
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<KpiEmergencyItem>(new CommandDefinition(sql, args, cancellationToken: ct));

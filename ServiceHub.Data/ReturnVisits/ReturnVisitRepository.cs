@@ -6,46 +6,8 @@ using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.ReturnVisits;
 
-/// <summary>One task on the team's scheduling page.</summary>
-public sealed record TaskRow(
-    long Id, string Kind, long? ComplaintId, string? SheetNo, long? ContactId, string? RegisterNo, string CustomerName, string? DepartmentName, string? DepartmentNameEn,
-    string State, int? AssigneeId, string? AssigneeName, DateTimeOffset DueAt, DateTimeOffset ScheduledAt, DateTimeOffset? CallbackAt, int FailedAttempts)
-{
-    public bool IsOverdue(DateTimeOffset now) => DueAt < now;
-}
-
-public sealed record TaskDetail(
-    long Id, string Kind, long? ComplaintId, string? SheetNo, long? ContactId, string? RegisterNo, int CustomerId, string CustomerName, string CustomerPhone,
-    string? DepartmentName, string? DepartmentNameEn, string State, int? AssigneeId, string? AssigneeName, DateTimeOffset DueAt, DateTimeOffset ScheduledAt, DateTimeOffset? CallbackAt,
-    int FailedAttempts, string? Outcome, string? CustomerWords, bool ClosurePending, DateTimeOffset? CompletedAt,
-    string Content, string? Resolution, string? Reply, string? ComplaintState, string? CloseReason, int? RootCauseId);
-
-public sealed record AttemptRow(long Id, DateTimeOffset At, string ByName, string Result, DateTimeOffset? CallbackAt, string? Outcome, string Notes);
-
-public sealed record TeamMember(int Id, string DisplayName);
-
-/// <summary>What the team member records for one call.</summary>
-public sealed class AttemptForm
-{
-    public string Result { get; set; } = AttemptResults.Reached;
-    public DateTimeOffset? CallbackAt { get; set; }
-    public string? Outcome { get; set; }
-    public string CustomerWords { get; set; } = "";
-    public string Notes { get; set; } = "";
-}
-
-public sealed record AttemptResult(string TaskState, string? ComplaintState, bool ClosurePending, long? ReminderId);
-
-public sealed class SettingsForm
-{
-    public string AssignRule { get; set; } = AssignRules.RoundRobin;
-    public int DueHours { get; set; } = 48;
-    public int MaxFailedAttempts { get; set; } = 3;
-    public int ConsultationSamplePercent { get; set; } = 10;
-}
-
 /// <summary>Return-visit work (DOMAIN.md §5): scheduling, call attempts, outcomes that close or reopen the complaint.</summary>
-public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider clock, ComplaintRepository complaints, IReminderScheduler reminders)
+public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider clock, ComplaintLifecycle lifecycle, IReminderScheduler reminders)
 {
     /// <summary>The return-visit team works the tasks; the CS supervisor assigns and takes escalated ones.</summary>
     public static readonly string[] TeamRoles = [Roles.ReturnVisit, Roles.CsSupervisor, Roles.Admin];
@@ -229,24 +191,7 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
             var satisfied = form.Outcome == Outcomes.Satisfied;
             var words = form.CustomerWords.Trim();
             if (kind == TaskKinds.Complaint && complaintId is { } cid)
-            {
-                var (cState, rootCause) = await conn.QuerySingleAsync<(string, int?)>(new CommandDefinition(
-                    "SELECT state, root_cause_id FROM complaints WHERE id = @cid FOR UPDATE", new { cid }, tx, cancellationToken: ct));
-                complaintState = cState;
-                await ReturnVisitTasks.AddComplaintEventAsync(conn, tx, cid, now, actorId, actor.DisplayName, "return-visit",
-                    satisfied ? Outcomes.Satisfied : $"{Outcomes.NotSatisfied}: {words}", ct);
-                if (cState == ComplaintStates.Handled && satisfied)
-                {
-                    if (rootCause is null) pending = true;
-                    else
-                    {
-                        await CloseAsync(conn, tx, cid, now, CloseReasons.ReturnVisitSatisfied, actorId, actor.DisplayName, ct);
-                        complaintState = ComplaintStates.Closed;
-                    }
-                }
-                else if (cState == ComplaintStates.Handled && await complaints.ReopenAsync(conn, tx, actor, cid, words, now, ct))
-                    complaintState = ComplaintStates.Contacted;
-            }
+                (complaintState, pending) = await lifecycle.RecordReturnVisitAsync(conn, tx, actor, cid, satisfied, words, now, ct);
             await conn.ExecuteAsync(new CommandDefinition("""
                 UPDATE return_visit_tasks SET state = 'done', outcome = @Outcome, customer_words = @words, closure_pending = @pending,
                     completed_at = @now, completed_by = @actorId
@@ -256,19 +201,6 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
         await tx.CommitAsync(ct);
         if (reminderId is { } r) reminders.Schedule(r, form.CallbackAt!.Value);
         return new AttemptResult(newState, complaintState, pending, reminderId);
-    }
-
-    /// <summary>Closes a handled complaint with its reason (guarded: a closed or reopened complaint is left alone). The root cause is required.</summary>
-    internal static async Task<bool> CloseAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long complaintId, DateTimeOffset now, string reason,
-        int? actorId, string actorName, CancellationToken ct)
-    {
-        var n = await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE complaints SET state = 'closed', closed_at = @now, close_reason = @reason, current_due_at = NULL, updated_at = @now
-            WHERE id = @complaintId AND state = 'handled' AND root_cause_id IS NOT NULL
-            """, new { complaintId, now, reason }, tx, cancellationToken: ct));
-        if (n == 0) return false;
-        await ReturnVisitTasks.AddComplaintEventAsync(conn, tx, complaintId, now, actorId, actorName, "closed", reason, ct);
-        return true;
     }
 
     public async Task<ReturnVisitSettings> SettingsAsync(CancellationToken ct = default)

@@ -28,7 +28,7 @@ public sealed class OffboardingTests(DatabaseFixture db) : ComplaintWorldTests(d
         var leaver = _w.Manager;
         var colleague = await Build.UserAsync(_s, $"succ{Guid.NewGuid():N}"[..12], [Roles.DeptManager], _w.DepartmentId);
         var complaint = await _w.RegisterComplaintAsync(content: "离职交接的投诉");
-        await _w.Complaints.ConfirmContactAsync(leaver, complaint, _s.Clock.GetUtcNow(), "电话");
+        await _w.Lifecycle.ConfirmContactAsync(leaver, complaint, _s.Clock.GetUtcNow(), "电话");
         await using (var conn = new NpgsqlConnection(Db.ConnectionString))
             await conn.ExecuteAsync("UPDATE complaints SET handler_id = @leaver WHERE id = @complaint", new { leaver = leaver.Id, complaint });
         var contact = await _w.Intake.RegisterAsync(_w.Agent, new IntakeForm { Channel = Channels.Phone, Kind = ContactKinds.Inquiry, CustomerId = _w.CustomerId, Content = "查询", Answer = "转交" });

@@ -138,7 +138,7 @@ public sealed class SpotCheckTests(DatabaseFixture db) : ComplaintWorldTests(db)
     {
         var id = await _w.RegisterComplaintAsync(dispatch: false, content: "延迟派发的记录单");
         _s.Clock.Advance(TimeSpan.FromMinutes(40));
-        await _w.Complaints.DispatchAsync(_w.Agent, id, _w.DepartmentId, 30);
+        await _w.Lifecycle.DispatchAsync(_w.Agent, id, _w.DepartmentId, 30);
         await Repo.DrawAsync(_hr, Period, [new DrawShare(_w.DepartmentId, 100)], seed: 3);
         var item = (await Repo.ItemsAsync(_hr, Period)).Single(i => i.ComplaintId == id);
         var suggestions = await Repo.SuggestAsync(_hr, item.Id);

@@ -24,6 +24,7 @@ public sealed class ComplaintWorld
 
     public IntakeRepository Intake => S.Get<IntakeRepository>();
     public ComplaintRepository Complaints => S.Get<ComplaintRepository>();
+    public ComplaintLifecycle Lifecycle => S.Get<ComplaintLifecycle>();
     public EscalationSweep Sweep => S.Get<EscalationSweep>();
 
     private static int _seq;

@@ -83,8 +83,8 @@ public sealed class IntakeTests(DatabaseFixture db) : ComplaintWorldTests(db)
     public async Task A_complaint_reply_with_a_forbidden_phrase_is_flagged()
     {
         var id = await _w.RegisterComplaintAsync();
-        await _w.Complaints.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "电话");
-        var ex = await Assert.ThrowsAsync<ValidationFailedException>(() => _w.Complaints.HandleAsync(_w.Handler, id, "已处理", "这个不是我办的，不知道，不清楚。", false));
+        await _w.Lifecycle.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "电话");
+        var ex = await Assert.ThrowsAsync<ValidationFailedException>(() => _w.Lifecycle.HandleAsync(_w.Handler, id, "已处理", "这个不是我办的，不知道，不清楚。", false));
         Assert.Contains("不是我办的", (string)ex.Errors["Reply"].Args[0]);
         Assert.Equal(ComplaintStates.Contacted, (await _w.Complaints.GetAsync(_w.Agent, id))!.State);
     }

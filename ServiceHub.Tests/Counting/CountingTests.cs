@@ -38,7 +38,7 @@ public sealed class CountingTests(DatabaseFixture db) : IClassFixture<DatabaseFi
         var info = (await _w.Counting.GetAsync(id))!;
         Assert.Equal(leak, info.RootCauseId);
         Assert.Equal("天花板一直滴水", info.Content);
-        Assert.Contains(await _w.W.Complaints.TimelineAsync(id), e => e.Kind == CountingRepository.Events.Classified && e.Details == "工程质量 / 渗漏");
+        Assert.Contains(await _w.W.Complaints.TimelineAsync(id), e => e.Kind == ComplaintEvents.Classified && e.Details == "工程质量 / 渗漏");
     }
 
     [Fact]
@@ -124,8 +124,8 @@ public sealed class CountingTests(DatabaseFixture db) : IClassFixture<DatabaseFi
         Assert.Null((await _w.Counting.GetAsync(neighbour.ComplaintId!.Value))!.MergedIntoId);
         Assert.Equal(3, await Scalar<int>("SELECT count(*) FROM contacts WHERE id = ANY(@ids)", new { ids = new[] { first.ContactId, again.ContactId, neighbour.ContactId } }));
         var kinds = (await _w.W.Complaints.TimelineAsync(neighbour.ComplaintId!.Value)).Select(e => e.Kind).ToList();
-        Assert.Contains(CountingRepository.Events.MergedInto, kinds);
-        Assert.Contains(CountingRepository.Events.Unmerged, kinds);
+        Assert.Contains(ComplaintEvents.MergedInto, kinds);
+        Assert.Contains(ComplaintEvents.Unmerged, kinds);
     }
 
     [Fact]

@@ -25,13 +25,13 @@ public sealed class KpiWorkflowTests(DatabaseFixture db) : ComplaintWorldTests(d
         foreach (var id in new[] { extendedId, lateId })
         {
             await _s.Get<CountingRepository>().VerifyAsync(Supervisor, id, true, null);
-            await _w.Complaints.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "电话");
+            await _w.Lifecycle.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "电话");
         }
         _s.Clock.Advance(TimeSpan.FromHours(40));
-        await _w.Complaints.ExtendAsync(_w.Handler, extendedId, _s.Clock.GetUtcNow().AddHours(30), "需要等材料到货");
+        await _w.Lifecycle.ExtendAsync(_w.Handler, extendedId, _s.Clock.GetUtcNow().AddHours(30), "需要等材料到货");
         _s.Clock.Advance(TimeSpan.FromHours(20));
         foreach (var id in new[] { extendedId, lateId })
-            await _w.Complaints.HandleAsync(_w.Handler, id, "已更换防水层", "已为您处理完毕", false);
+            await _w.Lifecycle.HandleAsync(_w.Handler, id, "已更换防水层", "已为您处理完毕", false);
 
         var k = await FiguresAsync(registered);
         Assert.Equal(2, k.Complaints);

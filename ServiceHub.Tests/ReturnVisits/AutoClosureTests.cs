@@ -74,7 +74,7 @@ public sealed class AutoClosureTests(DatabaseFixture db) : IClassFixture<Databas
     {
         var original = await _w.HandledComplaintAsync(needsReturnVisit: false);
         _s.Clock.Advance(TimeSpan.FromDays(3));
-        var candidate = Assert.Single(await RepeatComplaints.CandidatesAsync(_s.Get<NpgsqlDataSource>(), _s.Clock, _w.W.CustomerId), c => c.Id == original);
+        var candidate = Assert.Single(await _s.Get<RepeatComplaints>().CandidatesAsync(_w.W.Agent, _w.W.CustomerId), c => c.Id == original);
         Assert.True(candidate.Reopens);
         var form = _w.W.ComplaintForm("上次的漏水又出现了");
         form.RepeatOfComplaintId = original;
@@ -83,7 +83,7 @@ public sealed class AutoClosureTests(DatabaseFixture db) : IClassFixture<Databas
         var c = await _w.ComplaintAsync(original);
         Assert.Equal(ComplaintStates.Contacted, c.State);
         Assert.Equal(_s.Clock.GetUtcNow().AddHours(48), c.ReplyDueAt);
-        Assert.Contains(await _w.Complaints.TimelineAsync(original), e => e.Kind == ComplaintRepository.Events.Reopened && e.Details.Contains("上次的漏水又出现了"));
+        Assert.Contains(await _w.Complaints.TimelineAsync(original), e => e.Kind == ComplaintEvents.Reopened && e.Details.Contains("上次的漏水又出现了"));
 
         _s.Clock.Advance(TimeSpan.FromDays(5)); // 8 days after the first handling
         await _w.Sweep.RunAsync();
@@ -166,7 +166,7 @@ public sealed class AutoClosureTests(DatabaseFixture db) : IClassFixture<Databas
         await using (var conn = await _s.Get<NpgsqlDataSource>().OpenConnectionAsync())
         await using (var tx = await conn.BeginTransactionAsync())
         {
-            await using var cmd = new NpgsqlCommand(ClosureSweep.AutoCloseSql, conn, tx);
+            await using var cmd = new NpgsqlCommand(ComplaintLifecycle.AutoCloseSql, conn, tx);
             cmd.Parameters.AddWithValue("now", _s.Clock.GetUtcNow());
             cmd.Parameters.AddWithValue("cutoff", Closure.AutoCloseCutoff(_s.Clock.GetUtcNow()));
             cmd.Parameters.AddWithValue("batch", 1);

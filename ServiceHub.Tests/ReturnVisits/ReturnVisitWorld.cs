@@ -28,6 +28,7 @@ public sealed class ReturnVisitWorld
     public TestServices S => W.S;
     public ClosureSweep Sweep => S.Get<ClosureSweep>();
     public ComplaintRepository Complaints => W.Complaints;
+    public ComplaintLifecycle Lifecycle => W.Lifecycle;
 
     private static int _seq;
 
@@ -45,7 +46,7 @@ public sealed class ReturnVisitWorld
             Visitor = new Actor(v1, $"rv{n}a", "回访员甲", [Roles.ReturnVisit], w.CsDepartmentId),
             Visitor2 = new Actor(v2, $"rv{n}b", "回访员乙", [Roles.ReturnVisit], w.CsDepartmentId),
             Supervisor = new Actor(sup, $"sup{n}", "客服主管", [Roles.CsSupervisor], w.CsDepartmentId),
-            Visits = new ReturnVisitRepository(s.Get<NpgsqlDataSource>(), s.Clock, s.Get<ComplaintRepository>(), reminders),
+            Visits = new ReturnVisitRepository(s.Get<NpgsqlDataSource>(), s.Clock, s.Get<ComplaintLifecycle>(), reminders),
         };
     }
 
@@ -55,9 +56,9 @@ public sealed class ReturnVisitWorld
         var form = W.ComplaintForm(content);
         form.NeedsReturnVisit = needsReturnVisit;
         var id = (await W.Intake.RegisterAsync(W.Agent, form)).ComplaintId!.Value;
-        await Complaints.ConfirmContactAsync(W.Handler, id, S.Clock.GetUtcNow(), "电话");
+        await Lifecycle.ConfirmContactAsync(W.Handler, id, S.Clock.GetUtcNow(), "电话");
         if (classified) await ClassifyAsync(id);
-        await Complaints.HandleAsync(W.Handler, id, "更换防水层", "已为您安排维修，问题已解决。", false);
+        await Lifecycle.HandleAsync(W.Handler, id, "更换防水层", "已为您安排维修，问题已解决。", false);
         return id;
     }
 

@@ -2,53 +2,17 @@ using Dapper;
 using Npgsql;
 using ServiceHub.Data.Admin;
 using ServiceHub.Data.Complaints;
+using ServiceHub.Data.Counting;
+using ServiceHub.Data.ReturnVisits;
 using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.Intake;
 
-/// <summary>What the agent fills in on the intake page.</summary>
-public sealed class IntakeForm
-{
-    public string Channel { get; set; } = Channels.Phone;
-    public string Kind { get; set; } = ContactKinds.Consultation;
-    public int? CustomerId { get; set; }
-    public int? ProjectId { get; set; }
-    public int? UnitId { get; set; }
-    public string Purpose { get; set; } = "";
-    public string Content { get; set; } = "";
-    public string Answer { get; set; } = "";
-    public bool? Satisfied { get; set; }
-    /// <summary>A visit with a reception talk produces the reception record, which the customer confirms.</summary>
-    public bool WithReception { get; set; }
-    public string? ReceptionConfirmedBy { get; set; }
-    /// <summary>The agent saw the forbidden-phrase flag and saves anyway (the phrase is recorded).</summary>
-    public bool AcceptForbiddenPhrases { get; set; }
-    /// <summary>Complaints: dispatch at once to this department with this urgency.</summary>
-    public int? DispatchDepartmentId { get; set; }
-    public int? UrgencyMinutes { get; set; }
-    public bool NeedsReturnVisit { get; set; } = true;
-    /// <summary>A repeat complaint: the earlier complaint of the same customer on the same matter.</summary>
-    public long? RepeatOfComplaintId { get; set; }
-}
-
-public sealed record IntakeResult(long ContactId, string RegisterNo, string? ReceptionNo, long? ComplaintId, string? SheetNo);
-
-public sealed record ContactSummary(
-    long Id, string RegisterNo, string Channel, string Kind, DateTimeOffset ReceivedAt, string Content, string Answer, bool? Satisfied,
-    string FirstResponderName, long? ComplaintId, string? SheetNo, string? ComplaintState);
-
-public sealed record ContactDetail(
-    long Id, string RegisterNo, string Channel, string Kind, int CustomerId, string CustomerName, int? ProjectId, string? ProjectName, string? Address,
-    string Purpose, string Content, string Answer, bool? Satisfied, string[] ForbiddenPhrases, DateTimeOffset ReceivedAt,
-    int FirstResponderId, string FirstResponderName, string? ReceptionNo, string? ReceptionConfirmedBy, DateTimeOffset? ReceptionConfirmedAt,
-    int? HandoverToId, string? HandoverToName, DateTimeOffset? HandoverAt, string? HandoverResult, DateTimeOffset? HandoverResultAt,
-    long? ComplaintId, string? SheetNo);
-
-public sealed record ComplaintBrief(long Id, string SheetNo, string State, DateTimeOffset RegisteredAt, string Content, string? DepartmentName, DateTimeOffset? CurrentDueAt);
-
-public sealed record ServicePhrase(int Id, string Kind, string Situation, string Text, bool IsActive, int SortOrder);
-
-public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, ComplaintRepository complaints)
+/// <summary>
+/// Intake (DOMAIN.md §3): every contact registered — with its form numbers, first responder and, for a complaint, its issue record
+/// sheet — the service phrases, the customer's history and the hand-over of a contact.
+/// </summary>
+public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, ComplaintLifecycle lifecycle, CountingRepository counting, RepeatComplaints repeats)
 {
     public static readonly string[] IntakeRoles = [Roles.Agent, Roles.CsSupervisor, Roles.Admin];
 
@@ -106,14 +70,19 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
     }
 
     /// <summary>
-    /// Registers a contact in one transaction: its register number, the reception record for a visit, and for a complaint the
-    /// issue record sheet (and the dispatch when the department is given). The first responder is the actor.
+    /// Registers a contact in one transaction, so that nothing is half-written: its register number, the reception record for a visit,
+    /// the standard reply it was answered with; for a complaint the issue record sheet, the link to the complaint it repeats, and
+    /// either the complaint it is attached to (counting rule 3) or the dispatch when the department is given. The first responder is
+    /// the actor.
     /// </summary>
     public async Task<IntakeResult> RegisterAsync(Actor actor, IntakeForm form, CancellationToken ct = default)
     {
         actor.Require(IntakeRoles);
         var errors = new Dictionary<string, FieldError>(Validate(form));
-        var forbidden = await ForbiddenPhrasesInAsync(form.Answer, ct);
+        var isComplaint = form.Kind == ContactKinds.Complaint;
+        // A complaint has no answer at intake: the department replies (§4).
+        var answer = isComplaint ? "" : form.Answer.Trim();
+        var forbidden = await ForbiddenPhrasesInAsync(answer, ct);
         if (forbidden.Count > 0 && !form.AcceptForbiddenPhrases)
             errors[nameof(form.Answer)] = new FieldError("Phrase.ForbiddenFound", string.Join("、", forbidden.Select(p => $"「{p}」")));
         if (errors.Count > 0) throw new ValidationFailedException(errors);
@@ -133,34 +102,41 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
         var contactId = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
             INSERT INTO contacts (register_no, channel, kind, customer_id, project_id, unit_id, purpose, content, answer, satisfied,
                                   forbidden_phrases, received_at, first_responder_id, reception_no, reception_confirmed_by, reception_confirmed_at, created_at)
-            VALUES (@registerNo, @Channel, @Kind, @CustomerId, @projectId, @UnitId, @Purpose, @Content, @Answer, @Satisfied,
+            VALUES (@registerNo, @Channel, @Kind, @CustomerId, @projectId, @UnitId, @Purpose, @Content, @answer, @Satisfied,
                     @forbidden, @now, @actorId, @receptionNo, @confirmedBy, @confirmedAt, @now)
             RETURNING id
             """, new
         {
             registerNo, form.Channel, form.Kind, form.CustomerId, projectId, form.UnitId,
-            Purpose = form.Purpose.Trim(), Content = form.Content.Trim(), Answer = form.Answer.Trim(),
+            Purpose = form.Purpose.Trim(), Content = form.Content.Trim(), answer,
             Satisfied = form.Kind == ContactKinds.Consultation ? form.Satisfied : null,
             forbidden = forbidden.ToArray(), now, actorId = actor.Id, receptionNo,
             confirmedBy = form.WithReception ? form.ReceptionConfirmedBy!.Trim() : null,
             confirmedAt = form.WithReception ? now : (DateTimeOffset?)null,
         }, tx, cancellationToken: ct));
+        if (!isComplaint && form.StandardReplyUseId is { } use)
+            await StandardReplyRepository.LinkContactAsync(conn, tx, use, contactId, ct);
 
-        long? complaintId = null;
+        long? complaintId = null, attachedTo = null;
         string? sheetNo = null;
-        if (form.Kind == ContactKinds.Complaint)
+        if (isComplaint)
         {
             sheetNo = await FormNumbering.NextAsync(conn, tx, FormTypes.IssueSheet, year, ct);
-            complaintId = await complaints.CreateAsync(conn, tx, actor, contactId, sheetNo, form.CustomerId!.Value, projectId, form.UnitId,
+            complaintId = await lifecycle.CreateAsync(conn, tx, actor, contactId, sheetNo, form.CustomerId!.Value, projectId, form.UnitId,
                 form.Channel, form.Content.Trim(), form.NeedsReturnVisit, now, ct);
             if (form.RepeatOfComplaintId is { } earlier)
-                await ServiceHub.Data.ReturnVisits.RepeatComplaints.LinkAsync(conn, tx, complaints, actor, complaintId.Value, earlier, form.CustomerId!.Value, now, ct);
-            if (form.DispatchDepartmentId is { } dept)
-                await complaints.DispatchAsync(conn, tx, actor, complaintId.Value, dept, form.UrgencyMinutes!.Value, ct);
+                await repeats.LinkAsync(conn, tx, actor, complaintId.Value, earlier, form.CustomerId!.Value, now, ct);
+            if (form.AttachToComplaintId is { } target)
+            {
+                await counting.AttachContactAsync(conn, tx, actor, target, contactId, ct);
+                attachedTo = target;
+            }
+            else if (form.DispatchDepartmentId is { } dept)
+                await lifecycle.DispatchAsync(conn, tx, actor, complaintId.Value, dept, form.UrgencyMinutes!.Value, ct);
         }
 
         await tx.CommitAsync(ct);
-        return new IntakeResult(contactId, registerNo, receptionNo, complaintId, sheetNo);
+        return new IntakeResult(contactId, registerNo, receptionNo, complaintId, sheetNo, attachedTo);
     }
 
     /// <summary>The customer's earlier contacts, newest first, shown beside the form.</summary>

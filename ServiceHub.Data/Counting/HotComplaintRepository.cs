@@ -1,70 +1,10 @@
 using Dapper;
 using Npgsql;
 using ServiceHub.Data.Admin;
+using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.Counting;
-
-public sealed record CalendarDay(DateOnly Day, string Kind, string Name);
-
-public static class CalendarDayKinds
-{
-    public const string Holiday = "holiday";
-    public const string Workday = "workday";
-}
-
-/// <summary>The business calendar's holidays and make-up working days, edited by an admin.</summary>
-public sealed class CalendarRepository(NpgsqlDataSource db)
-{
-    public async Task<IReadOnlyList<CalendarDay>> ListAsync(int? year = null, CancellationToken ct = default)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<CalendarDay>(new CommandDefinition(
-            "SELECT day, kind, name FROM calendar_days WHERE @year IS NULL OR extract(year FROM day) = @year ORDER BY day",
-            new { year }, cancellationToken: ct))).AsList();
-    }
-
-    public async Task<BusinessCalendar> LoadAsync(CancellationToken ct = default)
-    {
-        var days = await ListAsync(null, ct);
-        return new BusinessCalendar(days.Where(d => d.Kind == CalendarDayKinds.Holiday).Select(d => d.Day),
-            days.Where(d => d.Kind == CalendarDayKinds.Workday).Select(d => d.Day));
-    }
-
-    public async Task SaveAsync(Actor actor, DateOnly day, string kind, string name, CancellationToken ct = default)
-    {
-        actor.Require(Roles.Admin);
-        if (kind is not (CalendarDayKinds.Holiday or CalendarDayKinds.Workday))
-            throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Kind"] = new("Validation.Required") });
-        if (string.IsNullOrWhiteSpace(name))
-            throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Name"] = new("Validation.Required") });
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO calendar_days (day, kind, name) VALUES (@day, @kind, @name)
-            ON CONFLICT (day) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name
-            """, new { day, kind, name = name.Trim() }, cancellationToken: ct));
-    }
-
-    public async Task DeleteAsync(Actor actor, DateOnly day, CancellationToken ct = default)
-    {
-        actor.Require(Roles.Admin);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition("DELETE FROM calendar_days WHERE day = @day", new { day }, cancellationToken: ct));
-    }
-}
-
-public sealed record HotComplaint(
-    int Id, long ComplaintId, string SheetNo, string? ProjectName, string CustomerName, string ComplaintContent, string FlaggedByName,
-    DateTimeOffset FlaggedAt, DateTimeOffset DueAt, string Content, string CauseAnalysis, string CurrentStatus, string Difficulties,
-    string HelpNeeded, DateTimeOffset? SentAt, string? SentByName, DateTimeOffset? OverdueAt)
-{
-    /// <summary>Not sent by the due time (or sent late).</summary>
-    public bool IsOverdue(DateTimeOffset now) => (SentAt ?? now) > DueAt;
-}
-
-public sealed record HotReport(string Content, string CauseAnalysis, string CurrentStatus, string Difficulties, string HelpNeeded);
-
-public sealed record HotSweepResult(int Reminded, int Overdue);
 
 /// <summary>
 /// Hot complaints (热点投诉, DOMAIN.md §4): flagged by the CS supervisor, reported to the group within one working day in five parts
@@ -87,7 +27,7 @@ public sealed class HotComplaintRepository(NpgsqlDataSource db, TimeProvider clo
     /// <summary>Flags a hot complaint; the report is due one working day later. The content part starts as the complaint's text.</summary>
     public async Task<int> FlagAsync(Actor actor, long complaintId, CancellationToken ct = default)
     {
-        actor.Require(CountingRepository.SupervisorRoles);
+        ComplaintPermissions.RequireRole(actor, ComplaintAction.FlagHot);
         var cal = await calendar.LoadAsync(ct);
         var now = clock.GetUtcNow();
         var due = WorkingDays.AddOneWorkingDay(now, cal);
@@ -101,7 +41,7 @@ public sealed class HotComplaintRepository(NpgsqlDataSource db, TimeProvider clo
             ON CONFLICT (complaint_id) DO NOTHING RETURNING id
             """, new { complaintId, actorId = actor.Id, now, due, content }, tx, cancellationToken: ct))
             ?? throw new DomainException("Counting.Hot.AlreadyFlagged");
-        await CountingRepository.AddEventAsync(conn, tx, complaintId, now, actor, "hot-flagged", BusinessTime.Format(due), ct);
+        await ComplaintLifecycle.RecordHotFlaggedAsync(conn, tx, actor, complaintId, due, now, ct);
         await tx.CommitAsync(ct);
         return id;
     }
@@ -158,7 +98,7 @@ public sealed class HotComplaintRepository(NpgsqlDataSource db, TimeProvider clo
             "UPDATE hot_complaints SET sent_at = @now, sent_by = @actorId WHERE id = @id AND sent_at IS NULL",
             new { id, now, actorId = actor.Id }, tx, cancellationToken: ct));
         if (n == 0) throw new DomainException("Counting.Hot.AlreadySent");
-        await CountingRepository.AddEventAsync(conn, tx, h.ComplaintId, now, actor, "hot-report-sent", "", ct);
+        await ComplaintLifecycle.RecordHotReportSentAsync(conn, tx, actor, h.ComplaintId, now, ct);
         await tx.CommitAsync(ct);
     }
 

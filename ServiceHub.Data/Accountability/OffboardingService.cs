@@ -1,11 +1,10 @@
 using Dapper;
 using Npgsql;
 using ServiceHub.Data.Admin;
+using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.Accountability;
-
-public sealed record OffboardingResult(int Complaints, int ReturnVisits, int HandOvers, int Alerts, int DepartmentRoles, int SharedCredentialsFlagged);
 
 /// <summary>
 /// A person leaves (离职) in one action: the account is disabled and every session ends, their open items go to a chosen colleague,
@@ -30,9 +29,7 @@ public sealed class OffboardingService(NpgsqlDataSource db, AuditLog audit, Time
         var args = new { userId, successorId, now, dept = leaver.DepartmentId };
         await conn.ExecuteAsync(new CommandDefinition(
             "UPDATE users SET is_active = false, security_stamp = gen_random_uuid(), deactivated_at = @now WHERE id = @userId", args, tx, cancellationToken: ct));
-        var complaints = await conn.ExecuteAsync(new CommandDefinition(
-            "UPDATE complaints SET handler_id = @successorId, updated_at = @now WHERE handler_id = @userId AND state IN ('registered','dispatched','contacted')",
-            args, tx, cancellationToken: ct));
+        var complaints = await ComplaintLifecycle.HandOverOpenComplaintsAsync(conn, tx, userId, successorId, now, ct);
         var visits = await conn.ExecuteAsync(new CommandDefinition(
             "UPDATE return_visit_tasks SET assignee_id = @successorId WHERE assignee_id = @userId AND state IN ('open','escalated')", args, tx, cancellationToken: ct));
         var handovers = await conn.ExecuteAsync(new CommandDefinition(

@@ -6,17 +6,6 @@ using ServiceHub.Data.Intake;
 
 namespace ServiceHub.Data.Counting;
 
-public sealed record StandardReply(
-    int Id, int ProjectId, string ProjectName, string Matter, string Reply, int DepartmentId, string DepartmentName, string AuthorName,
-    DateTimeOffset CreatedAt, string Status, string? DecidedByName, DateTimeOffset? DecidedAt, string DecisionNote,
-    int Uses, int Satisfied, int Dissatisfied);
-
-public sealed record StandardReplyMatch(int Id, string Matter, string Reply, string DepartmentName, double Score, int Uses);
-
-public sealed record StandardReplyDraft(int ProjectId, string Matter, string Reply);
-
-public sealed record ReplyUse(long Id, int ReplyId, string Reply);
-
 /// <summary>
 /// Standard replies (统一答复口径, DOMAIN.md §4): a department writes the unified reply for a matter of a project, the CS supervisor
 /// approves it, agents answer with it in one click; each use is one row with the customer's opinion, so the frequency of each matter
@@ -139,11 +128,16 @@ public sealed class StandardReplyRepository(NpgsqlDataSource db, TimeProvider cl
     public async Task LinkContactAsync(Actor actor, long useId, long contactId, CancellationToken ct = default)
     {
         actor.Require([.. IntakeRepository.IntakeRoles]);
-        await using var conn = await db.OpenConnectionAsync(ct);
+        await db.InTransactionAsync((conn, tx) => LinkContactAsync(conn, tx, useId, contactId, ct), ct);
+    }
+
+    /// <summary>The link of <see cref="LinkContactAsync(Actor, long, long, CancellationToken)"/> inside the caller's transaction (intake's registration).</summary>
+    internal static async Task LinkContactAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long useId, long contactId, CancellationToken ct)
+    {
         var n = await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE standard_reply_uses SET contact_id = @contactId, customer_id = (SELECT customer_id FROM contacts WHERE id = @contactId)
             WHERE id = @useId AND (contact_id IS NULL OR contact_id = @contactId)
-            """, new { useId, contactId }, cancellationToken: ct));
+            """, new { useId, contactId }, tx, cancellationToken: ct));
         if (n == 0) throw new DomainException("NotFound");
     }
 

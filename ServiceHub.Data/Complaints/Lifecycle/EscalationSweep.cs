@@ -1,13 +1,13 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.Complaints;
 
-public sealed record SweepResult(int StagesAdvanced, int Notifications);
-
 /// <summary>
-/// The escalation sweep: every deadline whose next stage is due moves one stage (pending → warned → level1 → level2), records an
+/// The escalation sweep, set-based beside <see cref="ComplaintLifecycle"/>: every deadline whose next stage is due moves one stage
+/// (<see cref="DeadlineStages"/>: pending → warned → level1 → level2), records an
 /// event and notifies the people concerned — the handler (warning), the department manager (level 1), the supervising
 /// vice-president (level 2). One set-based statement over the partial index on <c>next_at</c>; rows locked by a concurrent
 /// sweep are skipped, and the stage guard plus the events' and notifications' dedupe keys make a repeat change nothing.
@@ -16,7 +16,7 @@ public sealed class EscalationSweep(NpgsqlDataSource db, TimeProvider clock, IOp
 {
     public const int BatchSize = 5000;
 
-    public const string SweepSql = """
+    public static readonly string SweepSql = $"""
         WITH due AS (
             SELECT d.id FROM complaint_deadlines d
             WHERE d.next_at <= @now
@@ -25,15 +25,15 @@ public sealed class EscalationSweep(NpgsqlDataSource db, TimeProvider clock, IOp
             FOR UPDATE SKIP LOCKED
         ), moved AS (
             UPDATE complaint_deadlines d SET
-                stage = CASE d.stage WHEN 'pending' THEN 'warned' WHEN 'warned' THEN 'level1' ELSE 'level2' END,
-                next_at = CASE d.stage WHEN 'pending' THEN d.due_at WHEN 'warned' THEN d.level2_at ELSE NULL END
+                stage = {DeadlineStages.NextSql("d.stage")},
+                next_at = {DeadlineStages.NextAtSql(DeadlineStages.NextSql("d.stage"), "d.")}
             -- By primary key: a join against the CTE lets the planner nest-loop it against the next_at index (1,000 × 1,000).
             WHERE d.id = ANY (ARRAY(SELECT id FROM due)) AND d.next_at <= @now
             RETURNING d.id, d.complaint_id, d.kind, d.stage AS new_stage, d.due_at,
                       'dl:' || d.id || ':' || d.stage || ':' || extract(epoch FROM d.due_at)::bigint AS dedupe_key
         ), events AS (
             INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details, deadline_before, deadline_after, dedupe_key)
-            SELECT m.complaint_id, @now, 'system', 'deadline-' || m.new_stage, m.kind, m.due_at, m.due_at, m.dedupe_key
+            SELECT m.complaint_id, @now, 'system', '{ComplaintEvents.DeadlinePrefix}' || m.new_stage, m.kind, m.due_at, m.due_at, m.dedupe_key
             FROM moved m
             ON CONFLICT (dedupe_key) DO NOTHING
         ), levels AS (
@@ -44,7 +44,7 @@ public sealed class EscalationSweep(NpgsqlDataSource db, TimeProvider clock, IOp
         ), notes AS (
             INSERT INTO notifications (user_id, created_at, kind, complaint_id, message_key, args, link, dedupe_key)
             SELECT DISTINCT r.user_id, @now, 'escalation', m.complaint_id, 'Notify.Deadline.' || m.new_stage,
-                   ARRAY[c.sheet_no, m.kind, to_char(m.due_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI')],
+                   ARRAY[c.sheet_no, m.kind, to_char(m.due_at AT TIME ZONE '{BusinessTime.ZoneId}', 'YYYY-MM-DD HH24:MI')],
                    '/complaints/' || m.complaint_id, m.dedupe_key
             FROM moved m
             JOIN complaints c ON c.id = m.complaint_id

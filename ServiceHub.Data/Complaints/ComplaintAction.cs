@@ -1,0 +1,28 @@
+namespace ServiceHub.Data.Complaints;
+
+/// <summary>The actions a person takes on a complaint; the names of the complaint page's buttons and panels.</summary>
+public static class ComplaintAction
+{
+    // The desk (DOMAIN.md §4 handling), in the order the complaint page offers them.
+    public const string Dispatch = "dispatch";
+    public const string Contact = "contact";
+    public const string Handle = "handle";
+    public const string Note = "note";
+    public const string Extend = "extend";
+    public const string Transfer = "transfer";
+
+    // Counting (DOMAIN.md §4 counting rules) and hot complaints.
+    public const string Classify = "classify";
+    public const string Verify = "verify";
+    public const string Impact = "impact";
+    public const string Merge = "merge";
+    public const string Unmerge = "unmerge";
+    /// <summary>At intake: another voice of the complaint (a contact attached, or the contact's own complaint merged into it).</summary>
+    public const string Attach = "attach";
+    public const string Online = "online";
+    public const string Split = "split";
+    public const string FlagHot = "flag-hot";
+
+    public static readonly IReadOnlyList<string> Desk = [Dispatch, Contact, Handle, Note, Extend, Transfer];
+    public static readonly IReadOnlyList<string> All = [.. Desk, Classify, Verify, Impact, Merge, Unmerge, Attach, Online, Split, FlagHot];
+}

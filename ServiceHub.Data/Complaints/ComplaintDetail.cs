@@ -1,0 +1,28 @@
+using ServiceHub.Data.Infrastructure;
+
+namespace ServiceHub.Data.Complaints;
+
+/// <summary>One complaint as the complaint page shows it, with what the page renders from the rules: the countdowns and the actions.</summary>
+public sealed record ComplaintDetail(
+    long Id, string SheetNo, long ContactId, string RegisterNo, int CustomerId, string CustomerName, int? ProjectId, string? ProjectName, string? Address,
+    string Channel, string Content, string State, int? UrgencyMinutes, int? DepartmentId, string? DepartmentName,
+    int? HandlerId, string? HandlerName, int RegisteredBy, string RegisteredByName, DateTimeOffset RegisteredAt,
+    DateTimeOffset? DispatchedAt, DateTimeOffset? ContactDueAt, DateTimeOffset? ContactedAt, string? ContactMethod,
+    DateTimeOffset ReplyDueAt, string? Resolution, string? Reply, string[] ReplyForbiddenPhrases, DateTimeOffset? HandledAt,
+    bool NeedsReturnVisit, DateTimeOffset? ClosedAt, string? CloseReason, int EscalationLevel, DateTimeOffset? CurrentDueAt, string? MergedIntoSheetNo,
+    DateTimeOffset? ContactWarnAt, DateTimeOffset? ReplyWarnAt)
+{
+    /// <summary>Merged into another complaint: handled through that one, its own deadlines suspended.</summary>
+    public bool IsMerged => MergedIntoSheetNo is not null;
+
+    /// <summary>The contact deadline runs while the department has yet to contact the customer (dispatched), unless merged.</summary>
+    public DeadlineCountdown? ContactCountdown =>
+        State == ComplaintStates.Dispatched && !IsMerged ? DeadlineCountdown.Of(ContactDueAt, ContactWarnAt) : null;
+
+    /// <summary>The reply deadline runs until the complaint is handled, unless merged.</summary>
+    public DeadlineCountdown? ReplyCountdown =>
+        ComplaintStates.Unhandled.Contains(State) && !IsMerged ? DeadlineCountdown.Of(ReplyDueAt, ReplyWarnAt) : null;
+
+    /// <summary>What <paramref name="actor"/> may do with this complaint now (<see cref="ComplaintPermissions"/>).</summary>
+    public IReadOnlyList<string> ActionsFor(Actor actor) => ComplaintPermissions.Allowed(actor, State, DepartmentId, IsMerged);
+}

@@ -1,0 +1,19 @@
+namespace ServiceHub.Data.Complaints;
+
+/// <summary>SQL fragments over a complaint aliased <c>c</c>, each the one definition of its rule, shared by every query that needs it.</summary>
+public static class ComplaintSql
+{
+    /// <summary>The sheet number of the complaint <c>c</c> was merged into (null when not merged).</summary>
+    public const string MergedIntoSheetNo = "(SELECT h.sheet_no FROM complaints h WHERE h.id = c.merged_into_id)";
+
+    /// <summary>
+    /// The department queue (DOMAIN.md §4): a complaint is worked by its department while dispatched or contacted; a merged complaint is
+    /// out of it, handled (and escalated) through the complaint it was merged into (counting rule 3).
+    /// </summary>
+    public const string InQueue = "c.state IN ('dispatched','contacted') AND c.merged_into_id IS NULL";
+
+    /// <summary>The warning time of the deadline that is next due (<c>current_due_at</c>): when its countdown turns amber.</summary>
+    public const string CurrentWarnAt = """
+        (SELECT d.warn_at FROM complaint_deadlines d WHERE d.complaint_id = c.id AND d.active AND d.due_at = c.current_due_at ORDER BY d.kind LIMIT 1)
+        """;
+}
