@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using ServiceHub.App.Operations;
 using ServiceHub.Tests.Infrastructure;
@@ -52,23 +51,12 @@ public sealed class ProductionSettingsTests
     [Fact]
     public async Task The_app_refuses_to_start_in_production_without_a_required_setting_and_names_it()
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "ServiceHub.App.dll");
-        var psi = new ProcessStartInfo("dotnet", [dll])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        foreach (var (k, v) in ProductionConfiguration.Settings(Path.GetTempPath()))
-            psi.Environment[k.Replace(":", "__")] = v;
-        psi.Environment.Remove("ServiceHub__PublicUrl");
-        psi.Environment["ConnectionStrings__ServiceHub"] = TestServer.ServerConnectionString;
-        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        psi.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        using var process = Process.Start(psi)!;
-        var stderr = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
-        Assert.Equal(2, process.ExitCode);
+        var environment = AppProcess.ProductionEnvironment();
+        environment["ServiceHub__PublicUrl"] = null;
+        environment["ConnectionStrings__ServiceHub"] = TestServer.ServerConnectionString;
+        environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        var (exitCode, stderr) = await AppProcess.StartAsync(environment);
+        Assert.Equal(2, exitCode);
         Assert.Contains("ServiceHub__PublicUrl (ServiceHub:PublicUrl) is not set", stderr);
         Assert.DoesNotContain("DataProtection__CertificatePath", stderr);
     }
