@@ -13,7 +13,7 @@ public static class AppClaims
     public const string DepartmentId = "sh:department_id";
     public const string SecurityStamp = "sh:stamp";
     /// <summary>Present while the password set by an administrator or the command line is unchanged: every page but the change form is closed.</summary>
-    public const string PasswordChangeRequired = "sh:password_change_required";
+    public const string PasswordChangeRequired = "sh:pw_change";
 
     public static ClaimsPrincipal Principal(UserAccount user)
     {

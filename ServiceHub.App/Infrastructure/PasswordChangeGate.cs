@@ -5,13 +5,13 @@ namespace ServiceHub.App.Infrastructure;
 /// <summary>
 /// A person whose password was set by someone else (the first administrator made by <c>admin create</c>) changes it before
 /// anything else: every request but the change form, sign-in/out, the Blazor circuit and anonymous endpoints (static files,
-/// health) is sent to <see cref="ChangePath"/> (GET) or refused with 403. Inside a live circuit the main layout does the same.
+/// health) is sent to <see cref="PagePath"/> (GET) or refused with 403. Inside a live circuit the main layout does the same.
 /// </summary>
 public static class PasswordChangeGate
 {
-    public const string ChangePath = "/account/password";
+    public const string PagePath = "/account/password";
 
-    private static readonly PathString[] Open = [ChangePath, "/account/logout", "/account/login", "/_blazor"];
+    private static readonly PathString[] Open = [PagePath, "/account/logout", "/account/login", "/_blazor"];
 
     public static bool IsOpen(HttpContext http) =>
         Open.Any(p => http.Request.Path.StartsWithSegments(p))
@@ -27,7 +27,7 @@ public static class PasswordChangeGate
             return;
         }
         if (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method))
-            http.Response.Redirect(ChangePath);
+            http.Response.Redirect(PagePath);
         else
         {
             http.Response.StatusCode = StatusCodes.Status403Forbidden;
@@ -38,5 +38,5 @@ public static class PasswordChangeGate
 
     /// <summary>Whether a page of the circuit (a path relative to the base URI) is the change form.</summary>
     public static bool IsChangePage(string relativePath) =>
-        ("/" + relativePath.Split('?', '#')[0]).TrimEnd('/').Equals(ChangePath, StringComparison.OrdinalIgnoreCase);
+        ("/" + relativePath.Split('?', '#')[0]).TrimEnd('/').Equals(PagePath, StringComparison.OrdinalIgnoreCase);
 }

@@ -17,15 +17,18 @@ public static class ProductionSettings
 {
     public const string ConnectionString = "ConnectionStrings:ServiceHub";
     public const string PublicUrl = "ServiceHub:PublicUrl";
-    public const string CertificatePath = "DataProtection:CertificatePath";
-    public const string CertificatePassword = "DataProtection:CertificatePassword";
+    public const string CertificatePath = "DataProtection:Certificate:Path";
+    public const string CertificatePassword = "DataProtection:Certificate:Password";
+    /// <summary>The sign-in and headers work's explicit acceptance of unencrypted keys (issue #12 point 12): then no certificate is required.</summary>
+    public const string AllowUnencryptedKeys = "DataProtection:AllowUnencryptedKeys";
     public const string BackupDirectory = "Backups:Directory";
 
     public static readonly IReadOnlyList<RequiredSetting> Required =
     [
         new(ConnectionString, "the PostgreSQL connection string, e.g. Host=db;Database=servicehub;Username=servicehub;Password=…"),
         new(PublicUrl, "the address people open, e.g. https://servicehub.example.com"),
-        new(CertificatePath, "a PKCS#12 (.pfx) certificate with its private key that protects the data-protection keys (sign-in cookies)"),
+        new(CertificatePath, "a PKCS#12 (.pfx) certificate with its private key that encrypts the data-protection keys (sign-in cookies); " +
+            "or DataProtection__AllowUnencryptedKeys=true to accept that anyone who can read the database can forge sign-in cookies"),
         new(BackupDirectory, "the folder of the nightly backups, e.g. /var/backups/servicehub"),
     ];
 
@@ -39,7 +42,7 @@ public static class ProductionSettings
         if (!Applies(configuration, environmentName)) return [];
         var problems = new List<string>();
         foreach (var s in Required)
-            if (string.IsNullOrWhiteSpace(configuration[s.Key]))
+            if (string.IsNullOrWhiteSpace(configuration[s.Key]) && !(s.Key == CertificatePath && configuration.GetValue(AllowUnencryptedKeys, false)))
                 problems.Add($"{s.EnvironmentVariable} ({s.Key}) is not set: {s.Meaning}");
 
         if (configuration[PublicUrl] is { Length: > 0 } url

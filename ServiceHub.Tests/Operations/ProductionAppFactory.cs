@@ -35,8 +35,8 @@ public static class ProductionConfiguration
     {
         ["ServiceHub:SeedDemo"] = "false",
         ["ServiceHub:PublicUrl"] = "https://servicehub.example.test",
-        ["DataProtection:CertificatePath"] = CertificatePath,
-        ["DataProtection:CertificatePassword"] = CertificatePassword,
+        ["DataProtection:Certificate:Path"] = CertificatePath,
+        ["DataProtection:Certificate:Password"] = CertificatePassword,
         ["Backups:Directory"] = backupDirectory,
     };
 
