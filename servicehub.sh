@@ -39,7 +39,8 @@ ensure_postgres() {
   [ -x "$PGBIN/initdb" ] || die "PostgreSQL server binaries not found after install."
 }
 
-has_sdk10() { command -v dotnet >/dev/null && dotnet --list-sdks 2>/dev/null | grep -q '^10\.'; }
+# (grep reads all of its input: with pipefail, an early-exiting grep -q could fail the pipe through SIGPIPE.)
+has_sdk10() { command -v dotnet >/dev/null && dotnet --list-sdks 2>/dev/null | grep '^10\.' >/dev/null; }
 
 # The .NET 10 SDK: from the distribution's packages where it ships it (Ubuntu's dotnet-sdk-10.0, or any apt source that
 # has it), otherwise stop with the exact commands to install it.
