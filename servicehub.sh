@@ -198,7 +198,9 @@ cmd_run() {
   log "ServiceHub on $APP_URL  (Ctrl+C stops the app and the database)"
   set +e
   # The built app itself (not `dotnet run`, which outlives a Ctrl+C); content root is the project for wwwroot.
+  # The demo keeps its data-protection keys unencrypted (a production start configures DataProtection:Certificate:Path).
   ServiceHub__SeedDemo=true ServiceHub__SeedDemoHistory=${SERVICEHUB_DEMO_HISTORY:-true} ASPNETCORE_URLS="$APP_URL" ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production} \
+    DataProtection__AllowUnencryptedKeys=${DataProtection__AllowUnencryptedKeys:-true} \
     dotnet "$ROOT/ServiceHub.App/bin/Release/net10.0/ServiceHub.App.dll" --contentRoot "$ROOT/ServiceHub.App"
   local rc=$?
   set -e

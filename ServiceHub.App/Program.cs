@@ -19,6 +19,17 @@ if (string.IsNullOrWhiteSpace(connectionString))
     return 2;
 }
 
+SecuritySettings security;
+try
+{
+    security = SecuritySettings.Read(builder.Configuration).RequireFor(builder.Environment);
+}
+catch (SecuritySettings.InvalidException ex)
+{
+    Console.Error.WriteLine($"ServiceHub: {ex.Message}");
+    return 2;
+}
+
 try
 {
     await DatabaseStartup.CheckReachableAsync(connectionString);
@@ -37,6 +48,7 @@ builder.Services
     .AddServiceHubApp(builder.Configuration);
 
 var app = builder.Build();
+security.LogWarnings(app.Logger, app.Environment);
 
 try
 {
@@ -63,10 +75,12 @@ if (app.Configuration.GetValue("ServiceHub:SeedDemo", false) && await app.Servic
 
 app.Services.RegisterServiceHubJobs();
 
+app.UseTransportSecurity(security);
 if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseRequestLocalization();
+app.UseSignInRateLimiting();
 app.UseAuthentication();
 app.UsePasswordChangeGate();
 app.UseAuthorization();

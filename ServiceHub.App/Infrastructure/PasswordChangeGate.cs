@@ -1,42 +1,40 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
+using ServiceHub.App.Components.Pages.Account;
 
 namespace ServiceHub.App.Infrastructure;
 
 /// <summary>
-/// A person whose password was set by someone else (the first administrator made by <c>admin create</c>) changes it before
-/// anything else: every request but the change form, sign-in/out, the Blazor circuit and anonymous endpoints (static files,
-/// health) is sent to <see cref="PagePath"/> (GET) or refused with 403. Inside a live circuit the main layout does the same.
+/// A session that must change its password first (<see cref="AppClaims.PasswordChangeRequired"/>: a shared departmental credential
+/// flagged for rotation after a leaver) reaches the change-password page and nothing else: over HTTP here, inside a live circuit
+/// through <see cref="Blocks"/> in the router.
 /// </summary>
 public static class PasswordChangeGate
 {
     public const string PagePath = "/account/password";
 
-    private static readonly PathString[] Open = [PagePath, "/account/logout", "/account/login", "/_blazor"];
-
-    public static bool IsOpen(HttpContext http) =>
-        Open.Any(p => http.Request.Path.StartsWithSegments(p))
-        || http.GetEndpoint() is not { } endpoint
-        || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
-
-    /// <summary>After authentication, before authorisation (so every page answers alike, whatever its policy).</summary>
-    public static IApplicationBuilder UsePasswordChangeGate(this IApplicationBuilder app) => app.Use(async (http, next) =>
-    {
-        if (!http.User.MustChangePassword() || IsOpen(http))
+    public static IApplicationBuilder UsePasswordChangeGate(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
         {
-            await next(http);
-            return;
-        }
-        if (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method))
-            http.Response.Redirect(PagePath);
-        else
-        {
-            http.Response.StatusCode = StatusCodes.Status403Forbidden;
-            // Not re-executed as the not-found page (a POST there would fail antiforgery and answer 400).
-            if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
-        }
-    });
+            if (!context.User.MustChangePassword() || IsAllowed(context))
+            {
+                await next(context);
+                return;
+            }
+            if (HttpMethods.IsGet(context.Request.Method))
+            {
+                context.Response.Redirect(PagePath);
+                return;
+            }
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            if (context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
+        });
 
-    /// <summary>Whether a page of the circuit (a path relative to the base URI) is the change form.</summary>
-    public static bool IsChangePage(string relativePath) =>
-        ("/" + relativePath.Split('?', '#')[0]).TrimEnd('/').Equals(PagePath, StringComparison.OrdinalIgnoreCase);
+    /// <summary>The page itself, its circuit, and what anyone may open (sign-in, sign-out, static files, language, health).</summary>
+    private static bool IsAllowed(HttpContext context) =>
+        context.Request.Path.StartsWithSegments(PagePath) || context.Request.Path.StartsWithSegments("/_blazor")
+        || context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null;
+
+    /// <summary>Inside a live circuit: whether the router must send this user to the change-password page instead of <paramref name="pageType"/>.</summary>
+    public static bool Blocks(ClaimsPrincipal user, Type pageType) => user.MustChangePassword() && pageType != typeof(ChangePassword);
 }

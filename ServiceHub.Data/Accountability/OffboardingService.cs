@@ -47,8 +47,9 @@ public sealed class OffboardingService(NpgsqlDataSource db, AuditLog audit, Time
                 supervising_vp_id = CASE WHEN supervising_vp_id = @userId THEN @successorId ELSE supervising_vp_id END
             WHERE @userId IN (manager_user_id, return_visit_lead_id, supervising_vp_id)
             """, args, tx, cancellationToken: ct));
+        // The leaver knew the shared password: its sessions end now and it signs in to nothing but a password change until rotated.
         var shared = await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE users SET rotation_required_since = coalesce(rotation_required_since, @now)
+            UPDATE users SET rotation_required_since = coalesce(rotation_required_since, @now), security_stamp = gen_random_uuid()
             WHERE is_shared AND is_active AND @dept IS NOT NULL AND department_id = @dept
             """, args, tx, cancellationToken: ct));
         var result = new OffboardingResult(complaints, visits, handovers, alerts, roles, shared);

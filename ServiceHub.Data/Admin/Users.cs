@@ -40,7 +40,7 @@ public static class PasswordPolicy
         password is { Length: >= MinLength } && password.Any(char.IsLetter) && password.Any(char.IsDigit);
 }
 
-public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
+public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProvider clock)
 {
     private static readonly PasswordHasher<string> Hasher = new();
 
@@ -67,14 +67,6 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.QuerySingleOrDefaultAsync<UserAccount>(new CommandDefinition(SelectUser + " WHERE u.id = @id", new { id }, cancellationToken: ct));
-    }
-
-    /// <summary>What session validation needs: is the account still active, and is the stamp in the cookie still current.</summary>
-    public async Task<bool> IsSessionValidAsync(int id, Guid stamp, CancellationToken ct = default)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "SELECT EXISTS (SELECT 1 FROM users WHERE id = @id AND is_active AND security_stamp = @stamp)", new { id, stamp }, cancellationToken: ct));
     }
 
     private const string ListWhere = """
@@ -156,7 +148,8 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
             }
             else
             {
-                // Deactivation or a password reset renews the security stamp: live sessions end.
+                // Deactivation, a password reset, other roles or another department renew the security stamp: live sessions end,
+                // and the next sign-in reads the account afresh.
                 var wasActive = await conn.ExecuteScalarAsync<bool?>(new CommandDefinition(
                     "SELECT is_active FROM users WHERE id = @Id FOR UPDATE", args, tx, cancellationToken: ct))
                     ?? throw new DomainException("NotFound");
@@ -166,7 +159,8 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
                         password_hash = coalesce(@Hash, password_hash),
                         -- A new password is the rotation a leaver's departure asked for.
                         rotation_required_since = CASE WHEN @Hash IS NOT NULL OR NOT @IsShared THEN NULL ELSE rotation_required_since END,
-                        security_stamp = CASE WHEN @Hash IS NOT NULL OR NOT @IsActive OR roles <> @Roles THEN gen_random_uuid() ELSE security_stamp END,
+                        security_stamp = CASE WHEN @Hash IS NOT NULL OR NOT @IsActive OR roles <> @Roles OR department_id IS DISTINCT FROM @DepartmentId
+                            THEN gen_random_uuid() ELSE security_stamp END,
                         deactivated_at = CASE WHEN NOT @IsActive THEN coalesce(deactivated_at, now()) ELSE NULL END,
                         failed_attempts = CASE WHEN @Hash IS NOT NULL THEN 0 ELSE failed_attempts END,
                         locked_until = CASE WHEN @Hash IS NOT NULL THEN NULL ELSE locked_until END
@@ -200,17 +194,31 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>
+    /// The signed-in user's own new password. A wrong current password counts towards the lock-out like a wrong one at sign-in,
+    /// and a locked account cannot change its password until the lock ends. The new stamp ends every session (this one too).
+    /// </summary>
     public async Task ChangePasswordAsync(Actor actor, string currentPassword, string newPassword, CancellationToken ct = default)
     {
+        var now = clock.GetUtcNow();
         var user = await GetAsync(actor.Id, ct) ?? throw new DomainException("NotFound");
-        if (!VerifyPassword(user.PasswordHash, currentPassword)) throw new DomainException("Password.CurrentWrong");
+        if (Lockout.IsLocked(user, now)) throw new DomainException("Account.LockedOut", BusinessTime.Format(user.LockedUntil, "HH:mm"));
+        await using var conn = await db.OpenConnectionAsync(ct);
+        if (!VerifyPassword(user.PasswordHash, currentPassword))
+        {
+            var lockedUntil = await Lockout.CountFailureAsync(conn, user.Id, now, ct);
+            await audit.WriteAsync(user.Id, user.UserName, AuditLog.Actions.SignInFailed, "user", user.Id.ToString(),
+                lockedUntil is null ? "wrong current password on the change form" : "wrong current password on the change form; locked out", actor.Ip, ct);
+            throw lockedUntil is null ? new DomainException("Password.CurrentWrong") : new DomainException("Account.LockedOut", BusinessTime.Format(lockedUntil, "HH:mm"));
+        }
         if (!PasswordPolicy.IsStrongEnough(newPassword)) throw new DomainException("Password.TooWeak", PasswordPolicy.MinLength);
         if (currentPassword == newPassword) throw new DomainException("Password.Same");
-        await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition(
-            "UPDATE users SET password_hash = @hash, security_stamp = gen_random_uuid(), rotation_required_since = NULL, must_change_password = false WHERE id = @id",
-            new { id = actor.Id, hash = HashPassword(newPassword) }, tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE users SET password_hash = @hash, security_stamp = gen_random_uuid(), rotation_required_since = NULL, must_change_password = false,
+                failed_attempts = 0, locked_until = NULL
+            WHERE id = @id
+            """, new { id = actor.Id, hash = HashPassword(newPassword) }, tx, cancellationToken: ct));
         await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.PasswordChanged, "user", actor.Id.ToString(), "", ct);
         await tx.CommitAsync(ct);
     }

@@ -17,6 +17,7 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<AuditLog>();
         services.AddSingleton<UserRepository>();
+        services.AddSingleton<SessionRepository>();
         services.AddSingleton<SignInService>();
         services.AddSingleton<DepartmentRepository>();
         services.AddSingleton<ProjectRepository>();

@@ -63,12 +63,14 @@ public sealed class MasterDataTests(DatabaseFixture db) : IClassFixture<Database
         var id = await Build.UserAsync(_s, "pw", [Roles.Agent], password: "OldPassw0rd");
         var users = _s.Get<UserRepository>();
         var before = (await users.GetAsync(id))!;
+        var clock = _s.Get<TimeProvider>();
+        var session = await _s.Get<SessionRepository>().StartAsync(id, null, clock.GetUtcNow());
         var me = new Actor(id, "pw", "pw", [Roles.Agent], null);
         Assert.Equal("Password.CurrentWrong", (await Assert.ThrowsAsync<DomainException>(() => users.ChangePasswordAsync(me, "nope", "NewPassw0rd"))).Code);
         await users.ChangePasswordAsync(me, "OldPassw0rd", "NewPassw0rd");
         var after = (await users.GetAsync(id))!;
         Assert.True(UserRepository.VerifyPassword(after.PasswordHash, "NewPassw0rd"));
-        Assert.False(await users.IsSessionValidAsync(id, before.SecurityStamp));
+        Assert.False(await _s.Get<SessionRepository>().IsValidAsync(id, before.SecurityStamp, session, clock.GetUtcNow(), TimeSpan.FromHours(12)));
     }
 
     [Fact]

@@ -72,6 +72,7 @@ public sealed class AppInstance(string connectionString, string redis) : WebAppl
         builder.UseSetting("ServiceHub:SeedDemo", "true");
         builder.UseSetting("Hangfire:Server", "false");
         builder.UseSetting("SignalR:Redis", redis);
+        builder.UseSetting("DataProtection:AllowUnencryptedKeys", "true");
     }
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
