@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 
 namespace ServiceHub.App.Operations;
 
@@ -11,7 +9,8 @@ public sealed record RequiredSetting(string Key, string Meaning)
 
 /// <summary>
 /// The settings a production start needs (README, "Deploying ServiceHub"). In the Production environment, unless the app is
-/// started as the demo (<c>ServiceHub:SeedDemo</c>), a missing or unusable one stops start-up, named in the message.
+/// started as the demo (<c>ServiceHub:SeedDemo</c>), a missing or unusable one stops start-up, named in the message. The
+/// data-protection certificate (<c>DataProtection:Certificate:Path</c>) is checked by <c>SecuritySettings</c>.
 /// </summary>
 public static class ProductionSettings
 {
@@ -27,8 +26,6 @@ public static class ProductionSettings
     [
         new(ConnectionString, "the PostgreSQL connection string, e.g. Host=db;Database=servicehub;Username=servicehub;Password=…"),
         new(PublicUrl, "the address people open, e.g. https://servicehub.example.com"),
-        new(CertificatePath, "a PKCS#12 (.pfx) certificate with its private key that encrypts the data-protection keys (sign-in cookies); " +
-            "or DataProtection__AllowUnencryptedKeys=true to accept that anyone who can read the database can forge sign-in cookies"),
         new(BackupDirectory, "the folder of the nightly backups, e.g. /var/backups/servicehub"),
     ];
 
@@ -42,30 +39,13 @@ public static class ProductionSettings
         if (!Applies(configuration, environmentName)) return [];
         var problems = new List<string>();
         foreach (var s in Required)
-            if (string.IsNullOrWhiteSpace(configuration[s.Key]) && !(s.Key == CertificatePath && configuration.GetValue(AllowUnencryptedKeys, false)))
+            if (string.IsNullOrWhiteSpace(configuration[s.Key]))
                 problems.Add($"{s.EnvironmentVariable} ({s.Key}) is not set: {s.Meaning}");
 
         if (configuration[PublicUrl] is { Length: > 0 } url
             && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
             problems.Add($"{Env(PublicUrl)} ({PublicUrl}) is not an absolute http(s) address: {url}");
 
-        if (configuration[CertificatePath] is { Length: > 0 } path)
-        {
-            if (!File.Exists(path))
-                problems.Add($"{Env(CertificatePath)} ({CertificatePath}): no such file: {path}");
-            else
-            {
-                try
-                {
-                    using var cert = X509CertificateLoader.LoadPkcs12FromFile(path, configuration[CertificatePassword]);
-                    if (!cert.HasPrivateKey) problems.Add($"{Env(CertificatePath)} ({CertificatePath}): the certificate in {path} has no private key");
-                }
-                catch (CryptographicException ex)
-                {
-                    problems.Add($"{Env(CertificatePath)} ({CertificatePath}): {path} cannot be read with {Env(CertificatePassword)}: {ex.Message}");
-                }
-            }
-        }
         return problems;
     }
 

@@ -34,7 +34,7 @@ public static class ProductionConfiguration
     public static IDictionary<string, string?> Settings(string backupDirectory) => new Dictionary<string, string?>
     {
         ["ServiceHub:SeedDemo"] = "false",
-        ["ServiceHub:PublicUrl"] = "https://servicehub.example.test",
+        ["ServiceHub:PublicUrl"] = "http://servicehub.example.test",
         ["DataProtection:Certificate:Path"] = CertificatePath,
         ["DataProtection:Certificate:Password"] = CertificatePassword,
         ["Backups:Directory"] = backupDirectory,

@@ -24,31 +24,19 @@ public sealed class ProductionSettingsTests
     {
         var problems = ProductionSettings.Problems(Config(new Dictionary<string, string?>()), "Production");
         Assert.Equal(ProductionSettings.Required.Count, problems.Count);
-        foreach (var name in new[] { "ConnectionStrings__ServiceHub", "ServiceHub__PublicUrl", "DataProtection__Certificate__Path", "Backups__Directory" })
+        foreach (var name in new[] { "ConnectionStrings__ServiceHub", "ServiceHub__PublicUrl", "Backups__Directory" })
             Assert.Contains(problems, p => p.StartsWith(name, StringComparison.Ordinal) && p.Contains(name.Replace("__", ":"), StringComparison.Ordinal));
     }
 
     [Theory]
     [InlineData("ServiceHub:PublicUrl", "servicehub.example.com", "not an absolute http(s) address")]
-    [InlineData("DataProtection:Certificate:Path", "/nonexistent/dp.pfx", "no such file")]
-    [InlineData("DataProtection:Certificate:Password", "wrong-password", "cannot be read")]
     public void An_unusable_setting_is_named(string key, string value, string message)
     {
         var values = Complete();
         values[key] = value;
         var problem = Assert.Single(ProductionSettings.Problems(Config(values), "Production"));
-        Assert.Contains("DataProtection:Certificate:Password" == key ? "DataProtection__Certificate__Path" : key.Replace(":", "__"), problem);
+        Assert.Contains(key.Replace(":", "__"), problem);
         Assert.Contains(message, problem);
-    }
-
-    [Fact]
-    public void Accepting_unencrypted_keys_explicitly_replaces_the_certificate()
-    {
-        var values = Complete();
-        values["DataProtection:Certificate:Path"] = null;
-        Assert.Single(ProductionSettings.Problems(Config(values), "Production"));
-        values["DataProtection:AllowUnencryptedKeys"] = "true";
-        Assert.Empty(ProductionSettings.Problems(Config(values), "Production"));
     }
 
     [Fact]
@@ -68,6 +56,6 @@ public sealed class ProductionSettingsTests
         var (exitCode, stderr) = await AppProcess.StartAsync(environment);
         Assert.Equal(2, exitCode);
         Assert.Contains("ServiceHub__PublicUrl (ServiceHub:PublicUrl) is not set", stderr);
-        Assert.DoesNotContain("DataProtection__Certificate__Path", stderr);
+        Assert.DoesNotContain("Backups__Directory", stderr);
     }
 }
