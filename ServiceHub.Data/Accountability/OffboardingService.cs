@@ -14,7 +14,7 @@ public sealed class OffboardingService(NpgsqlDataSource db, AuditLog audit, Time
 {
     public async Task<OffboardingResult> OffboardAsync(Actor actor, int userId, int successorId, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin);
+        actor.Require(Access.Admin);
         if (userId == successorId) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["SuccessorId"] = new("Offboarding.SameSuccessor") });
         var now = clock.GetUtcNow();
         await using var conn = await db.OpenConnectionAsync(ct);

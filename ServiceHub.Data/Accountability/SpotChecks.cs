@@ -50,13 +50,13 @@ public sealed class SpotCheckRepository(NpgsqlDataSource db, TimeProvider clock)
     /// </summary>
     public async Task<DrawResult> DrawAsync(Actor actor, string period, IReadOnlyList<DrawShare> shares, long? seed = null, CancellationToken ct = default)
     {
-        actor.Require(Roles.Hr, Roles.Admin);
+        actor.Require(Access.SpotChecks);
         var errors = new Dictionary<string, FieldError>();
-        if (!Periods.IsValid(period)) errors["Period"] = new("SpotCheck.PeriodInvalid");
+        if (!Month.TryParse(period, out var month)) errors["Period"] = new("SpotCheck.PeriodInvalid");
         if (shares.Count == 0 || shares.Any(s => s.Size <= 0 || s.Size > 1000)) errors["Size"] = new("SpotCheck.SizeInvalid");
         if (errors.Count > 0) throw new ValidationFailedException(errors);
         var theSeed = seed ?? RandomNumberGenerator.GetInt32(1, int.MaxValue);
-        var (start, end) = Periods.Bounds(period);
+        var (start, end) = (month.Start, month.End);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var ids = new List<int>();
@@ -86,7 +86,7 @@ public sealed class SpotCheckRepository(NpgsqlDataSource db, TimeProvider clock)
 
     public async Task<IReadOnlyList<SpotCheckItem>> ItemsAsync(Actor actor, string period, CancellationToken ct = default)
     {
-        actor.Require(Roles.Hr, Roles.Admin);
+        actor.Require(Access.SpotChecks);
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<SpotCheckItem>(new CommandDefinition(SelectItem + " WHERE i.period = @period ORDER BY i.draw_id, i.id",
             new { period }, cancellationToken: ct))).AsList();
@@ -94,7 +94,7 @@ public sealed class SpotCheckRepository(NpgsqlDataSource db, TimeProvider clock)
 
     public async Task<SpotCheckItem?> ItemAsync(Actor actor, long id, CancellationToken ct = default)
     {
-        actor.Require(Roles.Hr, Roles.Admin);
+        actor.Require(Access.SpotChecks);
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.QuerySingleOrDefaultAsync<SpotCheckItem>(new CommandDefinition(SelectItem + " WHERE i.id = @id", new { id }, cancellationToken: ct));
     }
@@ -102,7 +102,7 @@ public sealed class SpotCheckRepository(NpgsqlDataSource db, TimeProvider clock)
     /// <summary>What the system can see on the sheet itself, pre-filled for the inspector.</summary>
     public async Task<IReadOnlyList<Suggestion>> SuggestAsync(Actor actor, long itemId, CancellationToken ct = default)
     {
-        actor.Require(Roles.Hr, Roles.Admin);
+        actor.Require(Access.SpotChecks);
         await using var conn = await db.OpenConnectionAsync(ct);
         var row = await conn.QuerySingleOrDefaultAsync<SheetFacts>(new CommandDefinition("""
             SELECT c.state, c.registered_at, c.dispatched_at, c.contact_due_at, c.contacted_at, c.reply_due_at, c.handled_at,
@@ -148,7 +148,7 @@ public sealed class SpotCheckRepository(NpgsqlDataSource db, TimeProvider clock)
     /// <summary>HR records a breach with a penalty inside the manual's range; an amount outside it is refused at the field.</summary>
     public async Task<long> ProposeAsync(Actor actor, long itemId, int personId, string breach, decimal amount, string note, CancellationToken ct = default)
     {
-        actor.Require(Roles.Hr, Roles.Admin);
+        actor.Require(Access.SpotChecks);
         var errors = new Dictionary<string, FieldError>();
         if (!Breaches.All.Contains(breach)) errors["Breach"] = new("Validation.Required");
         else if (!Breaches.InRange(breach, amount))
@@ -179,7 +179,7 @@ public sealed class SpotCheckRepository(NpgsqlDataSource db, TimeProvider clock)
     /// <summary>Marks a sampled sheet as checked with no breach found.</summary>
     public async Task MarkCheckedAsync(Actor actor, long itemId, CancellationToken ct = default)
     {
-        actor.Require(Roles.Hr, Roles.Admin);
+        actor.Require(Access.SpotChecks);
         await using var conn = await db.OpenConnectionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition(
             "UPDATE spot_check_items SET checked_at = coalesce(checked_at, @now), checked_by = coalesce(checked_by, @actorId) WHERE id = @itemId",
@@ -204,7 +204,7 @@ public sealed class SpotCheckRepository(NpgsqlDataSource db, TimeProvider clock)
     /// <summary>HR confirms (it enters the ledger) or withdraws a proposed or contested penalty.</summary>
     public async Task DecideAsync(Actor actor, long penaltyId, bool confirm, CancellationToken ct = default)
     {
-        actor.Require(Roles.Hr, Roles.Admin);
+        actor.Require(Access.SpotChecks);
         await using var conn = await db.OpenConnectionAsync(ct);
         var n = await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE penalties SET state = @state, decided_by = @actorId, decided_at = @now

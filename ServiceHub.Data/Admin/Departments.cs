@@ -66,7 +66,7 @@ public sealed class DepartmentRepository(NpgsqlDataSource db, AuditLog audit)
 
     public async Task<int> SaveAsync(Actor actor, DepartmentEdit edit, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin);
+        actor.Require(Access.Admin);
         if (string.IsNullOrWhiteSpace(edit.Code) || string.IsNullOrWhiteSpace(edit.Name) || string.IsNullOrWhiteSpace(edit.NameEn))
             throw new DomainException("Validation.Required");
         var args = new { edit.Id, Code = edit.Code.Trim(), Name = edit.Name.Trim(), NameEn = edit.NameEn.Trim(), edit.ManagerUserId, edit.ReturnVisitLeadId, edit.SupervisingVpId, edit.IsActive };

@@ -9,13 +9,6 @@ namespace ServiceHub.Data.Reports;
 /// </summary>
 public static class AnnualReportRules
 {
-    /// <summary>
-    /// Who may produce a report (any year, on demand) and read the reports: leadership (who decides on them) and the CS supervisor
-    /// (the customer-service manager, who runs the return-visit working group). The report covers every department, so department
-    /// managers read their own figures on the dashboard instead; admins run the system and do not read reports.
-    /// </summary>
-    public static readonly string[] Roles = [Admin.Roles.Leadership, Admin.Roles.CsSupervisor];
-
     /// <summary>The yearly job: 5 January, 02:00 Beijing time (well inside the manual's month after the year ends).</summary>
     public const string JobCron = "0 2 5 1 *";
 

@@ -22,7 +22,7 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
     /// <summary>Every version, newest year and version first.</summary>
     public async Task<IReadOnlyList<AnnualReportVersion>> VersionsAsync(Actor actor, int? year = null, CancellationToken ct = default)
     {
-        actor.Require(AnnualReportRules.Roles);
+        actor.Require(Access.AnnualReports);
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<AnnualReportVersion>(new CommandDefinition($"""
             SELECT {VersionColumns} FROM annual_reports
@@ -33,7 +33,7 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
     /// <summary>One version with its content; the latest of the year when <paramref name="version"/> is null; null when there is none.</summary>
     public async Task<AnnualReport?> GetAsync(Actor actor, int year, int? version = null, CancellationToken ct = default)
     {
-        actor.Require(AnnualReportRules.Roles);
+        actor.Require(Access.AnnualReports);
         await using var conn = await db.OpenConnectionAsync(ct);
         var row = await conn.QuerySingleOrDefaultAsync<(long Id, string Content)>(new CommandDefinition("""
             SELECT id, content::text FROM annual_reports
@@ -50,11 +50,11 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
     /// <summary>
     /// Produces the report of <paramref name="year"/>. Without <paramref name="newVersion"/> it is idempotent: when the year already has a
     /// version, that one is returned and nothing is written (the yearly job, a repeated run, a double click). With it, the next version
-    /// number is stored. <paramref name="actor"/> null = the yearly job; otherwise it must hold one of <see cref="AnnualReportRules.Roles"/>.
+    /// number is stored. <paramref name="actor"/> null = the yearly job; otherwise it must hold one of <see cref="Access.AnnualReports"/>.
     /// </summary>
     public async Task<AnnualReportProduced> ProduceAsync(Actor? actor, int year, bool newVersion = false, CancellationToken ct = default)
     {
-        actor?.Require(AnnualReportRules.Roles);
+        actor?.Require(Access.AnnualReports);
         if (!AnnualReportRules.IsReportableYear(year, clock))
             throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Year"] = new("AnnualReport.YearNotReportable", year) });
 

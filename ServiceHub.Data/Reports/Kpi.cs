@@ -61,12 +61,11 @@ public enum KpiFamily { Complaints, Consultations, Emergencies }
 /// <summary>A period [<paramref name="From"/>, <paramref name="To"/>) and an optional department (null = every department the actor may see).</summary>
 public sealed record KpiQuery(DateTimeOffset From, DateTimeOffset To, int? DepartmentId = null)
 {
+    /// <summary>A calendar month in business time (Asia/Shanghai).</summary>
+    public static KpiQuery Of(Infrastructure.Month month, int? departmentId = null) => new(month.Start, month.End, departmentId);
+
     /// <summary>The calendar month <paramref name="year"/>-<paramref name="month"/> in business time (Asia/Shanghai).</summary>
-    public static KpiQuery Month(int year, int month, int? departmentId = null)
-    {
-        var start = new DateTime(year, month, 1);
-        return new KpiQuery(BusinessTime.FromLocal(start), BusinessTime.FromLocal(start.AddMonths(1)), departmentId);
-    }
+    public static KpiQuery Month(int year, int month, int? departmentId = null) => Of(new Infrastructure.Month(year, month), departmentId);
 
     /// <summary>The calendar year in business time.</summary>
     public static KpiQuery Year(int year, int? departmentId = null) =>
@@ -157,22 +156,16 @@ public sealed class KpiOptions
 /// <summary>Who sees which figures: leadership, the CS supervisor and admins every department; a department manager their own only.</summary>
 public static class KpiAccess
 {
-    /// <summary>Roles that see every department.</summary>
-    public static readonly string[] AllDepartmentsRoles = [Roles.Leadership, Roles.CsSupervisor, Roles.Admin];
-
-    /// <summary>Roles that may open the dashboard at all.</summary>
-    public static readonly string[] DashboardRoles = [Roles.Leadership, Roles.CsSupervisor, Roles.Admin, Roles.DeptManager];
-
     /// <summary>
     /// The department the figures are limited to for <paramref name="actor"/> asking for <paramref name="departmentId"/> (null = all):
     /// a department manager always gets their own department and is refused another one; roles without access are refused.
     /// </summary>
     public static int? Scope(Actor actor, int? departmentId)
     {
-        if (actor.IsIn(AllDepartmentsRoles)) return departmentId;
+        if (actor.IsIn(Access.AllDepartments)) return departmentId;
         actor.Require(Roles.DeptManager);
         if (actor.DepartmentId is not { } own || (departmentId is { } asked && asked != own))
-            throw new ForbiddenException(actor.UserName, AllDepartmentsRoles);
+            throw new ForbiddenException(actor.UserName, Access.AllDepartments);
         return own;
     }
 }

@@ -1,6 +1,7 @@
 using Hangfire;
 using ServiceHub.Data.Infrastructure;
 using ServiceHub.Data.Operations;
+using ServiceHub.Jobs.Infrastructure;
 
 namespace ServiceHub.Jobs.Operations;
 
@@ -11,7 +12,11 @@ namespace ServiceHub.Jobs.Operations;
 public sealed class BackupJob(BackupService backups)
 {
     public const string Id = "nightly-backup";
-    public const string Cron = "0 2 * * *";
+
+    /// <summary>Nightly at 02:00 Beijing time.</summary>
+    public static readonly JobSchedule Schedule = JobSchedule.InBeijing("0 2 * * *");
+
+    public static void Register(IRecurringJobManager jobs) => Schedule.Register<BackupJob>(jobs, Id, j => j.RunAsync(CancellationToken.None));
 
     [DisableConcurrentExecution(timeoutInSeconds: 600)]
     [AutomaticRetry(Attempts = 2, DelaysInSeconds = [600, 1800])]
