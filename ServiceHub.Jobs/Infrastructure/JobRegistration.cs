@@ -14,7 +14,8 @@ public static class JobRegistration
             .RegisterReturnVisitJobs()
             .RegisterReportJobs()
             .RegisterAssessmentJobs()
-            .RegisterInformationJobs();
+            .RegisterInformationJobs()
+            .RegisterOperationsJobs();
         return services;
     }
 }

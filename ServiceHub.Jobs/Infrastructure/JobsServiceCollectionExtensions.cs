@@ -34,6 +34,7 @@ public static class JobsServiceCollectionExtensions
             .AddServiceHubReturnVisitJobs()
             .AddServiceHubReportJobs()
             .AddServiceHubAssessmentJobs()
-            .AddServiceHubInformationJobs();
+            .AddServiceHubInformationJobs()
+            .AddServiceHubOperationsJobs();
     }
 }
