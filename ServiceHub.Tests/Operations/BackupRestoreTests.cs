@@ -45,7 +45,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
     /// <summary>The demo company, and a small world of registered and dispatched complaints with their events.</summary>
     private static async Task MakeDataAsync(TestServices s)
     {
-        await s.Get<DemoSeeder>().SeedAsync();
+        await s.Demo().SeedAsync();
         var w = await ComplaintWorld.CreateAsync(s);
         for (var i = 0; i < 12; i++) await w.RegisterComplaintAsync(dispatch: i % 3 != 0, content: $"第{i}号投诉：楼道灯不亮，电梯异响 'quote' \"double\" \\ backslash\nsecond line");
     }

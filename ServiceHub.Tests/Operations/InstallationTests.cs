@@ -28,9 +28,9 @@ public sealed class InstallationTests
     public Task Seeding_the_demo_marks_the_database_a_demo_and_a_second_seeding_does_nothing() => WithDatabaseAsync("demo", async (s, cs) =>
     {
         Assert.False(await new Installation(s.Get<NpgsqlDataSource>(), s.Get<AuditLog>(), s.Clock).IsDemoAsync());
-        Assert.True(await s.Get<DemoSeeder>().SeedAsync());
+        Assert.True(await s.Demo().SeedAsync());
         Assert.True(await new Installation(s.Get<NpgsqlDataSource>(), s.Get<AuditLog>(), s.Clock).IsDemoAsync());
-        Assert.False(await s.Get<DemoSeeder>().SeedAsync());
+        Assert.False(await s.Demo().SeedAsync());
         return 0;
     });
 
@@ -38,7 +38,7 @@ public sealed class InstallationTests
     public Task Demo_seeding_is_refused_where_real_accounts_exist_and_adds_nothing() => WithDatabaseAsync("realdb", async (s, cs) =>
     {
         await s.Get<Installation>().CreateAdministratorAsync(Actor.System, "root", "管理员", "FirstPassw0rd");
-        await Assert.ThrowsAsync<Installation.DemoRefusedException>(() => s.Get<DemoSeeder>().SeedAsync());
+        await Assert.ThrowsAsync<Installation.DemoRefusedException>(() => s.Demo().SeedAsync());
         var ex = await Assert.ThrowsAsync<DatabaseStartup.StartupException>(() => Installation.CheckDemoSeedingAsync(cs, seedDemo: true));
         Assert.Contains("not seeded as a demo", ex.Message);
         await Installation.CheckDemoSeedingAsync(cs, seedDemo: false);

@@ -60,7 +60,7 @@ public sealed class ReturnVisitBrowserTests(BrowserAppFactory app, BrowserFixtur
         await BrowserFixture.GotoAsync(page, $"/return-visits/{taskId}");
         await Assertions.Expect(page.Locator("[data-testid=task-failed-days]")).ToContainTextAsync("3 / 3");
         await Assertions.Expect(page.Locator("[data-testid=unreachable-panel]")).ToBeVisibleAsync();
-        await page.FillAsync("[data-testid=unreachable-note] textarea", "三天三次均无人接听");
+        await page.FillAsync("textarea[data-testid=unreachable-note]", "三天三次均无人接听");
         await page.ClickAsync("[data-testid=unreachable-close]");
 
         await Assertions.Expect(page.Locator("[data-testid=task-state]")).ToContainTextAsync("无法联系");
