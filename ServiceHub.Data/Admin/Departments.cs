@@ -52,7 +52,7 @@ public sealed class DepartmentRepository(NpgsqlDataSource db, AuditLog audit)
 
     public async Task<Page<Department>> SearchAsync(string? text, int skip, int take, CancellationToken ct = default)
     {
-        var args = new { Text = string.IsNullOrWhiteSpace(text) ? null : $"%{text.Trim()}%", Skip = skip, Take = take };
+        var args = new { Text = Search.Contains(text), Skip = Search.Skip(skip), Take = Search.Take(take) };
         const string where = " WHERE (@Text IS NULL OR d.name ILIKE @Text OR d.name_en ILIKE @Text OR d.code ILIKE @Text)";
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<Department>(new CommandDefinition(Select + where + " ORDER BY d.id OFFSET @Skip LIMIT @Take", args, cancellationToken: ct));

@@ -78,7 +78,7 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProv
     public async Task<Page<UserListItem>> SearchAsync(Actor actor, string? text, string? role, int? departmentId, int skip, int take, CancellationToken ct = default)
     {
         actor.Require(Access.Admin);
-        var args = new { Text = string.IsNullOrWhiteSpace(text) ? null : $"%{text.Trim()}%", Role = string.IsNullOrWhiteSpace(role) ? null : role, DepartmentId = departmentId, Skip = skip, Take = take };
+        var args = new { Text = Search.Contains(text), Role = string.IsNullOrWhiteSpace(role) ? null : role, DepartmentId = departmentId, Skip = Search.Skip(skip), Take = Search.Take(take) };
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<UserListItem>(new CommandDefinition($"""
             SELECT u.id, u.user_name, u.display_name, u.roles, u.department_id, d.name AS department_name, u.is_active, u.locked_until,

@@ -18,7 +18,7 @@ public sealed class CustomerTests(DatabaseFixture db) : IClassFixture<DatabaseFi
     public async Task Lists_show_phones_and_membership_masked()
     {
         var id = await Repo.SaveAsync(Actor.System, new CustomerEdit { Name = "张三丰", Phone = "13812341234", MembershipNo = "HY202612345", MembershipLevel = "金卡会员" });
-        var c = (await Repo.GetAsync(id))!;
+        var c = (await Repo.GetAsync(Actor.System, id))!;
         Assert.Equal("138****1234", c.PhoneMasked);
         Assert.DoesNotContain("13812341234", c.PhoneMasked);
         Assert.Equal("*********45", c.MembershipNoMasked);
@@ -28,10 +28,10 @@ public sealed class CustomerTests(DatabaseFixture db) : IClassFixture<DatabaseFi
     public async Task Customers_are_found_by_name_by_phone_prefix_and_by_the_last_four_digits()
     {
         await Repo.SaveAsync(Actor.System, new CustomerEdit { Name = "欧阳娜娜", Phone = "13998765432" });
-        Assert.Contains((await Repo.SearchAsync("欧阳", null, 0, 10)).Items, c => c.Name == "欧阳娜娜");
-        Assert.Contains((await Repo.SearchAsync("139987", null, 0, 10)).Items, c => c.Name == "欧阳娜娜");
-        Assert.Contains((await Repo.SearchAsync("5432", null, 0, 10)).Items, c => c.Name == "欧阳娜娜");
-        Assert.DoesNotContain((await Repo.SearchAsync("1234", null, 0, 10)).Items, c => c.Name == "欧阳娜娜");
+        Assert.Contains((await Repo.SearchAsync(Actor.System, "欧阳", null, 0, 10)).Items, c => c.Name == "欧阳娜娜");
+        Assert.Contains((await Repo.SearchAsync(Actor.System, "139987", null, 0, 10)).Items, c => c.Name == "欧阳娜娜");
+        Assert.Contains((await Repo.SearchAsync(Actor.System, "5432", null, 0, 10)).Items, c => c.Name == "欧阳娜娜");
+        Assert.DoesNotContain((await Repo.SearchAsync(Actor.System, "1234", null, 0, 10)).Items, c => c.Name == "欧阳娜娜");
     }
 
     [Fact]
