@@ -39,9 +39,12 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
         if (!Channels.All.Contains(f.Channel)) e[nameof(f.Channel)] = new("Validation.Required");
         if (!ContactKinds.All.Contains(f.Kind)) e[nameof(f.Kind)] = new("Validation.Required");
         if (f.CustomerId is null) e[nameof(f.CustomerId)] = new("Intake.CustomerRequired");
-        if (string.IsNullOrWhiteSpace(f.Content)) e[nameof(f.Content)] = new("Validation.Required");
+        TextInput.Check(e, nameof(f.Content), f.Content, IntakeForm.ContentMax);
         if (f.Kind is ContactKinds.Consultation or ContactKinds.Inquiry && string.IsNullOrWhiteSpace(f.Answer))
             e[nameof(f.Answer)] = new("Intake.AnswerRequired");
+        else TextInput.Check(e, nameof(f.Answer), f.Answer, IntakeForm.AnswerMax, required: false);
+        TextInput.Check(e, nameof(f.Purpose), f.Purpose, IntakeForm.PurposeMax, required: false);
+        TextInput.Check(e, nameof(f.ReceptionConfirmedBy), f.ReceptionConfirmedBy, IntakeForm.ConfirmedByMax, required: false);
         if (f.Kind == ContactKinds.Consultation && f.Satisfied is null) e[nameof(f.Satisfied)] = new("Intake.SatisfiedRequired");
         if (f.WithReception && f.Channel != Channels.Visit) e[nameof(f.WithReception)] = new("Intake.ReceptionOnlyForVisits");
         if (f.WithReception && string.IsNullOrWhiteSpace(f.ReceptionConfirmedBy)) e[nameof(f.ReceptionConfirmedBy)] = new("Intake.ReceptionConfirmation");

@@ -153,3 +153,18 @@ public sealed class DataReadAccessTests(DatabaseFixture db) : ComplaintWorldTest
         await Assert.ThrowsAsync<ForbiddenException>(() => statistics.CountAsync(manager, new StatisticsQuery(now.AddDays(-30), now, StatisticsDimension.Project)));
     }
 }
+
+/// <summary>A deadline extension lies within a configurable horizon unless the manager extends it (issue #12 point 14).</summary>
+public sealed class ExtensionHorizonTests(DatabaseFixture db) : ComplaintWorldTests(db)
+{
+    [Fact]
+    public async Task A_handler_extends_at_most_30_days_ahead_and_the_manager_further()
+    {
+        var id = await _w.RegisterComplaintAsync();
+        var now = _s.Clock.GetUtcNow();
+        var ex = await Assert.ThrowsAsync<ValidationFailedException>(() => _w.Lifecycle.ExtendAsync(_w.Handler, id, now.AddDays(31), "等待政府审批"));
+        Assert.Equal("Complaint.ExtensionBeyondHorizon", ex.Errors["NewDue"].Code);
+        await _w.Lifecycle.ExtendAsync(_w.Manager, id, now.AddDays(31), "等待政府审批，经理同意");
+        Assert.Equal(now.AddDays(31), (await _w.Complaints.GetAsync(_w.Handler, id))!.ReplyDueAt);
+    }
+}
