@@ -96,7 +96,7 @@ public sealed class KpiWorkflowTests(DatabaseFixture db) : ComplaintWorldTests(d
 
         // The annual report reads the same figures (the KPI core's predicates over the year).
         var year = BusinessTime.ToLocal(registered).Year;
-        var annual = await _s.Get<AnnualReportService>().ComputeAsync(Actor.System, year);
+        var annual = await _s.Get<AnnualReportService>().ComputeAsync(Build.Actor(1, ServiceHub.Data.Admin.Roles.Leadership), year);
         Assert.Equal((await _s.Get<KpiService>().FiguresAsync(Leader, KpiQuery.Year(year))).ReplyOnTime, annual.Current.ReplyOnTime);
     }
 

@@ -122,7 +122,7 @@ public sealed class UnreachableTests(DatabaseFixture db) : IClassFixture<Databas
     {
         var reports = _s.Get<AnnualReportService>();
         var year = BusinessTime.Today(_s.Clock).Year;
-        var before = (await reports.ComputeAsync(Actor.System, year)).Current;
+        var before = (await reports.ComputeAsync(Build.Actor(1, ServiceHub.Data.Admin.Roles.Leadership), year)).Current;
 
         var satisfied = await _w.HandledComplaintAsync();
         await _w.Visits.RecordAttemptAsync(_w.Visitor, await _w.TaskOfAsync(satisfied), new AttemptForm { Result = AttemptResults.Reached, Outcome = Outcomes.Satisfied });
@@ -157,7 +157,7 @@ public sealed class UnreachableTests(DatabaseFixture db) : IClassFixture<Databas
         Assert.Equal((1, 1, 0, 1), (f.Visits, f.Satisfied, f.NotSatisfied, f.Unreachable));
 
         // The annual report: the satisfaction rate is over the visits that reached the customer; the unreachable ones are apart.
-        var after = (await reports.ComputeAsync(Actor.System, year)).Current;
+        var after = (await reports.ComputeAsync(Build.Actor(1, ServiceHub.Data.Admin.Roles.Leadership), year)).Current;
         Assert.Equal(before.ReturnVisitSatisfaction.Numerator + 1, after.ReturnVisitSatisfaction.Numerator);
         Assert.Equal(before.ReturnVisitSatisfaction.Denominator + 1, after.ReturnVisitSatisfaction.Denominator);
         Assert.Equal(before.ReturnVisitsUnreachable + 2, after.ReturnVisitsUnreachable);
