@@ -54,6 +54,10 @@ public sealed class LeadershipReportsBrowserTests(BrowserAppFactory app, Browser
 
         // A segment of a breakdown chart opens its complaints too.
         await page.ClickAsync("[data-testid=drill-back]");
+        // Back on the dashboard: wait until its figures and the channel ring are drawn again before aiming at the ring.
+        await page.WaitForURLAsync(u => !u.Contains("/dashboard/drill"));
+        await Assertions.Expect(page.Locator("[data-testid=kpi-complaints-value]")).ToHaveTextAsync("2");
+        await Assertions.Expect(page.Locator("[data-testid=breakdown-Channel] path.mud-chart-serie").First).ToBeVisibleAsync();
         // One channel: the segment is the whole ring, so click the ring itself (its centre is the donut's hole).
         var segment = page.Locator("[data-testid=breakdown-Channel] path.mud-chart-serie").First;
         var box = (await segment.BoundingBoxAsync())!;
