@@ -9,7 +9,8 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Admin;
 
-public sealed class AuthorizationTests(AppFactory app) : IClassFixture<AppFactory>
+[Collection(AppCollection.Name)]
+public sealed class AuthorizationTests(AppFactory app)
 {
     [Theory]
     [InlineData("/admin/users")]

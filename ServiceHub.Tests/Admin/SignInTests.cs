@@ -6,7 +6,8 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Admin;
 
-public sealed class SignInTests(AppFactory app) : IClassFixture<AppFactory>
+[Collection(AppCollection.Name)]
+public sealed class SignInTests(AppFactory app)
 {
     [Fact]
     public async Task A_demo_agent_signs_in_and_lands_on_home()

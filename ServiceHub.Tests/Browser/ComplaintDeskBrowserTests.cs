@@ -3,8 +3,8 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public sealed class ComplaintDeskBrowserTests(BrowserAppFactory app, BrowserFixture browser)
-    : IClassFixture<BrowserAppFactory>, IClassFixture<BrowserFixture>
 {
     private static async Task PickAsync(IPage page, string selectTestId, string optionText)
     {

@@ -8,8 +8,8 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public sealed class SpotCheckBrowserTests(BrowserAppFactory app, BrowserFixture browser)
-    : IClassFixture<BrowserAppFactory>, IClassFixture<BrowserFixture>
 {
     [Fact]
     public async Task An_HR_inspector_draws_a_sample_and_records_a_breach_with_a_penalty()

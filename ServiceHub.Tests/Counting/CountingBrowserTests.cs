@@ -7,8 +7,8 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Counting;
 
+[Collection(BrowserCollection.Name)]
 public sealed class CountingBrowserTests(BrowserAppFactory app, BrowserFixture browser)
-    : IClassFixture<BrowserAppFactory>, IClassFixture<BrowserFixture>
 {
     private async Task<IntakeResult> RegisterAsync(int customerId, string content)
     {

@@ -6,14 +6,20 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
+using ServiceHub.Data.Admin;
+using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Tests.Infrastructure;
 
-/// <summary>The whole app over a fresh test database (demo company seeded), Hangfire's server off, the clock under test control.</summary>
+/// <summary>
+/// The whole app over a fresh test database (demo company seeded), Hangfire's server off, the clock under test control: it starts
+/// at <see cref="TestClock.Start"/> (the demo company is seeded at that instant) and moves only when a test moves it.
+/// Shared by the tests of <see cref="AppCollection"/>.
+/// </summary>
 public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public string ConnectionString { get; private set; } = "";
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+    public FakeTimeProvider Clock { get; } = new(TestClock.Start);
     protected virtual bool Kestrel => false;
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
@@ -56,10 +62,12 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
-    /// <summary>An HTTP client signed in through the real sign-in form.</summary>
-    public async Task<HttpClient> SignedInClientAsync(string userName, string password = ServiceHub.Data.Admin.DemoSeeder.DemoPassword)
+    /// <summary>A demo user (or one a test created) as the actor it signs in as.</summary>
+    public Task<Actor> ActorAsync(string userName) => Get<UserRepository>().ActorAsync(userName);
+
+    /// <summary>An HTTP client signed in through the real sign-in form; cookies kept, redirects not followed.</summary>
+    public async Task<HttpClient> SignedInClientAsync(string userName, string password = DemoSeeder.DemoPassword)
     {
-        // Cookies kept, redirects not followed (as CreateClient with AllowAutoRedirect = false, HandleCookies = true).
         var client = CreateDefaultClient(ClientOptions.BaseAddress, new Microsoft.AspNetCore.Mvc.Testing.Handlers.CookieContainerHandler(), new RetryGetOnTransportError());
         var (status, _) = await SignInAsync(client, userName, password);
         if (status != HttpStatusCode.Redirect) throw new InvalidOperationException($"sign-in of {userName} failed: {status}");

@@ -2,14 +2,7 @@ using Microsoft.Playwright;
 
 namespace ServiceHub.Tests.Infrastructure;
 
-/// <summary>
-/// The app on a real Kestrel port and Debian's headless Chromium driven by Playwright (no browser download).
-/// </summary>
-public class BrowserAppFactory : AppFactory
-{
-    protected override bool Kestrel => true;
-}
-
+/// <summary>Debian's headless Chromium driven by Playwright (no browser download); one per <see cref="BrowserCollection"/>.</summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
     private IPlaywright? _playwright;

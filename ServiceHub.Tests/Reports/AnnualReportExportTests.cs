@@ -6,7 +6,8 @@ using UglyToad.PdfPig;
 namespace ServiceHub.Tests.Reports;
 
 /// <summary>The downloads of a stored report: the PDF opens and carries the Chinese title; Excel has a sheet per section; roles are checked.</summary>
-public sealed class AnnualReportExportTests(AppFactory app) : IClassFixture<AppFactory>
+[Collection(AppCollection.Name)]
+public sealed class AnnualReportExportTests(AppFactory app)
 {
     private async Task<int> ProducedYearAsync()
     {
