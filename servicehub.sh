@@ -53,12 +53,21 @@ start_cluster() {
     return
   fi
   local want; want=$(cat "$PGDIR/port" 2>/dev/null || echo 55432)
-  PGPORT=$(free_port "$want")
-  run_pg sh -c "echo $PGPORT > '$PGDIR/port'"
-  run_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/postgres.log" -w -t 60 \
-    -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB -c fsync=${PG_FSYNC:-on}" start >/dev/null \
-    || { tail -n 20 "$PGDIR/postgres.log" >&2; die "PostgreSQL did not start"; }
-  log "PostgreSQL listening on 127.0.0.1:$PGPORT"
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    PGPORT=$(free_port "$want")
+    run_pg sh -c "echo $PGPORT > '$PGDIR/port'"
+    if run_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/postgres.log" -w -t 60 \
+      -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB -c fsync=${PG_FSYNC:-on}" start >/dev/null; then
+      log "PostgreSQL listening on 127.0.0.1:$PGPORT"
+      return
+    fi
+    # Another command (an engineer's parallel test run) took the port between the check and the start: the next one.
+    grep -q "Address already in use" "$PGDIR/postgres.log" 2>/dev/null || break
+    want=$((PGPORT + 1))
+  done
+  tail -n 20 "$PGDIR/postgres.log" >&2
+  die "PostgreSQL did not start"
 }
 
 stop_cluster() {
