@@ -9,6 +9,7 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Admin;
 
+// Shares the collection's app: the accounts it deactivates (leaver, leaver2) are its own.
 [Collection(AppCollection.Name)]
 public sealed class AuthorizationTests(AppFactory app)
 {

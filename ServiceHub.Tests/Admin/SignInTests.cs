@@ -6,6 +6,7 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Admin;
 
+// Shares the collection's app: it locks returnvisit2, whom no other test signs in as, and moves the clock by the 15-minute lock-out.
 [Collection(AppCollection.Name)]
 public sealed class SignInTests(AppFactory app)
 {

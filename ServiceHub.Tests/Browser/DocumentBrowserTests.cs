@@ -6,6 +6,7 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Browser;
 
+// Shares the collection's app: the document it forwards is its own.
 [Collection(BrowserCollection.Name)]
 public sealed class DocumentBrowserTests(BrowserAppFactory app, BrowserFixture browser)
 {

@@ -8,6 +8,7 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Browser;
 
+// Shares the collection's app: it draws 2 of the month's sheets (its own 3 and other journeys'); every sheet there is registered by the demo agent, so the penalty falls on the agent whichever is drawn.
 [Collection(BrowserCollection.Name)]
 public sealed class SpotCheckBrowserTests(BrowserAppFactory app, BrowserFixture browser)
 {

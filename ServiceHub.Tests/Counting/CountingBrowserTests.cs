@@ -7,6 +7,7 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Counting;
 
+// Shares the collection's app: it merges and verifies two complaints of its own.
 [Collection(BrowserCollection.Name)]
 public sealed class CountingBrowserTests(BrowserAppFactory app, BrowserFixture browser)
 {

@@ -6,6 +6,7 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Emergencies;
 
+// Shares the collection's app: the manager's earlier alerts (other tests') are acknowledged first; the emergency is its own; it moves the clock 2 h 05.
 [Collection(BrowserCollection.Name)]
 public sealed class EmergencyBrowserTests(BrowserAppFactory app, BrowserFixture browser)
 {

@@ -7,6 +7,7 @@ using ServiceHub.Tests.Infrastructure;
 namespace ServiceHub.Tests.Information;
 
 /// <summary>The register and documents pages as each user sees them (the whole app, server-rendered).</summary>
+// Shares the collection's app: every record it files, sends or publishes has a title of its own (a GUID in it).
 [Collection(AppCollection.Name)]
 public sealed class InformationPageTests(AppFactory app)
 {

@@ -10,8 +10,9 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // Expect(...) retries until its condition holds; its ceiling (5 s by default) is raised for a loaded 2-core CI box.
-        Assertions.SetDefaultExpectTimeout(15_000);
+        // Expect(...) returns as soon as its condition holds; its ceiling (5 s by default) is the context's action timeout here, for a
+        // 2-core box that other work loads (the first action on a cold host took over 15 s there).
+        Assertions.SetDefaultExpectTimeout(30_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -7,6 +7,7 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.ReturnVisits;
 
+// Shares the collection's app: its complaint and return visit are its own; it moves the clock two hours.
 [Collection(AppCollection.Name)]
 public sealed class ReminderJobTests(AppFactory app)
 {

@@ -9,6 +9,7 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.ReturnVisits;
 
+// Shares the collection's app: the complaint and return visit it closes are its own.
 [Collection(BrowserCollection.Name)]
 public sealed class ReturnVisitBrowserTests(BrowserAppFactory app, BrowserFixture browser)
 {
