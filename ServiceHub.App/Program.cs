@@ -1,12 +1,13 @@
-using Hangfire;
 using Npgsql;
-using ServiceHub.App.Components;
 using ServiceHub.App.Infrastructure;
-using ServiceHub.Data.Admin;
+using ServiceHub.App.Operations;
 using ServiceHub.Data.Infrastructure;
+using ServiceHub.Data.Operations;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseStaticWebAssets(); // MudBlazor assets also when run from a build (not only in Development)
+
+if (await OperationsCommands.BeforeStartAsync(args, builder) is { } exitCode) return exitCode; // admin/backup/restore verbs; production settings
 
 var connectionString = builder.Configuration.GetConnectionString("ServiceHub");
 if (string.IsNullOrWhiteSpace(connectionString))
@@ -14,11 +15,24 @@ if (string.IsNullOrWhiteSpace(connectionString))
     Console.Error.WriteLine("ServiceHub: no database configured. Set ConnectionStrings__ServiceHub (or use ./servicehub.sh run).");
     return 2;
 }
+var demo = builder.Configuration.GetValue("ServiceHub:SeedDemo", false);
+
+SecuritySettings security;
+try
+{
+    security = SecuritySettings.Read(builder.Configuration).RequireFor(builder.Environment);
+}
+catch (SecuritySettings.InvalidException ex)
+{
+    Console.Error.WriteLine($"ServiceHub: {ex.Message}");
+    return 2;
+}
 
 try
 {
     await DatabaseStartup.CheckReachableAsync(connectionString);
-    Migrator.Run(connectionString);
+    Migrator.Run(connectionString, waiting: m => Console.Error.WriteLine($"ServiceHub: {m}"));
+    await Installation.CheckDemoSeedingAsync(connectionString, demo);
 }
 catch (Exception ex) when (ex is DatabaseStartup.StartupException or Migrator.MigrationException)
 {
@@ -30,8 +44,10 @@ builder.Services
     .AddServiceHubData(connectionString)
     .AddServiceHubJobs(connectionString, builder.Configuration)
     .AddServiceHubApp(builder.Configuration);
+if (demo) builder.Services.AddServiceHubDemo(connectionString, builder.Configuration);
 
 var app = builder.Build();
+security.LogWarnings(app.Logger, app.Environment);
 
 try
 {
@@ -43,33 +59,11 @@ catch (DatabaseStartup.StartupException ex)
     return 1;
 }
 
-if (app.Configuration.GetValue("ServiceHub:SeedDemo", false) && await app.Services.GetRequiredService<DemoSeeder>().SeedAsync())
-{
-    app.Logger.LogInformation("Demo company seeded");
-    if (app.Configuration.GetValue("ServiceHub:SeedDemoHistory", false))
-    {
-        app.Logger.LogInformation("Playing the demo company's history since 1 January last year (about a minute, once)");
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        var refused = await new DemoHistory(app.Configuration.GetConnectionString("ServiceHub")!, app.Logger)
-            .SeedAsync(app.Services.GetRequiredService<TimeProvider>().GetUtcNow());
-        app.Logger.LogInformation("Demo history played in {Seconds:0} s ({Refused} steps refused)", started.Elapsed.TotalSeconds, refused.Count);
-    }
-}
-
+if (demo) await app.Services.SeedServiceHubDemoAsync();
 app.Services.RegisterServiceHubJobs();
 
-if (!app.Environment.IsDevelopment())
-    app.UseExceptionHandler("/Error", createScopeForErrors: true);
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-app.UseRequestLocalization();
-app.UseAuthentication();
-app.UseAuthorization();
-app.UseAntiforgery();
-
-app.MapStaticAssets().AllowAnonymous();
-app.MapServiceHubEndpoints();
-app.MapHangfireDashboardWithAuthorizationPolicy(Policies.Admin, "/hangfire", new DashboardOptions { DashboardTitle = "ServiceHub jobs" });
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.UseServiceHub(security);
+app.MapServiceHub();
 
 await app.RunAsync();
 return 0;

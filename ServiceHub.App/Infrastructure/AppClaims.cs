@@ -12,8 +12,12 @@ public static class AppClaims
     public const string DisplayName = "sh:display_name";
     public const string DepartmentId = "sh:department_id";
     public const string SecurityStamp = "sh:stamp";
+    /// <summary>The server-side session (<c>user_sessions</c>) this cookie belongs to.</summary>
+    public const string SessionId = "sh:sid";
+    /// <summary>The account may only change its password (<see cref="PasswordChangeGate"/>).</summary>
+    public const string PasswordChangeRequired = "sh:pw_change";
 
-    public static ClaimsPrincipal Principal(UserAccount user)
+    public static ClaimsPrincipal Principal(UserAccount user, Guid sessionId, bool passwordChangeRequired = false)
     {
         var claims = new List<Claim>
         {
@@ -21,7 +25,9 @@ public static class AppClaims
             new(ClaimTypes.Name, user.UserName),
             new(DisplayName, user.DisplayName),
             new(SecurityStamp, user.SecurityStamp.ToString()),
+            new(SessionId, sessionId.ToString()),
         };
+        if (passwordChangeRequired) claims.Add(new Claim(PasswordChangeRequired, "true"));
         if (user.DepartmentId is { } d) claims.Add(new Claim(DepartmentId, d.ToString(CultureInfo.InvariantCulture)));
         claims.AddRange(user.Roles.Select(r => new Claim(ClaimTypes.Role, r)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme));
@@ -31,6 +37,10 @@ public static class AppClaims
         int.TryParse(p.FindFirstValue(ClaimTypes.NameIdentifier), CultureInfo.InvariantCulture, out var id) ? id : null;
 
     public static Guid? Stamp(this ClaimsPrincipal p) => Guid.TryParse(p.FindFirstValue(SecurityStamp), out var g) ? g : null;
+
+    public static Guid? Session(this ClaimsPrincipal p) => Guid.TryParse(p.FindFirstValue(SessionId), out var g) ? g : null;
+
+    public static bool MustChangePassword(this ClaimsPrincipal p) => p.HasClaim(c => c.Type == PasswordChangeRequired);
 
     public static Actor? ToActor(this ClaimsPrincipal p, string? ip = null)
     {

@@ -39,11 +39,16 @@ public static class AppServiceCollectionExtensions
             o.RequestCultureProviders = [new CookieRequestCultureProvider()];
         });
 
-        services.AddDataProtection().SetApplicationName("ServiceHub");
+        var security = SecuritySettings.Read(configuration);
+        var dataProtection = services.AddDataProtection().SetApplicationName("ServiceHub");
+        if (security.KeyCertificate() is { } keyCertificate) dataProtection.ProtectKeysWithCertificate(keyCertificate);
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
             new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new PostgresXmlRepository(sp.GetRequiredService<NpgsqlDataSource>())));
 
         services.Configure<AuthOptions>(configuration.GetSection("Auth"));
+        var auth = configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
+        var secureCookies = security.IsHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+        services.AddSingleton<SessionCheck>();
         services.AddScoped<SessionCookieEvents>();
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
@@ -51,24 +56,26 @@ public static class AppServiceCollectionExtensions
                 o.Cookie.Name = "servicehub.auth";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Cookie.SecurePolicy = secureCookies;
                 o.LoginPath = "/account/login";
                 o.LogoutPath = "/account/logout";
                 o.AccessDeniedPath = "/account/denied";
-                o.ExpireTimeSpan = TimeSpan.FromHours(10);
+                o.ExpireTimeSpan = auth.SlidingSessionLifetime; // and at most Auth:AbsoluteSessionLifetime after sign-in (SessionCheck)
                 o.SlidingExpiration = true;
                 o.EventsType = typeof(SessionCookieEvents);
             });
-        services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
-            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
-            .AddPolicy(Policies.PrivateData, p => p.RequireRole([.. Roles.PrivateDataRoles]))
-            .AddPolicy(Policies.Intake, p => p.RequireRole(Roles.Agent, Roles.CsSupervisor, Roles.Admin))
-            .AddPolicy(Policies.Supervisor, p => p.RequireRole(Roles.CsSupervisor, Roles.Admin));
+        services.AddServiceHubAuthorization();
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingAuthStateProvider>();
         services.AddScoped<CurrentUser>();
+        services.AddScoped<ActionRunner>();
+        services.AddSingleton<NotificationFeed>();
+        services.AddHostedService<NotificationListener>();
         services.AddHttpContextAccessor();
-        services.AddHealthChecks();
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = secureCookies);
+        services.AddSignInRateLimiting(configuration);
+        services.AddTransportSecurity(security);
+        services.AddServiceHubHealthChecks();
         services.AddServiceHubEmergencyApp(configuration);
         return services;
     }

@@ -1,36 +1,17 @@
-using Dapper;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 using ServiceHub.Data.Admin;
 
 namespace ServiceHub.App.Infrastructure;
 
+/// <summary>The app's own endpoints that belong to no feature: sign-out and the language switch (health: <c>Health.cs</c>).</summary>
 public static class Endpoints
 {
-    public static void MapServiceHubEndpoints(this WebApplication app)
+    /// <summary>Sign-out (audited) and the language switch.</summary>
+    public static void MapServiceHubAccount(this WebApplication app)
     {
-        app.MapServiceHubEmergencies();
-
-        app.MapPenaltyExport();
-        ServiceHub.App.Reports.AnnualReportExport.MapAnnualReportExport(app);
-
-        app.MapGet("/healthz", async (NpgsqlDataSource db, CancellationToken ct) =>
-        {
-            try
-            {
-                await using var conn = await db.OpenConnectionAsync(ct);
-                await conn.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: ct));
-                return Results.Json(new { status = "healthy", database = "reachable" });
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
-            {
-                return Results.Json(new { status = "unhealthy", database = "unreachable", error = ex.Message }, statusCode: 503);
-            }
-        }).AllowAnonymous();
-
         app.MapPost("/account/logout", async (HttpContext http, AuditLog audit, [FromForm] string? returnUrl) =>
         {
             if (http.User.ToActor(http.Connection.RemoteIpAddress?.ToString()) is { } actor)
@@ -45,9 +26,8 @@ public static class Endpoints
             if (AppServiceCollectionExtensions.SupportedCultures.Any(c => c.Name == culture))
                 http.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
                     CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
-                    new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax });
-            var target = string.IsNullOrEmpty(redirectUri) || !redirectUri.StartsWith('/') || redirectUri.StartsWith("//") ? "/" : redirectUri;
-            return Results.LocalRedirect(target);
+                    new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, Secure = http.Request.IsHttps });
+            return Results.LocalRedirect(LocalUrls.OrHome(redirectUri));
         }).AllowAnonymous();
     }
 }

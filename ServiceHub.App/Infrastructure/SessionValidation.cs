@@ -8,23 +8,49 @@ using ServiceHub.Data.Admin;
 
 namespace ServiceHub.App.Infrastructure;
 
+/// <summary>Configuration section <c>Auth</c>.</summary>
 public sealed class AuthOptions
 {
-    /// <summary>How often a live Blazor session re-checks that its account is still active (deactivation ends it within this time).</summary>
+    /// <summary>How often a live Blazor session re-checks its account and session (deactivation, sign-out or expiry end it within this time).</summary>
     public TimeSpan RevalidationInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A session ends this long after sign-in however active it is (<c>Auth:AbsoluteSessionLifetime</c>).</summary>
+    public TimeSpan AbsoluteSessionLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>A session unused this long ends (the cookie's sliding expiry, <c>Auth:SlidingSessionLifetime</c>).</summary>
+    public TimeSpan SlidingSessionLifetime { get; set; } = TimeSpan.FromHours(10);
 }
 
-/// <summary>Every HTTP request: a deactivated account or a changed security stamp rejects the cookie.</summary>
-public sealed class SessionCookieEvents(UserRepository users) : CookieAuthenticationEvents
+/// <summary>Whether a principal's session still stands: the same question for every HTTP request and for every live circuit.</summary>
+public sealed class SessionCheck(SessionRepository sessions, TimeProvider clock, IOptions<AuthOptions> options)
+{
+    public async Task<bool> IsValidAsync(ClaimsPrincipal user, CancellationToken ct) =>
+        user.UserId() is { } id && user.Stamp() is { } stamp && user.Session() is { } session
+        && await sessions.IsValidAsync(id, stamp, session, clock.GetUtcNow(), options.Value.AbsoluteSessionLifetime, ct);
+
+    /// <summary>Sign-out ends the server-side session, so the cookie is refused wherever it is replayed.</summary>
+    public async Task EndAsync(ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (user.Session() is { } session) await sessions.EndAsync(session, clock.GetUtcNow(), ct);
+    }
+}
+
+/// <summary>Every HTTP request: a deactivated account, a changed security stamp, or an ended or expired session rejects the cookie.</summary>
+public sealed class SessionCookieEvents(SessionCheck check) : CookieAuthenticationEvents
 {
     public override async Task ValidatePrincipal(CookieValidatePrincipalContext context)
     {
-        var p = context.Principal;
-        if (p?.UserId() is not { } id || p.Stamp() is not { } stamp || !await users.IsSessionValidAsync(id, stamp, context.HttpContext.RequestAborted))
+        if (context.Principal is null || !await check.IsValidAsync(context.Principal, context.HttpContext.RequestAborted))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         }
+    }
+
+    public override async Task SigningOut(CookieSigningOutContext context)
+    {
+        await check.EndAsync(context.HttpContext.User, context.HttpContext.RequestAborted);
+        await base.SigningOut(context);
     }
 
     /// <summary>Hubs (<c>/hubs/…</c>) answer 401 rather than redirecting a SignalR client to the sign-in page.</summary>
@@ -38,8 +64,11 @@ public sealed class SessionCookieEvents(UserRepository users) : CookieAuthentica
     }
 }
 
-/// <summary>Live Blazor sessions: re-checked every <see cref="AuthOptions.RevalidationInterval"/>; a deactivated user is signed out.</summary>
-public sealed class RevalidatingAuthStateProvider(ILoggerFactory loggerFactory, UserRepository users, IOptions<AuthOptions> options)
+/// <summary>
+/// Live Blazor sessions: re-checked every <see cref="AuthOptions.RevalidationInterval"/> by <see cref="SessionCheck"/>; a deactivated
+/// user, a signed-out or expired session loses its authentication state (the page sends it to sign in).
+/// </summary>
+public sealed class RevalidatingAuthStateProvider(ILoggerFactory loggerFactory, SessionCheck check, IOptions<AuthOptions> options)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
     protected override TimeSpan RevalidationInterval => options.Value.RevalidationInterval;
@@ -47,6 +76,5 @@ public sealed class RevalidatingAuthStateProvider(ILoggerFactory loggerFactory, 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
         await IsStillValidAsync(authenticationState.User, cancellationToken);
 
-    internal async Task<bool> IsStillValidAsync(ClaimsPrincipal user, CancellationToken ct) =>
-        user.UserId() is { } id && user.Stamp() is { } stamp && await users.IsSessionValidAsync(id, stamp, ct);
+    internal Task<bool> IsStillValidAsync(ClaimsPrincipal user, CancellationToken ct) => check.IsValidAsync(user, ct);
 }

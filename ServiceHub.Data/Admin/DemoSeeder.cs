@@ -1,11 +1,13 @@
 using Dapper;
 using Npgsql;
+using ServiceHub.Data.Operations;
 
 namespace ServiceHub.Data.Admin;
 
 /// <summary>
 /// Seeds the demo company once: the manual's departments, one account per role, three projects with buildings and
-/// units, and about 200 customers. Deterministic, so the demo is the same on every machine.
+/// units, and about 200 customers. Deterministic, so the demo is the same on every machine. The database is marked a demo in the
+/// same transaction; a database holding other accounts is refused (<see cref="Installation.DemoSeedingAsync"/>).
 /// </summary>
 public sealed partial class DemoSeeder(NpgsqlDataSource db, TimeProvider clock)
 {
@@ -62,10 +64,14 @@ public sealed partial class DemoSeeder(NpgsqlDataSource db, TimeProvider clock)
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(7001)", transaction: tx, cancellationToken: ct));
-        if (await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM users)", transaction: tx, cancellationToken: ct)))
-            return false;
+        switch (await Installation.DemoSeedingAsync(conn, tx, ct))
+        {
+            case DemoSeeding.AlreadyDemo: return false;
+            case DemoSeeding.Refused: throw new Installation.DemoRefusedException();
+        }
 
         var now = clock.GetUtcNow();
+        await Installation.MarkDemoAsync(conn, tx, now, ct);
         var deptIds = new Dictionary<string, int>();
         foreach (var (code, name, nameEn) in DemoDepartments)
             deptIds[code] = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
@@ -81,6 +87,9 @@ public sealed partial class DemoSeeder(NpgsqlDataSource db, TimeProvider clock)
                 VALUES (@UserName, @DisplayName, @hash, @Roles, @dept, @phone, @now) RETURNING id
                 """, new { a.UserName, a.DisplayName, hash, a.Roles, dept = a.DepartmentCode is null ? (int?)null : deptIds[a.DepartmentCode], phone = $"1391000{++phone:0000}", now },
                 tx, cancellationToken: ct));
+
+        // The property company's staff register what they receive on site as first responders (DOMAIN.md §3, §4).
+        await conn.ExecuteAsync(new CommandDefinition("UPDATE departments SET staff_register_contacts = true WHERE id = @id", new { id = deptIds["PM"] }, tx, cancellationToken: ct));
 
         // The Enterprise Development Dept's document administrator: formal documents reach them (DOMAIN.md §2).
         await conn.ExecuteAsync(new CommandDefinition("UPDATE users SET is_document_admin = true WHERE id = @id", new { id = userIds["docadmin"] }, tx, cancellationToken: ct));

@@ -1,59 +1,62 @@
-using Dapper;
 using Npgsql;
 using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.Admin;
 
+/// <summary>Why a sign-in failed: for the audit log only; the person signing in is told the same for each.</summary>
 public enum SignInOutcome { Success, Invalid, LockedOut, Inactive }
 
-public sealed record SignInResult(SignInOutcome Outcome, UserAccount? User, DateTimeOffset? LockedUntil = null);
+/// <summary>
+/// <see cref="SessionId"/>: the server-side session a successful sign-in opened. <see cref="PasswordChangeRequired"/>: the account
+/// may do nothing but change its password (a shared credential to rotate after a leaver).
+/// </summary>
+public sealed record SignInResult(SignInOutcome Outcome, UserAccount? User, Guid SessionId = default, bool PasswordChangeRequired = false);
 
-/// <summary>Checks a password against <c>users</c>; five failures in a row lock the account for <see cref="LockoutDuration"/>.</summary>
-public sealed class SignInService(NpgsqlDataSource db, UserRepository users, AuditLog audit, TimeProvider clock)
+/// <summary>
+/// Checks a password against <c>users</c>; five failures in a row lock the account (<see cref="Lockout"/>). Unknown, inactive and
+/// locked accounts cost the same password hash as a known one, so the answer time does not tell which names exist.
+/// </summary>
+public sealed class SignInService(NpgsqlDataSource db, UserRepository users, SessionRepository sessions, AuditLog audit, TimeProvider clock)
 {
-    public const int MaxFailedAttempts = 5;
-    public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
+    public const int MaxFailedAttempts = Lockout.MaxFailedAttempts;
+    public static readonly TimeSpan LockoutDuration = Lockout.Duration;
+
+    /// <summary>A hash of a random password, verified when there is no real one to verify (constant work).</summary>
+    private static readonly Lazy<string> DummyHash = new(() => UserRepository.HashPassword(Guid.NewGuid().ToString()));
 
     public async Task<SignInResult> SignInAsync(string userName, string password, string? ip, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
         var user = await users.FindByUserNameAsync(userName ?? "", ct);
+        var passwordMatches = UserRepository.VerifyPassword(user?.PasswordHash ?? DummyHash.Value, password ?? "");
         if (user is null)
-        {
-            await audit.WriteAsync(null, userName ?? "", AuditLog.Actions.SignInFailed, "user", "", "unknown user", ip, ct);
-            return new SignInResult(SignInOutcome.Invalid, null);
-        }
+            return await FailAsync(null, userName ?? "", SignInOutcome.Invalid, "unknown user", ip, ct);
         if (!user.IsActive)
-        {
-            await audit.WriteAsync(user.Id, user.UserName, AuditLog.Actions.SignInFailed, "user", user.Id.ToString(), "inactive", ip, ct);
-            return new SignInResult(SignInOutcome.Inactive, null);
-        }
-        if (user.LockedUntil is { } until && until > now)
-        {
-            await audit.WriteAsync(user.Id, user.UserName, AuditLog.Actions.SignInFailed, "user", user.Id.ToString(), "locked out", ip, ct);
-            return new SignInResult(SignInOutcome.LockedOut, null, until);
-        }
+            return await FailAsync(user, user.UserName, SignInOutcome.Inactive, "inactive", ip, ct);
+        if (Lockout.IsLocked(user, now))
+            return await FailAsync(user, user.UserName, SignInOutcome.LockedOut, "locked out", ip, ct);
 
         await using var conn = await db.OpenConnectionAsync(ct);
-        if (!UserRepository.VerifyPassword(user.PasswordHash, password ?? ""))
+        if (!passwordMatches)
         {
-            // One guarded statement: concurrent failures each count, and the fifth locks.
-            var row = await conn.QuerySingleAsync<(int FailedAttempts, DateTimeOffset? LockedUntil)>(new CommandDefinition("""
-                UPDATE users SET
-                    failed_attempts = CASE WHEN failed_attempts + 1 >= @max THEN 0 ELSE failed_attempts + 1 END,
-                    locked_until = CASE WHEN failed_attempts + 1 >= @max THEN @lockUntil ELSE locked_until END
-                WHERE id = @id
-                RETURNING failed_attempts, locked_until
-                """, new { id = user.Id, max = MaxFailedAttempts, lockUntil = now + LockoutDuration }, cancellationToken: ct));
-            var locked = row.LockedUntil is { } lu && lu > now;
-            await audit.WriteAsync(user.Id, user.UserName, AuditLog.Actions.SignInFailed, "user", user.Id.ToString(),
-                locked ? "wrong password; locked out" : "wrong password", ip, ct);
-            return locked ? new SignInResult(SignInOutcome.LockedOut, null, row.LockedUntil) : new SignInResult(SignInOutcome.Invalid, null);
+            var lockedNow = await Lockout.CountFailureAsync(conn, user.Id, now, ct) is not null;
+            return await FailAsync(user, user.UserName, lockedNow ? SignInOutcome.LockedOut : SignInOutcome.Invalid,
+                lockedNow ? "wrong password; locked out" : "wrong password", ip, ct);
         }
 
-        await conn.ExecuteAsync(new CommandDefinition(
-            "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = @id", new { id = user.Id }, cancellationToken: ct));
-        await audit.WriteAsync(user.Id, user.UserName, AuditLog.Actions.SignIn, "user", user.Id.ToString(), "", ip, ct);
-        return new SignInResult(SignInOutcome.Success, user);
+        await Lockout.ResetAsync(conn, user.Id, ct);
+        var sessionId = await sessions.StartAsync(user.Id, ip, now, ct);
+        // A shared credential to rotate after a leaver, or a password set by someone else (the command line's first administrator).
+        var mustChange = user.RotationRequiredSince is not null || user.MustChangePassword;
+        await audit.WriteAsync(user.Id, user.UserName, AuditLog.Actions.SignIn, "user", user.Id.ToString(),
+            user.RotationRequiredSince is not null ? "shared credential to rotate: password change only"
+            : user.MustChangePassword ? "password set by someone else: password change only" : "", ip, ct);
+        return new SignInResult(SignInOutcome.Success, user, sessionId, mustChange);
+    }
+
+    private async Task<SignInResult> FailAsync(UserAccount? user, string userName, SignInOutcome outcome, string reason, string? ip, CancellationToken ct)
+    {
+        await audit.WriteAsync(user?.Id, userName, AuditLog.Actions.SignInFailed, "user", user?.Id.ToString() ?? "", reason, ip, ct);
+        return new SignInResult(outcome, null);
     }
 }

@@ -8,7 +8,7 @@ namespace ServiceHub.Data.Admin;
 public sealed record UserAccount(
     int Id, string UserName, string DisplayName, string PasswordHash, string[] Roles, int? DepartmentId,
     string? DepartmentName, string? Phone, bool IsActive, int FailedAttempts, DateTimeOffset? LockedUntil, Guid SecurityStamp,
-    bool IsShared = false, bool IsDocumentAdmin = false, DateTimeOffset? RotationRequiredSince = null);
+    bool IsShared = false, bool IsDocumentAdmin = false, DateTimeOffset? RotationRequiredSince = null, bool MustChangePassword = false);
 
 /// <summary><see cref="RotationRequiredSince"/>: a shared departmental credential whose password must change since someone of the department left.</summary>
 public sealed record UserListItem(int Id, string UserName, string DisplayName, string[] Roles, int? DepartmentId, string? DepartmentName, bool IsActive, DateTimeOffset? LockedUntil,
@@ -40,7 +40,7 @@ public static class PasswordPolicy
         password is { Length: >= MinLength } && password.Any(char.IsLetter) && password.Any(char.IsDigit);
 }
 
-public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
+public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProvider clock)
 {
     private static readonly PasswordHasher<string> Hasher = new();
 
@@ -51,7 +51,8 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
 
     private const string SelectUser = """
         SELECT u.id, u.user_name, u.display_name, u.password_hash, u.roles, u.department_id, d.name AS department_name,
-               u.phone, u.is_active, u.failed_attempts, u.locked_until, u.security_stamp, u.is_shared, u.is_document_admin, u.rotation_required_since
+               u.phone, u.is_active, u.failed_attempts, u.locked_until, u.security_stamp, u.is_shared, u.is_document_admin, u.rotation_required_since,
+               u.must_change_password
         FROM users u LEFT JOIN departments d ON d.id = u.department_id
         """;
 
@@ -68,14 +69,6 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
         return await conn.QuerySingleOrDefaultAsync<UserAccount>(new CommandDefinition(SelectUser + " WHERE u.id = @id", new { id }, cancellationToken: ct));
     }
 
-    /// <summary>What session validation needs: is the account still active, and is the stamp in the cookie still current.</summary>
-    public async Task<bool> IsSessionValidAsync(int id, Guid stamp, CancellationToken ct = default)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "SELECT EXISTS (SELECT 1 FROM users WHERE id = @id AND is_active AND security_stamp = @stamp)", new { id, stamp }, cancellationToken: ct));
-    }
-
     private const string ListWhere = """
         WHERE (@Text IS NULL OR u.user_name ILIKE @Text OR u.display_name ILIKE @Text)
           AND (@Role IS NULL OR @Role = ANY (u.roles))
@@ -84,7 +77,7 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
 
     public async Task<Page<UserListItem>> SearchAsync(Actor actor, string? text, string? role, int? departmentId, int skip, int take, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin);
+        actor.Require(Access.Admin);
         var args = new { Text = string.IsNullOrWhiteSpace(text) ? null : $"%{text.Trim()}%", Role = string.IsNullOrWhiteSpace(role) ? null : role, DepartmentId = departmentId, Skip = skip, Take = take };
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<UserListItem>(new CommandDefinition($"""
@@ -116,7 +109,7 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
     /// <summary>Creates or updates an account. Returns the id. Validation errors come back as <see cref="DomainException"/> with nothing written.</summary>
     public async Task<int> SaveAsync(Actor actor, UserEdit edit, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin);
+        actor.Require(Access.Admin);
         var userName = edit.UserName.Trim();
         if (userName.Length == 0) throw new DomainException("Validation.Required");
         if (edit.DisplayName.Trim().Length == 0) throw new DomainException("Validation.Required");
@@ -155,7 +148,8 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
             }
             else
             {
-                // Deactivation or a password reset renews the security stamp: live sessions end.
+                // Deactivation, a password reset, other roles or another department renew the security stamp: live sessions end,
+                // and the next sign-in reads the account afresh.
                 var wasActive = await conn.ExecuteScalarAsync<bool?>(new CommandDefinition(
                     "SELECT is_active FROM users WHERE id = @Id FOR UPDATE", args, tx, cancellationToken: ct))
                     ?? throw new DomainException("NotFound");
@@ -165,7 +159,8 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
                         password_hash = coalesce(@Hash, password_hash),
                         -- A new password is the rotation a leaver's departure asked for.
                         rotation_required_since = CASE WHEN @Hash IS NOT NULL OR NOT @IsShared THEN NULL ELSE rotation_required_since END,
-                        security_stamp = CASE WHEN @Hash IS NOT NULL OR NOT @IsActive OR roles <> @Roles THEN gen_random_uuid() ELSE security_stamp END,
+                        security_stamp = CASE WHEN @Hash IS NOT NULL OR NOT @IsActive OR roles <> @Roles OR department_id IS DISTINCT FROM @DepartmentId
+                            THEN gen_random_uuid() ELSE security_stamp END,
                         deactivated_at = CASE WHEN NOT @IsActive THEN coalesce(deactivated_at, now()) ELSE NULL END,
                         failed_attempts = CASE WHEN @Hash IS NOT NULL THEN 0 ELSE failed_attempts END,
                         locked_until = CASE WHEN @Hash IS NOT NULL THEN NULL ELSE locked_until END
@@ -188,7 +183,7 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
     /// <summary>A person leaves (离职): the account is disabled at once and every session ends.</summary>
     public async Task DeactivateAsync(Actor actor, int userId, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin);
+        actor.Require(Access.Admin);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var name = await conn.ExecuteScalarAsync<string?>(new CommandDefinition("""
@@ -199,17 +194,31 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit)
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>
+    /// The signed-in user's own new password. A wrong current password counts towards the lock-out like a wrong one at sign-in,
+    /// and a locked account cannot change its password until the lock ends. The new stamp ends every session (this one too).
+    /// </summary>
     public async Task ChangePasswordAsync(Actor actor, string currentPassword, string newPassword, CancellationToken ct = default)
     {
+        var now = clock.GetUtcNow();
         var user = await GetAsync(actor.Id, ct) ?? throw new DomainException("NotFound");
-        if (!VerifyPassword(user.PasswordHash, currentPassword)) throw new DomainException("Password.CurrentWrong");
+        if (Lockout.IsLocked(user, now)) throw new DomainException("Account.LockedOut", BusinessTime.Format(user.LockedUntil, "HH:mm"));
+        await using var conn = await db.OpenConnectionAsync(ct);
+        if (!VerifyPassword(user.PasswordHash, currentPassword))
+        {
+            var lockedUntil = await Lockout.CountFailureAsync(conn, user.Id, now, ct);
+            await audit.WriteAsync(user.Id, user.UserName, AuditLog.Actions.SignInFailed, "user", user.Id.ToString(),
+                lockedUntil is null ? "wrong current password on the change form" : "wrong current password on the change form; locked out", actor.Ip, ct);
+            throw lockedUntil is null ? new DomainException("Password.CurrentWrong") : new DomainException("Account.LockedOut", BusinessTime.Format(lockedUntil, "HH:mm"));
+        }
         if (!PasswordPolicy.IsStrongEnough(newPassword)) throw new DomainException("Password.TooWeak", PasswordPolicy.MinLength);
         if (currentPassword == newPassword) throw new DomainException("Password.Same");
-        await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition(
-            "UPDATE users SET password_hash = @hash, security_stamp = gen_random_uuid(), rotation_required_since = NULL WHERE id = @id",
-            new { id = actor.Id, hash = HashPassword(newPassword) }, tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE users SET password_hash = @hash, security_stamp = gen_random_uuid(), rotation_required_since = NULL, must_change_password = false,
+                failed_attempts = 0, locked_until = NULL
+            WHERE id = @id
+            """, new { id = actor.Id, hash = HashPassword(newPassword) }, tx, cancellationToken: ct));
         await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.PasswordChanged, "user", actor.Id.ToString(), "", ct);
         await tx.CommitAsync(ct);
     }

@@ -2,22 +2,37 @@ namespace ServiceHub.Data.Emergencies;
 
 /// <summary>One alert to one person, as pushed to their screens and caught up on connect. Each person sees each <see cref="AlertId"/> once.</summary>
 public sealed record AlertMessage(
-    long AlertId, int UserId, string Reason, int EmergencyId, string Kind,
+    long AlertId, int UserId, string Reason, int EmergencyId, string Kind, string? KindDetail,
     string ProjectName, string? BuildingName, string Location, string Description,
     string DepartmentName, string DepartmentNameEn,
     DateTimeOffset OccurredAt, DateTimeOffset ReportedAt, DateTimeOffset OnSiteDueAt, DateTimeOffset CreatedAt);
 
+/// <summary>A row of the emergency list; <see cref="Confirmation"/> is the CS supervisor's decision on an "other" event (null otherwise).</summary>
 public sealed record EmergencySummary(
-    int Id, string Kind, string State, string ProjectName, string? BuildingName, string Location,
+    int Id, string Kind, string? KindDetail, string? Confirmation, string State, string ProjectName, string? BuildingName, string Location,
     string DepartmentName, string DepartmentNameEn, DateTimeOffset OccurredAt, DateTimeOffset ReportedAt,
-    DateTimeOffset OnSiteDueAt, DateTimeOffset? ArrivedAt, string ReportedByName, DateTimeOffset? EscalatedAt);
+    DateTimeOffset OnSiteDueAt, DateTimeOffset? ArrivedAt, string ReportedByName, DateTimeOffset? EscalatedAt)
+{
+    public TimeSpan ReportDelay => EmergencyRules.ReportDelay(OccurredAt, ReportedAt);
+    public ReportLateness Lateness => EmergencyRules.Lateness(OccurredAt, ReportedAt);
+}
 
+/// <summary>
+/// One emergency: the report, the arrival (<see cref="ArrivedAt"/> as stated, <see cref="ArrivalRecordedAt"/> when it was recorded),
+/// the findings (saved separately, possibly later) and, for an "other" event, the CS supervisor's decision.
+/// </summary>
 public sealed record EmergencyDetail(
-    int Id, string Kind, string State, bool Attempted, decimal? AmountYuan,
+    int Id, string Kind, string? KindDetail, string State, bool Attempted, decimal? AmountYuan,
     int ProjectId, string ProjectName, int? BuildingId, string? BuildingName, string Location, string Description,
     int ResponsibleDepartmentId, string DepartmentName, string DepartmentNameEn, int? ManagerUserId,
     DateTimeOffset OccurredAt, int ReportedBy, string ReportedByName, DateTimeOffset ReportedAt, DateTimeOffset OnSiteDueAt,
-    DateTimeOffset? ArrivedAt, string? ArrivedByName, string? Cause, string? Scope, string? Response);
+    DateTimeOffset? ArrivedAt, string? ArrivedByName, DateTimeOffset? ArrivalRecordedAt,
+    string? Cause, string? Scope, string? Response, DateTimeOffset? FindingsAt, string? FindingsByName,
+    string? Confirmation, string? ConfirmedByName, DateTimeOffset? ConfirmedAt, string? ConfirmationNote)
+{
+    public TimeSpan ReportDelay => EmergencyRules.ReportDelay(OccurredAt, ReportedAt);
+    public ReportLateness Lateness => EmergencyRules.Lateness(OccurredAt, ReportedAt);
+}
 
 public sealed record EmergencyEvent(long Id, DateTimeOffset At, string Kind, int? UserId, string? UserName, string Details);
 
@@ -27,6 +42,29 @@ public static class EmergencyStates
 {
     public const string Reported = "reported";
     public const string OnSite = "on_site";
+}
+
+/// <summary>The list's filters besides the states.</summary>
+public static class EmergencyListFilters
+{
+    /// <summary>"Other" events awaiting the CS supervisor's confirmation.</summary>
+    public const string Unconfirmed = "unconfirmed";
+
+    /// <summary>Awaiting the manager's arrival: reported, and not an "other" event the CS supervisor judged not first-class.</summary>
+    public const string Awaiting = "awaiting";
+}
+
+/// <summary>
+/// The list's predicates over <c>emergencies e</c>, shared by the list (<see cref="EmergencyRepository.ListAsync"/>) and the home page's
+/// figures (<c>Home/WorkSummary</c>), so that a figure counts exactly what the list it links to shows.
+/// </summary>
+public static class EmergencySql
+{
+    /// <summary>Awaiting the manager's arrival (<see cref="EmergencyListFilters.Awaiting"/>): off the two-hour clock once judged not first-class.</summary>
+    public const string AwaitingArrival = "e.state = 'reported' AND e.confirmation IS DISTINCT FROM 'not_first_class'";
+
+    /// <summary>An "other" event awaiting the CS supervisor's confirmation (<see cref="EmergencyListFilters.Unconfirmed"/>).</summary>
+    public const string AwaitingConfirmation = "e.confirmation = 'pending'";
 }
 
 
@@ -39,10 +77,10 @@ public interface IEmergencyNotifier
     Task AcknowledgedAsync(int userId, IReadOnlyList<long> alertIds, CancellationToken ct = default);
 }
 
-/// <summary>Schedules the 60/90-minute reminders and the 2-hour escalation of a new emergency (Hangfire in the jobs).</summary>
+/// <summary>Schedules the 60/90-minute reminders and the 2-hour escalation of a new emergency, counted from when it happened (Hangfire in the jobs).</summary>
 public interface IEmergencyScheduler
 {
-    void ScheduleFollowUps(int emergencyId, DateTimeOffset reportedAt);
+    void ScheduleFollowUps(int emergencyId, DateTimeOffset occurredAt);
 }
 
 public sealed class NoEmergencyNotifier : IEmergencyNotifier
@@ -53,5 +91,5 @@ public sealed class NoEmergencyNotifier : IEmergencyNotifier
 
 public sealed class NoEmergencyScheduler : IEmergencyScheduler
 {
-    public void ScheduleFollowUps(int emergencyId, DateTimeOffset reportedAt) { }
+    public void ScheduleFollowUps(int emergencyId, DateTimeOffset occurredAt) { }
 }

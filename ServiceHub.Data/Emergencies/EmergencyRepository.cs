@@ -6,24 +6,17 @@ using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.Emergencies;
 
-/// <summary>Who may do what with emergencies (checked on the server by every action, mirrored by the pages' policies).</summary>
-public static class EmergencyRoles
-{
-    /// <summary>Anyone on duty who learns of an emergency reports it.</summary>
-    public static readonly string[] Report = [Roles.Agent, Roles.CsSupervisor, Roles.Handler, Roles.DeptManager, Roles.Leadership, Roles.Admin];
-    public static readonly string[] View = Report;
-}
-
 /// <summary>
 /// First-class emergencies (DOMAIN.md §7): the report and its alerts saved in one transaction, then pushed; acknowledgement,
-/// arrival on site, and the reminders and escalation of the two-hour limit — each once, whoever runs them how often.
+/// arrival on site and the findings (two actions), the reminders and escalation of the two-hour limit counted from the occurrence —
+/// each once, whoever runs them how often — and the CS supervisor's decision on an "other" event.
 /// </summary>
 public sealed class EmergencyRepository(
     NpgsqlDataSource db, AuditLog audit, TimeProvider clock, IEmergencyNotifier notifier, IEmergencyScheduler scheduler,
     ILogger<EmergencyRepository> log)
 {
     private const string AlertSelect = """
-        SELECT a.id AS alert_id, a.user_id, a.reason, e.id AS emergency_id, e.kind,
+        SELECT a.id AS alert_id, a.user_id, a.reason, e.id AS emergency_id, e.kind, e.kind_detail,
                p.name AS project_name, b.name AS building_name, e.location, e.description,
                d.name AS department_name, d.name_en AS department_name_en,
                e.occurred_at, e.reported_at, e.on_site_due_at, a.created_at
@@ -35,7 +28,8 @@ public sealed class EmergencyRepository(
         """;
 
     // The people alerted when an emergency is raised: the responsible department's manager, its supervising
-    // vice-president, and the company leadership. Decided here, on the server, from the organisation tables.
+    // vice-president, and the company leadership; for an "other" event also the CS supervisors, to confirm it.
+    // Decided here, on the server, from the organisation tables.
     private const string InsertRaisedAlerts = """
         INSERT INTO emergency_alerts (emergency_id, user_id, reason, created_at)
         SELECT @Id, u.id, 'raised', @Now
@@ -44,6 +38,10 @@ public sealed class EmergencyRepository(
           AND (u.id = (SELECT manager_user_id FROM departments WHERE id = @DepartmentId)
                OR u.id = (SELECT supervising_vp_id FROM departments WHERE id = @DepartmentId)
                OR 'leadership' = ANY (u.roles))
+        UNION ALL
+        SELECT @Id, u.id, 'confirm', @Now
+        FROM users u
+        WHERE u.is_active AND @Kind = 'other' AND 'cs_supervisor' = ANY (u.roles)
         ON CONFLICT DO NOTHING
         RETURNING id, user_id, reason, emergency_id, created_at
         """;
@@ -65,7 +63,7 @@ public sealed class EmergencyRepository(
     /// <summary>The alerts an INSERT … RETURNING just wrote (<c>inserted</c>), as pushed to screens, in one round trip.</summary>
     private static string WithMessages(string insert) => $"""
         WITH a AS ({insert})
-        SELECT a.id AS alert_id, a.user_id, a.reason, e.id AS emergency_id, e.kind,
+        SELECT a.id AS alert_id, a.user_id, a.reason, e.id AS emergency_id, e.kind, e.kind_detail,
                p.name AS project_name, b.name AS building_name, e.location, e.description,
                d.name AS department_name, d.name_en AS department_name_en,
                e.occurred_at, e.reported_at, e.on_site_due_at, a.created_at
@@ -82,20 +80,24 @@ public sealed class EmergencyRepository(
 
     public async Task<int> ReportAsync(Actor actor, EmergencyReport report, CancellationToken ct = default)
     {
-        actor.Require(EmergencyRoles.Report);
+        actor.Require(Access.Emergencies);
         var now = clock.GetUtcNow();
         var errors = EmergencyRules.Check(report, now);
         if (errors.Count > 0) throw errors.ToException();
 
+        var occurredAt = report.OccurredAt!.Value.ToUniversalTime();
+        var other = EmergencyKinds.NeedsConfirmation(report.Kind);
         var args = new
         {
             report.Kind,
+            KindDetail = other ? report.KindDetail.Trim() : null,
+            Confirmation = other ? EmergencyConfirmations.Pending : null,
             Attempted = report.Kind == EmergencyKinds.PublicSecurity && report.Attempted,
             AmountYuan = report.Kind == EmergencyKinds.CompensationLoss ? report.AmountYuan : null,
             report.ProjectId, report.BuildingId,
             Location = report.Location.Trim(), Description = report.Description.Trim(),
-            OccurredAt = report.OccurredAt!.Value.ToUniversalTime(), DepartmentId = report.ResponsibleDepartmentId,
-            ReportedBy = actor.Id, Now = now, Due = EmergencyRules.OnSiteDue(now),
+            OccurredAt = occurredAt, DepartmentId = report.ResponsibleDepartmentId,
+            ReportedBy = actor.Id, Now = now, Due = EmergencyRules.OnSiteDue(occurredAt),
         };
         List<AlertMessage> alerts;
         int id;
@@ -106,27 +108,38 @@ public sealed class EmergencyRepository(
                 "SELECT project_id FROM buildings WHERE id = @BuildingId", args, tx, cancellationToken: ct));
             if (args.BuildingId is not null && building != args.ProjectId) throw new RuleViolation[] { new("BuildingId", "Validation.Required") }.ToException();
             id = await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
-                INSERT INTO emergencies (kind, project_id, building_id, location, occurred_at, description, responsible_department_id,
-                                         attempted, amount_yuan, reported_by, reported_at, on_site_due_at)
-                VALUES (@Kind, @ProjectId, @BuildingId, @Location, @OccurredAt, @Description, @DepartmentId,
-                        @Attempted, @AmountYuan, @ReportedBy, @Now, @Due)
+                INSERT INTO emergencies (kind, kind_detail, confirmation, project_id, building_id, location, occurred_at, description,
+                                         responsible_department_id, attempted, amount_yuan, reported_by, reported_at, on_site_due_at)
+                VALUES (@Kind, @KindDetail, @Confirmation, @ProjectId, @BuildingId, @Location, @OccurredAt, @Description,
+                        @DepartmentId, @Attempted, @AmountYuan, @ReportedBy, @Now, @Due)
                 RETURNING id
                 """, args, tx, cancellationToken: ct));
             await conn.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO emergency_events (emergency_id, at, kind, user_id, details) VALUES (@id, @Now, 'reported', @ReportedBy, @Kind)",
                 new { id, args.Now, args.ReportedBy, args.Kind }, tx, cancellationToken: ct));
-            alerts = (await conn.QueryAsync<AlertMessage>(new CommandDefinition(RaiseSql, new { Id = id, args.Now, args.DepartmentId }, tx, cancellationToken: ct))).AsList();
-            await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Create, "emergency", id.ToString(), $"{args.Kind} project={args.ProjectId} dept={args.DepartmentId} alerts={alerts.Count}", ct);
+            alerts = (await conn.QueryAsync<AlertMessage>(new CommandDefinition(RaiseSql, new { Id = id, args.Now, args.DepartmentId, args.Kind }, tx, cancellationToken: ct))).AsList();
+            await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Create, "emergency", id.ToString(),
+                $"{args.Kind} project={args.ProjectId} dept={args.DepartmentId} occurred={occurredAt:O} alerts={alerts.Count}", ct);
             await tx.CommitAsync(ct);
         }
 
         // Saved first, then pushed: a push that fails loses nothing, the person gets the alert when they next connect.
         await PushAsync(alerts, ct);
+        // A late report: the follow-ups whose time (counted from the occurrence) has already come happen now — reported two hours
+        // or more after the event, it is escalated at once. Should this fail, or the process die first, the minutely sweep does them.
+        foreach (var step in EmergencyRules.FollowUpsDue(occurredAt, now))
+        {
+            try { await FollowUpAsync(id, step, ct); }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                log.LogError(ex, "Follow-up {Step} of late-reported emergency {Id} failed; the sweep will do it", step, id);
+            }
+        }
         // Then the delayed follow-ups. Should scheduling fail, or the process die before it, the recurring sweep still does them:
         // the report itself is saved and alerted, so it is not reported as failed.
         try
         {
-            scheduler.ScheduleFollowUps(id, now);
+            scheduler.ScheduleFollowUps(id, occurredAt);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -136,9 +149,10 @@ public sealed class EmergencyRepository(
     }
 
     /// <summary>
-    /// A reminder (60 / 90 minutes) or the escalation (2 hours) of an emergency whose manager is not yet on site. Does nothing
-    /// before its time, after arrival, or when it already happened: the event's unique index makes it once only, even when
-    /// two servers run it at the same moment. Returns whether it happened now.
+    /// A reminder (60 / 90 minutes) or the escalation (2 hours) of an emergency whose manager is not yet on site, counted from when
+    /// it happened. Does nothing before its time, after arrival, for an "other" event the CS supervisor judged not first-class, or when
+    /// it already happened: the event's unique index makes it once only, even when two servers run it at the same moment.
+    /// Returns whether it happened now.
     /// </summary>
     public async Task<bool> FollowUpAsync(int emergencyId, string step, CancellationToken ct = default)
     {
@@ -152,7 +166,8 @@ public sealed class EmergencyRepository(
                 INSERT INTO emergency_events (emergency_id, at, kind, details)
                 SELECT e.id, @Now, @Step, ''
                 FROM emergencies e
-                WHERE e.id = @Id AND e.state = 'reported' AND e.reported_at + @After <= @Now
+                WHERE e.id = @Id AND e.state = 'reported' AND e.occurred_at + @After <= @Now
+                  AND e.confirmation IS DISTINCT FROM 'not_first_class'
                 ON CONFLICT DO NOTHING
                 RETURNING id
                 """, new { Id = emergencyId, Step = step, After = after, Now = now }, tx, cancellationToken: ct));
@@ -175,10 +190,11 @@ public sealed class EmergencyRepository(
         {
             open = (await conn.QueryAsync<int>(new CommandDefinition("""
                 SELECT e.id FROM emergencies e
-                WHERE e.state = 'reported' AND e.reported_at + interval '60 minutes' <= @now
+                WHERE e.state = 'reported' AND e.on_site_due_at <= @now + @lead
+                  AND e.confirmation IS DISTINCT FROM 'not_first_class'
                   AND NOT EXISTS (SELECT 1 FROM emergency_events v WHERE v.emergency_id = e.id AND v.kind = 'escalated')
                 ORDER BY e.id
-                """, new { now }, cancellationToken: ct))).AsList();
+                """, new { now, lead = EmergencyRules.OnSiteLimit - EmergencyRules.FollowUps[0].After }, cancellationToken: ct))).AsList();
         }
         var done = 0;
         foreach (var id in open)
@@ -218,42 +234,63 @@ public sealed class EmergencyRepository(
     }
 
     /// <summary>
-    /// Arrival on site (到达现场): the time and the findings — cause, scope, basic response. Recorded by the responsible
-    /// department's manager (or leadership on their behalf); the arriving person's own alerts of it are acknowledged with it.
+    /// Arrival on site (到达现场): "I am on site", with the time of arrival (default now; not in the future, not before the event) —
+    /// its own action, apart from the findings, which may follow. Recorded by the responsible department's manager (or leadership on
+    /// their behalf), with the time it was recorded beside the time stated; the arriving person's own alerts are acknowledged with it.
     /// </summary>
-    public async Task RecordArrivalAsync(Actor actor, int emergencyId, ArrivalReport arrival, CancellationToken ct = default)
+    public async Task RecordArrivalAsync(Actor actor, int emergencyId, DateTimeOffset? arrivedAt = null, CancellationToken ct = default)
     {
-        actor.Require(Roles.DeptManager, Roles.Leadership, Roles.Admin);
-        var errors = EmergencyRules.Check(arrival);
-        if (errors.Count > 0) throw errors.ToException();
+        actor.Require(Access.EmergencyArrival);
         var now = clock.GetUtcNow();
+        var at = (arrivedAt ?? now).ToUniversalTime();
         long[] acknowledged;
         await using (var conn = await db.OpenConnectionAsync(ct))
         await using (var tx = await conn.BeginTransactionAsync(ct))
         {
-            var e = await conn.QuerySingleOrDefaultAsync<ArrivalTarget>(new CommandDefinition("""
-                SELECT e.state, e.responsible_department_id AS department_id, d.manager_user_id AS manager_id, e.on_site_due_at AS due
-                FROM emergencies e JOIN departments d ON d.id = e.responsible_department_id
-                WHERE e.id = @emergencyId FOR UPDATE OF e
-                """, new { emergencyId }, tx, cancellationToken: ct)) ?? throw new DomainException("NotFound");
-            if (!MayRecordArrival(actor, e.DepartmentId, e.ManagerId)) throw new ForbiddenException(actor.UserName, [Roles.DeptManager]);
+            var e = await LockAsync(conn, tx, actor, emergencyId, ct);
             if (e.State != EmergencyStates.Reported) throw new DomainException("Emergency.AlreadyOnSite");
+            var errors = EmergencyRules.CheckArrival(at, e.OccurredAt, now);
+            if (errors.Count > 0) throw errors.ToException();
+            var onTime = EmergencyRules.IsOnTime(at, e.Due);
             await conn.ExecuteAsync(new CommandDefinition("""
-                UPDATE emergencies SET state = 'on_site', arrived_at = @now, arrived_by = @userId, cause = @Cause, scope = @Scope, response = @Response
+                UPDATE emergencies SET state = 'on_site', arrived_at = @at, arrived_by = @userId, arrival_recorded_at = @now
                 WHERE id = @emergencyId AND state = 'reported'
-                """, new { emergencyId, now, userId = actor.Id, Cause = arrival.Cause.Trim(), Scope = arrival.Scope.Trim(), Response = arrival.Response.Trim() }, tx, cancellationToken: ct));
+                """, new { emergencyId, at, now, userId = actor.Id }, tx, cancellationToken: ct));
             await conn.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO emergency_events (emergency_id, at, kind, user_id, details) VALUES (@emergencyId, @now, 'arrived', @userId, @details)",
-                new { emergencyId, now, userId = actor.Id, details = now <= e.Due ? "in-time" : "late" }, tx, cancellationToken: ct));
-            acknowledged = (await conn.QueryAsync<long>(new CommandDefinition("""
-                UPDATE emergency_alerts SET acknowledged_at = @now
-                WHERE emergency_id = @emergencyId AND user_id = @userId AND acknowledged_at IS NULL
-                RETURNING id
-                """, new { emergencyId, now, userId = actor.Id }, tx, cancellationToken: ct))).ToArray();
-            await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Update, "emergency", emergencyId.ToString(), "arrived on site", ct);
+                "INSERT INTO emergency_events (emergency_id, at, kind, user_id, details) VALUES (@emergencyId, @at, 'arrived', @userId, @details)",
+                new { emergencyId, at, userId = actor.Id, details = onTime ? "in-time" : "late" }, tx, cancellationToken: ct));
+            acknowledged = await AcknowledgeOwnAsync(conn, tx, emergencyId, actor.Id, now, null, ct);
+            await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Update, "emergency", emergencyId.ToString(),
+                $"arrived on site at {at:O} ({(onTime ? "in time" : "late")}), recorded {now:O}", ct);
             await tx.CommitAsync(ct);
         }
         if (acknowledged.Length > 0) await Safe(() => notifier.AcknowledgedAsync(actor.Id, acknowledged, ct));
+    }
+
+    /// <summary>
+    /// The findings on site — cause, scope, basic response — saved after the arrival, and again as they become clearer (each save a
+    /// timeline event). By the same people as the arrival.
+    /// </summary>
+    public async Task RecordFindingsAsync(Actor actor, int emergencyId, EmergencyFindings findings, CancellationToken ct = default)
+    {
+        actor.Require(Access.EmergencyArrival);
+        var errors = EmergencyRules.Check(findings);
+        if (errors.Count > 0) throw errors.ToException();
+        var now = clock.GetUtcNow();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var e = await LockAsync(conn, tx, actor, emergencyId, ct);
+        if (e.State != EmergencyStates.OnSite) throw new DomainException("Emergency.FindingsBeforeArrival");
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE emergencies SET cause = @Cause, scope = @Scope, response = @Response, findings_at = @now, findings_by = @userId
+            WHERE id = @emergencyId AND state = 'on_site'
+            """, new { emergencyId, now, userId = actor.Id, Cause = findings.Cause.Trim(), Scope = findings.Scope.Trim(), Response = findings.Response.Trim() },
+            tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO emergency_events (emergency_id, at, kind, user_id) VALUES (@emergencyId, @now, 'findings', @userId)",
+            new { emergencyId, now, userId = actor.Id }, tx, cancellationToken: ct));
+        await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Update, "emergency", emergencyId.ToString(), "findings saved", ct);
+        await tx.CommitAsync(ct);
     }
 
     /// <summary>The responsible department's manager records the arrival; leadership (or an administrator) may on their behalf.</summary>
@@ -261,8 +298,70 @@ public sealed class EmergencyRepository(
         actor.IsIn(Roles.Leadership, Roles.Admin) || managerUserId == actor.Id
         || (actor.IsIn(Roles.DeptManager) && actor.DepartmentId == departmentId);
 
+    /// <summary>Whether the person may decide if an "other" event is first-class (the CS supervisor only).</summary>
+    public static bool MayConfirm(Actor actor) => actor.IsIn(Access.EmergencyConfirmation);
+
+    /// <summary>
+    /// The CS supervisor's decision on an "other" event: first-class (it stays on the two-hour clock) or not first-class (a reason
+    /// required; no further reminder or escalation, left out of the first-class figures). Once, recorded with who, when and why,
+    /// audited; the supervisor's own "confirm" alerts of it are acknowledged with it.
+    /// </summary>
+    public async Task ConfirmAsync(Actor actor, int emergencyId, bool firstClass, string? note, CancellationToken ct = default)
+    {
+        actor.Require(Access.EmergencyConfirmation);
+        var errors = EmergencyRules.CheckConfirmation(firstClass, note);
+        if (errors.Count > 0) throw errors.ToException();
+        var now = clock.GetUtcNow();
+        var decision = firstClass ? EmergencyConfirmations.Confirmed : EmergencyConfirmations.NotFirstClass;
+        var trimmed = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
+        long[] acknowledged;
+        await using (var conn = await db.OpenConnectionAsync(ct))
+        await using (var tx = await conn.BeginTransactionAsync(ct))
+        {
+            var changed = await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE emergencies SET confirmation = @decision, confirmed_by = @userId, confirmed_at = @now, confirmation_note = @trimmed
+                WHERE id = @emergencyId AND confirmation = 'pending'
+                """, new { emergencyId, decision, userId = actor.Id, now, trimmed }, tx, cancellationToken: ct));
+            if (changed == 0)
+            {
+                var current = await conn.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+                    "SELECT coalesce(confirmation, '') FROM emergencies WHERE id = @emergencyId", new { emergencyId }, tx, cancellationToken: ct));
+                throw new DomainException(current is null ? "NotFound" : current == "" ? "Emergency.NotToConfirm" : "Emergency.AlreadyConfirmed");
+            }
+            await conn.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO emergency_events (emergency_id, at, kind, user_id, details) VALUES (@emergencyId, @now, @decision, @userId, @details)",
+                new { emergencyId, now, decision, userId = actor.Id, details = trimmed ?? "" }, tx, cancellationToken: ct));
+            acknowledged = await AcknowledgeOwnAsync(conn, tx, emergencyId, actor.Id, now, AlertReasons.Confirm, ct);
+            await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Update, "emergency", emergencyId.ToString(),
+                $"{decision}{(trimmed is null ? "" : ": " + trimmed)}", ct);
+            await tx.CommitAsync(ct);
+        }
+        if (acknowledged.Length > 0) await Safe(() => notifier.AcknowledgedAsync(actor.Id, acknowledged, ct));
+    }
+
+    /// <summary>Locks the emergency for an arrival or findings and checks that the actor may record them.</summary>
+    private static async Task<ArrivalTarget> LockAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Actor actor, int emergencyId, CancellationToken ct)
+    {
+        var e = await conn.QuerySingleOrDefaultAsync<ArrivalTarget>(new CommandDefinition("""
+            SELECT e.state, e.responsible_department_id AS department_id, d.manager_user_id AS manager_id, e.occurred_at, e.on_site_due_at AS due
+            FROM emergencies e JOIN departments d ON d.id = e.responsible_department_id
+            WHERE e.id = @emergencyId FOR UPDATE OF e
+            """, new { emergencyId }, tx, cancellationToken: ct)) ?? throw new DomainException("NotFound");
+        if (!MayRecordArrival(actor, e.DepartmentId, e.ManagerId)) throw new ForbiddenException(actor.UserName, [Roles.DeptManager]);
+        return e;
+    }
+
+    /// <summary>Acknowledges the person's own open alerts of an emergency (all, or those of one reason) at <paramref name="now"/>.</summary>
+    private static async Task<long[]> AcknowledgeOwnAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int emergencyId, int userId, DateTimeOffset now,
+        string? reason, CancellationToken ct) =>
+        (await conn.QueryAsync<long>(new CommandDefinition("""
+            UPDATE emergency_alerts SET acknowledged_at = @now
+            WHERE emergency_id = @emergencyId AND user_id = @userId AND acknowledged_at IS NULL AND (@reason::text IS NULL OR reason = @reason)
+            RETURNING id
+            """, new { emergencyId, now, userId, reason }, tx, cancellationToken: ct))).ToArray();
+
     private const string SummarySelect = """
-        SELECT e.id, e.kind, e.state, p.name AS project_name, b.name AS building_name, e.location,
+        SELECT e.id, e.kind, e.kind_detail, e.confirmation, e.state, p.name AS project_name, b.name AS building_name, e.location,
                d.name AS department_name, d.name_en AS department_name_en, e.occurred_at, e.reported_at,
                e.on_site_due_at, e.arrived_at, r.display_name AS reported_by_name,
                (SELECT v.at FROM emergency_events v WHERE v.emergency_id = e.id AND v.kind = 'escalated') AS escalated_at
@@ -273,34 +372,56 @@ public sealed class EmergencyRepository(
         JOIN users r ON r.id = e.reported_by
         """;
 
-    public async Task<Page<EmergencySummary>> ListAsync(Actor actor, string? state, int skip, int take, CancellationToken ct = default)
+    private const string ListWhere = $"""
+         WHERE (@State IS NULL OR e.state = @State)
+           AND (NOT @Unconfirmed OR {EmergencySql.AwaitingConfirmation})
+           AND (NOT @Awaiting OR {EmergencySql.AwaitingArrival})
+           AND (@DepartmentId::int IS NULL OR e.responsible_department_id = @DepartmentId)
+        """;
+
+    /// <summary>
+    /// The emergencies, newest report first. <paramref name="filter"/>: null (all), a state (<see cref="EmergencyStates"/>),
+    /// <see cref="EmergencyListFilters.Unconfirmed"/> (the "other" events awaiting the CS supervisor) or
+    /// <see cref="EmergencyListFilters.Awaiting"/> (awaiting the manager's arrival); <paramref name="departmentId"/> narrows to the
+    /// responsible department.
+    /// </summary>
+    public async Task<Page<EmergencySummary>> ListAsync(Actor actor, string? filter, int skip, int take, int? departmentId = null, CancellationToken ct = default)
     {
-        actor.Require(EmergencyRoles.View);
-        var args = new { State = string.IsNullOrWhiteSpace(state) ? null : state, Skip = skip, Take = take };
+        actor.Require(Access.Emergencies);
+        var unconfirmed = filter == EmergencyListFilters.Unconfirmed;
+        var awaiting = filter == EmergencyListFilters.Awaiting;
+        var args = new
+        {
+            State = string.IsNullOrWhiteSpace(filter) || unconfirmed || awaiting ? null : filter, Unconfirmed = unconfirmed, Awaiting = awaiting,
+            DepartmentId = departmentId, Skip = skip, Take = take,
+        };
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<EmergencySummary>(new CommandDefinition(
-            SummarySelect + " WHERE (@State IS NULL OR e.state = @State) ORDER BY e.reported_at DESC, e.id DESC OFFSET @Skip LIMIT @Take", args, cancellationToken: ct));
-        var total = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT count(*) FROM emergencies e WHERE (@State IS NULL OR e.state = @State)", args, cancellationToken: ct));
+            SummarySelect + ListWhere + " ORDER BY e.reported_at DESC, e.id DESC OFFSET @Skip LIMIT @Take", args, cancellationToken: ct));
+        var total = await conn.ExecuteScalarAsync<int>(new CommandDefinition("SELECT count(*) FROM emergencies e" + ListWhere, args, cancellationToken: ct));
         return new Page<EmergencySummary>(items.AsList(), total);
     }
 
     public async Task<(EmergencyDetail Detail, IReadOnlyList<EmergencyEvent> Timeline, IReadOnlyList<EmergencyAlertRow> Alerts)?> GetAsync(
         Actor actor, int id, CancellationToken ct = default)
     {
-        actor.Require(EmergencyRoles.View);
+        actor.Require(Access.Emergencies);
         await using var conn = await db.OpenConnectionAsync(ct);
         var detail = await conn.QuerySingleOrDefaultAsync<EmergencyDetail>(new CommandDefinition("""
-            SELECT e.id, e.kind, e.state, e.attempted, e.amount_yuan, e.project_id, p.name AS project_name, e.building_id, b.name AS building_name,
+            SELECT e.id, e.kind, e.kind_detail, e.state, e.attempted, e.amount_yuan, e.project_id, p.name AS project_name, e.building_id, b.name AS building_name,
                    e.location, e.description, e.responsible_department_id, d.name AS department_name, d.name_en AS department_name_en,
                    d.manager_user_id, e.occurred_at, e.reported_by, r.display_name AS reported_by_name, e.reported_at, e.on_site_due_at,
-                   e.arrived_at, a.display_name AS arrived_by_name, e.cause, e.scope, e.response
+                   e.arrived_at, a.display_name AS arrived_by_name, e.arrival_recorded_at,
+                   e.cause, e.scope, e.response, e.findings_at, f.display_name AS findings_by_name,
+                   e.confirmation, c.display_name AS confirmed_by_name, e.confirmed_at, e.confirmation_note
             FROM emergencies e
             JOIN projects p ON p.id = e.project_id
             LEFT JOIN buildings b ON b.id = e.building_id
             JOIN departments d ON d.id = e.responsible_department_id
             JOIN users r ON r.id = e.reported_by
             LEFT JOIN users a ON a.id = e.arrived_by
+            LEFT JOIN users f ON f.id = e.findings_by
+            LEFT JOIN users c ON c.id = e.confirmed_by
             WHERE e.id = @id
             """, new { id }, cancellationToken: ct));
         if (detail is null) return null;
@@ -318,7 +439,7 @@ public sealed class EmergencyRepository(
     }
 
     private sealed record AckedRow(int EmergencyId, string Reason);
-    private sealed record ArrivalTarget(string State, int DepartmentId, int? ManagerId, DateTimeOffset Due);
+    private sealed record ArrivalTarget(string State, int DepartmentId, int? ManagerId, DateTimeOffset OccurredAt, DateTimeOffset Due);
 
     private Task PushAsync(IReadOnlyList<AlertMessage> alerts, CancellationToken ct) =>
         alerts.Count == 0 ? Task.CompletedTask : Safe(() => notifier.AlertsAsync(alerts, ct));

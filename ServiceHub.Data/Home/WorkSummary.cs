@@ -1,15 +1,11 @@
 using Dapper;
 using Npgsql;
 using ServiceHub.Data.Admin;
+using ServiceHub.Data.Complaints;
+using ServiceHub.Data.Emergencies;
 using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.Home;
-
-/// <summary>
-/// One figure of the home page: what waits for the signed-in person, with where to act on it.
-/// <paramref name="Key"/> is the resource key suffix (Home.Tile.{Key}); <paramref name="Urgent"/> colours it when it is not zero.
-/// </summary>
-public sealed record WorkTile(string Role, string Key, int Count, string Href, bool Urgent);
 
 /// <summary>
 /// The signed-in person's work at a glance, per role: each figure counts exactly what the page it links to lists first,
@@ -17,8 +13,6 @@ public sealed record WorkTile(string Role, string Key, int Count, string Href, b
 /// </summary>
 public sealed class WorkSummary(NpgsqlDataSource db, TimeProvider clock)
 {
-    private sealed record Row(int Ord, string Role, string Key, int Count, string Href, bool Urgent);
-
     public async Task<IReadOnlyList<WorkTile>> GetAsync(Actor me, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
@@ -42,13 +36,14 @@ public sealed class WorkSummary(NpgsqlDataSource db, TimeProvider clock)
         {
             // The department's queue: on the handler's card, or the manager's when the manager is not also a handler.
             var queueRole = me.IsIn(Roles.Handler) ? Roles.Handler : Roles.DeptManager;
-            Add(queueRole, "QueueOpen", "complaints WHERE department_id = @Dept AND state IN ('dispatched','contacted') AND merged_into_id IS NULL", "/complaints/queue", false);
-            Add(queueRole, "QueueOverdue", "complaints WHERE department_id = @Dept AND state IN ('dispatched','contacted') AND merged_into_id IS NULL AND current_due_at < @Now", "/complaints/queue", true);
+            Add(queueRole, "QueueOpen", $"complaints c WHERE c.department_id = @Dept AND {ComplaintSql.InQueue}", "/complaints/queue", false);
+            Add(queueRole, "QueueOverdue", $"complaints c WHERE c.department_id = @Dept AND {ComplaintSql.InQueue} AND c.current_due_at < @Now", "/complaints/queue", true);
         }
         if (me.IsIn(Roles.DeptManager) && me.DepartmentId is not null)
         {
-            Add(Roles.DeptManager, "Escalated", "complaints WHERE department_id = @Dept AND state IN ('dispatched','contacted') AND merged_into_id IS NULL AND escalation_level >= 1", "/complaints/queue", true);
-            Add(Roles.DeptManager, "EmergenciesOpen", "emergencies WHERE responsible_department_id = @Dept AND state = 'reported'", "/emergencies", true);
+            Add(Roles.DeptManager, "Escalated", $"complaints c WHERE c.department_id = @Dept AND {ComplaintSql.InQueue} AND c.escalation_level >= 1", "/complaints/queue", true);
+            Add(Roles.DeptManager, "EmergenciesOpen", $"emergencies e WHERE e.responsible_department_id = @Dept AND {EmergencySql.AwaitingArrival}",
+                $"/emergencies?filter={EmergencyListFilters.Awaiting}&dept={me.DepartmentId}", true);
             Add(Roles.DeptManager, "PenaltiesToReview", "penalties WHERE department_id = @Dept AND state = 'proposed'", "/penalties", false);
         }
         if (me.IsIn(Roles.ReturnVisit))
@@ -62,6 +57,7 @@ public sealed class WorkSummary(NpgsqlDataSource db, TimeProvider clock)
             Add(Roles.CsSupervisor, "HotUnsent", "hot_complaints WHERE sent_at IS NULL", "/counting/hot", true);
             Add(Roles.CsSupervisor, "RepliesPending", "standard_replies WHERE status = 'pending'", "/counting/standard-replies", false);
             Add(Roles.CsSupervisor, "VisitsEscalated", "return_visit_tasks WHERE state = 'escalated'", "/return-visits", true);
+            Add(Roles.CsSupervisor, "OthersToConfirm", $"emergencies e WHERE {EmergencySql.AwaitingConfirmation}", $"/emergencies?filter={EmergencyListFilters.Unconfirmed}", true);
         }
         if (me.IsIn(Roles.Hr))
         {
@@ -70,8 +66,8 @@ public sealed class WorkSummary(NpgsqlDataSource db, TimeProvider clock)
         }
         if (me.IsIn(Roles.Leadership))
         {
-            Add(Roles.Leadership, "EmergenciesOpenAll", "emergencies WHERE state = 'reported'", "/emergencies", true);
-            Add(Roles.Leadership, "EscalatedToMe", "complaints WHERE state IN ('dispatched','contacted') AND merged_into_id IS NULL AND escalation_level >= 2 AND department_id IN (SELECT id FROM departments WHERE supervising_vp_id = @Me)", "/complaints", true);
+            Add(Roles.Leadership, "EmergenciesOpenAll", $"emergencies e WHERE {EmergencySql.AwaitingArrival}", $"/emergencies?filter={EmergencyListFilters.Awaiting}", true);
+            Add(Roles.Leadership, "EscalatedToMe", $"complaints c WHERE {ComplaintSql.InQueue} AND c.escalation_level >= 2 AND c.department_id IN (SELECT id FROM departments WHERE supervising_vp_id = @Me)", "/complaints", true);
         }
         if (me.IsIn(Roles.Leadership))
             Add(Roles.Leadership, "DestructionsPending", "info_records WHERE state = 'destroy_requested'", "/information", false);
@@ -87,10 +83,9 @@ public sealed class WorkSummary(NpgsqlDataSource db, TimeProvider clock)
             Add(me.IsIn(Roles.Handler) ? Roles.Handler : Roles.DeptManager, "DocumentsToForward",
                 "formal_documents d WHERE NOT EXISTS (SELECT 1 FROM formal_document_forwards f WHERE f.document_id = d.id)", "/documents", true);
         if (tiles.Count == 0) return [];
-        // Constant text only (role, key, href come from this method, never from input): one round trip, every value a parameter.
-        var sql = string.Join("\nUNION ALL\n", tiles.Select((t, i) =>
-            $"SELECT {i} AS ord, '{t.Role}' AS role, '{t.Key}' AS key, (SELECT count(*) FROM {t.Count})::int AS count, '{t.Href}' AS href, {(t.Urgent ? "true" : "false")} AS urgent"));
-        var rows = await conn.QueryAsync<Row>(new CommandDefinition(sql + "\nORDER BY ord", args, cancellationToken: ct));
-        return rows.Select(r => new WorkTile(r.Role, r.Key, r.Count, r.Href, r.Urgent)).ToList();
+        // Constant text only (the counted sets come from this method, never from input): one round trip, every value a parameter.
+        var sql = string.Join("\nUNION ALL\n", tiles.Select((t, i) => $"SELECT {i} AS ord, (SELECT count(*) FROM {t.Count})::int AS count"));
+        var counts = await conn.QueryAsync<(int Ord, int Count)>(new CommandDefinition(sql + "\nORDER BY ord", args, cancellationToken: ct));
+        return counts.Select(c => (Tile: tiles[c.Ord], c.Count)).Select(x => new WorkTile(x.Tile.Role, x.Tile.Key, x.Count, x.Tile.Href, x.Tile.Urgent)).ToList();
     }
 }

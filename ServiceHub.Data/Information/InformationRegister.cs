@@ -1,25 +1,10 @@
 using Dapper;
 using Npgsql;
 using ServiceHub.Data.Admin;
+using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.Information;
-
-public sealed record InfoKind(string Code, string Class, string Name, string NameEn, string OwnerDepartmentCode, string[] ReaderRoles, int RetentionMonths, string? AlsoClass = null)
-{
-    /// <summary>The classes the kind is listed under (customer events are both customer-to-company and commercial).</summary>
-    public IEnumerable<string> Classes => AlsoClass is null ? [Class] : [Class, AlsoClass];
-}
-
-public sealed record InfoRecord(
-    long Id, string Kind, string Title, string? Body, string? PrivateData, string State, string? FiledByName, DateTimeOffset FiledAt,
-    DateTimeOffset? StoredAt, DateTimeOffset? RetainUntil, string? DestroyReason, string? DestroyApprovedByName, DateTimeOffset? DestroyedAt,
-    string? SourceType = null, long? SourceId = null, string? DestroyRequestedByName = null, DateTimeOffset? DestroyRequestedAt = null,
-    string? DestroyRejectedReason = null)
-{
-    /// <summary>The reason the retention sweep writes when it asks for a destruction (shown localised).</summary>
-    public const string RetentionEnded = "retention_ended";
-}
 
 /// <summary>
 /// The information register (信息管理, DOMAIN.md §2): records of each kind are filed, stored for the kind's retention period and
@@ -100,7 +85,7 @@ public sealed class InformationRegister(NpgsqlDataSource db, AuditLog audit, Tim
     /// </summary>
     public async Task ApproveDestructionAsync(Actor actor, long id, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin, Roles.Leadership);
+        actor.Require(Access.Approvers);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var now = clock.GetUtcNow();
@@ -126,7 +111,7 @@ public sealed class InformationRegister(NpgsqlDataSource db, AuditLog audit, Tim
     /// <summary>Refuses a destruction: the record is kept for another retention period, with the reason.</summary>
     public async Task RejectDestructionAsync(Actor actor, long id, string reason, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin, Roles.Leadership);
+        actor.Require(Access.Approvers);
         if (string.IsNullOrWhiteSpace(reason)) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Reason"] = new("Validation.Required") });
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -150,13 +135,10 @@ public sealed class InformationRegister(NpgsqlDataSource db, AuditLog audit, Tim
     /// <summary>Removes the free text (what the customer said, answers, notes) of the record a register row stands for; returns its customer.</summary>
     private static Task<int?> ScrubSourceAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string type, long id, CancellationToken ct)
     {
+        // A complaint's text is blanked by its owner, the complaint lifecycle.
+        if (type == "complaint") return ComplaintLifecycle.BlankTextAsync(conn, tx, id, Destroyed, ct);
         var sql = type switch
         {
-            "complaint" => """
-                UPDATE complaints SET content = @x, resolution = CASE WHEN resolution IS NULL THEN NULL ELSE @x END,
-                    reply = CASE WHEN reply IS NULL THEN NULL ELSE @x END, close_reason = CASE WHEN close_reason IS NULL THEN NULL ELSE @x END
-                WHERE id = @id RETURNING customer_id
-                """,
             "contact" => """
                 UPDATE contacts SET content = @x, answer = CASE WHEN answer = '' THEN '' ELSE @x END, purpose = CASE WHEN purpose = '' THEN '' ELSE @x END,
                     reception_confirmed_by = CASE WHEN reception_confirmed_by IS NULL THEN NULL ELSE @x END,
@@ -220,6 +202,6 @@ public sealed class InformationRegister(NpgsqlDataSource db, AuditLog audit, Tim
              JOIN info_kinds k ON k.code = r.kind
             WHERE r.state = 'destroy_requested' AND (@approver OR k.reader_roles && @roles OR k.owner_department_code = @dept)
             ORDER BY r.destroy_requested_at, r.id
-            """, new { approver = actor.IsIn(Roles.Admin, Roles.Leadership), roles = actor.Roles.ToArray(), dept }, cancellationToken: ct))).AsList();
+            """, new { approver = actor.IsIn(Access.Approvers), roles = actor.Roles.ToArray(), dept }, cancellationToken: ct))).AsList();
     }
 }

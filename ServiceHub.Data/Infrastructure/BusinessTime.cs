@@ -3,7 +3,10 @@ namespace ServiceHub.Data.Infrastructure;
 /// <summary>Business time is Asia/Shanghai; everything is stored in UTC (timestamptz).</summary>
 public static class BusinessTime
 {
-    public static readonly TimeZoneInfo Zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+    /// <summary>The IANA id of business time, for SQL (<c>AT TIME ZONE</c>) as well as .NET.</summary>
+    public const string ZoneId = "Asia/Shanghai";
+
+    public static readonly TimeZoneInfo Zone = TimeZoneInfo.FindSystemTimeZoneById(ZoneId);
 
     public static DateTimeOffset ToLocal(DateTimeOffset utc) => TimeZoneInfo.ConvertTime(utc, Zone);
 

@@ -9,13 +9,6 @@ namespace ServiceHub.Data.Reports;
 /// </summary>
 public static class AnnualReportRules
 {
-    /// <summary>
-    /// Who may produce a report (any year, on demand) and read the reports: leadership (who decides on them) and the CS supervisor
-    /// (the customer-service manager, who runs the return-visit working group). The report covers every department, so department
-    /// managers read their own figures on the dashboard instead; admins run the system and do not read reports.
-    /// </summary>
-    public static readonly string[] Roles = [Admin.Roles.Leadership, Admin.Roles.CsSupervisor];
-
     /// <summary>The yearly job: 5 January, 02:00 Beijing time (well inside the manual's month after the year ends).</summary>
     public const string JobCron = "0 2 5 1 *";
 
@@ -35,26 +28,29 @@ public sealed record AnnualTotals(
     KpiRate ReplyOnTime, KpiRate ContactOnTime, int Escalated, int EscalatedLevel1, int EscalatedLevel2, KpiRate ClosureRate, int Repeat,
     KpiRate ConsultationSatisfaction,
     int Emergencies, KpiRate EmergencyOnTime, double? MeanArrivalMinutes, double? MaxArrivalMinutes,
-    KpiRate ReturnVisitSatisfaction);
+    KpiRate ReturnVisitSatisfaction, int ReturnVisitsUnreachable = 0);
 
 /// <summary>A root cause (最终原因) of the year with its count the year before.</summary>
 public sealed record AnnualRootCause(string? Name, string? NameEn, int Complaints, int PreviousComplaints);
 
-/// <summary>One department's performance in the year (complaints it was responsible for, its emergencies and return visits).</summary>
+/// <summary>
+/// One department's performance in the year (complaints it was responsible for, its emergencies and return visits: satisfied ÷ reached,
+/// and apart those closed as unreachable).
+/// </summary>
 public sealed record AnnualDepartment(int? DepartmentId, string? Name, string? NameEn, int Complaints, int PreviousComplaints,
     KpiRate ReplyOnTime, KpiRate ContactOnTime, int Escalated, KpiRate ClosureRate, int Repeat, int Emergencies, KpiRate EmergencyOnTime,
-    KpiRate ReturnVisitSatisfaction);
+    KpiRate ReturnVisitSatisfaction, int ReturnVisitsUnreachable = 0);
 
 /// <summary>A month (yyyy-MM) of the year: consultation satisfaction (and the same month the year before), return visits, complaints.</summary>
 public sealed record AnnualMonth(string Month, KpiRate ConsultationSatisfaction, KpiRate PreviousConsultationSatisfaction,
-    KpiRate ReturnVisitSatisfaction, int Complaints);
+    KpiRate ReturnVisitSatisfaction, int Complaints, int ReturnVisitsUnreachable = 0);
 
 /// <summary>First-class emergencies of one kind: how many, on site within 2 hours, mean arrival; the count the year before.</summary>
 public sealed record AnnualEmergencyKind(string Kind, int Emergencies, KpiRate OnTime, double? MeanArrivalMinutes, int PreviousEmergencies);
 
 /// <summary>A department's preliminary analysis (初步整理) of a month of the year.</summary>
 public sealed record AnnualAnalysis(string Period, string DepartmentName, string DepartmentNameEn, int Visits, int Satisfied, int NotSatisfied,
-    string TopReasons, string Analysis);
+    string TopReasons, string Analysis, int Unreachable = 0);
 
 /// <summary>An action of the working group's plan and whether it was done (by its due date).</summary>
 public sealed record AnnualPlanAction(string Description, string? DepartmentName, string? DepartmentNameEn, DateOnly? DueDate, DateTimeOffset? DoneAt)
@@ -74,6 +70,8 @@ public sealed record AnnualPlan(string Period, string FinalOpinion, string Decid
 /// The content of one version of the report, stored as a jsonb snapshot: totals and rates with the previous year beside them, top
 /// root causes, department performance, return-visit opinions and the plan's implementation, emergencies and arrival, satisfaction by month.
 /// <see cref="DataAsOf"/> is when the figures were read (open deadlines count as measured only once passed, as on the dashboard).
+/// <see cref="ConsultationSatisfactionTarget"/> is the target configured when the version was produced (null in versions produced before
+/// it was stored: those were produced against the manual's 90%).
 /// </summary>
 public sealed record AnnualReportContent(
     int Year, DateTimeOffset DataAsOf,
@@ -83,10 +81,14 @@ public sealed record AnnualReportContent(
     IReadOnlyList<AnnualMonth> Months,
     IReadOnlyList<AnnualEmergencyKind> EmergencyKinds,
     IReadOnlyList<AnnualAnalysis> Analyses,
-    IReadOnlyList<AnnualPlan> Plans)
+    IReadOnlyList<AnnualPlan> Plans,
+    decimal? ConsultationSatisfactionTarget = null)
 {
     /// <summary>Every action of the year's plans: done ÷ all.</summary>
     public KpiRate PlanImplementation => new(Plans.Sum(p => p.Done), Plans.Sum(p => p.Actions.Count));
+
+    /// <summary>The consultation-satisfaction target this version is read against, percent.</summary>
+    public decimal SatisfactionTarget => ConsultationSatisfactionTarget ?? KpiOptions.ManualConsultationSatisfactionTarget;
 }
 
 /// <summary>One stored version (without its content).</summary>

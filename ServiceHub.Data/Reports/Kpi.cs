@@ -33,7 +33,10 @@ public enum KpiSet
     EscalatedLevel2,
     /// <summary>Closed.</summary>
     Closed,
-    /// <summary>Repeat complaints: linked to an earlier complaint of the same customer.</summary>
+    /// <summary>
+    /// Repeat complaints: linked to an earlier complaint of the same customer after the week (a complaint of its own), or raised again
+    /// inside the week (the repeat merged into it: the complaint counts once).
+    /// </summary>
     Repeat,
 
     // ---- consultations received in the period (department: the one it was handed over to, else the first responder's)
@@ -43,6 +46,8 @@ public enum KpiSet
     ConsultationsSatisfied,
     /// <summary>Consultations the customer was not satisfied with.</summary>
     ConsultationsNotSatisfied,
+    /// <summary>Consultations whose satisfaction callback could not reach the customer (shown apart; the answer at the contact counts).</summary>
+    ConsultationsCallbackUnreachable,
 
     // ---- first-class emergencies reported in the period
     /// <summary>All first-class emergencies.</summary>
@@ -61,12 +66,11 @@ public enum KpiFamily { Complaints, Consultations, Emergencies }
 /// <summary>A period [<paramref name="From"/>, <paramref name="To"/>) and an optional department (null = every department the actor may see).</summary>
 public sealed record KpiQuery(DateTimeOffset From, DateTimeOffset To, int? DepartmentId = null)
 {
+    /// <summary>A calendar month in business time (Asia/Shanghai).</summary>
+    public static KpiQuery Of(Infrastructure.Month month, int? departmentId = null) => new(month.Start, month.End, departmentId);
+
     /// <summary>The calendar month <paramref name="year"/>-<paramref name="month"/> in business time (Asia/Shanghai).</summary>
-    public static KpiQuery Month(int year, int month, int? departmentId = null)
-    {
-        var start = new DateTime(year, month, 1);
-        return new KpiQuery(BusinessTime.FromLocal(start), BusinessTime.FromLocal(start.AddMonths(1)), departmentId);
-    }
+    public static KpiQuery Month(int year, int month, int? departmentId = null) => Of(new Infrastructure.Month(year, month), departmentId);
 
     /// <summary>The calendar year in business time.</summary>
     public static KpiQuery Year(int year, int? departmentId = null) =>
@@ -76,8 +80,14 @@ public sealed record KpiQuery(DateTimeOffset From, DateTimeOffset To, int? Depar
 /// <summary>A rate: <see cref="Numerator"/> of <see cref="Denominator"/>; <see cref="Percent"/> is null when there is nothing to measure.</summary>
 public sealed record KpiRate(int Numerator, int Denominator)
 {
-    /// <summary>Numerator ÷ denominator × 100, one decimal (away from zero); null when the denominator is 0.</summary>
+    /// <summary>Numerator ÷ denominator × 100, one decimal (away from zero), for display only; null when the denominator is 0.</summary>
     public decimal? Percent => Denominator == 0 ? null : Math.Round(100m * Numerator / Denominator, 1, MidpointRounding.AwayFromZero);
+
+    /// <summary>
+    /// Whether the rate reaches <paramref name="targetPercent"/>, on the exact ratio (numerator × 100 ≥ target × denominator), never on
+    /// the rounded <see cref="Percent"/>: 1,799 of 2,000 (89.95%, shown 90.0%) is below 90%. Null when there is nothing to measure.
+    /// </summary>
+    public bool? AtLeast(decimal targetPercent) => Denominator == 0 ? null : Numerator * 100m >= targetPercent * Denominator;
 }
 
 /// <summary>
@@ -92,6 +102,8 @@ public sealed record KpiFigures(IReadOnlyDictionary<KpiSet, int> Counts, bool Co
     public int Complaints => this[KpiSet.Complaints];
     /// <summary>Consultation satisfaction: satisfied consultations ÷ all consultations × 100% (target ≥ 90%); satisfied = the callback's outcome, else the answer at the contact.</summary>
     public KpiRate? ConsultationSatisfaction => ConsultationsApply ? new(this[KpiSet.ConsultationsSatisfied], this[KpiSet.Consultations]) : null;
+    /// <summary>Consultations whose satisfaction callback was closed as unreachable: counted neither satisfied nor dissatisfied as a callback.</summary>
+    public int ConsultationCallbacksUnreachable => this[KpiSet.ConsultationsCallbackUnreachable];
     /// <summary>Replies within 48 h (or the agreed extension) ÷ complaints whose reply is measured.</summary>
     public KpiRate ReplyOnTime => new(this[KpiSet.ReplyOnTime], this[KpiSet.ReplyMeasured]);
     /// <summary>First contacts within the dispatch deadline ÷ dispatched complaints whose contact is measured.</summary>
@@ -123,23 +135,36 @@ public sealed record KpiMonth(string Month, KpiFigures Figures);
 /// </summary>
 public sealed record KpiDrill(KpiQuery Query, KpiSet Set, StatisticsDimension? By = null, string? Key = null, string? Month = null);
 
-/// <summary>One complaint of a drill-down list.</summary>
+/// <summary>
+/// One complaint of a drill-down list. <see cref="ContactBackdated"/>: its contact time was typed more than an hour before it was logged
+/// (<see cref="ContactTimeNote"/> says why) — marked in the list.
+/// </summary>
 public sealed record KpiComplaintItem(long Id, string SheetNo, string State, string CustomerName, string? ProjectName, string? DepartmentName,
-    string? DepartmentNameEn, string Channel, string? RootCause, string? RootCauseEn, string Content, DateTimeOffset RegisteredAt, int EscalationLevel);
+    string? DepartmentNameEn, string Channel, string? RootCause, string? RootCauseEn, string Content, DateTimeOffset RegisteredAt, int EscalationLevel,
+    DateTimeOffset? ContactedAt, DateTimeOffset? ContactLoggedAt, string? ContactTimeNote)
+{
+    public bool ContactBackdated => ContactedAt is { } at && ContactLoggedAt is { } logged && Complaints.ContactTime.NeedsNote(at, logged);
+}
 
 /// <summary>One consultation of a drill-down list.</summary>
 public sealed record KpiConsultationItem(long Id, string RegisterNo, string CustomerName, string? ProjectName, string Channel, string Content,
     bool? Satisfied, DateTimeOffset ReceivedAt);
 
-/// <summary>One emergency of a drill-down list; <see cref="ArrivalMinutes"/> from report to arrival.</summary>
+/// <summary>One emergency of a drill-down list; <see cref="ArrivalMinutes"/> from the event to the arrival.</summary>
 public sealed record KpiEmergencyItem(int Id, string Kind, string? ProjectName, string? DepartmentName, string? DepartmentNameEn, string Location,
     DateTimeOffset ReportedAt, DateTimeOffset OnSiteDueAt, DateTimeOffset? ArrivedAt, double? ArrivalMinutes);
 
 /// <summary>Targets of the dashboard (configuration section <c>Kpi</c>); null = no target, shown without colour.</summary>
 public sealed class KpiOptions
 {
-    /// <summary>Consultation satisfaction, percent (the manual: ≥ 90%).</summary>
-    public decimal ConsultationSatisfactionTarget { get; set; } = 90m;
+    /// <summary>The manual's consultation-satisfaction target, percent (客户咨询满意率不低于 90%).</summary>
+    public const decimal ManualConsultationSatisfactionTarget = 90m;
+
+    /// <summary>
+    /// Consultation satisfaction, percent (the manual: ≥ 90%). The one target of the dashboard, the return-visit satisfaction figures
+    /// and the annual report; compared with <see cref="KpiRate.AtLeast"/>.
+    /// </summary>
+    public decimal ConsultationSatisfactionTarget { get; set; } = ManualConsultationSatisfactionTarget;
     /// <summary>Replies within 48 h, percent (the manual: every reply within 48 h).</summary>
     public decimal? ReplyOnTimeTarget { get; set; } = 100m;
     /// <summary>First contact within the dispatch deadline, percent (the manual: every contact within the deadline).</summary>
@@ -157,22 +182,16 @@ public sealed class KpiOptions
 /// <summary>Who sees which figures: leadership, the CS supervisor and admins every department; a department manager their own only.</summary>
 public static class KpiAccess
 {
-    /// <summary>Roles that see every department.</summary>
-    public static readonly string[] AllDepartmentsRoles = [Roles.Leadership, Roles.CsSupervisor, Roles.Admin];
-
-    /// <summary>Roles that may open the dashboard at all.</summary>
-    public static readonly string[] DashboardRoles = [Roles.Leadership, Roles.CsSupervisor, Roles.Admin, Roles.DeptManager];
-
     /// <summary>
     /// The department the figures are limited to for <paramref name="actor"/> asking for <paramref name="departmentId"/> (null = all):
     /// a department manager always gets their own department and is refused another one; roles without access are refused.
     /// </summary>
     public static int? Scope(Actor actor, int? departmentId)
     {
-        if (actor.IsIn(AllDepartmentsRoles)) return departmentId;
+        if (actor.IsIn(Access.AllDepartments)) return departmentId;
         actor.Require(Roles.DeptManager);
         if (actor.DepartmentId is not { } own || (departmentId is { } asked && asked != own))
-            throw new ForbiddenException(actor.UserName, AllDepartmentsRoles);
+            throw new ForbiddenException(actor.UserName, Access.AllDepartments);
         return own;
     }
 }

@@ -22,6 +22,12 @@ public static class KpiSql
     private const string ReplyOnTime = "(c.first_replied_at <= c.first_reply_due_at)";
     private const string ContactMeasured = "(c.contact_due_at IS NOT NULL AND (c.contacted_at IS NOT NULL OR c.contact_due_at < @Now))";
     private const string ContactOnTime = "(c.contacted_at <= c.contact_due_at)";
+    // A repeat complaint: one raised after the week, counted on its own; or a complaint raised again inside the week, whose repeat was
+    // merged into it (counting rule 3: counted once, the repeat one more time of the same complaint).
+    private const string Repeat = """
+        (c.repeat_of_complaint_id IS NOT NULL
+         OR EXISTS (SELECT 1 FROM complaints r WHERE r.merged_into_id = c.id AND r.repeat_of_complaint_id IS NOT NULL))
+        """;
     private const string EmergencyMeasured = "(em.arrived_at IS NOT NULL OR em.on_site_due_at < @Now)";
     private const string EmergencyOnTime = "(em.arrived_at <= em.on_site_due_at)";
 
@@ -47,9 +53,10 @@ public static class KpiSql
         KpiSet.EscalatedLevel1 => "c.escalation_level = 1",
         KpiSet.EscalatedLevel2 => "c.escalation_level >= 2",
         KpiSet.Closed => "c.state = 'closed'",
-        KpiSet.Repeat => "c.repeat_of_complaint_id IS NOT NULL",
+        KpiSet.Repeat => Repeat,
         KpiSet.ConsultationsSatisfied => Satisfaction.ConsultationSatisfied,
         KpiSet.ConsultationsNotSatisfied => $"NOT {Satisfaction.ConsultationSatisfied}",
+        KpiSet.ConsultationsCallbackUnreachable => Satisfaction.CallbackUnreachable,
         KpiSet.EmergencyMeasured => EmergencyMeasured,
         KpiSet.EmergencyOnTime => EmergencyOnTime,
         KpiSet.EmergencyLate => $"({EmergencyMeasured} AND NOT coalesce({EmergencyOnTime}, false))",
@@ -73,9 +80,11 @@ public static class KpiSql
             WHERE ct.kind = 'consultation' AND ct.received_at >= @From AND ct.received_at < @To
               AND (@DepartmentId IS NULL OR {Satisfaction.ConsultationDepartment} = @DepartmentId)
             """,
+        // An "other" event the CS supervisor judged not first-class is not one (EmergencyRepository.ConfirmAsync).
         KpiFamily.Emergencies => """
             WHERE em.reported_at >= @From AND em.reported_at < @To
               AND (@DepartmentId IS NULL OR em.responsible_department_id = @DepartmentId)
+              AND em.confirmation IS DISTINCT FROM 'not_first_class'
             """,
         _ => throw new ArgumentOutOfRangeException(nameof(family)),
     };
@@ -88,9 +97,11 @@ public static class KpiSql
         _ => MonthOf("em.reported_at"),
     };
 
-    /// <summary>Mean and longest arrival in minutes from the report, over emergencies <c>em</c> (columns mean_arrival, max_arrival).</summary>
-    public const string ArrivalAggregates =
-        "(avg(extract(epoch FROM em.arrived_at - em.reported_at)) / 60)::float8 AS mean_arrival, (max(extract(epoch FROM em.arrived_at - em.reported_at)) / 60)::float8 AS max_arrival";
+    /// <summary>Minutes from the event (发生…后…2小时内, not from the report) to the arrival on site, of an emergency <c>em</c>.</summary>
+    public const string ArrivalMinutes = "(extract(epoch FROM em.arrived_at - em.occurred_at) / 60)::float8";
+
+    /// <summary>Mean and longest arrival in minutes from the event, over emergencies <c>em</c> (columns mean_arrival, max_arrival).</summary>
+    public const string ArrivalAggregates = $"avg({ArrivalMinutes}) AS mean_arrival, max({ArrivalMinutes}) AS max_arrival";
 
     private static IEnumerable<KpiSet> SetsOf(KpiFamily family) => Enum.GetValues<KpiSet>().Where(s => FamilyOf(s) == family);
 
@@ -152,12 +163,8 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
     {
         var found = (await ComputeAsync(actor, q, byMonth: true, ct)).ToDictionary(m => m.Month);
         var result = new List<KpiMonth>();
-        var local = BusinessTime.ToLocal(q.From).DateTime;
-        for (var m = new DateTime(local.Year, local.Month, 1); BusinessTime.FromLocal(m) < q.To; m = m.AddMonths(1))
-        {
-            var key = m.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
-            result.Add(found.TryGetValue(key, out var f) ? f : new KpiMonth(key, Empty()));
-        }
+        for (var m = Infrastructure.Month.Of(q.From); m.Start < q.To; m = m.Next)
+            result.Add(found.TryGetValue(m.ToString(), out var f) ? f : new KpiMonth(m.ToString(), Empty()));
         return result;
     }
 
@@ -216,7 +223,7 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
                    (SELECT d2.name_en FROM departments d2 WHERE d2.id = c.department_id) AS department_name_en,
                    c.channel, (SELECT r2.name FROM root_causes r2 WHERE r2.id = c.root_cause_id) AS root_cause,
                    (SELECT r2.name_en FROM root_causes r2 WHERE r2.id = c.root_cause_id) AS root_cause_en,
-                   c.content, c.registered_at, c.escalation_level
+                   c.content, c.registered_at, c.escalation_level, c.contacted_at, c.contact_logged_at, c.contact_time_note
             """, "c.registered_at DESC, c.id DESC", skip, take, out var countSql);
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<KpiComplaintItem>(new CommandDefinition(sql, args, cancellationToken: ct));
@@ -241,12 +248,12 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
     /// <summary>The emergencies behind an emergency figure, newest first, server-paged.</summary>
     public async Task<Page<KpiEmergencyItem>> EmergenciesAsync(Actor actor, KpiDrill d, int skip, int take, CancellationToken ct = default)
     {
-        var (sql, args) = Drill(actor, d, KpiFamily.Emergencies, """
+        var (sql, args) = Drill(actor, d, KpiFamily.Emergencies, $"""
             SELECT em.id, em.kind, (SELECT p2.name FROM projects p2 WHERE p2.id = em.project_id) AS project_name,
                    (SELECT d2.name FROM departments d2 WHERE d2.id = em.responsible_department_id) AS department_name,
                    (SELECT d2.name_en FROM departments d2 WHERE d2.id = em.responsible_department_id) AS department_name_en,
                    em.location, em.reported_at, em.on_site_due_at, em.arrived_at,
-                   (extract(epoch FROM em.arrived_at - em.reported_at) / 60)::float8 AS arrival_minutes
+                   {KpiSql.ArrivalMinutes} AS arrival_minutes
             """, "em.reported_at DESC, em.id DESC", skip, take, out var countSql);
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<KpiEmergencyItem>(new CommandDefinition(sql, args, cancellationToken: ct));

@@ -1,14 +1,15 @@
 using Dapper;
 using Npgsql;
+using ServiceHub.Data.Complaints;
+using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.ReturnVisits;
 
-public sealed record ClosureResult(int ClosedOneWeek, int ClosedAfterReturnVisit, int RemindersSent, int AwaitingClassification, bool Skipped = false);
-
 /// <summary>
 /// The closure sweep (DOMAIN.md §4 closure): closes, set-based, every complaint handled without a return visit one week ago with no
-/// repeat complaint, and every complaint whose satisfied return visit waited for its root cause; sends "call back" reminders whose
-/// time has passed. A complaint without a root cause is never closed: it is counted as awaiting classification.
+/// repeat complaint, and every complaint whose satisfied return visit waited for its root cause (the closing statements are the
+/// complaint lifecycle's, <see cref="ComplaintLifecycle.AutoCloseSql"/> and <see cref="ComplaintLifecycle.PendingCloseSql"/>); sends
+/// "call back" reminders whose time has passed. A complaint without a root cause is never closed: it is counted as awaiting classification.
 /// Each batch is one transaction (closure + event together, so a restart loses and duplicates nothing); the state guard makes a repeat
 /// close nothing twice (the event is written only for the rows the guarded UPDATE actually changed); a transaction-level advisory lock keeps two servers from racing (the second steps aside), and the pending
 /// closures also skip rows locked by a user (<c>FOR UPDATE SKIP LOCKED</c>).
@@ -19,50 +20,8 @@ public sealed class ClosureSweep(NpgsqlDataSource db, TimeProvider clock)
     /// <summary>Advisory lock key of the sweep ('RVCL').</summary>
     public const long LockKey = 0x5256434C;
 
-    /// <summary>
-    /// The eligible rows are picked by their physical address (a TID scan, no second index lookup); a row changed meanwhile by a user
-    /// (reopened by a repeat complaint) has a new address or fails the state guard, so it is left alone.
-    /// </summary>
-    public const string AutoCloseSql = """
-        WITH eligible AS MATERIALIZED (
-            SELECT c.ctid AS tid FROM complaints c
-            WHERE c.state = 'handled' AND c.handled_at <= @cutoff AND NOT c.needs_return_visit AND c.root_cause_id IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM complaints r WHERE r.repeat_of_complaint_id = c.id AND r.registered_at >= c.handled_at)
-            LIMIT @batch
-        ), closed AS (
-            UPDATE complaints c SET state = 'closed', closed_at = @now, close_reason = 'auto-one-week', current_due_at = NULL, updated_at = @now
-            WHERE c.ctid = ANY (ARRAY(SELECT tid FROM eligible)) AND c.state = 'handled'
-            RETURNING c.id
-        ), events AS (
-            INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details)
-            SELECT id, @now, 'system', 'closed', 'auto-one-week' FROM closed
-        )
-        SELECT count(*)::int FROM closed
-        """;
-
-    public const string PendingCloseSql = """
-        WITH eligible AS (
-            SELECT c.id, t.id AS task_id FROM return_visit_tasks t
-            JOIN complaints c ON c.id = t.complaint_id
-            WHERE t.closure_pending AND c.state = 'handled' AND c.root_cause_id IS NOT NULL AND t.completed_at >= c.handled_at
-            LIMIT @batch
-            FOR UPDATE OF c, t SKIP LOCKED
-        ), closed AS (
-            UPDATE complaints c SET state = 'closed', closed_at = @now, close_reason = 'return-visit-satisfied', current_due_at = NULL, updated_at = @now
-            FROM eligible e
-            WHERE c.id = e.id AND c.state = 'handled'
-            RETURNING c.id
-        ), cleared AS (
-            UPDATE return_visit_tasks t SET closure_pending = false FROM eligible e WHERE t.id = e.task_id
-        ), events AS (
-            INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details)
-            SELECT id, @now, 'system', 'closed', 'return-visit-satisfied' FROM closed
-        )
-        SELECT count(*)::int FROM closed
-        """;
-
     /// <summary>Sends due reminders: one, by id (the delayed job), or all whose time has passed (the sweep). Returns the number sent.</summary>
-    public const string RemindSql = """
+    public const string RemindSql = $"""
         WITH due AS (
             UPDATE return_visit_reminders r SET sent_at = @now
             WHERE r.sent_at IS NULL AND r.remind_at <= @now AND (@id::bigint IS NULL OR r.id = @id)
@@ -70,7 +29,7 @@ public sealed class ClosureSweep(NpgsqlDataSource db, TimeProvider clock)
         ), notes AS (
             INSERT INTO notifications (user_id, created_at, kind, complaint_id, message_key, args, link, dedupe_key)
             SELECT t.assignee_id, @now, 'return-visit', t.complaint_id, 'ReturnVisit.Notify.CallBack',
-                   ARRAY[coalesce(c.sheet_no, ct.register_no, ''), cu.name, to_char(d.remind_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI')],
+                   ARRAY[coalesce(c.sheet_no, ct.register_no, ''), cu.name, to_char(d.remind_at AT TIME ZONE '{BusinessTime.ZoneId}', 'YYYY-MM-DD HH24:MI')],
                    '/return-visits/' || t.id, 'rv-remind:' || d.id
             FROM due d
             JOIN return_visit_tasks t ON t.id = d.task_id
@@ -84,10 +43,10 @@ public sealed class ClosureSweep(NpgsqlDataSource db, TimeProvider clock)
         SELECT count(*)::int FROM notes
         """;
 
-    public const string AwaitingSql = """
+    public const string AwaitingSql = $"""
         SELECT count(*)::int FROM complaints c
         WHERE c.state = 'handled' AND c.root_cause_id IS NULL
-          AND ((NOT c.needs_return_visit AND c.handled_at <= @cutoff)
+          AND (({ComplaintSql.ClosesByTheWeek} AND c.handled_at <= @cutoff)
                OR EXISTS (SELECT 1 FROM return_visit_tasks t WHERE t.complaint_id = c.id AND t.closure_pending))
         """;
 
@@ -99,14 +58,14 @@ public sealed class ClosureSweep(NpgsqlDataSource db, TimeProvider clock)
         bool skipped = false;
         while (true)
         {
-            var (n, got) = await BatchAsync(AutoCloseSql, now, cutoff, ct);
+            var (n, got) = await BatchAsync(ComplaintLifecycle.AutoCloseSql, now, cutoff, ct);
             skipped |= !got;
             oneWeek += n;
             if (n < BatchSize) break;
         }
         while (true)
         {
-            var (n, got) = await BatchAsync(PendingCloseSql, now, cutoff, ct);
+            var (n, got) = await BatchAsync(ComplaintLifecycle.PendingCloseSql, now, cutoff, ct);
             skipped |= !got;
             afterVisit += n;
             if (n < BatchSize) break;
@@ -124,7 +83,7 @@ public sealed class ClosureSweep(NpgsqlDataSource db, TimeProvider clock)
         await using var tx = await conn.BeginTransactionAsync(ct);
         var locked = await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_try_advisory_xact_lock(@LockKey)", new { LockKey }, tx, cancellationToken: ct));
         if (!locked) return (0, false);
-        var n = await conn.ExecuteScalarAsync<int>(new CommandDefinition(sql, new { now, cutoff, batch = BatchSize }, tx, cancellationToken: ct));
+        var n = await ComplaintLifecycle.CloseBatchAsync(conn, tx, sql, now, cutoff, BatchSize, ct);
         await tx.CommitAsync(ct);
         return (n, true);
     }

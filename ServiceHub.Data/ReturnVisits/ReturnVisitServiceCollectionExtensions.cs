@@ -12,6 +12,7 @@ public static class ReturnVisitServiceCollectionExtensions
         services.AddSingleton<ReturnVisitRepository>();
         services.AddSingleton<ReturnVisitAnalysisRepository>();
         services.AddSingleton<ClosureSweep>();
+        services.AddSingleton<RepeatComplaints>();
         return services;
     }
 }

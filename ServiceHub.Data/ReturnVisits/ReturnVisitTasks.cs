@@ -5,8 +5,6 @@ using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.ReturnVisits;
 
-public sealed record ReturnVisitSettings(string AssignRule, int DueHours, int MaxFailedAttempts, int ConsultationSamplePercent, int? LastAssigneeId);
-
 /// <summary>
 /// Creating return-visit tasks (DOMAIN.md §5: the CS dept designates a person for the return visit) inside the caller's transaction:
 /// the handling of a complaint that needs a return visit, and the sampling of consultations.
@@ -16,7 +14,7 @@ public static class ReturnVisitTasks
     public const string CsDepartmentCode = "CS";
 
     internal const string SelectSettings = """
-        SELECT assign_rule, due_hours, max_failed_attempts, consultation_sample_percent, last_assignee_id FROM return_visit_settings
+        SELECT assign_rule, due_hours, max_failed_attempts, consultation_sample_percent, last_assignee_id, unreachable_after_days FROM return_visit_settings
         """;
 
     /// <summary>The designated person by the supervisor's rule: the next team member in turn, or the CS department's return-visit lead.</summary>
@@ -67,52 +65,12 @@ public static class ReturnVisitTasks
         return taskId;
     }
 
-    internal static Task AddComplaintEventAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long complaintId, DateTimeOffset at, int? actorId, string actorName,
-        string kind, string details, CancellationToken ct) =>
-        conn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO complaint_events (complaint_id, at, actor_id, actor_name, kind, details) VALUES (@complaintId, @at, @actorId, @actorName, @kind, @details)
-            """, new { complaintId, at, actorId, actorName, kind, details }, tx, cancellationToken: ct));
-}
-
-public sealed record RepeatCandidate(long Id, string SheetNo, string State, string Content, DateTimeOffset? HandledAt, bool Reopens);
-
-/// <summary>Repeat complaints (DOMAIN.md §4 closure): linked at intake; inside the week after handling they stop the clock and reopen the original.</summary>
-public static class RepeatComplaints
-{
     /// <summary>
-    /// What the intake page offers for "repeat of": the customer's complaints handled or closed in the last 30 days, newest first,
-    /// with whether a repeat now would still reopen them (inside the week after handling).
+    /// The CS supervisor decided the complaint needs no return visit: its open visit is cancelled (attempts kept), in the caller's
+    /// transaction; a closure that waited for the root cause after a satisfied visit is left as it is.
     /// </summary>
-    public static async Task<IReadOnlyList<RepeatCandidate>> CandidatesAsync(NpgsqlDataSource db, TimeProvider clock, int customerId, CancellationToken ct = default)
-    {
-        var now = clock.GetUtcNow();
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var rows = await conn.QueryAsync<RepeatCandidate>(new CommandDefinition("""
-            SELECT id, sheet_no, state, content, handled_at, false AS reopens FROM complaints
-            WHERE customer_id = @customerId AND state IN ('handled','closed') AND handled_at >= @since
-            ORDER BY handled_at DESC
-            """, new { customerId, since = now.AddDays(-30) }, cancellationToken: ct));
-        return rows.Select(r => r with { Reopens = r.State == ComplaintStates.Handled && r.HandledAt is { } h && Closure.RepeatReopens(h, now) }).ToList();
-    }
-
-    public static async Task LinkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ComplaintRepository complaints, Actor actor, long complaintId, long earlierId,
-        int customerId, DateTimeOffset now, CancellationToken ct)
-    {
-        var earlier = await conn.QuerySingleOrDefaultAsync<(int CustomerId, string State, DateTimeOffset? HandledAt, string SheetNo)?>(new CommandDefinition(
-            "SELECT customer_id, state, handled_at, sheet_no FROM complaints WHERE id = @earlierId AND id <> @complaintId FOR UPDATE",
-            new { earlierId, complaintId }, tx, cancellationToken: ct));
-        if (earlier is not { } e || e.CustomerId != customerId)
-            throw new ValidationFailedException(new Dictionary<string, FieldError> { ["RepeatOfComplaintId"] = new("ReturnVisit.RepeatNotSameCustomer") });
-        var (sheetNo, content) = await conn.QuerySingleAsync<(string, string)>(new CommandDefinition(
-            "UPDATE complaints SET repeat_of_complaint_id = @earlierId WHERE id = @complaintId RETURNING sheet_no, content",
-            new { earlierId, complaintId }, tx, cancellationToken: ct));
-        await ReturnVisitTasks.AddComplaintEventAsync(conn, tx, earlierId, now, actor.Id == 0 ? null : actor.Id, actor.DisplayName, "repeat-complaint", sheetNo, ct);
-        if (e.State == ComplaintStates.Handled && e.HandledAt is { } handledAt && Closure.RepeatReopens(handledAt, now))
-        {
-            await conn.ExecuteAsync(new CommandDefinition(
-                "UPDATE return_visit_tasks SET state = CASE WHEN state = 'done' THEN state ELSE 'cancelled' END, completed_at = coalesce(completed_at, @now), closure_pending = false WHERE complaint_id = @earlierId AND (state IN ('open','escalated') OR closure_pending)",
-                new { earlierId, now }, tx, cancellationToken: ct));
-            await complaints.ReopenAsync(conn, tx, actor, earlierId, $"{sheetNo}: {content}", now, ct);
-        }
-    }
+    internal static Task CancelOpenAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long complaintId, DateTimeOffset now, CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE return_visit_tasks SET state = 'cancelled', completed_at = @now WHERE complaint_id = @complaintId AND state IN ('open','escalated')",
+            new { complaintId, now }, tx, cancellationToken: ct));
 }

@@ -22,7 +22,7 @@ public sealed class OffboardingTests(DatabaseFixture db) : ComplaintWorldTests(d
         var leaver = _w.Manager;
         var colleague = await Build.UserAsync(_s, $"succ{Guid.NewGuid():N}"[..12], [Roles.DeptManager], _w.DepartmentId);
         var complaint = await _w.RegisterComplaintAsync(content: "离职交接的投诉");
-        await _w.Complaints.ConfirmContactAsync(leaver, complaint, _s.Clock.GetUtcNow(), "电话");
+        await _w.Lifecycle.ConfirmContactAsync(leaver, complaint, _s.Clock.GetUtcNow(), "电话");
         await using (var conn = new NpgsqlConnection(Db.ConnectionString))
             await conn.ExecuteAsync("UPDATE complaints SET handler_id = @leaver WHERE id = @complaint", new { leaver = leaver.Id, complaint });
         var contact = await _w.Intake.RegisterAsync(_w.Agent, new IntakeForm { Channel = Channels.Phone, Kind = ContactKinds.Inquiry, CustomerId = _w.CustomerId, Content = "查询", Answer = "转交" });
@@ -71,7 +71,7 @@ public sealed class PenaltyExportTests(AppFactory app)
     [Fact]
     public async Task HR_downloads_the_monthly_ledger_as_an_excel_workbook_and_an_agent_may_not()
     {
-        var period = ServiceHub.Data.Accountability.Periods.Of(app.Clock.GetUtcNow());
+        var period = ServiceHub.Data.Infrastructure.Month.Of(app.Clock.GetUtcNow()).ToString();
         var hr = await app.SignedInClientAsync("hr");
         var response = await hr.GetAsync($"/penalties/export?period={period}");
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);

@@ -67,7 +67,7 @@ public sealed class AuthorizationTests(AppFactory app)
         Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
         Assert.StartsWith("/account/login", after.Headers.Location!.PathAndQuery);
         var (_, body) = await AppFactory.SignInAsync(client, "leaver", "Leaver2026");
-        Assert.Contains("该账号已停用", body);
+        Assert.Contains("用户名或密码错误", body); // the same message as for a wrong password; "inactive" is in the audit log
     }
 
     [Fact]
@@ -78,9 +78,10 @@ public sealed class AuthorizationTests(AppFactory app)
         var adminActor = new Actor(admin.Id, admin.UserName, admin.DisplayName, admin.Roles, admin.DepartmentId);
         var id = await app.Get<UserRepository>().SaveAsync(adminActor,
             new UserEdit { UserName = "leaver2", DisplayName = "离职者2", Roles = [Roles.Handler], NewPassword = "Leaver2026" });
-        var principal = AppClaims.Principal((await app.Get<UserRepository>().GetAsync(id))!);
+        var signIn = await app.Get<SignInService>().SignInAsync("leaver2", "Leaver2026", null);
+        var principal = AppClaims.Principal(signIn.User!, signIn.SessionId);
         var provider = new RevalidatingAuthStateProvider(new Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory(),
-            app.Get<UserRepository>(), app.Get<IOptions<AuthOptions>>());
+            app.Get<SessionCheck>(), app.Get<IOptions<AuthOptions>>());
 
         Assert.True(await provider.IsStillValidAsync(principal, default));
         await app.Get<UserRepository>().DeactivateAsync(adminActor, id);

@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using ServiceHub.Data.Admin;
 using ServiceHub.Data.Infrastructure;
@@ -59,12 +60,14 @@ public sealed class MasterDataTests(DatabaseFixture db) : WorldTests<DataWorld>(
         var id = await Build.UserAsync(_s, "pw", [Roles.Agent], password: "OldPassw0rd");
         var users = _s.Get<UserRepository>();
         var before = (await users.GetAsync(id))!;
+        var clock = _s.Get<TimeProvider>();
+        var session = await _s.Get<SessionRepository>().StartAsync(id, null, clock.GetUtcNow());
         var me = new Actor(id, "pw", "pw", [Roles.Agent], null);
         Assert.Equal("Password.CurrentWrong", (await Assert.ThrowsAsync<DomainException>(() => users.ChangePasswordAsync(me, "nope", "NewPassw0rd"))).Code);
         await users.ChangePasswordAsync(me, "OldPassw0rd", "NewPassw0rd");
         var after = (await users.GetAsync(id))!;
         Assert.True(UserRepository.VerifyPassword(after.PasswordHash, "NewPassw0rd"));
-        Assert.False(await users.IsSessionValidAsync(id, before.SecurityStamp));
+        Assert.False(await _s.Get<SessionRepository>().IsValidAsync(id, before.SecurityStamp, session, clock.GetUtcNow(), TimeSpan.FromHours(12)));
     }
 
     [Fact]
@@ -74,8 +77,9 @@ public sealed class MasterDataTests(DatabaseFixture db) : WorldTests<DataWorld>(
         try
         {
             await using var s = new TestServices(cs);
-            Assert.True(await s.Get<DemoSeeder>().SeedAsync());
-            Assert.False(await s.Get<DemoSeeder>().SeedAsync());
+            var seeder = s.Demo();
+            Assert.True(await seeder.SeedAsync());
+            Assert.False(await seeder.SeedAsync());
             await using var conn = new NpgsqlConnection(cs);
             var roles = (await conn.QueryAsync<string>("SELECT DISTINCT unnest(roles) FROM users")).ToHashSet();
             foreach (var r in Roles.All) Assert.Contains(r, roles);

@@ -24,4 +24,21 @@ public sealed class DeactivationBrowserTests(BrowserAppFactory app, BrowserFixtu
         await Assertions.Expect(page.Locator("#username")).ToBeVisibleAsync();
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task Signing_out_in_one_tab_ends_the_live_page_in_another_without_any_click()
+    {
+        await app.Get<UserRepository>().SaveAsync(Actor.System, new UserEdit { UserName = "two-tabs", DisplayName = "两个标签页", Roles = [Roles.Agent], NewPassword = "TwoTabs2026" });
+        var first = await browser.SignInAsync(app, "two-tabs", password: "TwoTabs2026");
+        var second = await first.Context.NewPageAsync();
+        await BrowserFixture.GotoAsync(second, "/customers");
+
+        await first.ClickAsync("[data-testid=signed-in-user]");
+        await first.ClickAsync("[data-testid=sign-out]");
+        await first.WaitForURLAsync(u => u.Contains("/account/login"));
+
+        await second.WaitForURLAsync(u => u.Contains("/account/login"), new PageWaitForURLOptions { Timeout = 30_000 });
+        await Assertions.Expect(second.Locator("#username")).ToBeVisibleAsync();
+        await first.Context.CloseAsync();
+    }
 }

@@ -21,7 +21,7 @@ public sealed class ComplaintLifecycleTests(DatabaseFixture db) : ComplaintWorld
         var registeredAt = _s.Clock.GetUtcNow();
         var id = await _w.RegisterComplaintAsync(dispatch: false);
         _s.Clock.Advance(TimeSpan.FromMinutes(7));
-        await _w.Complaints.DispatchAsync(_w.Agent, id, _w.DepartmentId, urgency);
+        await _w.Lifecycle.DispatchAsync(_w.Agent, id, _w.DepartmentId, urgency);
         var c = (await _w.Complaints.GetAsync(_w.Agent, id))!;
         Assert.Equal(ComplaintStates.Dispatched, c.State);
         Assert.Equal(registeredAt.AddMinutes(7 + urgency), c.ContactDueAt);
@@ -33,7 +33,7 @@ public sealed class ComplaintLifecycleTests(DatabaseFixture db) : ComplaintWorld
     public async Task The_first_responder_is_the_agent_who_registered_and_cannot_be_changed()
     {
         var r = await _w.Intake.RegisterAsync(_w.Agent, _w.ComplaintForm());
-        var contact = (await _w.Intake.GetAsync(r.ContactId))!;
+        var contact = (await _w.Intake.GetAsync(_w.Agent, r.ContactId))!;
         Assert.Equal(_w.Agent.Id, contact.FirstResponderId);
         await using var conn = new NpgsqlConnection(Db.ConnectionString);
         await Assert.ThrowsAsync<PostgresException>(() => conn.ExecuteAsync(
@@ -46,9 +46,9 @@ public sealed class ComplaintLifecycleTests(DatabaseFixture db) : ComplaintWorld
         var id = await _w.RegisterComplaintAsync();
         _s.Clock.Advance(TimeSpan.FromMinutes(10));
         // As the page sends it: a Beijing wall-clock time (offset +08:00).
-        await _w.Complaints.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)), "电话");
-        await _w.Complaints.AddNoteAsync(_w.Handler, id, "已安排维修工上门查看");
-        await _w.Complaints.HandleAsync(_w.Handler, id, "更换楼上防水层", "已为您安排维修，漏水问题已解决。", false);
+        await _w.Lifecycle.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)), "电话");
+        await _w.Lifecycle.AddNoteAsync(_w.Handler, id, "已安排维修工上门查看");
+        await _w.Lifecycle.HandleAsync(_w.Handler, id, "更换楼上防水层", "已为您安排维修，漏水问题已解决。", false);
         var c = (await _w.Complaints.GetAsync(_w.Handler, id))!;
         Assert.Equal(ComplaintStates.Handled, c.State);
         Assert.Null(c.CurrentDueAt);
@@ -62,9 +62,9 @@ public sealed class ComplaintLifecycleTests(DatabaseFixture db) : ComplaintWorld
     {
         var id = await _w.RegisterComplaintAsync();
         var oldDue = (await _w.Complaints.GetAsync(_w.Agent, id))!.ReplyDueAt;
-        await _w.Complaints.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "上门");
+        await _w.Lifecycle.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "上门");
         var newDue = _s.Clock.GetUtcNow().AddDays(5);
-        await _w.Complaints.ExtendAsync(_w.Handler, id, newDue, "需等待材料到货，已与业主约定");
+        await _w.Lifecycle.ExtendAsync(_w.Handler, id, newDue, "需等待材料到货，已与业主约定");
         var c = (await _w.Complaints.GetAsync(_w.Agent, id))!;
         Assert.Equal(newDue, c.ReplyDueAt);
         Assert.Equal(newDue, c.CurrentDueAt);
@@ -84,10 +84,10 @@ public sealed class ComplaintLifecycleTests(DatabaseFixture db) : ComplaintWorld
     public async Task A_reply_to_a_handled_complaint_is_refused_and_changes_nothing()
     {
         var id = await _w.RegisterComplaintAsync();
-        await _w.Complaints.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "电话");
-        await _w.Complaints.HandleAsync(_w.Handler, id, "已修复", "问题已解决", false);
+        await _w.Lifecycle.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "电话");
+        await _w.Lifecycle.HandleAsync(_w.Handler, id, "已修复", "问题已解决", false);
         var events = (await _w.Complaints.TimelineAsync(id)).Count;
-        var ex = await Assert.ThrowsAsync<DomainException>(() => _w.Complaints.HandleAsync(_w.Handler, id, "再次", "再次答复", false));
+        var ex = await Assert.ThrowsAsync<DomainException>(() => _w.Lifecycle.HandleAsync(_w.Handler, id, "再次", "再次答复", false));
         Assert.Equal("Complaint.WrongState", ex.Code);
         Assert.Equal("问题已解决", (await _w.Complaints.GetAsync(_w.Agent, id))!.Reply);
         Assert.Equal(events, (await _w.Complaints.TimelineAsync(id)).Count);
@@ -99,7 +99,7 @@ public sealed class ComplaintLifecycleTests(DatabaseFixture db) : ComplaintWorld
         var id = await _w.RegisterComplaintAsync();
         var before = (await _w.Complaints.GetAsync(_w.Agent, id))!;
         var ex = await Assert.ThrowsAsync<ValidationFailedException>(() =>
-            _w.Complaints.ExtendAsync(_w.Handler, id, _s.Clock.GetUtcNow().AddHours(-1), "客户同意"));
+            _w.Lifecycle.ExtendAsync(_w.Handler, id, _s.Clock.GetUtcNow().AddHours(-1), "客户同意"));
         Assert.Equal("Complaint.ExtensionInPast", ex.Errors["NewDue"].Code);
         var after = (await _w.Complaints.GetAsync(_w.Agent, id))!;
         Assert.Equal(before.ReplyDueAt, after.ReplyDueAt);
@@ -110,7 +110,7 @@ public sealed class ComplaintLifecycleTests(DatabaseFixture db) : ComplaintWorld
     public async Task A_dispatch_without_department_is_refused_and_changes_nothing()
     {
         var id = await _w.RegisterComplaintAsync(dispatch: false);
-        var ex = await Assert.ThrowsAsync<ValidationFailedException>(() => _w.Complaints.DispatchAsync(_w.Agent, id, null, 30));
+        var ex = await Assert.ThrowsAsync<ValidationFailedException>(() => _w.Lifecycle.DispatchAsync(_w.Agent, id, null, 30));
         Assert.Equal("Complaint.DepartmentRequired", ex.Errors["DepartmentId"].Code);
         Assert.Equal(ComplaintStates.Registered, (await _w.Complaints.GetAsync(_w.Agent, id))!.State);
         Assert.Equal(0, await Scalar<int>("SELECT count(*) FROM complaint_deadlines WHERE complaint_id = @id AND kind = 'contact'", new { id }));
@@ -122,18 +122,18 @@ public sealed class ComplaintLifecycleTests(DatabaseFixture db) : ComplaintWorld
         var supervisor = new Actor(_w.Agent.Id, "s", "主管", [ServiceHub.Data.Admin.Roles.CsSupervisor], null);
         var id = await _w.RegisterComplaintAsync(dispatch: false);
         Assert.Equal("Complaint.WrongState", (await Assert.ThrowsAsync<DomainException>(() =>
-            _w.Complaints.ConfirmContactAsync(supervisor, id, _s.Clock.GetUtcNow(), "电话"))).Code);
-        await _w.Complaints.DispatchAsync(_w.Agent, id, _w.DepartmentId, 30);
-        await _w.Complaints.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "电话");
+            _w.Lifecycle.ConfirmContactAsync(supervisor, id, _s.Clock.GetUtcNow(), "电话"))).Code);
+        await _w.Lifecycle.DispatchAsync(_w.Agent, id, _w.DepartmentId, 30);
+        await _w.Lifecycle.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "电话");
         Assert.Equal("Complaint.WrongState", (await Assert.ThrowsAsync<DomainException>(() =>
-            _w.Complaints.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "电话"))).Code);
+            _w.Lifecycle.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "电话"))).Code);
     }
 
     [Fact]
     public async Task A_handler_of_another_department_cannot_act_on_or_read_the_complaint()
     {
         var id = await _w.RegisterComplaintAsync();
-        await Assert.ThrowsAsync<ForbiddenException>(() => _w.Complaints.ConfirmContactAsync(_w.OtherHandler, id, _s.Clock.GetUtcNow(), "电话"));
+        await Assert.ThrowsAsync<ForbiddenException>(() => _w.Lifecycle.ConfirmContactAsync(_w.OtherHandler, id, _s.Clock.GetUtcNow(), "电话"));
         await Assert.ThrowsAsync<ForbiddenException>(() => _w.Complaints.GetAsync(_w.OtherHandler, id));
         Assert.Equal(ComplaintStates.Dispatched, (await _w.Complaints.GetAsync(_w.Agent, id))!.State);
     }
@@ -142,7 +142,7 @@ public sealed class ComplaintLifecycleTests(DatabaseFixture db) : ComplaintWorld
     public async Task A_transfer_reports_the_complaint_to_the_company_complaint_department_with_its_reason()
     {
         var id = await _w.RegisterComplaintAsync();
-        await _w.Complaints.TransferAsync(_w.Manager, id, "涉及开发遗留问题，项目无法解决");
+        await _w.Lifecycle.TransferAsync(_w.Manager, id, "涉及开发遗留问题，项目无法解决");
         var c = (await _w.Complaints.GetAsync(_w.Agent, id))!;
         Assert.Equal(_w.CsDepartmentId, c.DepartmentId);
         Assert.Contains("项目无法解决", (await _w.Complaints.TimelineAsync(id)).Single(e => e.Kind == "transferred").Details);

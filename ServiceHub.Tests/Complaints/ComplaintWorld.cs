@@ -23,6 +23,7 @@ public sealed class ComplaintWorld : World<ComplaintWorld>
 
     public IntakeRepository Intake => S.Get<IntakeRepository>();
     public ComplaintRepository Complaints => S.Get<ComplaintRepository>();
+    public ComplaintLifecycle Lifecycle => S.Get<ComplaintLifecycle>();
     public EscalationSweep Sweep => S.Get<EscalationSweep>();
 
     protected override async Task SetUpAsync()

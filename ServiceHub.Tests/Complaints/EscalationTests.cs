@@ -56,7 +56,7 @@ public sealed class EscalationTests(DatabaseFixture db) : ComplaintWorldTests(db
     {
         var id = await _w.RegisterComplaintAsync(urgency: 60);
         _s.Clock.Advance(TimeSpan.FromMinutes(40));
-        await _w.Complaints.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "电话");
+        await _w.Lifecycle.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "电话");
         _s.Clock.Advance(TimeSpan.FromHours(3));
         await _w.Sweep.RunAsync();
         Assert.Equal(0, (await _w.Complaints.GetAsync(_w.Agent, id))!.EscalationLevel);
@@ -66,7 +66,7 @@ public sealed class EscalationTests(DatabaseFixture db) : ComplaintWorldTests(db
     public async Task The_reply_deadline_escalates_48_hours_after_registration()
     {
         var id = await _w.RegisterComplaintAsync(urgency: 120);
-        await _w.Complaints.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "电话");
+        await _w.Lifecycle.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "电话");
         _s.Clock.Advance(TimeSpan.FromHours(48) - TimeSpan.FromMinutes(1));
         await _w.Sweep.RunAsync();
         Assert.Equal(0, (await _w.Complaints.GetAsync(_w.Agent, id))!.EscalationLevel);
@@ -113,7 +113,7 @@ public sealed class EscalationTests(DatabaseFixture db) : ComplaintWorldTests(db
     public async Task The_warning_share_is_configurable()
     {
         var opts = Microsoft.Extensions.Options.Options.Create(new ComplaintOptions { WarnShare = 0.5 });
-        var repo = new ComplaintRepository(_s.Get<Npgsql.NpgsqlDataSource>(), _s.Clock, opts);
+        var repo = new ComplaintLifecycle(_s.Get<Npgsql.NpgsqlDataSource>(), _s.Clock, opts, _s.Get<ServiceHub.Data.Admin.AuditLog>());
         var id = await _w.RegisterComplaintAsync(dispatch: false);
         await repo.DispatchAsync(_w.Agent, id, _w.DepartmentId, 60);
         _s.Clock.Advance(TimeSpan.FromMinutes(30));

@@ -44,7 +44,7 @@ public sealed class CountingPageTests(AppFactory app)
     public async Task The_admin_edits_the_calendar_with_the_2026_make_up_working_days()
     {
         var client = await app.SignedInClientAsync("admin");
-        var r = await client.GetAsync("/counting/calendar");
+        var r = await client.GetAsync("/counting/calendar?year=2026"); // without a year it opens on the year to load, which depends on the date
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         Assert.Contains("国庆节调休", await r.Content.ReadAsStringAsync());
     }
@@ -52,7 +52,7 @@ public sealed class CountingPageTests(AppFactory app)
     [Fact]
     public async Task The_dossier_shows_the_customers_phone_masked()
     {
-        var phone = (await app.Get<CustomerRepository>().RevealAsync(Actor.System, 1, "test")).Phone;
+        var phone = (await app.Get<CustomerRepository>().RevealAsync(Actor.System, 1, "test")).Phone!;
         var client = await app.SignedInClientAsync("agent");
         var html = await (await client.GetAsync("/customers/1")).Content.ReadAsStringAsync();
         Assert.Contains("客户档案", html);

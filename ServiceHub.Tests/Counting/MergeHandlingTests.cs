@@ -31,7 +31,7 @@ public sealed class MergeHandlingTests(DatabaseFixture db) : ComplaintWorldTests
         Assert.Equal(0, m.EscalationLevel);
         Assert.Equal((await _w.Complaints.GetAsync(_w.Agent, survivor))!.SheetNo, m.MergedIntoSheetNo);
 
-        var refused = await Assert.ThrowsAsync<DomainException>(() => _w.Complaints.ConfirmContactAsync(_w.Handler, merged, _s.Clock.GetUtcNow(), "电话"));
+        var refused = await Assert.ThrowsAsync<DomainException>(() => _w.Lifecycle.ConfirmContactAsync(_w.Handler, merged, _s.Clock.GetUtcNow(), "电话"));
         Assert.Equal("Complaint.MergedInto", refused.Code);
         Assert.Equal(m.MergedIntoSheetNo, refused.Args.Single());
     }
@@ -50,6 +50,6 @@ public sealed class MergeHandlingTests(DatabaseFixture db) : ComplaintWorldTests
         Assert.Contains(merged, await QueueAsync());
         await _w.Sweep.RunAsync();
         Assert.Equal(1, (await _w.Complaints.GetAsync(_w.Agent, merged))!.EscalationLevel);
-        await _w.Complaints.ConfirmContactAsync(_w.Handler, merged, _s.Clock.GetUtcNow(), "电话");
+        await _w.Lifecycle.ConfirmContactAsync(_w.Handler, merged, _s.Clock.GetUtcNow(), "电话");
     }
 }

@@ -76,6 +76,7 @@ public sealed class AppInstance(string connectionString, string redis, TimeProvi
         builder.UseSetting("ServiceHub:SeedDemo", "true");
         builder.UseSetting("Hangfire:Server", "false");
         builder.UseSetting("SignalR:Redis", redis);
+        builder.UseSetting("DataProtection:AllowUnencryptedKeys", "true");
         builder.ConfigureTestServices(s =>
         {
             s.RemoveAll<TimeProvider>();

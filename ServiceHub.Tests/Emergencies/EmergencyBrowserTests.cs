@@ -6,7 +6,7 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Emergencies;
 
-// Shares the collection's app: the manager's earlier alerts (other tests') are acknowledged first; the emergency is its own; it moves the clock 2 h 05.
+// Shares the collection's app: the manager's earlier alerts (other tests') are acknowledged first; each emergency is its own; together they move the clock 2 h 40.
 [Collection(BrowserCollection.Name)]
 public sealed class EmergencyBrowserTests(BrowserAppFactory app, BrowserFixture browser)
 {
@@ -31,14 +31,15 @@ public sealed class EmergencyBrowserTests(BrowserAppFactory app, BrowserFixture 
         await Assertions.Expect(alert).ToHaveCountAsync(1);
         await Assertions.Expect(alert).ToContainTextAsync("公共区域或房屋相邻部位的火灾、爆炸");
         await Assertions.Expect(alert).ToContainTextAsync("翠湖苑");
-        await Assertions.Expect(alert.Locator("[data-testid=emergency-countdown]")).ToContainTextAsync("距两小时到场时限还剩 02:00:00");
+        // It happened 15 minutes before it was reported: the two hours run from then.
+        await Assertions.Expect(alert.Locator("[data-testid=emergency-countdown]")).ToContainTextAsync("距两小时到场时限还剩 01:45:00");
         await Assertions.Expect(page.Locator("[data-testid=emergency-badge] .mud-badge")).ToContainTextAsync("1");
         Assert.True(await page.EvaluateAsync<bool>("window.__samePage === true")); // no reload
 
         // The countdown runs on the server's clock.
         app.Clock.Advance(TimeSpan.FromMinutes(30));
-        await Assertions.Expect(alert.Locator("[data-testid=emergency-countdown]")).ToContainTextAsync("距两小时到场时限还剩 01:30:00");
-        app.Clock.Advance(TimeSpan.FromMinutes(95));
+        await Assertions.Expect(alert.Locator("[data-testid=emergency-countdown]")).ToContainTextAsync("距两小时到场时限还剩 01:15:00");
+        app.Clock.Advance(TimeSpan.FromMinutes(80));
         await Assertions.Expect(alert.Locator("[data-testid=emergency-countdown]")).ToContainTextAsync("已超过两小时到场时限 00:05:00");
         Assert.EndsWith("/customers", page.Url);
 
@@ -85,6 +86,49 @@ public sealed class EmergencyBrowserTests(BrowserAppFactory app, BrowserFixture 
     }
 
     [Fact]
+    public async Task The_manager_says_I_am_on_site_first_and_saves_the_findings_later()
+    {
+        var emergencies = app.Get<EmergencyRepository>();
+        var reported = app.Clock.GetUtcNow();
+        var id = await emergencies.ReportAsync(await app.ActorAsync("agent"),
+            await EmergencyTestData.ReportAsync(Db, reported, "PM", occurredAt: reported.AddMinutes(-70)));
+        var page = await browser.SignInAsync(app, "pmmanager");
+        await BrowserFixture.GotoAsync(page, $"/emergencies/{id}");
+        await Assertions.Expect(page.Locator("[data-testid=emergency-report-delay]")).ToContainTextAsync("发生后 1 小时 10 分 上报");
+        await Assertions.Expect(page.Locator("[data-testid=emergency-report-delay]")).ToContainTextAsync("迟报");
+        await Assertions.Expect(page.Locator("[data-testid=emergency-findings]")).ToContainTextAsync("到达现场后填写");
+
+        // "I am on site": the time is now (the field left empty); nothing else is asked.
+        app.Clock.Advance(TimeSpan.FromMinutes(20));
+        var arrivedAt = Microseconds(app.Clock.GetUtcNow());
+        await page.ClickAsync("[data-testid=arrival-submit]");
+        await Assertions.Expect(page.Locator("[data-testid=emergency-arrived-at]")).ToContainTextAsync("按时到场");
+        await Assertions.Expect(page.Locator("[data-testid=emergency-arrived-at]")).ToContainTextAsync("张建国");
+        await using (var conn = await Db.OpenConnectionAsync())
+        {
+            var row = await conn.QuerySingleAsync<(string State, DateTimeOffset ArrivedAt, string? Cause)>(
+                "SELECT state, arrived_at, cause FROM emergencies WHERE id = @id", new { id });
+            Assert.Equal((EmergencyStates.OnSite, arrivedAt, (string?)null), row);
+        }
+
+        // The findings, half an hour later.
+        app.Clock.Advance(TimeSpan.FromMinutes(30));
+        await page.FillAsync("[data-testid=findings-cause]", "电动车充电线路短路");
+        await page.FillAsync("[data-testid=findings-scope]", "3号楼地下车库B区");
+        await page.FillAsync("[data-testid=findings-response]", "已断电、灭火，车主已通知");
+        await page.Locator("[data-testid=findings-response]").PressAsync("Tab");
+        await page.ClickAsync("[data-testid=findings-submit]");
+        await Assertions.Expect(page.Locator("[data-testid=emergency-timeline]")).ToContainTextAsync("填写现场情况");
+        await using (var conn = await Db.OpenConnectionAsync())
+        {
+            var row = await conn.QuerySingleAsync<(string? Cause, DateTimeOffset? FindingsAt, DateTimeOffset ArrivedAt)>(
+                "SELECT cause, findings_at, arrived_at FROM emergencies WHERE id = @id", new { id });
+            Assert.Equal(("电动车充电线路短路", Microseconds(app.Clock.GetUtcNow()), arrivedAt), (row.Cause, row.FindingsAt!.Value, row.ArrivedAt));
+        }
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task The_form_says_clearly_that_an_attempted_theft_is_not_first_class()
     {
         var page = await browser.SignInAsync(app, "agent");
@@ -102,6 +146,9 @@ public sealed class EmergencyBrowserTests(BrowserAppFactory app, BrowserFixture 
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = text }).First.ClickAsync();
         await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
     }
+
+    /// <summary>A time as PostgreSQL keeps it (microseconds).</summary>
+    private static DateTimeOffset Microseconds(DateTimeOffset t) => t.AddTicks(-(t.Ticks % 10));
 
     private static Task FixtureWaitAsync(IPage page) => BrowserFixture.WaitInteractiveAsync(page);
 }

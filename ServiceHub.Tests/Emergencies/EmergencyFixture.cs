@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using ServiceHub.Data.Admin;
 using ServiceHub.Data.Emergencies;
@@ -12,7 +13,7 @@ public sealed class EmergencyFixture : World<EmergencyFixture>
 {
     public EmergencyRepository Emergencies => S.Get<EmergencyRepository>();
 
-    protected override async Task SetUpAsync() => await S.Get<DemoSeeder>().SeedAsync();
+    protected override async Task SetUpAsync() => await S.Demo().SeedAsync();
 }
 
 /// <summary>Builders for emergencies over a database seeded with the demo company.</summary>
@@ -24,13 +25,16 @@ public static class EmergencyTestData
         return await conn.ExecuteScalarAsync<int>("SELECT id FROM departments WHERE code = @code", new { code });
     }
 
-    public static async Task<EmergencyReport> ReportAsync(NpgsqlDataSource db, DateTimeOffset now, string department = "PM", string kind = EmergencyKinds.FireExplosion)
+    /// <summary>A complete report of a fire in 翠湖苑 that happened <paramref name="occurredAt"/> (default: 15 minutes before <paramref name="now"/>).</summary>
+    public static async Task<EmergencyReport> ReportAsync(NpgsqlDataSource db, DateTimeOffset now, string department = "PM", string kind = EmergencyKinds.FireExplosion,
+        DateTimeOffset? occurredAt = null)
     {
         await using var conn = await db.OpenConnectionAsync();
         var projectId = await conn.ExecuteScalarAsync<int>("SELECT id FROM projects WHERE code = 'CHY'");
         return new EmergencyReport
         {
-            Kind = kind, ProjectId = projectId, Location = "3号楼地下车库", OccurredAt = now.AddMinutes(-15),
+            Kind = kind, KindDetail = kind == EmergencyKinds.Other ? "电梯困人超过一小时" : "",
+            ProjectId = projectId, Location = "3号楼地下车库", OccurredAt = occurredAt ?? now.AddMinutes(-15),
             Description = "车库配电间起火，已疏散", ResponsibleDepartmentId = await DepartmentAsync(db, department),
         };
     }
@@ -51,5 +55,23 @@ public static class EmergencyTestData
     {
         await using var conn = await db.OpenConnectionAsync();
         return (await conn.QueryAsync<string>("SELECT kind FROM emergency_events WHERE emergency_id = @emergencyId ORDER BY at, id", new { emergencyId })).AsList();
+    }
+
+    /// <summary>(kind, at) of every event of an emergency, in order.</summary>
+    public static async Task<List<(string Kind, DateTimeOffset At)>> TimedEventsAsync(NpgsqlDataSource db, int emergencyId)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return (await conn.QueryAsync<(string, DateTimeOffset)>(
+            "SELECT kind, at FROM emergency_events WHERE emergency_id = @emergencyId ORDER BY at, id", new { emergencyId })).AsList();
+    }
+
+    /// <summary>
+    /// A business-time instant (Beijing) on a fresh day after the clock's current one, so a test can name its times ("10:00",
+    /// "11:30") and move a shared clock only forward.
+    /// </summary>
+    public static Func<int, int, int, DateTimeOffset> FreshDay(TimeProvider clock)
+    {
+        var day = BusinessTime.ToLocal(clock.GetUtcNow()).Date.AddDays(1);
+        return (hour, minute, second) => BusinessTime.FromLocal(day + new TimeSpan(hour, minute, second));
     }
 }

@@ -24,14 +24,14 @@ public sealed class EmergencyJobsTests(EmergencyFixture db) : IClassFixture<Emer
     }
 
     [Fact]
-    public void A_new_emergency_gets_delayed_jobs_at_60_90_and_120_minutes()
+    public void A_new_emergency_gets_delayed_jobs_at_60_90_and_120_minutes_after_it_happened()
     {
         var jobs = new RecordingJobClient();
-        var reportedAt = new DateTimeOffset(2026, 11, 26, 2, 0, 0, TimeSpan.Zero);
-        new HangfireEmergencyScheduler(jobs).ScheduleFollowUps(42, reportedAt);
+        var occurredAt = new DateTimeOffset(2026, 11, 26, 2, 0, 0, TimeSpan.Zero);
+        new HangfireEmergencyScheduler(jobs).ScheduleFollowUps(42, occurredAt);
 
         Assert.Equal(
-            [reportedAt.AddMinutes(60).UtcDateTime, reportedAt.AddMinutes(90).UtcDateTime, reportedAt.AddHours(2).UtcDateTime],
+            [occurredAt.AddMinutes(60).UtcDateTime, occurredAt.AddMinutes(90).UtcDateTime, occurredAt.AddHours(2).UtcDateTime],
             jobs.Scheduled.Select(s => s.EnqueueAt));
         Assert.All(jobs.Scheduled, s => Assert.Equal((typeof(EmergencyFollowUpJob), nameof(EmergencyFollowUpJob.RunAsync), (object)42), (s.Job.Type, s.Job.Method.Name, s.Job.Args[0])));
         Assert.Equal([AlertReasons.Reminder60, AlertReasons.Reminder90, AlertReasons.Escalated], jobs.Scheduled.Select(s => (string)s.Job.Args[1]));

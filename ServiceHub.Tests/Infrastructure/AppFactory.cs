@@ -50,6 +50,9 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("ConnectionStrings:ServiceHub", ConnectionString);
         builder.UseSetting("ServiceHub:SeedDemo", "true");
         builder.UseSetting("Hangfire:Server", "false");
+        builder.UseSetting("DataProtection:AllowUnencryptedKeys", "true");
+        // TestServer has no client address, so every test client shares one; the limits themselves are tested in TransportSecurityTests.
+        builder.UseSetting("SignIn:RateLimit:PerIp:PermitLimit", "1000");
         foreach (var (k, v) in Settings) builder.UseSetting(k, v);
         builder.ConfigureTestServices(s =>
         {
@@ -76,15 +79,28 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public static async Task<(HttpStatusCode Status, string Body)> SignInAsync(HttpClient client, string userName, string password)
     {
-        var form = await client.GetStringAsync("/account/login");
-        var token = Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-        var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        var response = await PostSignInAsync(client, userName, password);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>The sign-in form posted as a browser does (to <paramref name="path"/>, which may carry a ReturnUrl); the whole response.</summary>
+    public static async Task<HttpResponseMessage> PostSignInAsync(HttpClient client, string userName, string password, string path = "/account/login") =>
+        await client.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["__RequestVerificationToken"] = token,
+            ["__RequestVerificationToken"] = await AntiforgeryTokenAsync(client),
             ["_handler"] = "login",
             ["Input.UserName"] = userName,
             ["Input.Password"] = password,
         }));
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
+
+    /// <summary>An antiforgery token for this client's cookies (and its user, when signed in), from the sign-in form.</summary>
+    public static async Task<string> AntiforgeryTokenAsync(HttpClient client) =>
+        Regex.Match(await client.GetStringAsync("/account/login"), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+
+    /// <summary>The sign-out button of the user menu.</summary>
+    public static async Task<HttpResponseMessage> SignOutAsync(HttpClient client) =>
+        await client.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = await AntiforgeryTokenAsync(client),
+        }));
 }

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Bunit;
 using Bunit.TestDoubles;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 using MudBlazor;
 using MudBlazor.Services;
 using ServiceHub.App.Infrastructure;
@@ -11,7 +12,7 @@ using ServiceHub.Data.Infrastructure;
 namespace ServiceHub.Tests.Infrastructure;
 
 /// <summary>
-/// The one bUnit set-up: MudBlazor services, loose JS interop, the app's real resources, culture zh-CN unless asked, and a clock
+/// The one bUnit set-up: MudBlazor services, loose JS interop, the app's real resources, the <see cref="ActionRunner"/>, culture zh-CN unless asked, and a clock
 /// running from <see cref="TestClock.Start"/> unless the test gives its own.
 /// </summary>
 public static class BunitSetup
@@ -27,6 +28,7 @@ public static class BunitSetup
         ctx.Services.AddLocalization(o => o.ResourcesPath = "Resources");
         ctx.Services.AddTransient<MudLocalizer, AppMudLocalizer>();
         ctx.Services.AddSingleton<TimeProvider>(new RunningClock());
+        ctx.Services.AddScoped<ActionRunner>(); // as the app registers it; it needs the CurrentUser that AddData registers
         services?.Invoke(ctx.Services);
         var authorization = ctx.AddAuthorization();
         auth?.Invoke(authorization);
@@ -36,12 +38,14 @@ public static class BunitSetup
     }
 
     /// <summary>
-    /// The Data services over a test database as the app composes them, the current user of the page, and the test's clock
-    /// (otherwise the context's running one).
+    /// The Data services over a test database as the app composes them, the current user of the page, the test's clock
+    /// (otherwise the context's running one) and the app's settings a test gives (otherwise the defaults).
     /// </summary>
-    public static IServiceCollection AddData(this IServiceCollection services, string connectionString, TimeProvider? clock = null)
+    public static IServiceCollection AddData(this IServiceCollection services, string connectionString, TimeProvider? clock = null,
+        IDictionary<string, string?>? settings = null)
     {
-        services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
+            .AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build());
         services.AddServiceHubData(connectionString);
         if (clock is not null) services.AddSingleton(clock);
         services.AddScoped<CurrentUser>();

@@ -39,11 +39,14 @@ public abstract class World<TSelf> : IAsyncLifetime where TSelf : World<TSelf>, 
     /// <summary>A number no other world of this kind in the test run has, for unique user names, codes and phone numbers.</summary>
     protected static int NextNumber() => Interlocked.Increment(ref _count);
 
-    /// <summary>A world with services of its own over an existing database (the test class's).</summary>
-    public static async Task<TSelf> CreateAsync(string connectionString)
+    /// <summary>
+    /// A world with services of its own over an existing database (the test class's); its clock starts at <paramref name="start"/>
+    /// when given, else at the world's <see cref="Start"/>.
+    /// </summary>
+    public static async Task<TSelf> CreateAsync(string connectionString, DateTimeOffset? start = null)
     {
         var world = new TSelf();
-        await world.UseAsync(new TestServices(connectionString, world.Start), owns: true);
+        await world.UseAsync(new TestServices(connectionString, start ?? world.Start), owns: true);
         return world;
     }
 
@@ -92,6 +95,13 @@ public abstract class World<TSelf> : IAsyncLifetime where TSelf : World<TSelf>, 
     {
         await using var conn = await DataSource.OpenConnectionAsync();
         return (await conn.ExecuteScalarAsync<T>(sql, args))!;
+    }
+
+    /// <summary>The first column of every row.</summary>
+    public async Task<IReadOnlyList<T>> ScalarListAsync<T>(string sql, object? args = null)
+    {
+        await using var conn = await DataSource.OpenConnectionAsync();
+        return (await conn.QueryAsync<T>(sql, args)).AsList();
     }
 
     public async Task<int> ExecuteAsync(string sql, object? args = null)

@@ -10,9 +10,12 @@ public abstract class WorldTests<TWorld>(DatabaseFixture db) : IClassFixture<Dat
     protected TWorld _w = default!;
     protected TestServices _s = default!;
 
+    /// <summary>Where the test's clock starts (it only moves forward); null for the world's own start.</summary>
+    protected virtual DateTimeOffset? Start => null;
+
     public virtual async Task InitializeAsync()
     {
-        _w = await World<TWorld>.CreateAsync(Db.ConnectionString);
+        _w = await World<TWorld>.CreateAsync(Db.ConnectionString, Start);
         _s = _w.S;
     }
 

@@ -14,8 +14,8 @@ public sealed class CustomerReturnVisitsTests(DatabaseFixture db) : ComplaintWor
     public async Task The_customer_dossier_lists_the_return_visit_of_a_handled_complaint()
     {
         var id = await _w.RegisterComplaintAsync(content: "回访档案");
-        await _w.Complaints.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "电话");
-        await _w.Complaints.HandleAsync(_w.Handler, id, "已修复", "已为您修复", false);
+        await _w.Lifecycle.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "电话");
+        await _w.Lifecycle.HandleAsync(_w.Handler, id, "已修复", "已为您修复", false);
         var visits = await _s.Get<CustomerReturnVisits>().ForCustomerAsync(_w.CustomerId);
         var v = Assert.Single(visits, v => v.ComplaintId == id);
         Assert.Equal("open", v.State);

@@ -31,7 +31,7 @@ public static class DemoComplaints
             Channel = Channels.Phone, Kind = ContactKinds.Complaint, CustomerId = customer, Content = "电梯经常停运", DispatchDepartmentId = pm, UrgencyMinutes = 60,
         });
         var id = r.ComplaintId!.Value;
-        var complaints = app.Get<ComplaintRepository>();
+        var complaints = app.Get<ComplaintLifecycle>();
         await complaints.ConfirmContactAsync(handler, id, app.Clock.GetUtcNow(), "电话");
         await conn.ExecuteAsync("UPDATE complaints SET root_cause_id = (SELECT min(id) FROM root_causes WHERE parent_id IS NOT NULL) WHERE id = @id", new { id });
         await complaints.HandleAsync(handler, id, "已维修电梯控制柜", "电梯已修复，给您带来不便深表歉意。", false);

@@ -173,7 +173,7 @@ public sealed class ReturnVisitTaskTests(DatabaseFixture db) : WorldTests<Return
         Assert.Equal(ComplaintStates.Contacted, r.ComplaintState);
         var c = await _w.ComplaintAsync(id);
         Assert.Equal((ComplaintStates.Contacted, now.AddHours(48), now.AddHours(48)), (c.State, c.ReplyDueAt, c.CurrentDueAt!.Value));
-        var reopened = Assert.Single(await _w.Complaints.TimelineAsync(id), e => e.Kind == ComplaintRepository.Events.Reopened);
+        var reopened = Assert.Single(await _w.Complaints.TimelineAsync(id), e => e.Kind == ComplaintEvents.Reopened);
         Assert.Equal("天花板还在渗水，没有修好", reopened.Details);
         Assert.Equal(1, await _w.ScalarAsync<int>("SELECT count(*) FROM notifications WHERE user_id = @h AND message_key = 'ReturnVisit.Notify.Reopened' AND complaint_id = @id",
             new { h = _w.W.Handler.Id, id }));
@@ -181,7 +181,7 @@ public sealed class ReturnVisitTaskTests(DatabaseFixture db) : WorldTests<Return
             new { id, due = now.AddHours(48) }));
 
         // Handled again: a new return visit is due.
-        await _w.Complaints.HandleAsync(_w.W.Handler, id, "重新更换防水层", "已再次维修。", false);
+        await _w.Lifecycle.HandleAsync(_w.W.Handler, id, "重新更换防水层", "已再次维修。", false);
         Assert.Equal(1, await _w.ScalarAsync<int>("SELECT count(*) FROM return_visit_tasks WHERE complaint_id = @id AND state = 'open'", new { id }));
     }
 

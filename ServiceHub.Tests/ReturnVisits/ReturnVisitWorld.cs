@@ -27,6 +27,7 @@ public sealed class ReturnVisitWorld : World<ReturnVisitWorld>
     public ReturnVisitRepository Visits { get; private set; } = default!;
     public ClosureSweep Sweep => S.Get<ClosureSweep>();
     public ComplaintRepository Complaints => W.Complaints;
+    public ComplaintLifecycle Lifecycle => W.Lifecycle;
 
     protected override async Task SetUpAsync()
     {
@@ -44,9 +45,9 @@ public sealed class ReturnVisitWorld : World<ReturnVisitWorld>
         var form = W.ComplaintForm(content);
         form.NeedsReturnVisit = needsReturnVisit;
         var id = (await W.Intake.RegisterAsync(W.Agent, form)).ComplaintId!.Value;
-        await Complaints.ConfirmContactAsync(W.Handler, id, S.Clock.GetUtcNow(), "电话");
+        await Lifecycle.ConfirmContactAsync(W.Handler, id, S.Clock.GetUtcNow(), "电话");
         if (classified) await ClassifyAsync(id);
-        await Complaints.HandleAsync(W.Handler, id, "更换防水层", "已为您安排维修，问题已解决。", false);
+        await Lifecycle.HandleAsync(W.Handler, id, "更换防水层", "已为您安排维修，问题已解决。", false);
         return id;
     }
 

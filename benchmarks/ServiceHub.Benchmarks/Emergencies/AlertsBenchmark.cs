@@ -257,6 +257,8 @@ public static class AlertsBenchmark
             builder.UseSetting("ServiceHub:SeedDemo", "true");
             builder.UseSetting("Hangfire:Server", "false");
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.UseSetting("DataProtection:AllowUnencryptedKeys", "true");
+            builder.UseSetting("SignIn:RateLimit:PerIp:PermitLimit", "100000"); // every simulated person signs in from 127.0.0.1
         }
     }
 }

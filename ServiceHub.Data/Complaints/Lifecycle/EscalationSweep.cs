@@ -1,0 +1,88 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using ServiceHub.Data.Infrastructure;
+
+namespace ServiceHub.Data.Complaints;
+
+/// <summary>
+/// The escalation sweep, set-based beside <see cref="ComplaintLifecycle"/>: every deadline whose next stage is due moves one stage
+/// (<see cref="DeadlineStages"/>: pending → warned → level1 → level2, or pending → warned → missed for a deadline that does not
+/// escalate), records an event and notifies the people concerned — the handler (warning, miss), the department manager (level 1),
+/// the supervising vice-president (level 2). One set-based statement over the partial index on <c>next_at</c>; rows locked by a concurrent
+/// sweep are skipped, and the stage guard plus the events' and notifications' dedupe keys make a repeat change nothing.
+/// </summary>
+public sealed class EscalationSweep(NpgsqlDataSource db, TimeProvider clock, IOptions<ComplaintOptions> options)
+{
+    public const int BatchSize = 5000;
+
+    public static readonly string SweepSql = $"""
+        WITH due AS (
+            SELECT d.id FROM complaint_deadlines d
+            WHERE d.next_at <= @now
+            ORDER BY d.next_at
+            LIMIT @batch
+            FOR UPDATE SKIP LOCKED
+        ), moved AS (
+            UPDATE complaint_deadlines d SET
+                stage = {DeadlineStages.NextSql("d.stage", "d.kind")},
+                next_at = {DeadlineStages.NextAtSql(DeadlineStages.NextSql("d.stage", "d.kind"), "d.")}
+            -- By primary key: a join against the CTE lets the planner nest-loop it against the next_at index (1,000 × 1,000).
+            WHERE d.id = ANY (ARRAY(SELECT id FROM due)) AND d.next_at <= @now
+            RETURNING d.id, d.complaint_id, d.kind, d.stage AS new_stage, d.due_at,
+                      'dl:' || d.id || ':' || d.stage || ':' || extract(epoch FROM d.due_at)::bigint AS dedupe_key
+        ), events AS (
+            INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details, deadline_before, deadline_after, dedupe_key)
+            SELECT m.complaint_id, @now, 'system', '{ComplaintEvents.DeadlinePrefix}' || m.new_stage, m.kind, m.due_at, m.due_at, m.dedupe_key
+            FROM moved m
+            ON CONFLICT (dedupe_key) DO NOTHING
+        ), levels AS (
+            UPDATE complaints c SET escalation_level = greatest(c.escalation_level, x.level)
+            FROM (SELECT complaint_id, max(CASE new_stage WHEN 'level1' THEN 1 ELSE 2 END) AS level
+                  FROM moved WHERE new_stage IN ('level1','level2') GROUP BY complaint_id) x
+            WHERE c.id = x.complaint_id
+        ), notes AS (
+            INSERT INTO notifications (user_id, created_at, kind, complaint_id, message_key, args, link, dedupe_key)
+            SELECT DISTINCT r.user_id, @now, 'escalation', m.complaint_id, 'Notify.Deadline.' || m.new_stage,
+                   ARRAY[c.sheet_no, m.kind, to_char(m.due_at AT TIME ZONE '{BusinessTime.ZoneId}', 'YYYY-MM-DD HH24:MI')],
+                   '/complaints/' || m.complaint_id, m.dedupe_key
+            FROM moved m
+            JOIN complaints c ON c.id = m.complaint_id
+            LEFT JOIN departments dep ON dep.id = coalesce(c.department_id, (SELECT id FROM departments WHERE code = @complaintDept))
+            CROSS JOIN LATERAL (
+                SELECT dep.manager_user_id AS user_id WHERE m.new_stage = 'level1'
+                UNION ALL SELECT dep.supervising_vp_id WHERE m.new_stage = 'level2'
+                UNION ALL SELECT c.handler_id WHERE m.new_stage IN ('warned','missed')
+                UNION ALL SELECT u.id FROM users u
+                    WHERE m.new_stage IN ('warned','missed') AND c.handler_id IS NULL AND u.is_active AND u.department_id = dep.id AND 'handler' = ANY (u.roles)
+            ) r
+            WHERE r.user_id IS NOT NULL
+            ON CONFLICT (user_id, dedupe_key) DO NOTHING
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved)::int AS stages_advanced, (SELECT count(*) FROM notes)::int AS notifications
+        """;
+
+    /// <summary>Runs the sweep until nothing more is due (a deadline overdue for long moves through each stage in turn).</summary>
+    public async Task<SweepResult> RunAsync(CancellationToken ct = default)
+    {
+        var total = new SweepResult(0, 0);
+        for (var round = 0; round < 10; round++)
+        {
+            var r = await RunOnceAsync(ct);
+            total = new SweepResult(total.StagesAdvanced + r.StagesAdvanced, total.Notifications + r.Notifications);
+            if (r.StagesAdvanced == 0) break;
+        }
+        return total;
+    }
+
+    public async Task<SweepResult> RunOnceAsync(CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var r = await conn.QuerySingleAsync<SweepResult>(new CommandDefinition(SweepSql,
+            new { now = clock.GetUtcNow(), batch = BatchSize, complaintDept = options.Value.ComplaintDepartmentCode }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return r;
+    }
+}
