@@ -51,8 +51,10 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("ServiceHub:SeedDemo", "true");
         builder.UseSetting("Hangfire:Server", "false");
         builder.UseSetting("DataProtection:AllowUnencryptedKeys", "true");
-        // TestServer has no client address, so every test client shares one; the limits themselves are tested in TransportSecurityTests.
+        // TestServer has no client address, so every test client shares one, and the tests of a collection sign the demo users in
+        // many times a minute; the limits themselves are tested in TransportSecurityTests.
         builder.UseSetting("SignIn:RateLimit:PerIp:PermitLimit", "1000");
+        builder.UseSetting("SignIn:RateLimit:PerAccount:PermitLimit", "1000");
         foreach (var (k, v) in Settings) builder.UseSetting(k, v);
         builder.ConfigureTestServices(s =>
         {
