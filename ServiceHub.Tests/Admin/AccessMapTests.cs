@@ -39,12 +39,6 @@ public sealed class AccessMapTests
     /// <summary>Menu links to endpoints that are not pages, with the policy the endpoint is mapped with.</summary>
     private static readonly Dictionary<string, string> EndpointLinks = new() { ["/hangfire"] = Policies.Admin };
 
-    /// <summary>
-    /// Pages still authorised by a role string rather than a policy: the complaint pages, owned by the complaint-lifecycle work,
-    /// move to <see cref="Policies.Complaints"/> and <see cref="Policies.Queue"/> there; then this set is empty.
-    /// </summary>
-    private static readonly HashSet<string> NotYetOnThePolicies = ["/complaints", "/complaints/queue"];
-
     private static IEnumerable<(string Route, Type Page)> Routes() =>
         from t in typeof(ServiceHub.App.Components.App).Assembly.GetTypes()
         where typeof(IComponent).IsAssignableFrom(t)
@@ -117,7 +111,7 @@ public sealed class AccessMapTests
     public void Every_page_is_authorised_by_a_policy_of_the_access_map_or_open_to_every_signed_in_user()
     {
         var offenders = Routes()
-            .Where(r => !NotYetOnThePolicies.Contains(r.Route) && !r.Page.GetCustomAttributes(inherit: true).OfType<IAllowAnonymous>().Any())
+            .Where(r => !r.Page.GetCustomAttributes(inherit: true).OfType<IAllowAnonymous>().Any())
             .SelectMany(r => r.Page.GetCustomAttributes(inherit: true).OfType<IAuthorizeData>()
                 .Where(a => a.Roles is not null || (a.Policy is not null && !Access.ByPolicy.ContainsKey(a.Policy)))
                 .Select(a => $"{r.Route}: Roles={a.Roles} Policy={a.Policy}"))
