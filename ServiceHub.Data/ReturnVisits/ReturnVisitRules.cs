@@ -1,3 +1,5 @@
+using ServiceHub.Data.Admin;
+
 namespace ServiceHub.Data.ReturnVisits;
 
 /// <summary>
@@ -108,7 +110,7 @@ public static class Unreachable
     /// designates the return-visit staff), and the CS supervisor, who takes the tasks that went to the supervisor.
     /// </summary>
     public static bool IsLead(Infrastructure.Actor actor, int? departmentLeadId, int? csLeadId) =>
-        actor.IsIn(ReturnVisitRepository.SupervisorRoles) || (actor.Id != 0 && (actor.Id == departmentLeadId || actor.Id == csLeadId));
+        actor.IsIn(Access.Supervisor) || (actor.Id != 0 && (actor.Id == departmentLeadId || actor.Id == csLeadId));
 }
 
 /// <summary>
