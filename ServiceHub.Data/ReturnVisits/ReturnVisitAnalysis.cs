@@ -185,7 +185,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<SatisfactionRow>(new CommandDefinition($"""
             WITH c AS (
-                SELECT to_char(ct.received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month,
+                SELECT to_char(ct.received_at AT TIME ZONE '{BusinessTime.ZoneId}', 'YYYY-MM') AS month,
                        {Satisfaction.ConsultationDepartment} AS department_id,
                        {Satisfaction.ConsultationSatisfied} AS satisfied, {Satisfaction.CallbackUnreachable} AS callback_unreachable
                 FROM contacts ct
