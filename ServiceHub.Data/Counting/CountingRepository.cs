@@ -13,8 +13,6 @@ namespace ServiceHub.Data.Counting;
 /// </summary>
 public sealed partial class CountingRepository(NpgsqlDataSource db, TimeProvider clock, ComplaintLifecycle lifecycle, Admin.AuditLog audit)
 {
-    /// <summary>The CS supervisor's counting work (<see cref="ComplaintPermissions.SupervisorRoles"/>).</summary>
-    public static readonly string[] SupervisorRoles = ComplaintPermissions.SupervisorRoles;
 
     private static ValidationFailedException Invalid(string field, string code, params object[] args) =>
         new(new Dictionary<string, FieldError> { [field] = new(code, args) });
