@@ -40,6 +40,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ServiceHub.Data.ReturnVisits.CustomerReturnVisits>();
         services.AddSingleton<ServiceHub.Data.Home.WorkSummary>();
         services.AddServiceHubEmergencyData();
+        services.AddServiceHubNotificationData();
         services.AddServiceHubCounting();
         services.AddServiceHubReturnVisits();
         services.AddServiceHubKpis();

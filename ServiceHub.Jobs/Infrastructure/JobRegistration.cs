@@ -13,6 +13,7 @@ public static class JobRegistration
         var inBeijing = new RecurringJobOptions { TimeZone = BusinessTime.Zone };
         jobs.AddOrUpdate<EscalationJob>(EscalationJob.Id, j => j.RunAsync(CancellationToken.None), Cron.Minutely(), inBeijing);
         jobs.RegisterEmergencyJobs();
+        jobs.RegisterNotificationJobs();
         jobs.AddOrUpdate<HotComplaintJob>(HotComplaintJob.Id, j => j.RunAsync(CancellationToken.None), "*/5 * * * *", inBeijing);
         jobs.AddOrUpdate<ServiceHub.Jobs.ReturnVisits.ClosureJob>(ServiceHub.Jobs.ReturnVisits.ClosureJob.Id, j => j.RunAsync(CancellationToken.None), "*/10 * * * *", inBeijing);
         jobs.AddOrUpdate<ServiceHub.Jobs.Reports.AnnualReportJob>(ServiceHub.Jobs.Reports.AnnualReportJob.Id, j => j.RunAsync(CancellationToken.None),

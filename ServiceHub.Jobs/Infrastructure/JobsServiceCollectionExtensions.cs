@@ -35,6 +35,7 @@ public static class JobsServiceCollectionExtensions
         if (configuration.GetValue("Hangfire:Server", true))
             services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2));
         services.AddServiceHubEmergencyJobs();
+        services.AddServiceHubNotificationJobs(configuration);
         return services;
     }
 }
