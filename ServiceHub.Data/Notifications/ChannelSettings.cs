@@ -333,12 +333,12 @@ public sealed class ChannelSettings(NpgsqlDataSource db, IDataProtectionProvider
     private static void Required(Dictionary<string, FieldError> errors, string field, string? value, int max)
     {
         if (string.IsNullOrWhiteSpace(value)) errors[field] = new("Validation.Required");
-        else if (value.Trim().Length > max) errors[field] = new("Validation.TooLong", max);
+        else if (value.Trim().Length > max) errors[field] = new("Notifications.TooLong", max);
     }
 
     private static void Optional(Dictionary<string, FieldError> errors, string field, string? value, int max)
     {
-        if (value is not null && value.Trim().Length > max) errors[field] = new("Validation.TooLong", max);
+        if (value is not null && value.Trim().Length > max) errors[field] = new("Notifications.TooLong", max);
     }
 
     private static bool IsHttpUrl(string? value, int max) =>

@@ -21,6 +21,7 @@ public static class NotificationJobsServiceCollectionExtensions
         services.AddSingleton<ISmsProvider, AliyunSmsProvider>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<ChannelTester>();
         services.AddTransient<OutboxDeliveryJob>();
         if (configuration.GetValue("Hangfire:Server", true)) services.AddHostedService<OutboxListener>();
         return services;
