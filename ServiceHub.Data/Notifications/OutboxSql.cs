@@ -30,7 +30,7 @@ public static class OutboxSql
         SELECT {now}, 'robot', (array_agg(s.event_kind ORDER BY array_position(ARRAY['{string.Join("','", NotificationEvents.All)}'], s.event_kind)))[1],
                min(s.subject_type), min(s.subject_id), array_agg(DISTINCT s.user_id), r.robot_id, NULL,
                coalesce(array_agg(DISTINCT r.mobile) FILTER (WHERE r.mobile IS NOT NULL), ARRAY[]::text[]),
-               min(s.message_key), (array_agg(s.args))[1], min(s.link), s.group_key || ':robot:' || r.robot_id, {now}
+               min(s.message_key), min(s.args), min(s.link), s.group_key || ':robot:' || r.robot_id, {now}
         FROM {src} s
         JOIN notification_routes r ON r.user_id = s.user_id AND r.event_kind = s.event_kind AND r.channel = 'robot'
         GROUP BY s.group_key, r.robot_id
