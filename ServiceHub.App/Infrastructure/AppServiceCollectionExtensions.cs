@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Microsoft.AspNetCore.Localization;
@@ -77,6 +78,7 @@ public static class AppServiceCollectionExtensions
         services.AddTransportSecurity(security);
         services.AddServiceHubHealthChecks();
         services.AddServiceHubEmergencyApp(configuration);
+        services.Replace(ServiceDescriptor.Singleton<ServiceHub.Data.Notifications.INotificationText, ServiceHub.App.Notifications.LocalizedNotificationText>());
         return services;
     }
 }
