@@ -33,6 +33,7 @@ public static class DataServiceCollectionExtensions
         services.AddServiceHubInformation();
         services.AddServiceHubAssessment();
         services.AddServiceHubHome();
+        services.AddServiceHubIntegrations();
         return services;
     }
 }
