@@ -40,7 +40,7 @@ public sealed class ScreenPopBrowserTests(ApiAppFactory app, BrowserFixture brow
         await page.WaitForURLAsync(u => u.Contains("/intake?call="));
         await BrowserFixture.WaitInteractiveAsync(page);
         await Expect(page.Locator("[data-testid=intake-call]")).ToBeVisibleAsync();
-        await Expect(page.Locator("[data-testid=intake-customer] input")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex(System.Text.RegularExpressions.Regex.Escape(name)));
+        await Expect(page.Locator("input[data-testid=intake-customer]")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex(System.Text.RegularExpressions.Regex.Escape(name)));
         await Expect(page.Locator("[data-testid=intake-channel]")).ToContainTextAsync("来电");
     }
 }
