@@ -23,7 +23,6 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IntakeRepository>();
         services.AddSingleton<HandOverSweep>();
         services.AddSingleton<EscalationSweep>();
-        services.AddServiceHubNotificationData();
         services.AddServiceHubCounting();
         services.AddServiceHubReturnVisits();
         services.AddSingleton<ServiceHub.Data.ReturnVisits.CustomerReturnVisits>();
@@ -33,6 +32,7 @@ public static class DataServiceCollectionExtensions
         services.AddServiceHubInformation();
         services.AddServiceHubAssessment();
         services.AddServiceHubHome();
+        services.AddServiceHubNotificationData();
         services.AddServiceHubIntegrations();
         return services;
     }
