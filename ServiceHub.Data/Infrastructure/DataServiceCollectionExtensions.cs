@@ -15,6 +15,7 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<NotificationRepository>();
         services.AddServiceHubAdmin();
+        services.AddServiceHubOperations();
         // Intake and complaints (their folders belong to the complaint lifecycle, which will register them itself).
         services.AddOptions<ComplaintOptions>().BindConfiguration("Complaints");
         services.AddSingleton<ComplaintLifecycle>();
