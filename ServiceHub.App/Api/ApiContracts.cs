@@ -39,7 +39,8 @@ public sealed record QueueEntry(long Id, string SheetNo, string State, string Cu
 public sealed record QueuePage(IReadOnlyList<QueueEntry> Items, int Total);
 
 [Description("The department's first contact with the customer.")]
-public sealed record ContactConfirmation(DateTimeOffset ContactedAt, [property: MaxLength(ApiLimits.Short)] string Method);
+public sealed record ContactConfirmation(DateTimeOffset ContactedAt, [property: MaxLength(ApiLimits.Short)] string Method,
+    [property: Description("Why the contact is logged late: required when contactedAt is more than an hour before the call."), MaxLength(ApiLimits.Short)] string? Note = null);
 
 [Description("The resolution and the reply to the customer: the complaint is handled.")]
 public sealed record ReplyRequest([property: MaxLength(ApiLimits.Text)] string Resolution, [property: MaxLength(ApiLimits.Text)] string Reply,

@@ -105,8 +105,8 @@ public static class ComplaintsApi
 
     public static async Task<NoContent> ConfirmContact(long id, ContactConfirmation body, ClaimsPrincipal user, HttpContext http, ComplaintLifecycle lifecycle, CancellationToken ct)
     {
-        ApiInput.Bound(("Method", body.Method, ApiLimits.Short));
-        await lifecycle.ConfirmContactAsync(ApiInput.Actor(user, http), id, body.ContactedAt, body.Method ?? "", ct);
+        ApiInput.Bound(("Method", body.Method, ApiLimits.Short), ("Note", body.Note, ApiLimits.Short));
+        await lifecycle.ConfirmContactAsync(ApiInput.Actor(user, http), id, body.ContactedAt, body.Method ?? "", body.Note, ct);
         return TypedResults.NoContent();
     }
 
