@@ -34,6 +34,7 @@ public static class DataServiceCollectionExtensions
         services.AddServiceHubAssessment();
         services.AddServiceHubHome();
         services.AddServiceHubNotificationData();
+        services.AddServiceHubIntegrations();
         return services;
     }
 }

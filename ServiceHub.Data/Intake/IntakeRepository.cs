@@ -135,15 +135,21 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
             projectId = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
                 "SELECT b.project_id FROM units u JOIN buildings b ON b.id = u.building_id WHERE u.id = @unit", new { unit }, tx, cancellationToken: ct));
 
+        // A contact from a screen pop keeps its call's start time; the call must have rung at this agent's extension, by phone.
+        var callStartedAt = form.CallId is { } callId ? await Integrations.CallRepository.StartOfOwnCallAsync(conn, tx, callId, actor.Id, ct) : null;
+        if (form.CallId is not null && (callStartedAt is null || form.Channel != Channels.Phone))
+            throw new ValidationFailedException(new Dictionary<string, FieldError> { [nameof(form.CallId)] = new("Intake.CallNotYours") });
+
         var registerNo = await FormNumbering.NextAsync(conn, tx, FormTypes.ForChannel(form.Channel), year, ct);
         var receptionNo = form.WithReception ? await FormNumbering.NextAsync(conn, tx, FormTypes.Reception, year, ct) : null;
         // The issue record sheet, filled by the first responder for every consultation, inquiry and complaint (§3, §8).
         var sheetNo = await FormNumbering.NextAsync(conn, tx, FormTypes.IssueSheet, year, ct);
         var contactId = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
             INSERT INTO contacts (register_no, sheet_no, channel, kind, customer_id, project_id, unit_id, purpose, content, answer, satisfied,
-                                  forbidden_phrases, received_at, first_responder_id, reception_no, reception_confirmed_by, reception_confirmed_at, created_at)
+                                  forbidden_phrases, received_at, first_responder_id, reception_no, reception_confirmed_by, reception_confirmed_at, created_at,
+                                  call_id, call_started_at)
             VALUES (@registerNo, @sheetNo, @Channel, @Kind, @CustomerId, @projectId, @UnitId, @Purpose, @Content, @answer, @Satisfied,
-                    @forbidden, @now, @actorId, @receptionNo, @confirmedBy, @confirmedAt, @now)
+                    @forbidden, @now, @actorId, @receptionNo, @confirmedBy, @confirmedAt, @now, @CallId, @callStartedAt)
             RETURNING id
             """, new
         {
@@ -153,6 +159,7 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
             forbidden = forbidden.ToArray(), now, actorId = actor.Id, receptionNo,
             confirmedBy = form.WithReception ? form.ReceptionConfirmedBy!.Trim() : null,
             confirmedAt = form.WithReception ? now : (DateTimeOffset?)null,
+            form.CallId, callStartedAt,
         }, tx, cancellationToken: ct));
         if (!isComplaint && form.StandardReplyUseId is { } use)
             await StandardReplyRepository.LinkContactAsync(conn, tx, use, contactId, ct);

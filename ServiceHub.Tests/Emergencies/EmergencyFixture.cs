@@ -19,7 +19,16 @@ public sealed class EmergencyFixture : World<EmergencyFixture>
 /// <summary>Builders for emergencies over a database seeded with the demo company.</summary>
 public static class EmergencyTestData
 {
-    private static async Task<int> DepartmentAsync(NpgsqlDataSource db, string code)
+    /// <summary>A demo account as the actor it signs in as.</summary>
+    public static async Task<Actor> ActorAsync(NpgsqlDataSource db, string userName)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        var u = await conn.QuerySingleAsync<(int Id, string DisplayName, string[] Roles, int? DepartmentId)>(
+            "SELECT id, display_name, roles, department_id FROM users WHERE user_name = @userName", new { userName });
+        return new Actor(u.Id, userName, u.DisplayName, u.Roles, u.DepartmentId);
+    }
+
+    public static async Task<int> DepartmentAsync(NpgsqlDataSource db, string code)
     {
         await using var conn = await db.OpenConnectionAsync();
         return await conn.ExecuteScalarAsync<int>("SELECT id FROM departments WHERE code = @code", new { code });
