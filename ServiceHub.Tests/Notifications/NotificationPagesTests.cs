@@ -81,7 +81,9 @@ public sealed class NotificationPagesTests(NotificationWorld w) : IClassFixture<
     {
         await using var ctx = Create(w.Admin);
         var page = RenderWithProviders<ChannelsPage>(ctx);
-        page.WaitForElement("[data-testid=robot-new]").Click();
+        page.WaitForElement($"[data-testid=robot-{w.WeComRobotId}]");
+        await page.Find("[data-testid=robot-new]").ClickAsync(new());
+        page.WaitForAssertion(() => Input(page, "robot-name"));
         Input(page, "robot-name").Change($"客服群{Guid.NewGuid():N}"[..12]);
         Input(page, "robot-webhook").Change($"{w.Stub.BaseUrl}/cgi-bin/webhook/send?key={ProviderStub.WeComKey}");
         await page.Find("[data-testid=robot-save]").ClickAsync(new());
