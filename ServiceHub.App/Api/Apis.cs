@@ -99,7 +99,7 @@ public static class ComplaintsApi
     {
         // Read through GetAsync first: it checks that the key may read this complaint.
         if (await complaints.GetAsync(ApiInput.Actor(user, http), id, ct) is null) return ApiProblems.Problem(l, StatusCodes.Status404NotFound, "Api.NotFound");
-        return TypedResults.Ok((await complaints.TimelineAsync(id, ct))
+        return TypedResults.Ok((await complaints.TimelineAsync(ApiInput.Actor(user, http), id, ct))
             .Select(e => new TimelineEntry(e.Id, e.At, e.ActorName, e.Kind, e.Details, e.DeadlineBefore, e.DeadlineAfter)).ToArray());
     }
 

@@ -23,6 +23,8 @@ public sealed class AuditLog(NpgsqlDataSource db, TimeProvider clock)
         public const string ApiCall = "api-call";
         /// <summary>A call with a key that was refused (revoked, expired, wrong secret), when the key's name is known.</summary>
         public const string ApiRefused = "api-refused";
+        /// <summary>A customer search with text (issue #12 point 5): who looked for what.</summary>
+        public const string CustomerSearch = "customer-search";
     }
 
     private const string InsertSql = """
@@ -65,7 +67,7 @@ public sealed class AuditLog(NpgsqlDataSource db, TimeProvider clock)
     public async Task<Page<AuditEntry>> SearchAsync(Actor actor, string? action, string? text, int skip, int take, CancellationToken ct = default)
     {
         actor.Require(Access.Admin);
-        var args = new { Action = string.IsNullOrWhiteSpace(action) ? null : action, Text = string.IsNullOrWhiteSpace(text) ? null : $"%{text.Trim()}%", Skip = skip, Take = take };
+        var args = new { Action = string.IsNullOrWhiteSpace(action) ? null : action, Text = Search.Contains(text), Skip = Search.Skip(skip), Take = Search.Take(take) };
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<AuditEntry>(new CommandDefinition(SearchSql, args, cancellationToken: ct));
         var total = await conn.ExecuteScalarAsync<int>(new CommandDefinition(CountSql, args, cancellationToken: ct));

@@ -81,7 +81,7 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProv
     public async Task<Page<UserListItem>> SearchAsync(Actor actor, string? text, string? role, int? departmentId, int skip, int take, CancellationToken ct = default)
     {
         actor.Require(Access.Admin);
-        var args = new { Text = string.IsNullOrWhiteSpace(text) ? null : $"%{text.Trim()}%", Role = string.IsNullOrWhiteSpace(role) ? null : role, DepartmentId = departmentId, Skip = skip, Take = take };
+        var args = new { Text = Search.Contains(text), Role = string.IsNullOrWhiteSpace(role) ? null : role, DepartmentId = departmentId, Skip = Search.Skip(skip), Take = Search.Take(take) };
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<UserListItem>(new CommandDefinition($"""
             SELECT u.id, u.user_name, u.display_name, u.roles, u.department_id, d.name AS department_name, u.is_active, u.locked_until,
@@ -110,12 +110,19 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProv
     }
 
     /// <summary>Creates or updates an account. Returns the id. Validation errors come back as <see cref="DomainException"/> with nothing written.</summary>
+    /// <summary>Length limits of the account's names (also CHECKs in <c>sql/0135_text_length_limits.sql</c>).</summary>
+    public const int UserNameMax = 50, DisplayNameMax = 100;
+
     public async Task<int> SaveAsync(Actor actor, UserEdit edit, CancellationToken ct = default)
     {
         actor.Require(Access.Admin);
         var userName = edit.UserName.Trim();
         if (userName.Length == 0) throw new DomainException("Validation.Required");
         if (edit.DisplayName.Trim().Length == 0) throw new DomainException("Validation.Required");
+        var errors = new Dictionary<string, FieldError>();
+        TextInput.Check(errors, nameof(edit.UserName), userName, UserNameMax);
+        TextInput.Check(errors, nameof(edit.DisplayName), edit.DisplayName, DisplayNameMax);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
         if (edit.Roles.Count == 0) throw new DomainException("User.RolesRequired");
         if (edit.Roles.Any(r => !Roles.IsKnown(r))) throw new DomainException("User.UnknownRole");
         if (edit.Id is null && edit.NewPassword is null) throw new DomainException("User.PasswordRequired");

@@ -80,9 +80,23 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
         return new CustomerPhones(row.CustomerId, row.Phone, row.Phone2);
     }
 
-    public async Task<IReadOnlyList<ComplaintEvent>> TimelineAsync(long id, CancellationToken ct = default)
+    /// <summary>
+    /// Refuses <paramref name="actor"/> a read of anything of complaint <paramref name="complaintId"/> (its timeline, its counting panel,
+    /// its split-offs) unless they may read the complaint itself (<see cref="MayRead"/>, or they registered it). An unknown complaint
+    /// passes: the read then finds nothing.
+    /// </summary>
+    internal static async Task RequireReadableAsync(NpgsqlConnection conn, Actor actor, long complaintId, CancellationToken ct)
+    {
+        if (MayRead(actor, null)) return;
+        var row = await conn.QuerySingleOrDefaultAsync<(int? DepartmentId, int RegisteredBy)>(new CommandDefinition(
+            "SELECT department_id, registered_by FROM complaints WHERE id = @complaintId", new { complaintId }, cancellationToken: ct));
+        if (row != default && !MayRead(actor, row.DepartmentId) && row.RegisteredBy != actor.Id) throw new ForbiddenException(actor.UserName, [Roles.Handler]);
+    }
+
+    public async Task<IReadOnlyList<ComplaintEvent>> TimelineAsync(Actor actor, long id, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
+        await RequireReadableAsync(conn, actor, id, ct);
         return (await conn.QueryAsync<ComplaintEvent>(new CommandDefinition(
             "SELECT id, at, actor_name, kind, details, deadline_before, deadline_after FROM complaint_events WHERE complaint_id = @id ORDER BY id",
             new { id }, cancellationToken: ct))).AsList();
@@ -102,7 +116,7 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
     public async Task<Page<QueueItem>> QueueAsync(Actor actor, QueueFilter filter, int skip, int take, CancellationToken ct = default)
     {
         if (!MayRead(actor, filter.DepartmentId)) throw new ForbiddenException(actor.UserName, Access.DepartmentStaff);
-        var args = new { filter.DepartmentId, filter.ProjectId, filter.UrgencyMinutes, filter.State, Skip = skip, Take = take };
+        var args = new { filter.DepartmentId, filter.ProjectId, filter.UrgencyMinutes, filter.State, Skip = Search.Skip(skip), Take = Search.Take(take) };
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<QueueItem>(new CommandDefinition(QueuePageSql, args, cancellationToken: ct));
         var total = await conn.ExecuteScalarAsync<int>(new CommandDefinition($"SELECT count(*) FROM complaints c {QueueWhere}", args, cancellationToken: ct));
@@ -145,7 +159,7 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
             actor.Require(Access.DepartmentStaff);
             departmentId = actor.DepartmentId ?? -1;
         }
-        var args = new { Text = string.IsNullOrWhiteSpace(text) ? null : $"%{text.Trim()}%", State = state, DepartmentId = departmentId, Skip = skip, Take = take };
+        var args = new { Text = Search.Contains(text), State = state, DepartmentId = departmentId, Skip = Search.Skip(skip), Take = Search.Take(take) };
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<ListItem>(new CommandDefinition($"""
             SELECT c.id, c.sheet_no, c.state, cu.name AS customer_name, p.name AS project_name, d.name AS department_name, c.channel,
@@ -177,6 +191,6 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
             WHERE c.department_id = @departmentId AND e.kind IN ('deadline-level1','deadline-level2')
             ORDER BY e.at DESC, e.id DESC
             LIMIT @take
-            """, new { departmentId, take }, cancellationToken: ct))).AsList();
+            """, new { departmentId, take = Search.Take(take) }, cancellationToken: ct))).AsList();
     }
 }

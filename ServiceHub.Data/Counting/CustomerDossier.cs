@@ -24,7 +24,7 @@ public sealed class CustomerDossierRepository(NpgsqlDataSource db, CustomerRepos
     public async Task<Dossier?> GetAsync(Actor actor, int customerId, CancellationToken ct = default)
     {
         actor.Require(Access.CustomerDossier);
-        var customer = await customers.GetAsync(customerId, ct);
+        var customer = await customers.GetAsync(actor, customerId, ct);
         if (customer is null) return null;
         await using var conn = await db.OpenConnectionAsync(ct);
         var contacts = (await conn.QueryAsync<DossierContact>(new CommandDefinition("""

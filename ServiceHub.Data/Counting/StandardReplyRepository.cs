@@ -101,7 +101,7 @@ public sealed class StandardReplyRepository(NpgsqlDataSource db, TimeProvider cl
             WHERE s.project_id = @projectId AND s.status = 'approved' AND (@text IS NULL OR m.score >= @threshold)
             ORDER BY m.score DESC, uses DESC, s.id
             LIMIT @take
-            """, new { projectId, text, threshold = CountingOptions.ReplyMatchThreshold, take }, cancellationToken: ct))).AsList();
+            """, new { projectId, text, threshold = CountingOptions.ReplyMatchThreshold, take = Search.Take(take) }, cancellationToken: ct))).AsList();
     }
 
     /// <summary>

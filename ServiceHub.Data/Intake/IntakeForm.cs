@@ -5,6 +5,9 @@ namespace ServiceHub.Data.Intake;
 /// <summary>What the agent fills in on the intake page.</summary>
 public sealed class IntakeForm
 {
+    /// <summary>Length limits of the form's texts (also CHECKs in <c>sql/0135_text_length_limits.sql</c>).</summary>
+    public const int ContentMax = 4000, AnswerMax = 4000, PurposeMax = 500, ConfirmedByMax = 100;
+
     public string Channel { get; set; } = Channels.Phone;
     public string Kind { get; set; } = ContactKinds.Consultation;
     public int? CustomerId { get; set; }

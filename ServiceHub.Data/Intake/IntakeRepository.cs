@@ -35,9 +35,12 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
         if (!Channels.All.Contains(f.Channel)) e[nameof(f.Channel)] = new("Validation.Required");
         if (!ContactKinds.All.Contains(f.Kind)) e[nameof(f.Kind)] = new("Validation.Required");
         if (f.CustomerId is null) e[nameof(f.CustomerId)] = new("Intake.CustomerRequired");
-        if (string.IsNullOrWhiteSpace(f.Content)) e[nameof(f.Content)] = new("Validation.Required");
+        TextInput.Check(e, nameof(f.Content), f.Content, IntakeForm.ContentMax);
         if (f.Kind is ContactKinds.Consultation or ContactKinds.Inquiry && string.IsNullOrWhiteSpace(f.Answer))
             e[nameof(f.Answer)] = new("Intake.AnswerRequired");
+        else TextInput.Check(e, nameof(f.Answer), f.Answer, IntakeForm.AnswerMax, required: false);
+        TextInput.Check(e, nameof(f.Purpose), f.Purpose, IntakeForm.PurposeMax, required: false);
+        TextInput.Check(e, nameof(f.ReceptionConfirmedBy), f.ReceptionConfirmedBy, IntakeForm.ConfirmedByMax, required: false);
         if (f.Kind == ContactKinds.Consultation && f.Satisfied is null) e[nameof(f.Satisfied)] = new("Intake.SatisfiedRequired");
         if (f.WithReception && f.Channel != Channels.Visit) e[nameof(f.WithReception)] = new("Intake.ReceptionOnlyForVisits");
         if (f.WithReception && string.IsNullOrWhiteSpace(f.ReceptionConfirmedBy)) e[nameof(f.ReceptionConfirmedBy)] = new("Intake.ReceptionConfirmation");
@@ -71,7 +74,7 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
         if (!ServicePhrases.Kinds.Contains(kind)) errors["Kind"] = new("Validation.Required");
         if (!ServicePhrases.Situations.Contains(situation)) errors["Situation"] = new("Validation.Required");
         if (string.IsNullOrWhiteSpace(text)) errors["Text"] = new("Validation.Required");
-        else if (text.Trim().Length > ServicePhrases.MaxLength) errors["Text"] = new("Validation.MaxLength", ServicePhrases.MaxLength);
+        else if (text.Trim().Length > ServicePhrases.MaxLength) errors["Text"] = new("Validation.TooLong", ServicePhrases.MaxLength);
         if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
         try
@@ -186,8 +189,9 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
     }
 
     /// <summary>The customer's earlier contacts, newest first, shown beside the form.</summary>
-    public async Task<IReadOnlyList<ContactSummary>> HistoryAsync(int customerId, int take = 10, CancellationToken ct = default)
+    public async Task<IReadOnlyList<ContactSummary>> HistoryAsync(Actor actor, int customerId, int take = 10, CancellationToken ct = default)
     {
+        actor.Require(Access.Registrars);
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<ContactSummary>(new CommandDefinition("""
             SELECT ct.id, ct.register_no, ct.channel, ct.kind, ct.received_at, ct.content, ct.answer, ct.satisfied,
@@ -198,12 +202,13 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
             WHERE ct.customer_id = @customerId
             ORDER BY ct.received_at DESC, ct.id DESC
             LIMIT @take
-            """, new { customerId, take }, cancellationToken: ct))).AsList();
+            """, new { customerId, take = Search.Take(take) }, cancellationToken: ct))).AsList();
     }
 
     /// <summary>The customer's complaints that are not yet handled.</summary>
-    public async Task<IReadOnlyList<ComplaintBrief>> OpenComplaintsAsync(int customerId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<ComplaintBrief>> OpenComplaintsAsync(Actor actor, int customerId, CancellationToken ct = default)
     {
+        actor.Require(Access.Registrars);
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<ComplaintBrief>(new CommandDefinition("""
             SELECT c.id, c.sheet_no, c.state, c.registered_at, c.content, d.name AS department_name, c.current_due_at
@@ -239,9 +244,11 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
         return c;
     }
 
-    public async Task<Page<ContactSummary>> SearchAsync(string? text, string? kind, int skip, int take, CancellationToken ct = default)
+    /// <summary>The contact register (<see cref="Access.Contacts"/>).</summary>
+    public async Task<Page<ContactSummary>> SearchAsync(Actor actor, string? text, string? kind, int skip, int take, CancellationToken ct = default)
     {
-        var args = new { Text = string.IsNullOrWhiteSpace(text) ? null : $"%{text.Trim()}%", Kind = kind, Skip = skip, Take = take };
+        actor.Require(Access.Contacts);
+        var args = new { Text = Search.Contains(text), Kind = kind, Skip = Search.Skip(skip), Take = Search.Take(take) };
         const string where = """
             WHERE (@Kind IS NULL OR ct.kind = @Kind)
               AND (@Text IS NULL OR ct.register_no ILIKE @Text OR ct.sheet_no ILIKE @Text OR ct.content ILIKE @Text OR cu.name ILIKE @Text)
@@ -352,7 +359,7 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
                      CASE WHEN ct.handover_result IS NULL THEN ct.handover_due_at END NULLS LAST,
                      ct.handover_at DESC, ct.id DESC
             LIMIT @take
-            """, new { me = actor.Id, openOnly, take }, cancellationToken: ct))).AsList();
+            """, new { me = actor.Id, openOnly, take = Search.Take(take) }, cancellationToken: ct))).AsList();
     }
 
     /// <summary>How many hand-overs to <paramref name="actor"/> still wait for their result (the menu's badge).</summary>

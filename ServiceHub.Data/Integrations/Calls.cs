@@ -109,11 +109,11 @@ public sealed class CallRepository(NpgsqlDataSource db, TimeProvider clock, Inta
         if (call == default) throw new DomainException("NotFound");
         if (call.AgentId != actor.Id && !actor.IsIn(Access.Supervisor)) throw new ForbiddenException(actor.UserName, Access.Supervisor);
         var masked = Masking.Phone(call.CallerPhone);
-        if (call.CustomerId is not { } customerId || await customers.GetAsync(customerId, ct) is not { } customer)
+        if (call.CustomerId is not { } customerId || await customers.GetAsync(actor, customerId, ct) is not { } customer)
             return new CallDossier(call.Id, call.StartedAt, masked, null, null, null, [], [], []);
-        var pending = (await visits.ForCustomerAsync(customerId, ct)).Where(v => v.State is "open" or "escalated").ToList();
+        var pending = (await visits.ForCustomerAsync(actor, customerId, ct)).Where(v => v.State is "open" or "escalated").ToList();
         return new CallDossier(call.Id, call.StartedAt, masked, customerId, customer.Name, customer.Address,
-            await intake.OpenComplaintsAsync(customerId, ct), await intake.HistoryAsync(customerId, LastContacts, ct), pending);
+            await intake.OpenComplaintsAsync(actor, customerId, ct), await intake.HistoryAsync(actor, customerId, LastContacts, ct), pending);
     }
 
     /// <summary>The start of a call of <paramref name="agentId"/>, for the contact registered from it (null: not theirs, or none).</summary>

@@ -60,7 +60,7 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
             throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Year"] = new("AnnualReport.YearNotReportable", year) });
 
         if (!newVersion && await LatestAsync(year, ct) is { } existing) return new(existing, false);
-        var content = await ComputeAsync(year, ct);
+        var content = await ComputeContentAsync(year, ct);
 
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -99,7 +99,13 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
     /// The content of the report of <paramref name="year"/> as the records stand now. The independent aggregates run in parallel, each on
     /// its own connection (see docs/benchmarks.md, <c>annual-report</c>).
     /// </summary>
-    public async Task<AnnualReportContent> ComputeAsync(int year, CancellationToken ct = default)
+    public async Task<AnnualReportContent> ComputeAsync(Actor actor, int year, CancellationToken ct = default)
+    {
+        actor.Require(Access.AnnualReports);
+        return await ComputeContentAsync(year, ct);
+    }
+
+    private async Task<AnnualReportContent> ComputeContentAsync(int year, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var current = KpiQuery.Year(year);

@@ -43,8 +43,11 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
 {
 
     /// <summary>The figures of a department's return visits completed in the period; top reasons are the root causes of the complaints visited.</summary>
-    public async Task<DepartmentFigures> FiguresAsync(int departmentId, string period, bool english = false, CancellationToken ct = default)
+    public async Task<DepartmentFigures> FiguresAsync(Actor actor, int departmentId, string period, bool english = false, CancellationToken ct = default)
     {
+        // The readers see every department; a department's handlers and manager their own.
+        actor.Require(Access.ReturnVisitAnalysis);
+        if (!actor.IsIn(Access.ReturnVisitReaders) && actor.DepartmentId != departmentId) throw new ForbiddenException(actor.UserName, Access.ReturnVisitReaders);
         var (from, to) = Periods.Range(period);
         await using var conn = await db.OpenConnectionAsync(ct);
         var (visits, satisfied, notSatisfied, unreachable) = await conn.QuerySingleAsync<(int, int, int, int)>(new CommandDefinition("""
@@ -85,7 +88,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
             "SELECT return_visit_lead_id FROM departments WHERE id = @departmentId", new { departmentId }, cancellationToken: ct));
         if (lead != actor.Id && !actor.IsIn(Access.Supervisor)) throw new ForbiddenException(actor.UserName, ["return_visit_lead"]);
         if (e.Count > 0) throw new ValidationFailedException(e);
-        var f = await FiguresAsync(departmentId, period, ct: ct);
+        var f = await FiguresAsync(Actor.System, departmentId, period, ct: ct);
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO return_visit_analyses (department_id, period, visits, satisfied, not_satisfied, unreachable, top_reasons, analysis, author_id, submitted_at)
             VALUES (@departmentId, @period, @Visits, @Satisfied, @NotSatisfied, @Unreachable, @TopReasons, @analysis, @author, @now)
@@ -108,8 +111,9 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
             """, new { period }, cancellationToken: ct))).AsList();
     }
 
-    public async Task<PlanRow?> PlanAsync(string period, CancellationToken ct = default)
+    public async Task<PlanRow?> PlanAsync(Actor actor, string period, CancellationToken ct = default)
     {
+        actor.Require(Access.ReturnVisitAnalysis);
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.QuerySingleOrDefaultAsync<PlanRow>(new CommandDefinition(
             "SELECT id, period, final_opinion, decided_plan, decided_at, updated_at FROM return_visit_plans WHERE period = @period", new { period }, cancellationToken: ct));
@@ -135,8 +139,9 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
             cancellationToken: ct));
     }
 
-    public async Task<IReadOnlyList<PlanAction>> ActionsAsync(long planId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<PlanAction>> ActionsAsync(Actor actor, long planId, CancellationToken ct = default)
     {
+        actor.Require(Access.ReturnVisitAnalysis);
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<PlanAction>(new CommandDefinition("""
             SELECT a.id, a.plan_id, a.description, a.department_id, d.name AS department_name, d.name_en AS department_name_en, a.due_date, a.done_at, u.display_name AS done_by_name

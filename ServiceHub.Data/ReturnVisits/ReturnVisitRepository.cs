@@ -66,8 +66,10 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
         return t is null ? null : t with { CustomerPhone = Masking.Phone(t.CustomerPhone) };
     }
 
-    public async Task<IReadOnlyList<AttemptRow>> AttemptsAsync(long taskId, CancellationToken ct = default)
+    /// <summary>The calls made for a return visit, for those who read return visits (<see cref="ReaderRoles"/>).</summary>
+    public async Task<IReadOnlyList<AttemptRow>> AttemptsAsync(Actor actor, long taskId, CancellationToken ct = default)
     {
+        actor.Require(Access.ReturnVisitReaders);
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<AttemptRow>(new CommandDefinition(
             "SELECT id, at, by_name, result, callback_at, outcome, notes FROM return_visit_attempts WHERE task_id = @taskId ORDER BY id",

@@ -18,7 +18,7 @@ public sealed class FirstResponderBrowserTests(BrowserAppFactory app, BrowserFix
 {
     private Task<Actor> ActorAsync(string userName) => app.ActorAsync(userName);
 
-    private async Task<CustomerSummary> CustomerAsync(int skip) => (await app.Get<CustomerRepository>().SearchAsync(null, null, skip, 1)).Items[0];
+    private async Task<CustomerSummary> CustomerAsync(int skip) => (await app.Get<CustomerRepository>().SearchAsync(Actor.System, null, null, skip, 1)).Items[0];
 
     private async Task<int> DepartmentIdAsync(string code) => (await app.Get<DepartmentRepository>().ListAsync()).Single(d => d.Code == code).Id;
 
@@ -71,7 +71,7 @@ public sealed class FirstResponderBrowserTests(BrowserAppFactory app, BrowserFix
 
         var saved = page.Locator(".mud-snackbar").Filter(new() { HasText = "客户反映问题记录单 FY-" });
         await Assertions.Expect(saved).ToContainTextAsync("已登记：LF-");
-        var contact = (await app.Get<IntakeRepository>().HistoryAsync(customer.Id, 1))[0];
+        var contact = (await app.Get<IntakeRepository>().HistoryAsync(Actor.System, customer.Id, 1))[0];
         Assert.Equal(("visit", "consultation", "刘强"), (contact.Channel, contact.Kind, contact.FirstResponderName));
         Assert.StartsWith("FY-", contact.SheetNo);
 

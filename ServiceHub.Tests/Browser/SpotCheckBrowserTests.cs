@@ -17,7 +17,7 @@ public sealed class SpotCheckBrowserTests(BrowserAppFactory app, BrowserFixture 
     {
         var agent = (await app.Get<UserRepository>().FindByUserNameAsync("agent"))!;
         var agentActor = new Actor(agent.Id, agent.UserName, agent.DisplayName, agent.Roles, agent.DepartmentId);
-        var customer = (await app.Get<CustomerRepository>().SearchAsync(null, null, 0, 1)).Items[0];
+        var customer = (await app.Get<CustomerRepository>().SearchAsync(Actor.System, null, null, 0, 1)).Items[0];
         for (var i = 0; i < 3; i++)
             await app.Get<IntakeRepository>().RegisterAsync(agentActor, new IntakeForm
             {

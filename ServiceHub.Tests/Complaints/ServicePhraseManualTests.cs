@@ -109,7 +109,7 @@ public sealed class ServicePhraseManualTests(DatabaseFixture db) : WorldTests<Da
     {
         var ex = await Assert.ThrowsAsync<ValidationFailedException>(() =>
             Intake.SavePhraseAsync(Actor.System, null, ServicePhrases.Standard, "weather", new string('请', 201), true, 99));
-        Assert.Equal(("Validation.Required", "Validation.MaxLength"), (ex.Errors["Situation"].Code, ex.Errors["Text"].Code));
+        Assert.Equal(("Validation.Required", "Validation.TooLong"), (ex.Errors["Situation"].Code, ex.Errors["Text"].Code));
     }
 
     private BunitContext Page(string culture, string user, string role, string name) => BunitSetup.Create(culture, s => s.AddData(Db.ConnectionString), a => a.SetAuthorized(user).SetRoles(role).SetClaims(new Claim(ClaimTypes.NameIdentifier, "1"), new Claim(AppClaims.DisplayName, name)));

@@ -66,7 +66,7 @@ public sealed class CalendarImportTests
     [Fact]
     public void Every_input_has_a_length_limit()
     {
-        Assert.Equal("Validation.MaxLength", CalendarImport.Parse(2027, new string('x', CalendarImport.MaxLength + 1)).Errors.Single().Code);
+        Assert.Equal("Validation.TooLong", CalendarImport.Parse(2027, new string('x', CalendarImport.MaxLength + 1)).Errors.Single().Code);
         var many = string.Join('\n', Enumerable.Range(0, CalendarImport.MaxLines + 1).Select(i => $"{new DateOnly(2027, 1, 1).AddDays(i):yyyy-MM-dd},休,测试"));
         Assert.Equal("Counting.Calendar.Import.TooManyLines", CalendarImport.Parse(2027, many).Errors.Single().Code);
         Assert.Equal("Counting.Calendar.Import.NameTooLong", CalendarImport.Parse(2027, $"2027-01-01,休,{new string('节', 51)}").Errors.Single().Code);
@@ -157,7 +157,7 @@ public sealed class CalendarYearTests(DatabaseFixture db) : WorldTests<CountingW
 
         // Flagged on Thursday 10:00: Friday is the test holiday, Saturday the make-up working day → due Saturday 10:00.
         var hot = await _w.Hot.FlagAsync(_w.Supervisor, await _w.ComplaintAsync("热点投诉"));
-        Assert.Equal(BusinessTime.FromLocal(new DateTime(2027, 1, 30, 10, 0, 0)), (await _w.Hot.GetAsync(hot))!.DueAt);
+        Assert.Equal(BusinessTime.FromLocal(new DateTime(2027, 1, 30, 10, 0, 0)), (await _w.Hot.GetAsync(Actor.System, hot))!.DueAt);
     }
 
     private BunitContext Page(Actor who, string culture = "zh-CN") => BunitSetup.Create(culture, s => s.AddData(Db.ConnectionString, _s.Clock), a => a.SignedInAs(who));

@@ -15,7 +15,7 @@ public sealed class CountingBrowserTests(BrowserAppFactory app, BrowserFixture b
     {
         var agent = (await app.Get<UserRepository>().FindByUserNameAsync("agent"))!;
         var actor = new Actor(agent.Id, agent.UserName, agent.DisplayName, agent.Roles, agent.DepartmentId);
-        var customer = (await app.Get<CustomerRepository>().GetAsync(customerId))!;
+        var customer = (await app.Get<CustomerRepository>().GetAsync(Actor.System, customerId))!;
         return await app.Get<IntakeRepository>().RegisterAsync(actor, new IntakeForm
         {
             Channel = Channels.Phone, Kind = ContactKinds.Complaint, CustomerId = customerId, UnitId = customer.UnitId, Content = content,

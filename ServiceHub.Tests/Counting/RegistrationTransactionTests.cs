@@ -1,3 +1,4 @@
+using ServiceHub.Data.Infrastructure;
 using Dapper;
 using Npgsql;
 using ServiceHub.Data.Complaints;
@@ -46,7 +47,7 @@ public sealed class RegistrationTransactionTests(DatabaseFixture db) : WorldTest
         Assert.NotNull(own.MergedIntoSheetNo);
         // Attached, not dispatched: the group is handled through the existing complaint.
         Assert.Equal(ComplaintStates.Registered, own.State);
-        var info = (await _w.Counting.GetAsync(existing))!;
+        var info = (await _w.Counting.GetAsync(Actor.System, existing))!;
         Assert.Equal((2, 2), (info.Complainants, info.Times));
     }
 

@@ -28,7 +28,7 @@ public sealed class LeadershipReportsBrowserTests(LeadershipAppFactory app, Brow
     /// <summary>A complaint registered now (this month) by the agent, dispatched to the property company, verified as counted.</summary>
     private async Task<IntakeResult> CountedComplaintAsync(int customerId, string content, bool verify = true)
     {
-        var customer = (await app.Get<CustomerRepository>().GetAsync(customerId))!;
+        var customer = (await app.Get<CustomerRepository>().GetAsync(Actor.System, customerId))!;
         var pm = (await app.Get<DepartmentRepository>().ListAsync()).First(d => d.Code == "PM").Id;
         var r = await app.Get<IntakeRepository>().RegisterAsync(await ActorAsync("agent"), new IntakeForm
         {

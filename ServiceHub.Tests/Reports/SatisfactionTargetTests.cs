@@ -96,7 +96,7 @@ public sealed class SatisfactionTargetTests(SatisfactionTargetFixture f) : IClas
         Assert.Equal((1799, 2000, 90.0m), (company.Satisfied, company.All, company.Rate.Percent));
         Assert.False(company.MeetsTarget);
 
-        var report = await f.S.Get<AnnualReportService>().ComputeAsync(2026);
+        var report = await f.S.Get<AnnualReportService>().ComputeAsync(Actor.System, 2026);
         Assert.Equal(90m, report.ConsultationSatisfactionTarget);
         Assert.False(report.Current.ConsultationSatisfaction.AtLeast(report.SatisfactionTarget));
         Assert.False(report.Months.Single(m => m.Month == March).ConsultationSatisfaction.AtLeast(report.SatisfactionTarget));
@@ -111,7 +111,7 @@ public sealed class SatisfactionTargetTests(SatisfactionTargetFixture f) : IClas
         {
             var company = Assert.Single(await f.S.Get<ReturnVisitAnalysisRepository>().SatisfactionAsync(f.Supervisor, 1), r => r.Month == March && r.DepartmentId is null);
             Assert.True(company.MeetsTarget);
-            var report = await f.S.Get<AnnualReportService>().ComputeAsync(2026);
+            var report = await f.S.Get<AnnualReportService>().ComputeAsync(Actor.System, 2026);
             Assert.Equal(89.95m, report.SatisfactionTarget);
             Assert.True(report.Current.ConsultationSatisfaction.AtLeast(report.SatisfactionTarget));
 

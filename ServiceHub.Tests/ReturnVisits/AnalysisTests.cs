@@ -57,7 +57,7 @@ public sealed class AnalysisTests(DatabaseFixture db) : WorldTests<ReturnVisitWo
         await _w.Visits.RecordAttemptAsync(_w.Visitor, await _w.TaskOfAsync(unhappy), new AttemptForm { Result = AttemptResults.Reached, Outcome = Outcomes.NotSatisfied, CustomerWords = "还漏" });
         var period = Periods.Of(_s.Clock.GetUtcNow());
 
-        var f = await Analysis.FiguresAsync(_w.W.DepartmentId, period);
+        var f = await Analysis.FiguresAsync(Actor.System, _w.W.DepartmentId, period);
         Assert.Equal((2, 1, 1), (f.Visits, f.Satisfied, f.NotSatisfied));
         Assert.Contains("(2)", f.TopReasons);
 
@@ -75,8 +75,8 @@ public sealed class AnalysisTests(DatabaseFixture db) : WorldTests<ReturnVisitWo
         var actionId = await Analysis.AddActionAsync(_w.Supervisor, planId, "顶层防水专项检查", _w.W.DepartmentId, new DateOnly(2026, 12, 31));
         await Analysis.MarkDoneAsync(_w.Visitor, actionId);
         await Assert.ThrowsAsync<DomainException>(() => Analysis.MarkDoneAsync(_w.Visitor, actionId));
-        var action = Assert.Single(await Analysis.ActionsAsync(planId));
+        var action = Assert.Single(await Analysis.ActionsAsync(Actor.System, planId));
         Assert.NotNull(action.DoneAt);
-        Assert.Equal("公司会议决定：顶层防水专项整改", (await Analysis.PlanAsync(period))!.DecidedPlan);
+        Assert.Equal("公司会议决定：顶层防水专项整改", (await Analysis.PlanAsync(Actor.System, period))!.DecidedPlan);
     }
 }

@@ -35,7 +35,7 @@ public sealed class AutoClosureTests(DatabaseFixture db) : WorldTests<ReturnVisi
         await _w.Sweep.RunAsync();
         var c = await _w.ComplaintAsync(id);
         Assert.Equal((ComplaintStates.Closed, CloseReasons.AutoOneWeek, handledAt.AddDays(7)), (c.State, c.CloseReason, c.ClosedAt!.Value));
-        Assert.Single(await _w.Complaints.TimelineAsync(id), e => e.Kind == "closed" && e.Details == CloseReasons.AutoOneWeek);
+        Assert.Single(await _w.Complaints.TimelineAsync(Actor.System, id), e => e.Kind == "closed" && e.Details == CloseReasons.AutoOneWeek);
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class AutoClosureTests(DatabaseFixture db) : WorldTests<ReturnVisi
         var c = await _w.ComplaintAsync(original);
         Assert.Equal(ComplaintStates.Contacted, c.State);
         Assert.Equal(_s.Clock.GetUtcNow().AddHours(48), c.ReplyDueAt);
-        Assert.Contains(await _w.Complaints.TimelineAsync(original), e => e.Kind == ComplaintEvents.Reopened && e.Details.Contains("上次的漏水又出现了"));
+        Assert.Contains(await _w.Complaints.TimelineAsync(Actor.System, original), e => e.Kind == ComplaintEvents.Reopened && e.Details.Contains("上次的漏水又出现了"));
 
         _s.Clock.Advance(TimeSpan.FromDays(5)); // 8 days after the first handling
         await _w.Sweep.RunAsync();
@@ -126,7 +126,7 @@ public sealed class AutoClosureTests(DatabaseFixture db) : WorldTests<ReturnVisi
         var supervisor = _w.Supervisor;
         foreach (var id in await _w.ScalarListAsync<long>("SELECT id FROM complaints WHERE counted IS NULL AND merged_into_id IS NULL"))
             await _s.Get<CountingRepository>().VerifyAsync(supervisor, id, true, null);
-        return await _s.Get<ComplaintStatistics>().CountAsync(new StatisticsQuery(from, _s.Clock.GetUtcNow().AddMinutes(1), StatisticsDimension.Channel,
+        return await _s.Get<ComplaintStatistics>().CountAsync(Actor.System, new StatisticsQuery(from, _s.Clock.GetUtcNow().AddMinutes(1), StatisticsDimension.Channel,
             ProjectId: _w.W.ProjectId));
     }
 

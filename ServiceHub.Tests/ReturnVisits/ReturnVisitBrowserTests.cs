@@ -75,7 +75,7 @@ public sealed class ReturnVisitBrowserTests(BrowserAppFactory app, BrowserFixtur
         await app.Get<ClosureSweep>().RunAsync();
         var c = (await app.Get<ComplaintRepository>().GetAsync(Actor.System, complaintId))!;
         Assert.Equal((ComplaintStates.Closed, CloseReasons.AutoOneWeek), (c.State, c.CloseReason));
-        Assert.Contains(await app.Get<ComplaintRepository>().TimelineAsync(complaintId), e => e.Kind == ComplaintEvents.ReturnVisitUnreachable);
+        Assert.Contains(await app.Get<ComplaintRepository>().TimelineAsync(Actor.System, complaintId), e => e.Kind == ComplaintEvents.ReturnVisitUnreachable);
     }
 
     [Fact]

@@ -69,8 +69,8 @@ public sealed class UnreachableTests(DatabaseFixture db) : WorldTests<ReturnVisi
         await _w.Visits.CloseUnreachableAsync(_w.Visitor2, task, "三天均无人接听，短信亦未回复");
         var closed = (await _w.Visits.GetAsync(_w.Visitor2, task))!;
         Assert.Equal((TaskStates.Unreachable, null, _w.Visitor2.UserName), (closed.State, closed.Outcome, closed.CompletedByName));
-        Assert.Equal(5, (await _w.Visits.AttemptsAsync(task)).Count);
-        var ev = Assert.Single(await _w.Complaints.TimelineAsync(id), e => e.Kind == ComplaintEvents.ReturnVisitUnreachable);
+        Assert.Equal(5, (await _w.Visits.AttemptsAsync(Actor.System, task)).Count);
+        var ev = Assert.Single(await _w.Complaints.TimelineAsync(Actor.System, id), e => e.Kind == ComplaintEvents.ReturnVisitUnreachable);
         Assert.Equal(5, ev.Details.Split('、').Length);
         Assert.EndsWith("三天均无人接听，短信亦未回复", ev.Details);
         Assert.NotNull((await _w.ComplaintAsync(id)).ReturnVisitUnreachableAt);
@@ -116,7 +116,7 @@ public sealed class UnreachableTests(DatabaseFixture db) : WorldTests<ReturnVisi
     {
         var reports = _s.Get<AnnualReportService>();
         var year = BusinessTime.Today(_s.Clock).Year;
-        var before = (await reports.ComputeAsync(year)).Current;
+        var before = (await reports.ComputeAsync(Actor.System, year)).Current;
 
         var satisfied = await _w.HandledComplaintAsync();
         await _w.Visits.RecordAttemptAsync(_w.Visitor, await _w.TaskOfAsync(satisfied), new AttemptForm { Result = AttemptResults.Reached, Outcome = Outcomes.Satisfied });
@@ -147,11 +147,11 @@ public sealed class UnreachableTests(DatabaseFixture db) : WorldTests<ReturnVisi
         await _w.Visits.CloseUnreachableAsync(_w.Visitor2, callback, "");
 
         // The department's preliminary analysis: one visit, satisfied; one unreachable apart.
-        var f = await _s.Get<ReturnVisitAnalysisRepository>().FiguresAsync(_w.W.DepartmentId, period);
+        var f = await _s.Get<ReturnVisitAnalysisRepository>().FiguresAsync(Actor.System, _w.W.DepartmentId, period);
         Assert.Equal((1, 1, 0, 1), (f.Visits, f.Satisfied, f.NotSatisfied, f.Unreachable));
 
         // The annual report: the satisfaction rate is over the visits that reached the customer; the unreachable ones are apart.
-        var after = (await reports.ComputeAsync(year)).Current;
+        var after = (await reports.ComputeAsync(Actor.System, year)).Current;
         Assert.Equal(before.ReturnVisitSatisfaction.Numerator + 1, after.ReturnVisitSatisfaction.Numerator);
         Assert.Equal(before.ReturnVisitSatisfaction.Denominator + 1, after.ReturnVisitSatisfaction.Denominator);
         Assert.Equal(before.ReturnVisitsUnreachable + 2, after.ReturnVisitsUnreachable);
@@ -183,7 +183,7 @@ public sealed class UnreachableTests(DatabaseFixture db) : WorldTests<ReturnVisi
         await _w.Lifecycle.SetReturnVisitNeedAsync(_w.Supervisor, id, false, "业主明确表示不需要回访");
         Assert.False((await _w.ComplaintAsync(id)).NeedsReturnVisit);
         Assert.Equal(TaskStates.Cancelled, (await _w.Visits.GetAsync(_w.Supervisor, task))!.State);
-        Assert.Contains(await _w.Complaints.TimelineAsync(id), e => e.Kind == ComplaintEvents.ReturnVisitNotNeeded && e.Details == "业主明确表示不需要回访");
+        Assert.Contains(await _w.Complaints.TimelineAsync(Actor.System, id), e => e.Kind == ComplaintEvents.ReturnVisitNotNeeded && e.Details == "业主明确表示不需要回访");
         Assert.Equal(1, await _w.ScalarAsync<int>(
             "SELECT count(*) FROM audit_log WHERE entity = 'complaint' AND entity_id = @id AND user_id = @u AND details LIKE '%needs_return_visit=false%不需要回访%'",
             new { id = id.ToString(System.Globalization.CultureInfo.InvariantCulture), u = _w.Supervisor.Id }));
@@ -195,7 +195,7 @@ public sealed class UnreachableTests(DatabaseFixture db) : WorldTests<ReturnVisi
         var other = await _w.HandledComplaintAsync(needsReturnVisit: false);
         await _w.Lifecycle.SetReturnVisitNeedAsync(_w.Supervisor, other, true, "涉及多户，需回访确认");
         Assert.Equal(TaskStates.Open, (await _w.Visits.GetAsync(_w.Supervisor, await _w.TaskOfAsync(other)))!.State);
-        Assert.Contains(await _w.Complaints.TimelineAsync(other), e => e.Kind == ComplaintEvents.ReturnVisitNeeded);
+        Assert.Contains(await _w.Complaints.TimelineAsync(Actor.System, other), e => e.Kind == ComplaintEvents.ReturnVisitNeeded);
         _s.Clock.Advance(TimeSpan.FromDays(8));
         await _w.Sweep.RunAsync();
         Assert.Equal(ComplaintStates.Handled, (await _w.ComplaintAsync(other)).State);
