@@ -143,6 +143,7 @@ public static class ApiServiceCollectionExtensions
         app.MapScalarApiReference(DocsPath, (options, http) =>
         {
             var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+            http.Items[ServiceHub.App.Infrastructure.TransportSecurity.OwnPolicyItem] = true;
             http.Response.OnStarting(() =>
             {
                 http.Response.Headers.ContentSecurityPolicy =

@@ -40,6 +40,9 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public new async Task DisposeAsync()
     {
+        // Hangfire keeps one static log provider: the last app to configure it. Other apps of the run outlive this one, so they must
+        // not be left logging through this app's disposed logger factory.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(SilentHangfireLog.Instance);
         await base.DisposeAsync();
         await TestServer.DropDatabaseAsync(ConnectionString);
     }
@@ -105,4 +108,12 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         {
             ["__RequestVerificationToken"] = await AntiforgeryTokenAsync(client),
         }));
+}
+
+/// <summary>Hangfire's log, silent: for apps of a test run that outlive the one whose logger Hangfire last took.</summary>
+internal sealed class SilentHangfireLog : Hangfire.Logging.ILogProvider, Hangfire.Logging.ILog
+{
+    public static readonly SilentHangfireLog Instance = new();
+    public Hangfire.Logging.ILog GetLogger(string name) => this;
+    public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
 }
