@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Microsoft.AspNetCore.Localization;
@@ -74,9 +75,11 @@ public static class AppServiceCollectionExtensions
         services.AddHttpContextAccessor();
         services.AddAntiforgery(o => o.Cookie.SecurePolicy = secureCookies);
         services.AddSignInRateLimiting(configuration);
+        services.AddServiceHubApi(configuration);
         services.AddTransportSecurity(security);
         services.AddServiceHubHealthChecks();
         services.AddServiceHubEmergencyApp(configuration);
+        services.Replace(ServiceDescriptor.Singleton<ServiceHub.Data.Notifications.INotificationText, ServiceHub.App.Notifications.LocalizedNotificationText>());
         return services;
     }
 }

@@ -47,7 +47,9 @@ public static class TransportSecurity
             var response = context.Response;
             response.OnStarting(() =>
             {
-                response.Headers.ContentSecurityPolicy = csp;
+                // A page that sets its own, stricter-per-request policy (the API reference's script nonce) keeps it.
+                // (Blazor's own frame-ancestors header is replaced: ours is stricter.)
+                if (!context.Items.ContainsKey(OwnPolicyItem)) response.Headers.ContentSecurityPolicy = csp;
                 response.Headers.XContentTypeOptions = "nosniff";
                 response.Headers.XFrameOptions = "DENY";
                 response.Headers["Referrer-Policy"] = "same-origin";
@@ -57,6 +59,9 @@ public static class TransportSecurity
         });
         return app;
     }
+
+    /// <summary>Set in <c>HttpContext.Items</c> by an endpoint that writes its own policy (the API reference's script nonce).</summary>
+    public const string OwnPolicyItem = "sh:own-csp";
 
     /// <summary>
     /// Scripts only from our own files (no inline script, no eval); styles also inline, because MudBlazor sets <c>style</c> attributes

@@ -19,6 +19,10 @@ public sealed class AuditLog(NpgsqlDataSource db, TimeProvider clock)
         public const string Update = "update";
         public const string Deactivate = "deactivate";
         public const string PrivateDataViewed = "private-data-viewed";
+        /// <summary>A call of the REST API, audited with its key's name (issue #13 point 7).</summary>
+        public const string ApiCall = "api-call";
+        /// <summary>A call with a key that was refused (revoked, expired, wrong secret), when the key's name is known.</summary>
+        public const string ApiRefused = "api-refused";
         /// <summary>A customer search with text (issue #12 point 5): who looked for what.</summary>
         public const string CustomerSearch = "customer-search";
     }

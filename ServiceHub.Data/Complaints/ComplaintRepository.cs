@@ -40,8 +40,8 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
 
     /// <summary>Who may read a complaint: the CS side, leadership, HR and return visits read all; a department reads its own.</summary>
     public static bool MayRead(Actor actor, int? departmentId) =>
-        actor.IsIn(Roles.Agent, Roles.CsSupervisor, Roles.Admin, Roles.Leadership, Roles.Hr, Roles.ReturnVisit)
-        || (actor.IsIn(Roles.Handler, Roles.DeptManager) && departmentId is not null && actor.DepartmentId == departmentId);
+        actor.IsIn(Access.EveryDepartmentsComplaints)
+        || (actor.IsIn(Access.DepartmentStaff) && departmentId is not null && actor.DepartmentId == departmentId);
 
     public async Task<ComplaintDetail?> GetAsync(Actor actor, long id, CancellationToken ct = default)
     {
@@ -109,10 +109,13 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
           AND (@State IS NULL OR c.state = @State)
         """;
 
+    /// <summary>Whether the queue may show another department's complaints than the actor's own (<see cref="Access.EveryDepartmentsComplaints"/>).</summary>
+    public static bool MayChooseQueueDepartment(Actor actor) => actor.IsIn(Access.EveryDepartmentsComplaints);
+
     /// <summary>A department's open complaints, most urgent (nearest deadline) first; server-paged.</summary>
     public async Task<Page<QueueItem>> QueueAsync(Actor actor, QueueFilter filter, int skip, int take, CancellationToken ct = default)
     {
-        if (!MayRead(actor, filter.DepartmentId)) throw new ForbiddenException(actor.UserName, [Roles.Handler, Roles.DeptManager]);
+        if (!MayRead(actor, filter.DepartmentId)) throw new ForbiddenException(actor.UserName, Access.DepartmentStaff);
         var args = new { filter.DepartmentId, filter.ProjectId, filter.UrgencyMinutes, filter.State, Skip = Search.Skip(skip), Take = Search.Take(take) };
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<QueueItem>(new CommandDefinition(QueuePageSql, args, cancellationToken: ct));
@@ -151,9 +154,9 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
     /// <summary>All complaints, newest first, for the CS side, leadership, HR and return visits; a department sees its own.</summary>
     public async Task<Page<ListItem>> SearchAsync(Actor actor, string? text, string? state, int? departmentId, int skip, int take, CancellationToken ct = default)
     {
-        if (!actor.IsIn(Roles.Agent, Roles.CsSupervisor, Roles.Admin, Roles.Leadership, Roles.Hr, Roles.ReturnVisit))
+        if (!actor.IsIn(Access.EveryDepartmentsComplaints))
         {
-            actor.Require(Roles.Handler, Roles.DeptManager);
+            actor.Require(Access.DepartmentStaff);
             departmentId = actor.DepartmentId ?? -1;
         }
         var args = new { Text = Search.Contains(text), State = state, DepartmentId = departmentId, Skip = Search.Skip(skip), Take = Search.Take(take) };

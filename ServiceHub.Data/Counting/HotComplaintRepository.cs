@@ -78,7 +78,7 @@ public sealed class HotComplaintRepository(NpgsqlDataSource db, TimeProvider clo
 
     public async Task SaveReportAsync(Actor actor, int id, HotReport report, CancellationToken ct = default)
     {
-        actor.Require(CountingRepository.SupervisorRoles);
+        actor.Require(Access.Supervisor);
         await using var conn = await db.OpenConnectionAsync(ct);
         var n = await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE hot_complaints SET content = @Content, cause_analysis = @CauseAnalysis, current_status = @CurrentStatus,
@@ -91,7 +91,7 @@ public sealed class HotComplaintRepository(NpgsqlDataSource db, TimeProvider clo
     /// <summary>Records the report as sent to the group; all five parts are required.</summary>
     public async Task MarkSentAsync(Actor actor, int id, CancellationToken ct = default)
     {
-        actor.Require(CountingRepository.SupervisorRoles);
+        actor.Require(Access.Supervisor);
         var h = await LoadAsync(id, ct) ?? throw new DomainException("NotFound");
         var errors = new Dictionary<string, FieldError>();
         if (string.IsNullOrWhiteSpace(h.Content)) errors[nameof(HotReport.Content)] = new("Validation.Required");

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using ServiceHub.Data.Admin;
 using ServiceHub.Data.Infrastructure;
+using ServiceHub.Data.Notifications;
 
 namespace ServiceHub.Data.Emergencies;
 
@@ -60,9 +61,12 @@ public sealed class EmergencyRepository(
         RETURNING id, user_id, reason, emergency_id, created_at
         """;
 
-    /// <summary>The alerts an INSERT … RETURNING just wrote (<c>inserted</c>), as pushed to screens, in one round trip.</summary>
+    /// <summary>
+    /// The alerts an INSERT … RETURNING just wrote, as pushed to screens, in one round trip; their messages to the other channels
+    /// (e-mail, robot, SMS, per each person's choice) are queued in the outbox by the same statement.
+    /// </summary>
     private static string WithMessages(string insert) => $"""
-        WITH a AS ({insert})
+        WITH a AS ({insert}){OutboxSql.FromEmergencyAlerts("a", "@Now")}
         SELECT a.id AS alert_id, a.user_id, a.reason, e.id AS emergency_id, e.kind, e.kind_detail,
                p.name AS project_name, b.name AS building_name, e.location, e.description,
                d.name AS department_name, d.name_en AS department_name_en,
@@ -227,6 +231,8 @@ public sealed class EmergencyRepository(
             await conn.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO emergency_events (emergency_id, at, kind, user_id, details) VALUES (@EmergencyId, @now, 'acknowledged', @userId, @Reason)",
                 new { row.EmergencyId, now, userId = actor.Id, row.Reason }, tx, cancellationToken: ct));
+            // Acknowledged in the app: the person's pending messages of it stop on every channel.
+            await OutboxSql.CancelAcknowledgedAsync(conn, tx, row.EmergencyId, actor.Id, now, ct);
             await tx.CommitAsync(ct);
         }
         await Safe(() => notifier.AcknowledgedAsync(actor.Id, [alertId], ct));
@@ -260,6 +266,9 @@ public sealed class EmergencyRepository(
                 "INSERT INTO emergency_events (emergency_id, at, kind, user_id, details) VALUES (@emergencyId, @at, 'arrived', @userId, @details)",
                 new { emergencyId, at, userId = actor.Id, details = onTime ? "in-time" : "late" }, tx, cancellationToken: ct));
             acknowledged = await AcknowledgeOwnAsync(conn, tx, emergencyId, actor.Id, now, null, ct);
+            // On site: no more reminders on any channel.
+            await OutboxSql.CancelAcknowledgedAsync(conn, tx, emergencyId, actor.Id, now, ct);
+            await OutboxSql.CancelFollowUpsAsync(conn, tx, emergencyId, andEscalation: false, "on_site", now, ct);
             await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Update, "emergency", emergencyId.ToString(),
                 $"arrived on site at {at:O} ({(onTime ? "in time" : "late")}), recorded {now:O}", ct);
             await tx.CommitAsync(ct);
@@ -332,6 +341,8 @@ public sealed class EmergencyRepository(
                 "INSERT INTO emergency_events (emergency_id, at, kind, user_id, details) VALUES (@emergencyId, @now, @decision, @userId, @details)",
                 new { emergencyId, now, decision, userId = actor.Id, details = trimmed ?? "" }, tx, cancellationToken: ct));
             acknowledged = await AcknowledgeOwnAsync(conn, tx, emergencyId, actor.Id, now, AlertReasons.Confirm, ct);
+            await OutboxSql.CancelAcknowledgedAsync(conn, tx, emergencyId, actor.Id, now, ct);
+            if (!firstClass) await OutboxSql.CancelFollowUpsAsync(conn, tx, emergencyId, andEscalation: true, "not_first_class", now, ct);
             await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Update, "emergency", emergencyId.ToString(),
                 $"{decision}{(trimmed is null ? "" : ": " + trimmed)}", ct);
             await tx.CommitAsync(ct);

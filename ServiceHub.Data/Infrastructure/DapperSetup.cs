@@ -14,6 +14,7 @@ public static class DapperSetup
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         SqlMapper.TypeMapProvider = type => new SnakeCaseTypeMap(type);
         SqlMapper.AddTypeHandler(new StringArrayHandler());
+        SqlMapper.AddTypeHandler(new IntArrayHandler());
         SqlMapper.AddTypeHandler(new DateOnlyHandler());
         SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
     }
@@ -47,6 +48,23 @@ public static class DapperSetup
         {
             string[] s => s,
             Array a => a.Cast<object?>().Select(o => o?.ToString() ?? "").ToArray(),
+            _ => [],
+        };
+    }
+
+    /// <summary>integer[] columns (reported as System.Array) into int[] members.</summary>
+    private sealed class IntArrayHandler : SqlMapper.TypeHandler<int[]>
+    {
+        public override void SetValue(IDbDataParameter parameter, int[]? value)
+        {
+            parameter.Value = value ?? (object)DBNull.Value;
+            if (parameter is Npgsql.NpgsqlParameter p) p.NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Integer;
+        }
+
+        public override int[] Parse(object value) => value switch
+        {
+            int[] i => i,
+            Array a => a.Cast<object?>().Select(o => Convert.ToInt32(o, System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
             _ => [],
         };
     }

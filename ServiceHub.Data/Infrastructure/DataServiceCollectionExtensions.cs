@@ -33,6 +33,8 @@ public static class DataServiceCollectionExtensions
         services.AddServiceHubInformation();
         services.AddServiceHubAssessment();
         services.AddServiceHubHome();
+        services.AddServiceHubNotificationData();
+        services.AddServiceHubIntegrations();
         return services;
     }
 }

@@ -32,12 +32,23 @@ public sealed class NotificationRepository(NpgsqlDataSource db, TimeProvider clo
             new { userId, id, now = clock.GetUtcNow() }, cancellationToken: ct));
     }
 
-    /// <summary>Notifies users inside the caller's transaction; a repeated dedupe key is ignored.</summary>
+    /// <summary>
+    /// Notifies users inside the caller's transaction; a repeated dedupe key is ignored. A notification that is also an event for the
+    /// other channels (<see cref="ServiceHub.Data.Notifications.NotificationEvents.ByMessageKey"/>) queues its messages in the outbox
+    /// in the same statement, per each person's channels.
+    /// </summary>
     public static Task NotifyAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IEnumerable<int> userIds, DateTimeOffset at, string kind,
         long? complaintId, string messageKey, string[] args, string link, string? dedupeKey, CancellationToken ct) =>
-        conn.ExecuteAsync(new CommandDefinition("""
+        conn.ExecuteAsync(new CommandDefinition(NotifySql,
+            new { userIds = userIds.Distinct().ToArray(), at, kind, complaintId, messageKey, args, link, dedupeKey }, tx, cancellationToken: ct));
+
+    private static readonly string NotifySql = $"""
+        WITH notes AS (
             INSERT INTO notifications (user_id, created_at, kind, complaint_id, message_key, args, link, dedupe_key)
             SELECT DISTINCT u, @at, @kind, @complaintId, @messageKey, @args, @link, @dedupeKey FROM unnest(@userIds) AS u
             ON CONFLICT (user_id, dedupe_key) DO NOTHING
-            """, new { userIds = userIds.Distinct().ToArray(), at, kind, complaintId, messageKey, args, link, dedupeKey }, tx, cancellationToken: ct));
+            RETURNING id, user_id, complaint_id, message_key, args, link
+        ){ServiceHub.Data.Notifications.OutboxSql.FromNotifications("notes", "@at")}
+        SELECT count(*) FROM notes
+        """;
 }

@@ -35,4 +35,6 @@ public sealed class IntakeForm
     public long? AttachToComplaintId { get; set; }
     /// <summary>Consultations and inquiries: the standard reply the agent answered with (its use, made before the contact was saved).</summary>
     public long? StandardReplyUseId { get; set; }
+    /// <summary>The telephone system's call this contact came in on (screen pop): the contact keeps the call and its start time.</summary>
+    public long? CallId { get; set; }
 }

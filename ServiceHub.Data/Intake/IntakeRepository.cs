@@ -16,19 +16,15 @@ namespace ServiceHub.Data.Intake;
 public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, ComplaintLifecycle lifecycle, CountingRepository counting, RepeatComplaints repeats,
     CalendarRepository calendar, IOptions<IntakeOptions> options)
 {
-    /// <summary>The call centre and front desk: they register every contact and do the call centre's work on it (<see cref="IntakeAccess"/>).</summary>
-    public static readonly string[] IntakeRoles = [Roles.Agent, Roles.CsSupervisor, Roles.Admin];
 
-    /// <summary>Who reads every contact; others read those they received (first responder) or were handed.</summary>
-    public static readonly string[] ReaderRoles = [Roles.Agent, Roles.CsSupervisor, Roles.Admin, Roles.Hr, Roles.Leadership];
 
     public static bool MayRead(Actor actor, int firstResponderId, int? handoverToId) =>
-        actor.IsIn(ReaderRoles) || actor.Id == firstResponderId || (handoverToId is not null && actor.Id == handoverToId);
+        actor.IsIn(Access.Contacts) || actor.Id == firstResponderId || (handoverToId is not null && actor.Id == handoverToId);
 
     /// <summary>Whether <paramref name="actor"/> registers contacts, and does the call centre's part (dispatch, attach, standard replies).</summary>
     public async Task<IntakeAccess> AccessAsync(Actor actor, CancellationToken ct = default)
     {
-        if (actor.IsIn(IntakeRoles)) return new IntakeAccess(true, true);
+        if (actor.IsIn(Access.Intake)) return new IntakeAccess(true, true);
         await using var conn = await db.OpenConnectionAsync(ct);
         return await IntakeAccess.LoadAsync(conn, null, actor, ct);
     }
@@ -73,7 +69,7 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
     /// <summary>The CS supervisor edits the phrase lists.</summary>
     public async Task<int> SavePhraseAsync(Actor actor, int? id, string kind, string situation, string text, bool isActive, int sortOrder, CancellationToken ct = default)
     {
-        actor.Require(Roles.CsSupervisor, Roles.Admin);
+        actor.Require(Access.Supervisor);
         var errors = new Dictionary<string, FieldError>();
         if (!ServicePhrases.Kinds.Contains(kind)) errors["Kind"] = new("Validation.Required");
         if (!ServicePhrases.Situations.Contains(situation)) errors["Situation"] = new("Validation.Required");
@@ -114,7 +110,7 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
         {
             // The call centre's part of a registration is not the on-site staff's: the page does not offer it.
             if (form.AttachToComplaintId is not null || form.RepeatOfComplaintId is not null || form.StandardReplyUseId is not null)
-                throw new ForbiddenException(actor.UserName, IntakeRoles);
+                throw new ForbiddenException(actor.UserName, Access.Intake);
             if (form.DispatchDepartmentId is not null || form.UrgencyMinutes is not null)
                 errors[nameof(form.DispatchDepartmentId)] = new("Intake.OnSiteDispatchedByCallCentre");
         }
@@ -142,15 +138,21 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
             projectId = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
                 "SELECT b.project_id FROM units u JOIN buildings b ON b.id = u.building_id WHERE u.id = @unit", new { unit }, tx, cancellationToken: ct));
 
+        // A contact from a screen pop keeps its call's start time; the call must have rung at this agent's extension, by phone.
+        var callStartedAt = form.CallId is { } callId ? await Integrations.CallRepository.StartOfOwnCallAsync(conn, tx, callId, actor.Id, ct) : null;
+        if (form.CallId is not null && (callStartedAt is null || form.Channel != Channels.Phone))
+            throw new ValidationFailedException(new Dictionary<string, FieldError> { [nameof(form.CallId)] = new("Intake.CallNotYours") });
+
         var registerNo = await FormNumbering.NextAsync(conn, tx, FormTypes.ForChannel(form.Channel), year, ct);
         var receptionNo = form.WithReception ? await FormNumbering.NextAsync(conn, tx, FormTypes.Reception, year, ct) : null;
         // The issue record sheet, filled by the first responder for every consultation, inquiry and complaint (§3, §8).
         var sheetNo = await FormNumbering.NextAsync(conn, tx, FormTypes.IssueSheet, year, ct);
         var contactId = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
             INSERT INTO contacts (register_no, sheet_no, channel, kind, customer_id, project_id, unit_id, purpose, content, answer, satisfied,
-                                  forbidden_phrases, received_at, first_responder_id, reception_no, reception_confirmed_by, reception_confirmed_at, created_at)
+                                  forbidden_phrases, received_at, first_responder_id, reception_no, reception_confirmed_by, reception_confirmed_at, created_at,
+                                  call_id, call_started_at)
             VALUES (@registerNo, @sheetNo, @Channel, @Kind, @CustomerId, @projectId, @UnitId, @Purpose, @Content, @answer, @Satisfied,
-                    @forbidden, @now, @actorId, @receptionNo, @confirmedBy, @confirmedAt, @now)
+                    @forbidden, @now, @actorId, @receptionNo, @confirmedBy, @confirmedAt, @now, @CallId, @callStartedAt)
             RETURNING id
             """, new
         {
@@ -160,6 +162,7 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
             forbidden = forbidden.ToArray(), now, actorId = actor.Id, receptionNo,
             confirmedBy = form.WithReception ? form.ReceptionConfirmedBy!.Trim() : null,
             confirmedAt = form.WithReception ? now : (DateTimeOffset?)null,
+            form.CallId, callStartedAt,
         }, tx, cancellationToken: ct));
         if (!isComplaint && form.StandardReplyUseId is { } use)
             await StandardReplyRepository.LinkContactAsync(conn, tx, use, contactId, ct);
@@ -237,7 +240,7 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         var c = await conn.QuerySingleOrDefaultAsync<ContactDetail>(new CommandDefinition(SelectDetail + " WHERE ct.id = @id", new { id }, cancellationToken: ct));
-        if (c is not null && !MayRead(actor, c.FirstResponderId, c.HandoverToId)) throw new ForbiddenException(actor.UserName, ReaderRoles);
+        if (c is not null && !MayRead(actor, c.FirstResponderId, c.HandoverToId)) throw new ForbiddenException(actor.UserName, Access.Contacts);
         return c;
     }
 
@@ -281,7 +284,7 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
         {
             var c = await LockAsync(conn, tx, contactId, ct);
             if (c.HandoverToId is not null) throw new DomainException("Contact.AlreadyHandedOver");
-            if (!HandOvers.MayHandOver(actor, c.FirstResponderId, c.HandoverToId)) throw new ForbiddenException(actor.UserName, HandOvers.OverseerRoles);
+            if (!HandOvers.MayHandOver(actor, c.FirstResponderId, c.HandoverToId)) throw new ForbiddenException(actor.UserName, Access.Supervisor);
             var active = await conn.ExecuteScalarAsync<bool?>(new CommandDefinition(
                 "SELECT is_active FROM users WHERE id = @toUserId", new { toUserId }, tx, cancellationToken: ct));
             if (active != true) throw Invalid("To", new FieldError("Validation.Required"));
@@ -328,7 +331,7 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
             if (c.HandoverToId is null) throw new DomainException("Contact.NotHandedOver");
             if (c.HandoverResult is not null) throw new DomainException("Contact.ResultAlreadyRecorded");
             if (!HandOvers.MayRecordResult(actor, c.FirstResponderId, c.HandoverToId, c.HandoverResult))
-                throw new ForbiddenException(actor.UserName, HandOvers.OverseerRoles);
+                throw new ForbiddenException(actor.UserName, Access.Supervisor);
             await conn.ExecuteAsync(new CommandDefinition("""
                 UPDATE contacts SET handover_result = @text, handover_result_at = @now, handover_taken_at = coalesce(handover_taken_at, @now)
                 WHERE id = @contactId AND handover_result IS NULL

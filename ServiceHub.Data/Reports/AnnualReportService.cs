@@ -320,15 +320,15 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
     /// department figures of the preliminary analysis count them), and apart those closed as unreachable (neither satisfied nor
     /// dissatisfied), for the year, each month and each department.
     /// </summary>
-    public const string ReturnVisitSql = """
-        SELECT CASE WHEN GROUPING(to_char(t.completed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')) = 0
-                    THEN to_char(t.completed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') END AS month,
+    public const string ReturnVisitSql = $"""
+        SELECT CASE WHEN GROUPING(to_char(t.completed_at AT TIME ZONE '{BusinessTime.ZoneId}', 'YYYY-MM')) = 0
+                    THEN to_char(t.completed_at AT TIME ZONE '{BusinessTime.ZoneId}', 'YYYY-MM') END AS month,
                CASE WHEN GROUPING(coalesce(t.department_id::text, '-')) = 0 THEN coalesce(t.department_id::text, '-') END AS dept,
                count(*) FILTER (WHERE t.outcome = 'satisfied')::int AS satisfied, count(*) FILTER (WHERE t.state = 'done')::int AS visits,
                count(*) FILTER (WHERE t.state = 'unreachable')::int AS unreachable
         FROM return_visit_tasks t
         WHERE t.state IN ('done','unreachable') AND t.completed_at >= @From AND t.completed_at < @To
-        GROUP BY GROUPING SETS ((), (to_char(t.completed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')), (coalesce(t.department_id::text, '-')))
+        GROUP BY GROUPING SETS ((), (to_char(t.completed_at AT TIME ZONE '{BusinessTime.ZoneId}', 'YYYY-MM')), (coalesce(t.department_id::text, '-')))
         """;
 
     private async Task<Grouped> ReturnVisitsAsync(KpiQuery q, CancellationToken ct)

@@ -14,7 +14,7 @@ namespace ServiceHub.Data.Reports;
 public static class KpiSql
 {
     /// <summary>The month (yyyy-MM) of a time in business time.</summary>
-    private static string MonthOf(string column) => $"to_char({column} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')";
+    private static string MonthOf(string column) => $"to_char({column} AT TIME ZONE '{BusinessTime.ZoneId}', 'YYYY-MM')";
 
     // The first reply and the deadline in force then are kept on the complaint (sql/0071_kpi_first_reply.sql): 48 h after
     // registration, or the new time agreed by an extension. Not replied yet: the deadline in force now (reply_due_at).

@@ -21,7 +21,7 @@ public sealed class ClosureSweep(NpgsqlDataSource db, TimeProvider clock)
     public const long LockKey = 0x5256434C;
 
     /// <summary>Sends due reminders: one, by id (the delayed job), or all whose time has passed (the sweep). Returns the number sent.</summary>
-    public const string RemindSql = $"""
+    public static readonly string RemindSql = $"""
         WITH due AS (
             UPDATE return_visit_reminders r SET sent_at = @now
             WHERE r.sent_at IS NULL AND r.remind_at <= @now AND (@id::bigint IS NULL OR r.id = @id)
@@ -38,8 +38,8 @@ public sealed class ClosureSweep(NpgsqlDataSource db, TimeProvider clock)
             LEFT JOIN contacts ct ON ct.id = t.contact_id
             WHERE t.assignee_id IS NOT NULL AND t.state IN ('open','escalated')
             ON CONFLICT (user_id, dedupe_key) DO NOTHING
-            RETURNING 1
-        )
+            RETURNING id, user_id, complaint_id, message_key, args, link
+        ){Notifications.OutboxSql.FromNotifications("notes", "@now")}
         SELECT count(*)::int FROM notes
         """;
 

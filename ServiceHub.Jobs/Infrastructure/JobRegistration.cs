@@ -15,6 +15,7 @@ public static class JobRegistration
             .RegisterReportJobs()
             .RegisterAssessmentJobs()
             .RegisterInformationJobs()
+            .RegisterNotificationJobs()
             .RegisterOperationsJobs();
         return services;
     }

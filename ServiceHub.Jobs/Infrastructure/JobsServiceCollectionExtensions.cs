@@ -35,6 +35,7 @@ public static class JobsServiceCollectionExtensions
             .AddServiceHubReportJobs()
             .AddServiceHubAssessmentJobs()
             .AddServiceHubInformationJobs()
+            .AddServiceHubNotificationJobs(configuration)
             .AddServiceHubOperationsJobs();
     }
 }

@@ -6,13 +6,9 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Admin;
 
-public sealed class CustomerTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class CustomerTests(DatabaseFixture db) : WorldTests<DataWorld>(db)
 {
-    private TestServices _s = default!;
     private CustomerRepository Repo => _s.Get<CustomerRepository>();
-
-    public Task InitializeAsync() { _s = new TestServices(db.ConnectionString); return Task.CompletedTask; }
-    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     [Fact]
     public async Task Lists_show_phones_and_membership_masked()
@@ -45,7 +41,7 @@ public sealed class CustomerTests(DatabaseFixture db) : IClassFixture<DatabaseFi
         await Assert.ThrowsAsync<ForbiddenException>(() => Repo.RevealAsync(Build.Actor(9002, Roles.Handler), id, "test"));
         await Assert.ThrowsAsync<ForbiddenException>(() => Repo.RevealAsync(Build.Actor(9003, Roles.Leadership), id, "test"));
 
-        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await using var conn = new NpgsqlConnection(Db.ConnectionString);
         var views = await conn.QueryAsync<string>("SELECT user_name FROM audit_log WHERE action = 'private-data-viewed' AND entity_id = @id", new { id = id.ToString() });
         Assert.Equal(["user9001"], views);
     }
@@ -58,7 +54,7 @@ public sealed class CustomerTests(DatabaseFixture db) : IClassFixture<DatabaseFi
     {
         var ex = await Assert.ThrowsAsync<DomainException>(() => Repo.SaveAsync(Actor.System, new CustomerEdit { Name = "王五", Phone = phone }));
         Assert.Equal("Validation.Phone", ex.Code);
-        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await using var conn = new NpgsqlConnection(Db.ConnectionString);
         Assert.Equal(0, await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM customers WHERE name = '王五'"));
     }
 

@@ -11,12 +11,6 @@ public sealed class ComplaintLifecycleTests(DatabaseFixture db) : ComplaintWorld
 {
 
 
-    private async Task<T> Scalar<T>(string sql, object? args = null)
-    {
-        await using var conn = new NpgsqlConnection(Db.ConnectionString);
-        return (await conn.ExecuteScalarAsync<T>(sql, args))!;
-    }
-
     [Theory]
     [InlineData(15)]
     [InlineData(30)]

@@ -19,12 +19,6 @@ public sealed class FeedbackTimeTests(DatabaseFixture db) : ComplaintWorldTests(
         return id;
     }
 
-    private async Task<T> Scalar<T>(string sql, object args)
-    {
-        await using var conn = await _s.Get<NpgsqlDataSource>().OpenConnectionAsync();
-        return (await conn.ExecuteScalarAsync<T>(sql, args))!;
-    }
-
     private Task<int> NotificationsAsync(long id, string key) =>
         Scalar<int>("SELECT count(*) FROM notifications WHERE complaint_id = @id AND user_id = @h AND message_key = @key AND args[2] = 'feedback'",
             new { id, h = _w.Handler.Id, key });

@@ -7,8 +7,9 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Counting;
 
+// Shares the collection's app: it merges and verifies two complaints of its own.
+[Collection(BrowserCollection.Name)]
 public sealed class CountingBrowserTests(BrowserAppFactory app, BrowserFixture browser)
-    : IClassFixture<BrowserAppFactory>, IClassFixture<BrowserFixture>
 {
     private async Task<IntakeResult> RegisterAsync(int customerId, string content)
     {

@@ -9,24 +9,8 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Counting;
 
-public sealed class CountingTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class CountingTests(DatabaseFixture db) : WorldTests<CountingWorld>(db)
 {
-    private TestServices _s = default!;
-    private CountingWorld _w = default!;
-
-    public async Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString);
-        _w = await CountingWorld.CreateAsync(_s);
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
-
-    private async Task<T> Scalar<T>(string sql, object? args = null)
-    {
-        await using var conn = new NpgsqlConnection(db.ConnectionString);
-        return (await conn.ExecuteScalarAsync<T>(sql, args))!;
-    }
 
     // ------------------------------------------------------------ classification (rule 5)
 

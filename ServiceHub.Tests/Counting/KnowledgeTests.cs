@@ -6,18 +6,8 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Counting;
 
-public sealed class KnowledgeTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class KnowledgeTests(DatabaseFixture db) : WorldTests<CountingWorld>(db)
 {
-    private TestServices _s = default!;
-    private CountingWorld _w = default!;
-
-    public async Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString);
-        _w = await CountingWorld.CreateAsync(_s);
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     // ------------------------------------------------------------ standard replies
 

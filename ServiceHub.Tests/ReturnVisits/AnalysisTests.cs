@@ -7,19 +7,9 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.ReturnVisits;
 
-public sealed class AnalysisTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class AnalysisTests(DatabaseFixture db) : WorldTests<ReturnVisitWorld>(db)
 {
-    private TestServices _s = default!;
-    private ReturnVisitWorld _w = default!;
     private ReturnVisitAnalysisRepository Analysis => _s.Get<ReturnVisitAnalysisRepository>();
-
-    public async Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString);
-        _w = await ReturnVisitWorld.CreateAsync(_s);
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     private Task<IntakeResult> ConsultationAsync(bool satisfied) => _w.W.Intake.RegisterAsync(_w.W.Agent, new IntakeForm
     {

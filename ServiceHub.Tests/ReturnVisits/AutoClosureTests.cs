@@ -10,18 +10,8 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.ReturnVisits;
 
-public sealed class AutoClosureTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class AutoClosureTests(DatabaseFixture db) : WorldTests<ReturnVisitWorld>(db)
 {
-    private TestServices _s = default!;
-    private ReturnVisitWorld _w = default!;
-
-    public async Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString);
-        _w = await ReturnVisitWorld.CreateAsync(_s);
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     [Fact]
     public void The_one_week_rule_as_a_function()
@@ -208,7 +198,7 @@ public sealed class AutoClosureTests(DatabaseFixture db) : IClassFixture<Databas
     public async Task Two_sweeps_in_parallel_close_each_complaint_exactly_once()
     {
         var ids = await HandledWithoutVisitAsync(6);
-        await using var other = new TestServices(db.ConnectionString, _s.Clock.GetUtcNow());
+        await using var other = new TestServices(Db.ConnectionString, _s.Clock.GetUtcNow());
         _s.Clock.Advance(TimeSpan.FromDays(7));
         other.Clock.Advance(TimeSpan.FromDays(7).Add(TimeSpan.FromSeconds(1)));
         var results = await Task.WhenAll(

@@ -5,18 +5,8 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.ReturnVisits;
 
-public sealed class ReturnVisitTaskTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class ReturnVisitTaskTests(DatabaseFixture db) : WorldTests<ReturnVisitWorld>(db)
 {
-    private TestServices _s = default!;
-    private ReturnVisitWorld _w = default!;
-
-    public async Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString);
-        _w = await ReturnVisitWorld.CreateAsync(_s);
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     private static AttemptForm Reached(string outcome, string words = "") => new() { Result = AttemptResults.Reached, Outcome = outcome, CustomerWords = words };
 

@@ -12,22 +12,16 @@ namespace ServiceHub.Tests.ReturnVisits;
 /// A return visit that cannot reach the customer ends (issue #11 point 5): the return-visit lead closes it as unreachable once its
 /// attempts failed on enough different days; the complaint closes by the one-week rule; the visit is shown apart in the figures.
 /// </summary>
-public sealed class UnreachableTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class UnreachableTests(DatabaseFixture db) : WorldTests<ReturnVisitWorld>(db)
 {
-    private TestServices _s = default!;
-    private ReturnVisitWorld _w = default!;
-
     private static readonly AttemptForm NoAnswer = new() { Result = AttemptResults.NoAnswer };
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _s = new TestServices(db.ConnectionString);
-        _w = await ReturnVisitWorld.CreateAsync(_s);
+        await base.InitializeAsync();
         // Visitor2 leads the CS department's return visits (the team); Visitor is a team member.
         await _w.ScalarAsync<int>("UPDATE departments SET return_visit_lead_id = @v WHERE id = @cs RETURNING 1", new { v = _w.Visitor2.Id, cs = _w.W.CsDepartmentId });
     }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     /// <summary>One failed call a day, on <paramref name="days"/> different days; the clock ends on the last of them.</summary>
     private async Task FailOnDaysAsync(long taskId, int days, Actor? caller = null)

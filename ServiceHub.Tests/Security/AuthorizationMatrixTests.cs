@@ -20,6 +20,8 @@ public sealed class AuthorizationMatrixTests(AppFactory app) : IClassFixture<App
 {
     private const string Anonymous = "anonymous";
     private const string SignedIn = "signed-in";
+    /// <summary>The REST API: an API key with the endpoint's scope only (ApiKeyTests); no signed-in person, no anonymous visitor.</summary>
+    private const string ApiKeyOnly = "api-key";
 
     /// <summary>Who may open each route: a policy of the access map (its roles), every signed-in user, or anyone.</summary>
     private static readonly Dictionary<string, string> Rules = new()
@@ -45,6 +47,21 @@ public sealed class AuthorizationMatrixTests(AppFactory app) : IClassFixture<App
         ["/my/penalties"] = SignedIn,
         ["/hubs/alerts"] = SignedIn,
         ["/hubs/alerts/negotiate"] = SignedIn,
+        ["/my/notifications"] = SignedIn,
+        // The API's reference and document: for signed-in staff (a "try it" then takes a key).
+        ["/api/docs/{documentName?}"] = SignedIn,
+        ["/openapi/{documentName}.json"] = SignedIn,
+        ["/api/v1/calls"] = ApiKeyOnly,
+        ["/api/v1/complaints/{id:long}"] = ApiKeyOnly,
+        ["/api/v1/complaints/{id:long}/contact"] = ApiKeyOnly,
+        ["/api/v1/complaints/{id:long}/extension"] = ApiKeyOnly,
+        ["/api/v1/complaints/{id:long}/reply"] = ApiKeyOnly,
+        ["/api/v1/complaints/{id:long}/timeline"] = ApiKeyOnly,
+        ["/api/v1/contacts"] = ApiKeyOnly,
+        ["/api/v1/customers"] = ApiKeyOnly,
+        ["/api/v1/departments/{id:int}/queue"] = ApiKeyOnly,
+        ["/api/v1/emergencies"] = ApiKeyOnly,
+        ["/api/v1/kpis/{month}"] = ApiKeyOnly,
         // Authorised by role strings equal to these lists (AccessMapTests.NotYetOnThePolicies).
         ["/complaints"] = Policies.Complaints,
         ["/complaints/queue"] = Policies.Queue,
@@ -83,6 +100,7 @@ public sealed class AuthorizationMatrixTests(AppFactory app) : IClassFixture<App
     {
         Anonymous => true,
         SignedIn => role is not null,
+        ApiKeyOnly => false,
         Policies.Intake => role is not null && Access.Intake.Contains(role),
         _ => role is not null && Access.ByPolicy[rule].Contains(role),
     };

@@ -68,6 +68,14 @@ public sealed class DataReadAccessTests(DatabaseFixture db) : ComplaintWorldTest
         ["HotComplaintRepository.SweepAsync"] = "a job", ["EmergencyRepository.SweepAsync"] = "a job", ["EmergencyRepository.FollowUpAsync"] = "a job",
         ["InformationLifecycle.FileAndStoreAsync"] = "a job", ["InformationLifecycle.RequestDueDestructionsAsync"] = "a job",
         ["ReportingCalendar.EnsureYearAsync"] = "a job",
+        // The notification outbox's delivery job and its senders (issue #13): the system sends what the event's transaction queued.
+        ["OutboxStore.ClaimAsync"] = "the delivery job", ["OutboxStore.FailedAsync"] = "the delivery job",
+        ["OutboxStore.NextTryAsync"] = "the delivery job", ["OutboxStore.SentAsync"] = "the delivery job",
+        ["ChannelSettings.EmailForSendingAsync"] = "the delivery job's sender settings", ["ChannelSettings.SmsForSendingAsync"] = "the delivery job's sender settings",
+        ["ChannelSettings.RobotForSendingAsync"] = "the delivery job's sender settings", ["ChannelSettings.SyncConfiguredRobotsAsync"] = "start-up (robots from the environment)",
+        ["WebhookRepository.ForSendingAsync"] = "the delivery job's webhook sender",
+        // The REST API's key check: before there is an actor (the key becomes its integration account's actor).
+        ["ApiKeyRepository.AuthenticateAsync"] = "authenticates an API key: there is no actor yet",
         ["DemoSeeder.SeedAsync"] = "start-up (demo)", ["DemoStartup.RunAsync"] = "start-up (demo)", ["DemoHistory.SeedAsync"] = "start-up (demo)",
     };
 

@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using ServiceHub.Data.Infrastructure;
+using ServiceHub.Data.Notifications;
 
 namespace ServiceHub.Data.Complaints;
 
@@ -10,7 +11,8 @@ namespace ServiceHub.Data.Complaints;
 /// (<see cref="DeadlineStages"/>: pending → warned → level1 → level2, or pending → warned → missed for a deadline that does not
 /// escalate), records an event and notifies the people concerned — the handler (warning, miss), the department manager (level 1),
 /// the supervising vice-president (level 2). One set-based statement over the partial index on <c>next_at</c>; rows locked by a concurrent
-/// sweep are skipped, and the stage guard plus the events' and notifications' dedupe keys make a repeat change nothing.
+/// sweep are skipped, and the stage guard plus the events' and notifications' dedupe keys make a repeat change nothing. The
+/// escalations that reach people outside the app queue their messages in the outbox in the same statement (<see cref="OutboxSql"/>).
 /// </summary>
 public sealed class EscalationSweep(NpgsqlDataSource db, TimeProvider clock, IOptions<ComplaintOptions> options)
 {
@@ -58,8 +60,8 @@ public sealed class EscalationSweep(NpgsqlDataSource db, TimeProvider clock, IOp
             ) r
             WHERE r.user_id IS NOT NULL
             ON CONFLICT (user_id, dedupe_key) DO NOTHING
-            RETURNING 1
-        )
+            RETURNING id, user_id, complaint_id, message_key, args, link
+        ){OutboxSql.FromNotifications("notes", "@now")}
         SELECT (SELECT count(*) FROM moved)::int AS stages_advanced, (SELECT count(*) FROM notes)::int AS notifications
         """;
 
