@@ -8,7 +8,8 @@ public sealed record ContactDetail(
     string Purpose, string Content, string Answer, bool? Satisfied, string[] ForbiddenPhrases, DateTimeOffset ReceivedAt,
     int FirstResponderId, string FirstResponderName, string? ReceptionNo, string? ReceptionConfirmedBy, DateTimeOffset? ReceptionConfirmedAt,
     int? HandoverToId, string? HandoverToName, DateTimeOffset? HandoverAt, string? HandoverResult, DateTimeOffset? HandoverResultAt,
-    long? ComplaintId, string? SheetNo, string? HandoverNote, DateTimeOffset? HandoverDueAt, DateTimeOffset? HandoverTakenAt, DateTimeOffset? HandoverFlaggedAt)
+    long? ComplaintId, string? SheetNo, string? HandoverNote, DateTimeOffset? HandoverDueAt, DateTimeOffset? HandoverTakenAt, DateTimeOffset? HandoverFlaggedAt,
+    DateTimeOffset? CallStartedAt)
 {
     public bool MayHandOver(Actor actor) => HandOvers.MayHandOver(actor, FirstResponderId, HandoverToId);
     public bool MayTakeUp(Actor actor) => HandOvers.MayTakeUp(actor, HandoverToId, HandoverTakenAt, HandoverResult);

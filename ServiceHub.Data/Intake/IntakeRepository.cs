@@ -224,7 +224,8 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
                ct.purpose, ct.content, ct.answer, ct.satisfied, ct.forbidden_phrases, ct.received_at,
                ct.first_responder_id, fr.display_name AS first_responder_name, ct.reception_no, ct.reception_confirmed_by, ct.reception_confirmed_at,
                ct.handover_to_id, ho.display_name AS handover_to_name, ct.handover_at, ct.handover_result, ct.handover_result_at,
-               c.id AS complaint_id, ct.sheet_no, ct.handover_note, ct.handover_due_at, ct.handover_taken_at, ct.handover_flagged_at
+               c.id AS complaint_id, ct.sheet_no, ct.handover_note, ct.handover_due_at, ct.handover_taken_at, ct.handover_flagged_at,
+               ct.call_started_at
         FROM contacts ct
         JOIN customers cu ON cu.id = ct.customer_id
         JOIN users fr ON fr.id = ct.first_responder_id

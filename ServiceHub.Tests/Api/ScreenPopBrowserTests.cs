@@ -42,5 +42,19 @@ public sealed class ScreenPopBrowserTests(ApiAppFactory app, BrowserFixture brow
         await Expect(page.Locator("[data-testid=intake-call]")).ToBeVisibleAsync();
         await Expect(page.Locator("input[data-testid=intake-customer]")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex(System.Text.RegularExpressions.Regex.Escape(name)));
         await Expect(page.Locator("[data-testid=intake-channel]")).ToContainTextAsync("来电");
+
+        // Registered from the pop-up: the contact page shows when the call started, as the telephone system announced it.
+        await page.Locator("textarea[data-testid=intake-content]").FillAsync("询问车位租赁的续费方式");
+        await page.Locator("textarea[data-testid=intake-answer]").FillAsync("可在物业前台或线上续费");
+        await page.Locator("[data-testid=intake-satisfied] input[type=radio]").First.ClickAsync();
+        await page.Locator("[data-testid=intake-save]").ClickAsync();
+        await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("已登记：LD-");
+        long contactId;
+        DateTimeOffset started;
+        await using (var conn = await app.Db.OpenConnectionAsync())
+            (contactId, started) = await conn.QuerySingleAsync<(long, DateTimeOffset)>(
+                "SELECT ct.id, ct.call_started_at FROM contacts ct JOIN cti_calls c ON c.id = ct.call_id WHERE c.extension = '8101'");
+        await BrowserFixture.GotoAsync(page, $"/intake/contacts/{contactId}");
+        await Expect(page.Locator("[data-testid=call-started-at]")).ToHaveTextAsync(ServiceHub.Data.Infrastructure.BusinessTime.Format(started));
     }
 }
