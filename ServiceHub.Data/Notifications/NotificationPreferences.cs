@@ -88,7 +88,27 @@ public sealed class NotificationPreferences(NpgsqlDataSource db, AuditLog audit,
     public Task SaveMineAsync(Actor actor, NotificationSettingsForm form, CancellationToken ct = default) =>
         SaveAsync(actor, actor.Id, form, includeChoices: true, ct);
 
-    /// <summary>An administrator sets a person's addresses (e.g. for someone without a screen at hand).</summary>
+    /// <summary>
+    /// A person's addresses for the administrator's edit (their mobile masked: a blank mobile on saving keeps it), with the robots to
+    /// choose from and the person's department robot.
+    /// </summary>
+    public async Task<MyNotificationSettings> GetContactAsync(Actor actor, int userId, CancellationToken ct = default)
+    {
+        actor.Require(Roles.Admin);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var departmentId = await conn.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(
+            "SELECT department_id FROM users WHERE id = @userId AND is_active AND NOT is_integration", new { userId }, cancellationToken: ct));
+        var contact = await conn.QuerySingleOrDefaultAsync<(string? Email, string? Mobile, int? RobotId)>(new CommandDefinition(
+            "SELECT email, mobile, robot_id FROM user_notification_contacts WHERE user_id = @userId", new { userId }, cancellationToken: ct));
+        var robots = (await conn.QueryAsync<RobotOption>(new CommandDefinition(RobotsSql, cancellationToken: ct))).AsList();
+        return new MyNotificationSettings(contact.Email, contact.Mobile is null ? null : Masking.Phone(contact.Mobile), contact.RobotId,
+            robots.Where(r => r.DepartmentId == departmentId && departmentId is not null).MinBy(r => r.Id), robots, []);
+    }
+
+    /// <summary>
+    /// An administrator sets a person's addresses (e.g. for someone without a screen at hand). The administrator sees the mobile masked, so a
+    /// blank mobile keeps the one on record; the person's own channel choices are theirs and stay.
+    /// </summary>
     public Task SaveContactAsync(Actor actor, int userId, NotificationSettingsForm form, CancellationToken ct = default)
     {
         actor.Require(Roles.Admin);
@@ -101,9 +121,16 @@ public sealed class NotificationPreferences(NpgsqlDataSource db, AuditLog audit,
         if (errors.Count > 0) throw new ValidationFailedException(errors);
         var email = Blank(form.Email?.Trim());
         var mobile = Blank(PhoneNumbers.Normalize(form.Mobile));
+        var keepMobile = !includeChoices && mobile is null;
         var now = clock.GetUtcNow();
         await db.InTransactionAsync(async (conn, tx) =>
         {
+            if (!await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+                    "SELECT EXISTS (SELECT 1 FROM users WHERE id = @userId AND is_active AND NOT is_integration)", new { userId }, tx, cancellationToken: ct)))
+                throw new DomainException("NotFound");
+            if (keepMobile)
+                mobile = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
+                    "SELECT mobile FROM user_notification_contacts WHERE user_id = @userId FOR UPDATE", new { userId }, tx, cancellationToken: ct));
             if (form.RobotId is { } robotId && !await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
                     "SELECT EXISTS (SELECT 1 FROM notification_robots WHERE id = @robotId AND is_active)", new { robotId }, tx, cancellationToken: ct)))
                 throw new ValidationFailedException(new Dictionary<string, FieldError> { ["RobotId"] = new("Validation.Required") });

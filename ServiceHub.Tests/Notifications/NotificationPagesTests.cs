@@ -197,4 +197,64 @@ public sealed class NotificationPagesTests(NotificationWorld w) : IClassFixture<
         // The robot still mentions the mobile saved (normalised).
         Assert.Contains("13800000001", Assert.Single(await w.OutboxAsync(id), r => r.Channel == NotificationChannels.Robot).Mentions);
     }
+
+    [Fact]
+    public async Task The_administrator_changes_a_default_and_sets_a_persons_addresses_and_the_next_emergency_follows_both()
+    {
+        var manager = await w.ActorAsync("pmmanager");
+        var before = await w.Get<NotificationPreferences>().DefaultsAsync(w.Admin);
+        try
+        {
+            await using var ctx = Create(w.Admin);
+            var page = RenderWithProviders<RoutingPage>(ctx);
+            page.WaitForAssertion(() => page.Find("[data-testid=contact-edit-pmmanager]"));
+
+            // The default for emergencies gains e-mail.
+            Input(page, $"choice-{NotificationEvents.EmergencyRaised}-{NotificationChannels.Email}").Change(true);
+            await page.Find("[data-testid=defaults-save]").ClickAsync(new());
+            Assert.Contains(await w.Get<NotificationPreferences>().DefaultsAsync(w.Admin),
+                d => d is { EventKind: NotificationEvents.EmergencyRaised, Channel: NotificationChannels.Email, Enabled: true });
+
+            // The manager's addresses, set by the administrator: a bad e-mail is refused at the field, then saved.
+            await page.Find("[data-testid=contact-edit-pmmanager]").ClickAsync(new());
+            page.WaitForAssertion(() => page.Find("[data-testid=contact-editor]"));
+            Input(page, "contact-email").Change("wang@");
+            Input(page, "contact-mobile").Change("138 0000 0002");
+            await page.Find("[data-testid=contact-save]").ClickAsync(new());
+            page.WaitForAssertion(() => Assert.Contains("请输入有效的邮箱地址。", page.Find("[data-testid=contact-editor]").TextContent));
+            Input(page, "contact-email").Change("wang@example.cn");
+            await page.Find("[data-testid=contact-save]").ClickAsync(new());
+            page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=contact-editor]")));
+            page.WaitForAssertion(() => Assert.Contains("138****0002", page.Find("[data-testid=contacts]").TextContent));
+
+            // Edited again the mobile shows masked; left blank it is kept, the e-mail changes.
+            await page.Find("[data-testid=contact-edit-pmmanager]").ClickAsync(new());
+            page.WaitForAssertion(() => Assert.Contains("138****0002", page.Find("[data-testid=contact-editor]").TextContent));
+            Assert.True(string.IsNullOrEmpty(Input(page, "contact-mobile").GetAttribute("value")));
+            Input(page, "contact-email").Change("wang.li@example.cn");
+            await page.Find("[data-testid=contact-save]").ClickAsync(new());
+            page.WaitForAssertion(() => Assert.Contains("wang.li@example.cn", page.Find("[data-testid=contacts]").TextContent));
+
+            // The next emergency: e-mail (the new default) to the new address, and SMS to the kept mobile.
+            var id = await w.ReportFireAsync();
+            var rows = (await w.OutboxAsync(id)).Where(r => r.UserIds.SequenceEqual([manager.Id]) && r.Channel != NotificationChannels.Robot).ToList();
+            Assert.Contains(rows, r => (r.Channel, r.Address) == (NotificationChannels.Email, "wang.li@example.cn"));
+            Assert.Contains(rows, r => (r.Channel, r.Address) == (NotificationChannels.Sms, "13800000002"));
+        }
+        finally
+        {
+            await w.Get<NotificationPreferences>().SaveDefaultsAsync(w.Admin, before);
+        }
+    }
+
+    [Fact]
+    public async Task Only_an_administrator_reads_or_sets_someone_elses_addresses()
+    {
+        var agent = await w.ActorAsync("agent");
+        var manager = await w.ActorAsync("pmmanager");
+        var preferences = w.Get<NotificationPreferences>();
+        await Assert.ThrowsAsync<ForbiddenException>(() => preferences.GetContactAsync(agent, manager.Id));
+        await Assert.ThrowsAsync<ForbiddenException>(() => preferences.SaveContactAsync(agent, manager.Id, new NotificationSettingsForm { Email = "x@example.cn" }));
+        await Assert.ThrowsAsync<DomainException>(() => preferences.SaveContactAsync(w.Admin, int.MaxValue, new NotificationSettingsForm { Email = "x@example.cn" }));
+    }
 }
