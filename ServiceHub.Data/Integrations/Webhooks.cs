@@ -125,6 +125,25 @@ public sealed class WebhookRepository(NpgsqlDataSource db, IDataProtectionProvid
         }
     }
 
+    /// <summary>
+    /// Gives a subscription a new signing secret (shown once, like the first): from now on every message, the ones still waiting in the
+    /// outbox included, is signed with it, so the receiver swaps its secret when the administrator hands it over. Audited.
+    /// </summary>
+    public async Task<string> RotateSecretAsync(Actor actor, int id, CancellationToken ct = default)
+    {
+        actor.Require(Access.Admin);
+        var secret = NewSecret();
+        await db.InTransactionAsync(async (conn, tx) =>
+        {
+            var n = await conn.ExecuteAsync(new CommandDefinition(
+                "UPDATE webhook_subscriptions SET secret_protected = @secret, updated_at = @now WHERE id = @id",
+                new { id, secret = _protector.Protect(secret), now = clock.GetUtcNow() }, tx, cancellationToken: ct));
+            if (n == 0) throw new DomainException("NotFound");
+            await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Update, "webhook", id.ToString(), "secret rotated", ct);
+        }, ct);
+        return secret;
+    }
+
     /// <summary>The subscription a queued message goes to, with its secret (for the sender only).</summary>
     public async Task<WebhookEndpoint?> ForSendingAsync(int id, CancellationToken ct = default)
     {

@@ -101,6 +101,35 @@ public sealed class WebhookTests(ApiAppFactory app) : IClassFixture<ApiAppFactor
     }
 
     [Fact]
+    public async Task A_rotated_secret_signs_every_message_from_then_on_and_only_an_administrator_rotates()
+    {
+        await using var receiver = await Receiver.StartAsync();
+        var admin = await EmergencyTestData.ActorAsync(app.Db, "admin");
+        var hooks = app.Get<WebhookRepository>();
+        var (hookId, first) = await hooks.CreateAsync(admin, new WebhookForm
+        {
+            Name = "rotating portal", Url = receiver.Url, EventKinds = [WebhookEvents.ComplaintRegistered],
+        });
+        var agent = await EmergencyTestData.ActorAsync(app.Db, "agent");
+        await Assert.ThrowsAsync<ServiceHub.Data.Infrastructure.ForbiddenException>(() => hooks.RotateSecretAsync(agent, hookId));
+
+        var customer = await app.CustomerIdAsync(await app.AnyCustomerPhoneAsync());
+        await app.Get<IntakeRepository>().RegisterAsync(agent,
+            new IntakeForm { Channel = "phone", Kind = "complaint", CustomerId = customer, Content = "电梯异响" });
+
+        // Rotated while the message still waits: it goes out signed with the new secret, which the receiver now holds.
+        var second = await hooks.RotateSecretAsync(admin, hookId);
+        Assert.NotEqual(first, second);
+        receiver.Secret = second;
+        await app.Get<OutboxDispatcher>().RunAsync();
+        var (_, _, valid) = Assert.Single(receiver.Received);
+        Assert.True(valid);
+        await using var conn = await app.Db.OpenConnectionAsync();
+        Assert.Equal(1, await conn.ExecuteScalarAsync<int>(
+            "SELECT count(*) FROM audit_log WHERE entity = 'webhook' AND entity_id = @id AND details = 'secret rotated'", new { id = hookId.ToString() }));
+    }
+
+    [Fact]
     public void A_signature_verifies_only_with_the_secret_the_body_and_a_recent_timestamp()
     {
         var body = Encoding.UTF8.GetBytes("{\"event\":\"emergency.raised\"}");
