@@ -54,6 +54,8 @@ public sealed record ApiKeyCheck(ApiKeyIdentity? Identity, ApiKeyRefusal? Refusa
 public sealed class ApiKeyRepository(NpgsqlDataSource db, AuditLog audit, TimeProvider clock)
 {
     public const string UserNamePrefix = "api:";
+    /// <summary>The user name of a revoked key's account (<c>api-revoked:{key id}</c>), so its name may be given to a new key.</summary>
+    public const string RetiredUserNamePrefix = "api-revoked:";
 
     public static IReadOnlyDictionary<string, FieldError> Validate(ApiKeyForm f, DateTimeOffset now)
     {
@@ -140,6 +142,11 @@ public sealed class ApiKeyRepository(NpgsqlDataSource db, AuditLog audit, TimePr
             "UPDATE api_keys SET revoked_at = @now, revoked_by = @actorId WHERE id = @id AND revoked_at IS NULL RETURNING name",
             new { id, now = clock.GetUtcNow(), actorId = actor.Id }, tx, cancellationToken: ct));
         if (name is null) return;
+        // The name is free again for a new key (a leaked key is replaced by one of the same name): the revoked key's account steps
+        // aside under a name of its own; the records it wrote keep showing its display name.
+        await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE users SET user_name = @retired WHERE id = (SELECT user_id FROM api_keys WHERE id = @id) AND is_integration",
+            new { id, retired = RetiredUserNamePrefix + id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, tx, cancellationToken: ct));
         await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Deactivate, "api-key", id.ToString(), name, ct);
         await tx.CommitAsync(ct);
     }

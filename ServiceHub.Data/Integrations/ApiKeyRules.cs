@@ -35,7 +35,8 @@ public static class ApiKeyRules
     public const string Scheme = "shk";
     public const int PrefixLength = 8;
     public const int SecretLength = 52;
-    public const int NameMax = 60;
+    /// <summary>The longest name: its integration account is <c>api:{name}</c>, and a user name holds 50 characters.</summary>
+    public const int NameMax = 46;
     /// <summary>The longest a key may live; an integration asks for a new one before then.</summary>
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(730);
     /// <summary>The roles a key may act with: any but administration (a key never administers ServiceHub).</summary>

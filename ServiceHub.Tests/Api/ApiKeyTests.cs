@@ -45,6 +45,29 @@ public sealed class ApiKeyTests(ApiAppFactory app) : IClassFixture<ApiAppFactory
     }
 
     [Fact]
+    public async Task A_revoked_keys_name_may_be_given_to_its_replacement_and_a_name_too_long_for_its_account_is_refused_at_the_field()
+    {
+        var leaked = await app.IssueKeyAsync("front desk tablet", [ApiScopes.Kpis], [Roles.Leadership]);
+        var taken = await Assert.ThrowsAsync<ServiceHub.Data.Infrastructure.ValidationFailedException>(() =>
+            app.IssueKeyAsync("Front Desk Tablet", [ApiScopes.Kpis], [Roles.Leadership]));
+        Assert.Equal("ApiKey.NameTaken", taken.Errors["Name"].Code);
+
+        await app.Get<ApiKeyRepository>().RevokeAsync(await Emergencies.EmergencyTestData.ActorAsync(app.Db, "admin"), leaked.Id);
+        var replacement = await app.IssueKeyAsync("front desk tablet", [ApiScopes.Kpis], [Roles.Leadership]);
+        using (var client = app.ApiClient(replacement.Key))
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/kpis/2026-01")).StatusCode);
+        using (var client = app.ApiClient(leaked.Key))
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/kpis/2026-01")).StatusCode);
+
+        // The longest name fits its account's user name (api:{name}, 50 characters); one more is refused at the field, nothing written.
+        var longest = new string('长', ApiKeyRules.NameMax);
+        await app.IssueKeyAsync(longest, [ApiScopes.Kpis], [Roles.Leadership]);
+        var tooLong = await Assert.ThrowsAsync<ServiceHub.Data.Infrastructure.ValidationFailedException>(() =>
+            app.IssueKeyAsync(longest + "x", [ApiScopes.Kpis], [Roles.Leadership]));
+        Assert.Equal("Validation.TooLong", tooLong.Errors["Name"].Code);
+    }
+
+    [Fact]
     public async Task A_key_without_the_scope_is_403_and_expired_or_revoked_keys_are_401_with_the_refusal_audited()
     {
         var kpiOnly = await app.IssueKeyAsync("kpi only", [ApiScopes.Kpis], [Roles.Leadership]);
