@@ -7,17 +7,43 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Admin;
 
+/// <summary>The demo company with its history played once (until 2026-11-26), the progress heard on the way.</summary>
+public sealed class DemoHistoryFixture : DatabaseFixture
+{
+    public static readonly DateTimeOffset Until = new(2026, 11, 26, 2, 0, 0, TimeSpan.Zero);
+    public IReadOnlyList<string> Refused { get; private set; } = [];
+    public List<DemoHistoryProgress> Progress { get; } = [];
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await using var s = new TestServices(ConnectionString);
+        await s.Demo().SeedAsync();
+        Refused = await new DemoHistory(ConnectionString, NullLogger.Instance).SeedAsync(Until, progress: new Collect(Progress));
+    }
+
+    private sealed class Collect(List<DemoHistoryProgress> into) : IProgress<DemoHistoryProgress>
+    {
+        public void Report(DemoHistoryProgress value) => into.Add(value);
+    }
+}
+
+/// <summary>The demo history is played once (about a minute) for every class that reads it.</summary>
+[CollectionDefinition(Name)]
+public sealed class DemoHistoryCollection : ICollectionFixture<DemoHistoryFixture>
+{
+    public const string Name = "demo history";
+}
+
 /// <summary>The demo company's history is played through the real rules: nothing refused, every stage of the lifecycle present.</summary>
-public sealed class DemoHistoryTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+[Collection(DemoHistoryCollection.Name)]
+public sealed class DemoHistoryTests(DemoHistoryFixture db)
 {
     [Fact]
     public async Task The_demo_history_plays_without_a_refused_step_and_shows_every_stage()
     {
-        await using var s = new TestServices(db.ConnectionString);
-        await s.Demo().SeedAsync();
-        var until = new DateTimeOffset(2026, 11, 26, 2, 0, 0, TimeSpan.Zero);
-
-        var refused = await new DemoHistory(db.ConnectionString, NullLogger.Instance).SeedAsync(until);
+        var until = DemoHistoryFixture.Until;
+        var refused = db.Refused;
 
         Assert.Empty(refused);
         await using var conn = new NpgsqlConnection(db.ConnectionString);
@@ -43,5 +69,16 @@ public sealed class DemoHistoryTests(DatabaseFixture db) : IClassFixture<Databas
             "SELECT (SELECT count(*) FROM complaints WHERE repeat_of_complaint_id IS NOT NULL), (SELECT count(*) FROM annual_reports WHERE year = 2025)");
         Assert.True(repeats > 0, "repeat complaints");
         Assert.Equal(1, reports);
+    }
+
+    [Fact]
+    public void The_history_reports_its_progress_from_0_to_100_percent_in_order()
+    {
+        var percents = db.Progress.Select(p => p.Percent).ToList();
+        Assert.Equal(0, percents[0]);
+        Assert.Equal(100, percents[^1]);
+        Assert.Equal(percents.Order().Distinct(), percents); // each percent once, never backwards
+        Assert.True(percents.Count > 50, $"{percents.Count} reports");
+        Assert.True(db.Progress[^1].StepsPlayed > 3000 && db.Progress.Zip(db.Progress.Skip(1)).All(p => p.First.StepsPlayed <= p.Second.StepsPlayed));
     }
 }
