@@ -99,7 +99,7 @@ public static class ReportChartPainter
     public static double AxisMax(ReportChart chart)
     {
         if (chart.Percent) return 100;
-        var top = chart.Series.SelectMany(s => s.Values).Max(v => v ?? 0);
+        var top = chart.Series.SelectMany(s => s.Values).Select(v => v ?? 0).DefaultIfEmpty(0).Max();
         if (top <= 1) return 1;
         var magnitude = Math.Pow(10, Math.Floor(Math.Log10(top)));
         return new[] { 1, 2, 5, 10 }.Select(m => m * magnitude).First(m => m >= top);

@@ -1,7 +1,3 @@
-using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Localization;
-using ServiceHub.App;
 using ServiceHub.Data.Infrastructure;
 using ServiceHub.App.Reports;
 using ServiceHub.Data.Admin;
@@ -19,20 +15,13 @@ namespace ServiceHub.Tests.Reports;
 [Collection(DemoHistoryCollection.Name)]
 public sealed class AnnualReportDocumentTests(DemoHistoryFixture db)
 {
-    private static IStringLocalizer Localizer()
-    {
-        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo("zh-CN");
-        var services = new ServiceCollection().AddLogging().AddLocalization(o => o.ResourcesPath = "Resources").BuildServiceProvider();
-        return services.GetRequiredService<IStringLocalizer<SharedResource>>();
-    }
-
     private async Task<(byte[] Pdf, IReadOnlyList<ReportSection> Sections)> DemoYearPdfAsync()
     {
         await using var s = new TestServices(db.ConnectionString, DemoHistoryFixture.Until);
         var leader = new Actor(0, "vp", "领导", [Roles.Leadership], null);
         var report = await s.Get<AnnualReportService>().GetAsync(leader, 2025);
         Assert.NotNull(report);
-        var l = Localizer();
+        var l = TestLocalizer.Create();
         var sections = AnnualReportLayout.Sections(report.Content, l, english: false);
         return (AnnualReportPdf.Write(AnnualReportLayout.Title(l, 2025), AnnualReportLayout.Subtitle(l, report.Version), sections, l["AnnualReport.PageOf"]), sections);
     }
