@@ -53,7 +53,8 @@ public static class AnnualReportPdf
 
         foreach (var s in sections)
         {
-            if (y + 60 > bottom) NewPage();
+            // The heading stays with what follows it: its first chart row, or the first rows of its table.
+            if (y + 60 + (s.ChartList.Count > 0 ? ReportChartPainter.Height : 0) > bottom) NewPage();
             g.DrawString(s.Title, headFont, XBrushes.Black, Margin, y + 12);
             y += 20;
             foreach (var row in s.ChartList.Chunk(2))
