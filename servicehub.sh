@@ -182,6 +182,7 @@ ACCOUNTS
 
 cmd_run() {
   ensure_dotnet
+  ensure_pdf_font
   if [ -z "${ConnectionStrings__ServiceHub:-}" ]; then
     ensure_postgres
     start_cluster "$(cluster_base)/pg"
@@ -207,10 +208,16 @@ cmd_run() {
   return $rc
 }
 
+# The annual report PDF's Chinese face: a TrueType font that PDFsharp subsets (README, "Settings", ServiceHub:PdfFont).
+ensure_pdf_font() {
+  [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || apt_install fonts-wqy-microhei
+}
+
 ensure_test_prereqs() {
   local missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   [ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+  [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
   command -v redis-server >/dev/null || missing+=(redis-server)
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 }
