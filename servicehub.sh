@@ -209,8 +209,12 @@ cmd_run() {
 }
 
 # The annual report PDF's Chinese face: a TrueType font that PDFsharp subsets (README, "Settings", ServiceHub:PdfFont).
+# A face named by ServiceHub__PdfFont is the operator's; without apt-get the app names the missing font when a PDF is asked for.
 ensure_pdf_font() {
-  [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || apt_install fonts-wqy-microhei
+  [ -z "${ServiceHub__PdfFont:-}" ] || return 0
+  [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] && return 0
+  if command -v apt-get >/dev/null; then apt_install fonts-wqy-microhei
+  else log "no fonts-wqy-microhei: install a Chinese TrueType font and set ServiceHub__PdfFont for the annual report PDF"; fi
 }
 
 ensure_test_prereqs() {
@@ -335,6 +339,7 @@ app() {
 # Production: no demo data, every required setting present (the app names a missing one and stops).
 cmd_start() {
   use_database no
+  ensure_pdf_font
   [ -n "$PUBLISHED" ] || build_app
   log "ServiceHub (production) on $APP_URL  (Ctrl+C stops it)"
   set +e

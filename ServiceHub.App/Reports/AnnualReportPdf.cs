@@ -146,8 +146,8 @@ public static class AnnualReportPdf
 
 /// <summary>
 /// PDFsharp's font resolver: every family resolves to one Chinese face. PDFsharp subsets a TrueType (glyf) face to the glyphs a document
-/// uses, but embeds a CFF-flavoured OpenType face (Noto Sans CJK) whole (≈ 16 MB), so a TrueType face comes first: WenQuanYi Micro Hei
-/// (Debian's fonts-wqy-microhei, Apache-2.0 or GPL-3 with the font exception), then Droid Sans Fallback (fonts-droid-fallback, Apache-2.0),
+/// uses, but embeds a CFF-flavoured OpenType face (Noto Sans CJK) whole (≈ 14 MB for the demo year), so a TrueType face comes first:
+/// WenQuanYi Micro Hei (Debian's fonts-wqy-microhei, Apache-2.0 or GPL-3 with the font exception), then Droid Sans Fallback (fonts-droid-fallback, Apache-2.0),
 /// and Noto Sans CJK SC (fonts-noto-cjk) only as the last resort. <see cref="Path"/> overrides the search (ServiceHub:PdfFont).
 /// PDFsharp reads single fonts only, so a face is cut out of a .ttc: its table directory is copied with the offsets rewritten.
 /// </summary>
