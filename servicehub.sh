@@ -182,6 +182,7 @@ ACCOUNTS
 
 cmd_run() {
   ensure_dotnet
+  ensure_pdf_font
   if [ -z "${ConnectionStrings__ServiceHub:-}" ]; then
     ensure_postgres
     start_cluster "$(cluster_base)/pg"
@@ -207,10 +208,20 @@ cmd_run() {
   return $rc
 }
 
+# The annual report PDF's Chinese face: a TrueType font that PDFsharp subsets (README, "Settings", ServiceHub:PdfFont).
+# A face named by ServiceHub__PdfFont is the operator's; without apt-get the app names the missing font when a PDF is asked for.
+ensure_pdf_font() {
+  [ -z "${ServiceHub__PdfFont:-}" ] || return 0
+  [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] && return 0
+  if command -v apt-get >/dev/null; then apt_install fonts-wqy-microhei
+  else log "no fonts-wqy-microhei: install a Chinese TrueType font and set ServiceHub__PdfFont for the annual report PDF"; fi
+}
+
 ensure_test_prereqs() {
   local missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   [ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+  [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
   command -v redis-server >/dev/null || missing+=(redis-server)
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 }
@@ -328,6 +339,7 @@ app() {
 # Production: no demo data, every required setting present (the app names a missing one and stops).
 cmd_start() {
   use_database no
+  ensure_pdf_font
   [ -n "$PUBLISHED" ] || build_app
   log "ServiceHub (production) on $APP_URL  (Ctrl+C stops it)"
   set +e

@@ -32,6 +32,8 @@ public static class AppServiceCollectionExtensions
         });
         services.AddLocalization(o => o.ResourcesPath = "Resources");
         services.AddTransient<MudLocalizer, AppMudLocalizer>();
+        // The PDFs' Chinese face: a TrueType font file to use instead of the installed candidates (ServiceHub.App.Reports.CjkFontResolver).
+        if (configuration["ServiceHub:PdfFont"] is { Length: > 0 } pdfFont) ServiceHub.App.Reports.CjkFontResolver.Path = pdfFont;
         services.Configure<RequestLocalizationOptions>(o =>
         {
             o.DefaultRequestCulture = new RequestCulture("zh-CN");

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Extensions.Localization;
-using MiniExcelLibs;
 using ServiceHub.App.Infrastructure;
 using ServiceHub.Data.Reports;
 
@@ -26,35 +25,11 @@ public static class AnnualReportExport
         {
             if (await LoadAsync(http, year, version, reports) is not { } r) return Results.NotFound();
             var english = CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "en";
-            var sheets = new Dictionary<string, object>();
-            foreach (var s in AnnualReportLayout.Sections(r.Content, l, english))
-            {
-                var name = SheetName(s.Title, sheets.Count + 1);
-                sheets[name] = s.Rows.Select(row => s.Columns.Select((c, i) => (Key: UniqueHeader(s.Columns, i), Value: (object?)row[i]))
-                    .ToDictionary(x => x.Key, x => x.Value)).ToList();
-            }
-            var stream = new MemoryStream();
-            await stream.SaveAsAsync(sheets, cancellationToken: http.RequestAborted);
-            stream.Position = 0;
-            return Results.File(stream, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"annual-report-{year}-v{version}.xlsx");
+            var bytes = AnnualReportWorkbook.Write(AnnualReportLayout.Sections(r.Content, l, english), l["AnnualReport.Numerator"], l["AnnualReport.Denominator"]);
+            return Results.File(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"annual-report-{year}-v{version}.xlsx");
         });
     }
 
     private static async Task<AnnualReport?> LoadAsync(HttpContext http, int year, int version, AnnualReportService reports) =>
         await reports.GetAsync(http.User.ToActor()!, year, version, http.RequestAborted) is { } r && r.Version.Version == version ? r : null;
-
-    /// <summary>Excel sheet names: at most 31 characters, none of []:*?/\ ; numbered so they stay unique.</summary>
-    private static string SheetName(string title, int n)
-    {
-        var clean = new string(title.Where(ch => "[]:*?/\\".IndexOf(ch) < 0).ToArray());
-        var name = $"{n}. {clean}";
-        return name.Length > 31 ? name[..31] : name;
-    }
-
-    /// <summary>Column headers must be unique keys; a repeated header gets a suffix.</summary>
-    private static string UniqueHeader(IReadOnlyList<string> columns, int i)
-    {
-        var before = columns.Take(i).Count(c => c == columns[i]);
-        return before == 0 ? columns[i] : $"{columns[i]} ({before + 1})";
-    }
 }

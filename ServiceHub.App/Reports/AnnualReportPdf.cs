@@ -6,9 +6,9 @@ using PdfSharp.Pdf;
 namespace ServiceHub.App.Reports;
 
 /// <summary>
-/// Writes the report as a PDF (PDFsharp, A4 landscape): the title, the version line and each <see cref="ReportSection"/> as a table,
-/// cells wrapped character by character (Chinese has no spaces), headers repeated on a new page. Chinese renders through
-/// <see cref="CjkFontResolver"/>, which embeds Noto Sans CJK SC.
+/// Writes the report as a PDF (PDFsharp, A4 landscape): the title, the version line and each <see cref="ReportSection"/> with its charts
+/// (vector drawings, <see cref="ReportChartPainter"/>) and its table, cells wrapped character by character (Chinese has no spaces), headers
+/// repeated on a new page. Chinese renders through <see cref="CjkFontResolver"/>: a TrueType face, which PDFsharp subsets to the glyphs used.
 /// </summary>
 public static class AnnualReportPdf
 {
@@ -53,9 +53,18 @@ public static class AnnualReportPdf
 
         foreach (var s in sections)
         {
-            if (y + 60 > bottom) NewPage();
+            // The heading stays with what follows it: its first chart row, or the first rows of its table.
+            if (y + 60 + (s.ChartList.Count > 0 ? ReportChartPainter.Height : 0) > bottom) NewPage();
             g.DrawString(s.Title, headFont, XBrushes.Black, Margin, y + 12);
             y += 20;
+            foreach (var row in s.ChartList.Chunk(2))
+            {
+                if (y + ReportChartPainter.Height > bottom) NewPage();
+                var chartWidth = (width - 16) / 2;
+                for (var i = 0; i < row.Length; i++)
+                    ReportChartPainter.Draw(g, row[i], new XRect(Margin + i * (chartWidth + 16), y, chartWidth, ReportChartPainter.Height), font, small);
+                y += ReportChartPainter.Height + 8;
+            }
             var widths = ColumnWidths(g, font, s, width);
             double Row(IReadOnlyList<string> cells, bool header)
             {
@@ -79,7 +88,7 @@ public static class AnnualReportPdf
                 return h;
             }
             Row(s.Columns, true);
-            foreach (var r in s.Rows) Row(r, false);
+            foreach (var r in s.Rows) Row([.. r.Select(c => c.Text)], false);
             if (s.Rows.Count == 0) Row([.. s.Columns.Select((_, i) => i == 0 ? "–" : "")], false);
             if (s.Note is { } note)
             {
@@ -108,13 +117,13 @@ public static class AnnualReportPdf
     {
         var natural = s.Columns.Select((c, i) => Math.Min(260, Math.Max(
             g.MeasureString(c, font).Width,
-            s.Rows.Select(r => g.MeasureString(r[i], font).Width).DefaultIfEmpty(0).Max()) + 2 * CellPad + 2)).ToArray();
+            s.Rows.Select(r => g.MeasureString(r[i].Text, font).Width).DefaultIfEmpty(0).Max()) + 2 * CellPad + 2)).ToArray();
         var total = natural.Sum();
         return natural.Select(w => w * width / total).ToArray();
     }
 
     /// <summary>Breaks a text into lines no wider than <paramref name="max"/>, character by character (and at line breaks).</summary>
-    private static List<string> Wrap(XGraphics g, XFont font, string text, double max)
+    internal static List<string> Wrap(XGraphics g, XFont font, string text, double max)
     {
         var lines = new List<string>();
         foreach (var paragraph in text.Replace("\r", "").Split('\n'))
@@ -136,18 +145,42 @@ public static class AnnualReportPdf
 }
 
 /// <summary>
-/// PDFsharp's font resolver: every family resolves to Noto Sans CJK SC, read from the system's NotoSansCJK collection (fonts-noto-cjk).
-/// PDFsharp reads single fonts only, so the face is cut out of the .ttc: its table directory is copied with the offsets rewritten.
+/// PDFsharp's font resolver: every family resolves to one Chinese face. PDFsharp subsets a TrueType (glyf) face to the glyphs a document
+/// uses, but embeds a CFF-flavoured OpenType face (Noto Sans CJK) whole (≈ 14 MB for the demo year), so a TrueType face comes first:
+/// WenQuanYi Micro Hei (Debian's fonts-wqy-microhei, Apache-2.0 or GPL-3 with the font exception), then Droid Sans Fallback (fonts-droid-fallback, Apache-2.0),
+/// and Noto Sans CJK SC (fonts-noto-cjk) only as the last resort. <see cref="Path"/> overrides the search (ServiceHub:PdfFont).
+/// PDFsharp reads single fonts only, so a face is cut out of a .ttc: its table directory is copied with the offsets rewritten.
 /// </summary>
 public sealed class CjkFontResolver : IFontResolver
 {
-    public const string Family = "Noto Sans CJK SC";
-    /// <summary>The collection and the index of the Simplified Chinese face in it (JP, KR, SC, TC, HK).</summary>
-    public static string Path { get; set; } = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
-    public static int FaceIndex { get; set; } = 2;
+    public const string Family = "ServiceHub CJK";
+
+    /// <summary>The faces tried in order: a file and the index of the face in it (a .ttc holds several).</summary>
+    public static readonly IReadOnlyList<(string Path, int Index)> Candidates =
+    [
+        ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+        ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
+        ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2), // JP, KR, SC, TC, HK
+    ];
+
+    /// <summary>A font file (and face index) to use instead of the candidates; set before the first PDF is written.</summary>
+    public static string? Path { get; set; }
+    public static int FaceIndex { get; set; }
 
     private static readonly Lock Gate = new();
-    private static readonly Lazy<byte[]> Face = new(() => ExtractFace(File.ReadAllBytes(Path), FaceIndex));
+    private static readonly Lazy<(string Path, byte[] Face)> Chosen = new(() =>
+    {
+        var (path, index) = Path is { } p ? (p, FaceIndex) : Candidates.FirstOrDefault(c => File.Exists(c.Path));
+        if (path is null)
+            throw new FileNotFoundException("No Chinese font for the PDF: install fonts-wqy-microhei (or set ServiceHub:PdfFont to a TrueType font file).");
+        return (path, ExtractFace(File.ReadAllBytes(path), index));
+    });
+
+    /// <summary>The font file the PDFs use.</summary>
+    public static string FontPath => Chosen.Value.Path;
+
+    /// <summary>Whether that face has TrueType outlines (a 'glyf' table), which PDFsharp subsets; a CFF face is embedded whole.</summary>
+    public static bool Subsettable => HasTable(Chosen.Value.Face, "glyf");
 
     public static void Install()
     {
@@ -159,7 +192,13 @@ public sealed class CjkFontResolver : IFontResolver
 
     public FontResolverInfo? ResolveTypeface(string familyName, bool isBold, bool isItalic) => new(Family);
 
-    public byte[]? GetFont(string faceName) => Face.Value;
+    public byte[]? GetFont(string faceName) => Chosen.Value.Face;
+
+    private static bool HasTable(byte[] font, string tag)
+    {
+        int tables = BinaryPrimitives.ReadUInt16BigEndian(font.AsSpan(4));
+        return Enumerable.Range(0, tables).Any(i => System.Text.Encoding.ASCII.GetString(font, 12 + 16 * i, 4) == tag);
+    }
 
     /// <summary>The font at <paramref name="index"/> of a TrueType/OpenType collection as a stand-alone font file (a single font is returned as is).</summary>
     public static byte[] ExtractFace(byte[] collection, int index)

@@ -84,8 +84,11 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
     /// <summary>A business-hours instant (8:30–20:00 Beijing) on the given day.</summary>
     private DateTimeOffset OfficeTime(DateTime day) => BusinessTime.FromLocal(day.Date.AddMinutes(U(8.5 * 60, 20 * 60)));
 
-    /// <summary>Plays the history from 1 January of last year up to <paramref name="until"/>; returns the steps the rules refused (none expected).</summary>
-    public async Task<IReadOnlyList<string>> SeedAsync(DateTimeOffset until, CancellationToken ct = default)
+    /// <summary>
+    /// Plays the history from 1 January of last year up to <paramref name="until"/>; returns the steps the rules refused (none expected).
+    /// <paramref name="progress"/> hears, synchronously, each whole percent of the simulated time played (<see cref="DemoHistoryProgress"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> SeedAsync(DateTimeOffset until, CancellationToken ct = default, IProgress<DemoHistoryProgress>? progress = null)
     {
         var start = new DateTime(BusinessTime.ToLocal(until).Year - 1, 1, 1);
         var clock = new SimulatedClock(BusinessTime.FromLocal(start));
@@ -321,9 +324,20 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
         }
 
         var nextDailySweep = BusinessTime.FromLocal(start.AddDays(1).AddHours(2));
+        var played = 0;
+        var lastPercent = -1;
+        void Report(DateTimeOffset at)
+        {
+            var percent = DemoHistoryProgress.PercentOf(BusinessTime.FromLocal(start), until, at);
+            if (percent == lastPercent) return;
+            lastPercent = percent;
+            progress?.Report(new DemoHistoryProgress(percent, at, played));
+        }
         while (_queue.TryDequeue(out var step, out var when))
         {
             if (when > until) continue;
+            played++;
+            Report(when);
             while (nextDailySweep <= when)
             {
                 clock.Now = nextDailySweep;
@@ -350,6 +364,7 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
             await analysis.MarkDoneAsync(supervisor, a2, ct);
         });
 
+        Report(until);
         // What the past notified was read in the past; only the last two days stay unread.
         await conn.ExecuteAsync("UPDATE notifications SET read_at = created_at + interval '1 hour' WHERE read_at IS NULL AND created_at < @cut", new { cut = until.AddDays(-2) });
         return _refused;
@@ -363,4 +378,12 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
         do { k++; p *= _rng.NextDouble(); } while (p > l);
         return k - 1;
     }
+}
+
+/// <summary>How far the demo history has played: <see cref="Percent"/> of the simulated time from 1 January of last year to now.</summary>
+public sealed record DemoHistoryProgress(int Percent, DateTimeOffset SimulatedNow, int StepsPlayed)
+{
+    /// <summary>Whole percent of the way from <paramref name="start"/> to <paramref name="until"/> at <paramref name="now"/>, 0–100.</summary>
+    public static int PercentOf(DateTimeOffset start, DateTimeOffset until, DateTimeOffset now) =>
+        until <= start ? 100 : (int)Math.Clamp(Math.Floor((now - start) / (until - start) * 100), 0, 100);
 }

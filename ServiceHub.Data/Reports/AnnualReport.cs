@@ -91,6 +91,20 @@ public sealed record AnnualReportContent(
     public decimal SatisfactionTarget => ConsultationSatisfactionTarget ?? KpiOptions.ManualConsultationSatisfactionTarget;
 }
 
+/// <summary>
+/// How far producing a report has come: <see cref="Done"/> of <see cref="Steps"/> steps (the twelve independent parts of the content, for the
+/// year and the year before, then the saved version); <see cref="Step"/> names the step just finished (a resource key suffix).
+/// </summary>
+public sealed record AnnualReportProgress(int Done, string Step)
+{
+    /// <summary>The parts computed in parallel (three KPI families, verification, return visits — each for two years — opinions, departments) and the save.</summary>
+    public const int Steps = 13;
+    public const string Saved = "saved";
+
+    /// <summary>Whole percent done, 0–100.</summary>
+    public int Percent => Math.Clamp(Done * 100 / Steps, 0, 100);
+}
+
 /// <summary>One stored version (without its content).</summary>
 public sealed record AnnualReportVersion(long Id, int Year, int Version, DateTimeOffset ProducedAt, int? ProducedBy, string ProducedByName);
 

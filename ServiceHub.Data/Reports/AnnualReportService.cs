@@ -53,14 +53,16 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
     /// version, that one is returned and nothing is written (the yearly job, a repeated run, a double click). With it, the next version
     /// number is stored. <paramref name="actor"/> null = the yearly job; otherwise it must hold one of <see cref="Access.AnnualReports"/>.
     /// </summary>
-    public async Task<AnnualReportProduced> ProduceAsync(Actor? actor, int year, bool newVersion = false, CancellationToken ct = default)
+    /// <paramref name="progress"/> hears each finished part of the computation and the saving (<see cref="AnnualReportProgress"/>).
+    public async Task<AnnualReportProduced> ProduceAsync(Actor? actor, int year, bool newVersion = false, CancellationToken ct = default,
+        IProgress<AnnualReportProgress>? progress = null)
     {
         actor?.Require(Access.AnnualReports);
         if (!AnnualReportRules.IsReportableYear(year, clock))
             throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Year"] = new("AnnualReport.YearNotReportable", year) });
 
         if (!newVersion && await LatestAsync(year, ct) is { } existing) return new(existing, false);
-        var content = await ComputeContentAsync(year, ct);
+        var content = await ComputeContentAsync(year, ct, progress);
 
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -83,6 +85,7 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
         }, tx, cancellationToken: ct));
         await audit.WriteAsync(conn, tx, actor ?? Actor.System, AuditLog.Actions.Create, "annual_report", $"{year}/{version.Version}", "", ct);
         await tx.CommitAsync(ct);
+        progress?.Report(new AnnualReportProgress(AnnualReportProgress.Steps, AnnualReportProgress.Saved));
         return new(version, true);
     }
 
@@ -105,24 +108,33 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
         return await ComputeContentAsync(year, ct);
     }
 
-    private async Task<AnnualReportContent> ComputeContentAsync(int year, CancellationToken ct)
+    /// <summary><paramref name="progress"/> hears each part as it finishes (<see cref="AnnualReportProgress"/>).</summary>
+    private async Task<AnnualReportContent> ComputeContentAsync(int year, CancellationToken ct, IProgress<AnnualReportProgress>? progress = null)
     {
+        var done = 0;
+        // Each part reports when it finishes (in any order): the count of finished parts only grows.
+        async Task<T> Part<T>(Task<T> part, string name)
+        {
+            var result = await part;
+            progress?.Report(new AnnualReportProgress(Interlocked.Increment(ref done), name));
+            return result;
+        }
         var now = clock.GetUtcNow();
         var current = KpiQuery.Year(year);
         var previous = KpiQuery.Year(year - 1);
 
-        var complaints = FamilyAsync(KpiFamily.Complaints, current, now, ct);
-        var complaintsBefore = FamilyAsync(KpiFamily.Complaints, previous, now, ct);
-        var consultations = FamilyAsync(KpiFamily.Consultations, current, now, ct);
-        var consultationsBefore = FamilyAsync(KpiFamily.Consultations, previous, now, ct);
-        var emergencies = FamilyAsync(KpiFamily.Emergencies, current, now, ct);
-        var emergenciesBefore = FamilyAsync(KpiFamily.Emergencies, previous, now, ct);
-        var verification = VerificationAsync(current, ct);
-        var verificationBefore = VerificationAsync(previous, ct);
-        var visits = ReturnVisitsAsync(current, ct);
-        var visitsBefore = ReturnVisitsAsync(previous, ct);
-        var opinions = OpinionsAsync(year, ct);
-        var departments = DepartmentsAsync(ct);
+        var complaints = Part(FamilyAsync(KpiFamily.Complaints, current, now, ct), "complaints");
+        var complaintsBefore = Part(FamilyAsync(KpiFamily.Complaints, previous, now, ct), "complaints-before");
+        var consultations = Part(FamilyAsync(KpiFamily.Consultations, current, now, ct), "consultations");
+        var consultationsBefore = Part(FamilyAsync(KpiFamily.Consultations, previous, now, ct), "consultations-before");
+        var emergencies = Part(FamilyAsync(KpiFamily.Emergencies, current, now, ct), "emergencies");
+        var emergenciesBefore = Part(FamilyAsync(KpiFamily.Emergencies, previous, now, ct), "emergencies-before");
+        var verification = Part(VerificationAsync(current, ct), "verification");
+        var verificationBefore = Part(VerificationAsync(previous, ct), "verification-before");
+        var visits = Part(ReturnVisitsAsync(current, ct), "return-visits");
+        var visitsBefore = Part(ReturnVisitsAsync(previous, ct), "return-visits-before");
+        var opinions = Part(OpinionsAsync(year, ct), "opinions");
+        var departments = Part(DepartmentsAsync(ct), "departments");
         await Task.WhenAll(complaints, complaintsBefore, consultations, consultationsBefore, emergencies, emergenciesBefore,
             verification, verificationBefore, visits, visitsBefore, opinions, departments);
 

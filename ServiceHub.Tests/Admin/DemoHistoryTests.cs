@@ -8,24 +8,50 @@ using ServiceHub.Tests.Infrastructure;
 namespace ServiceHub.Tests.Admin;
 
 /// <summary>
-/// The demo company's history is played through the real rules: nothing refused, every stage of the lifecycle present.
-/// Slow (about a minute, the longest test): it runs in every test command, in a collection of its own that starts first
-/// (<see cref="LongestFirst"/>); <c>--filter "Category!=Slow"</c> leaves it out of a quick local run.
+/// The demo company with its history played once, until the test clock's start (<see cref="TestClock.Start"/>), the progress heard on
+/// the way. The world's clock stands there afterwards.
 /// </summary>
+public sealed class DemoHistoryWorld : World<DemoHistoryWorld>
+{
+    public IReadOnlyList<string> Refused { get; private set; } = [];
+    public List<DemoHistoryProgress> Progress { get; } = [];
+
+    protected override async Task SetUpAsync()
+    {
+        await S.Demo().SeedAsync();
+        Refused = await new DemoHistory(ConnectionString, NullLogger.Instance).SeedAsync(Start, progress: new Collect(Progress));
+    }
+
+    private sealed class Collect(List<DemoHistoryProgress> into) : IProgress<DemoHistoryProgress>
+    {
+        public void Report(DemoHistoryProgress value) => into.Add(value);
+    }
+}
+
+/// <summary>
+/// The demo history is played once (about a minute, the longest set-up) for every class that reads it. Slow: the collection starts first
+/// (<see cref="LongestFirst"/>), and its classes carry the trait too, so <c>--filter "Category!=Slow"</c> leaves them out of a quick run.
+/// </summary>
+[CollectionDefinition(Name)]
 [Trait("Category", "Slow")]
-public sealed class DemoHistoryTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+public sealed class DemoHistoryCollection : ICollectionFixture<DemoHistoryWorld>
+{
+    public const string Name = "demo history";
+}
+
+/// <summary>The demo company's history is played through the real rules: nothing refused, every stage of the lifecycle present.</summary>
+[Collection(DemoHistoryCollection.Name)]
+[Trait("Category", "Slow")]
+public sealed class DemoHistoryTests(DemoHistoryWorld demo)
 {
     [Fact]
     public async Task The_demo_history_plays_without_a_refused_step_and_shows_every_stage()
     {
-        await using var s = new TestServices(db.ConnectionString);
-        await s.Demo().SeedAsync();
-        var until = new DateTimeOffset(2026, 11, 26, 2, 0, 0, TimeSpan.Zero);
-
-        var refused = await new DemoHistory(db.ConnectionString, NullLogger.Instance).SeedAsync(until);
+        var until = TestClock.Start;
+        var refused = demo.Refused;
 
         Assert.Empty(refused);
-        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await using var conn = new NpgsqlConnection(demo.ConnectionString);
         var f = await conn.QuerySingleAsync<(long Y2025, long Y2026, long Closed, long Escalated, long Merged, long NotCounted, long Extended, long Open, long Emergencies, long Consultations, long Unread)>("""
             SELECT (SELECT count(*) FROM complaints WHERE registered_at < '2026-01-01+08'),
                    (SELECT count(*) FROM complaints WHERE registered_at >= '2026-01-01+08'),
@@ -48,5 +74,16 @@ public sealed class DemoHistoryTests(DatabaseFixture db) : IClassFixture<Databas
             "SELECT (SELECT count(*) FROM complaints WHERE repeat_of_complaint_id IS NOT NULL), (SELECT count(*) FROM annual_reports WHERE year = 2025)");
         Assert.True(repeats > 0, "repeat complaints");
         Assert.Equal(1, reports);
+    }
+
+    [Fact]
+    public void The_history_reports_its_progress_from_0_to_100_percent_in_order()
+    {
+        var percents = demo.Progress.Select(p => p.Percent).ToList();
+        Assert.Equal(0, percents[0]);
+        Assert.Equal(100, percents[^1]);
+        Assert.Equal(percents.Order().Distinct(), percents); // each percent once, never backwards
+        Assert.True(percents.Count > 50, $"{percents.Count} reports");
+        Assert.True(demo.Progress[^1].StepsPlayed > 3000 && demo.Progress.Zip(demo.Progress.Skip(1)).All(p => p.First.StepsPlayed <= p.Second.StepsPlayed));
     }
 }

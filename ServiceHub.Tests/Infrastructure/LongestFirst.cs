@@ -6,8 +6,9 @@ namespace ServiceHub.Tests.Infrastructure;
 
 /// <summary>
 /// Starts the collections that take longest first, so the run does not end with one long collection working alone while the
-/// other core idles: a class marked <c>[Trait("Category", "Slow")]</c> (the demo history, about a minute by itself), then the
-/// browser collection, then the app collection; the others after them in xunit's usual (stable) order.
+/// other core idles: a collection marked <c>[Trait("Category", "Slow")]</c> — on its definition, or on the class of a class's own
+/// collection — (the demo history, about a minute by itself), then the browser collection, then the app collection; the others after
+/// them in xunit's usual (stable) order.
 /// </summary>
 public sealed class LongestFirst : ITestCollectionOrderer
 {
@@ -16,18 +17,23 @@ public sealed class LongestFirst : ITestCollectionOrderer
 
     private static int Rank(ITestCollection collection) => collection.DisplayName switch
     {
-        _ when IsSlowClass(collection) => 0,
+        _ when IsSlow(collection) => 0,
         BrowserCollection.Name => 1,
         AppCollection.Name => 2,
         _ => 3,
     };
 
-    /// <summary>A class without a [Collection] is a collection of its own, named "Test collection for {class}".</summary>
-    private static bool IsSlowClass(ITestCollection collection)
+    /// <summary>
+    /// Whether the class that stands for the collection is marked slow: its [CollectionDefinition] class, or, for a class without a
+    /// [Collection] (a collection of its own, named "Test collection for {class}"), that class.
+    /// </summary>
+    private static bool IsSlow(ITestCollection collection)
     {
         const string prefix = "Test collection for ";
-        if (collection.CollectionDefinition is not null || !collection.DisplayName.StartsWith(prefix, StringComparison.Ordinal)) return false;
-        var type = typeof(LongestFirst).Assembly.GetType(collection.DisplayName[prefix.Length..]);
+        var name = collection.CollectionDefinition?.Name
+            ?? (collection.DisplayName.StartsWith(prefix, StringComparison.Ordinal) ? collection.DisplayName[prefix.Length..] : null);
+        if (name is null) return false;
+        var type = typeof(LongestFirst).Assembly.GetType(name);
         return type is not null && type.GetCustomAttributesData().Any(a => a.AttributeType == typeof(TraitAttribute)
             && a.ConstructorArguments is [{ Value: "Category" }, { Value: "Slow" }]);
     }

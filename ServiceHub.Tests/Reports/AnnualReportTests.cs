@@ -162,4 +162,35 @@ public sealed class AnnualReportTests(AnnualReportFixture f) : IClassFixture<Ann
         public void Trigger(string recurringJobId) { }
         public void RemoveIfExists(string recurringJobId) { }
     }
+
+    private sealed class Collect : IProgress<AnnualReportProgress>
+    {
+        public List<AnnualReportProgress> Heard { get; } = [];
+        public void Report(AnnualReportProgress value) { lock (Heard) Heard.Add(value); }
+    }
+
+    [Fact]
+    public async Task Producing_a_version_reports_each_part_once_and_the_save_last()
+    {
+        var progress = new Collect();
+
+        await f.Reports.ProduceAsync(f.Leader, 2026, newVersion: true, progress: progress);
+
+        // Twelve parts in the order they finished (the count only grows), then the saved version at 100%.
+        Assert.Equal(Enumerable.Range(1, AnnualReportProgress.Steps), progress.Heard.Select(p => p.Done));
+        Assert.Equal(12, progress.Heard.Take(12).Select(p => p.Step).Distinct().Count());
+        Assert.Equal((AnnualReportProgress.Saved, 100), (progress.Heard[^1].Step, progress.Heard[^1].Percent));
+    }
+
+    [Fact]
+    public async Task Asking_again_for_an_existing_version_reports_no_progress()
+    {
+        await f.Reports.ProduceAsync(f.Leader, 2026);
+        var progress = new Collect();
+
+        var again = await f.Reports.ProduceAsync(f.Leader, 2026, progress: progress);
+
+        Assert.False(again.Created);
+        Assert.Empty(progress.Heard);
+    }
 }

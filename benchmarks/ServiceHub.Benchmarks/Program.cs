@@ -9,6 +9,7 @@ namespace ServiceHub.Benchmarks;
 ///   duplicates [look-ups]          duplicate suggestion at intake at 1,000,000 complaints
 ///   auto-closure [complaints] [eligible] [rounds]   one-week auto-closure at 1,000,000 complaints, 50,000 eligible
 ///   annual-report [complaints] [visits] [rounds]     the Annual Service Review Report at 1,000,000 complaints, 300,000 return visits
+///   annual-report documents [rounds] [font-path] [face-index]   the demo year's PDF and Excel: sizes and times
 ///   kpi [complaints] [consultations] [rounds]   the KPI dashboard's queries at 1,000,000 complaints and 300,000 consultations
 ///   backup [complaints]            backup (pg_dump, verify) and restore (new database, pg_restore, check) at 1,000,000 complaints
 /// Each needs a PostgreSQL server in SERVICEHUB_BENCH_SERVER (or ConnectionStrings__ServiceHub) and creates and drops its own databases.
@@ -22,7 +23,9 @@ public static class Benchmarks
         ["duplicates"] = a => DuplicateSuggestionBenchmark.RunAsync(Database("sh_bench_duplicates", create: true), a),
         ["kpi"] = KpiBenchmark.RunAsync,
         ["auto-closure"] = a => AutoClosureBenchmark.RunAsync(Database("sh_bench_autoclosure", create: false), a),
-        ["annual-report"] = a => AnnualReportBenchmark.RunAsync(a.Length > 0 && a[0] == "seed" ? "" : Database("sh_bench_annual", create: false), a),
+        ["annual-report"] = a => a.Length > 0 && a[0] == "documents"
+            ? AnnualReportDocumentsBenchmark.RunAsync(Database("sh_bench_annual_documents", create: false), a[1..])
+            : AnnualReportBenchmark.RunAsync(a.Length > 0 && a[0] == "seed" ? "" : Database("sh_bench_annual", create: false), a),
         ["backup"] = a => BackupRestoreBenchmark.RunAsync(Database("sh_bench_backup", create: false), a),
     };
 
