@@ -7,12 +7,7 @@ namespace ServiceHub.Tests.Admin;
 /// <summary>All UI text comes from resources, in both languages.</summary>
 public sealed partial class ResourceTests
 {
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ServiceHub.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
-    }
+    private static string RepoRoot() => ServiceHub.Tests.Infrastructure.Repository.Root;
 
     private static Dictionary<string, string> Load(string file) =>
         XDocument.Load(Path.Combine(RepoRoot(), "ServiceHub.App", "Resources", file)).Root!.Elements("data")

@@ -11,12 +11,7 @@ public sealed class OneWriterTests
     private static readonly Regex Writes = new(@"\b(UPDATE\s+complaints|INSERT\s+INTO\s+complaints|UPDATE\s+complaint_deadlines|INSERT\s+INTO\s+complaint_deadlines|INSERT\s+INTO\s+complaint_events|INSERT\s+INTO\s+complaint_contacts)\b",
         RegexOptions.IgnoreCase);
 
-    private static string Root()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "ServiceHub.sln"))) return dir.FullName;
-        throw new InvalidOperationException("ServiceHub.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static string Root() => ServiceHub.Tests.Infrastructure.Repository.Root;
 
     [Fact]
     public void Only_the_complaint_lifecycle_writes_complaints_their_deadlines_and_their_timeline()

@@ -47,4 +47,17 @@ public sealed class IntakeFormTests(DatabaseFixture db) : IClassFixture<Database
         var page = ctx.Render<IntakePage>();
         page.WaitForAssertion(() => Assert.Contains("您好，有什么需要帮助？", page.Find("[data-testid=intake-phrases]").TextContent));
     }
+
+    [Fact]
+    public async Task Choosing_complaint_shows_the_manuals_definition_of_a_complaint_and_a_consultation_does_not()
+    {
+        await using var ctx = Create("zh-CN");
+        var page = ctx.Render<IntakePage>();
+        page.WaitForElement("[data-testid=intake-save]");
+        Assert.Empty(page.FindAll("[data-testid=complaint-definition]"));
+        page.Find("input[data-testid=kind-complaint], [data-testid=kind-complaint] input").Click();
+        page.WaitForAssertion(() => Assert.Contains("失职、失误、失度、失控", page.Find("[data-testid=complaint-definition]").TextContent));
+        page.Find("input[data-testid=kind-consultation], [data-testid=kind-consultation] input").Click();
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=complaint-definition]")));
+    }
 }
