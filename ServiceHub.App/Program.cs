@@ -1,8 +1,5 @@
-using Hangfire;
 using Npgsql;
-using ServiceHub.App.Components;
 using ServiceHub.App.Infrastructure;
-using ServiceHub.Data.Admin;
 using ServiceHub.Data.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,6 +11,7 @@ if (string.IsNullOrWhiteSpace(connectionString))
     Console.Error.WriteLine("ServiceHub: no database configured. Set ConnectionStrings__ServiceHub (or use ./servicehub.sh run).");
     return 2;
 }
+var demo = builder.Configuration.GetValue("ServiceHub:SeedDemo", false);
 
 SecuritySettings security;
 try
@@ -41,6 +39,7 @@ builder.Services
     .AddServiceHubData(connectionString)
     .AddServiceHubJobs(connectionString, builder.Configuration)
     .AddServiceHubApp(builder.Configuration);
+if (demo) builder.Services.AddServiceHubDemo(connectionString, builder.Configuration);
 
 var app = builder.Build();
 security.LogWarnings(app.Logger, app.Environment);
@@ -55,36 +54,11 @@ catch (DatabaseStartup.StartupException ex)
     return 1;
 }
 
-if (app.Configuration.GetValue("ServiceHub:SeedDemo", false) && await app.Services.GetRequiredService<DemoSeeder>().SeedAsync())
-{
-    app.Logger.LogInformation("Demo company seeded");
-    if (app.Configuration.GetValue("ServiceHub:SeedDemoHistory", false))
-    {
-        app.Logger.LogInformation("Playing the demo company's history since 1 January last year (about a minute, once)");
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        var refused = await new DemoHistory(app.Configuration.GetConnectionString("ServiceHub")!, app.Logger)
-            .SeedAsync(app.Services.GetRequiredService<TimeProvider>().GetUtcNow());
-        app.Logger.LogInformation("Demo history played in {Seconds:0} s ({Refused} steps refused)", started.Elapsed.TotalSeconds, refused.Count);
-    }
-}
-
+if (demo) await app.Services.SeedServiceHubDemoAsync();
 app.Services.RegisterServiceHubJobs();
 
-app.UseTransportSecurity(security);
-if (!app.Environment.IsDevelopment())
-    app.UseExceptionHandler("/Error", createScopeForErrors: true);
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-app.UseRequestLocalization();
-app.UseSignInRateLimiting();
-app.UseAuthentication();
-app.UsePasswordChangeGate();
-app.UseAuthorization();
-app.UseAntiforgery();
-
-app.MapStaticAssets().AllowAnonymous();
-app.MapServiceHubEndpoints();
-app.MapHangfireDashboardWithAuthorizationPolicy(Policies.Admin, "/hangfire", new DashboardOptions { DashboardTitle = "ServiceHub jobs" });
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.UseServiceHub(security);
+app.MapServiceHub();
 
 await app.RunAsync();
 return 0;

@@ -19,9 +19,6 @@ public static class EmergencyAppExtensions
         if (!string.IsNullOrWhiteSpace(redis))
             signalR.AddStackExchangeRedis(redis, o => o.Configuration.ChannelPrefix = RedisChannel.Literal("servicehub"));
         services.Replace(ServiceDescriptor.Singleton<IEmergencyNotifier, HubEmergencyNotifier>());
-        services.AddAuthorizationBuilder()
-            .AddPolicy(EmergencyPolicies.View, p => p.RequireRole(EmergencyRoles.View))
-            .AddPolicy(EmergencyPolicies.Report, p => p.RequireRole(EmergencyRoles.Report));
         return services;
     }
 

@@ -65,15 +65,13 @@ public static class AppServiceCollectionExtensions
                 o.SlidingExpiration = true;
                 o.EventsType = typeof(SessionCookieEvents);
             });
-        services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
-            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
-            .AddPolicy(Policies.PrivateData, p => p.RequireRole([.. Roles.PrivateDataRoles]))
-            .AddPolicy(Policies.Intake, p => p.RequireRole(Roles.Agent, Roles.CsSupervisor, Roles.Admin))
-            .AddPolicy(Policies.Supervisor, p => p.RequireRole(Roles.CsSupervisor, Roles.Admin));
+        services.AddServiceHubAuthorization();
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingAuthStateProvider>();
         services.AddScoped<CurrentUser>();
+        services.AddScoped<ActionRunner>();
+        services.AddSingleton<NotificationFeed>();
+        services.AddHostedService<NotificationListener>();
         services.AddHttpContextAccessor();
         services.AddAntiforgery(o => o.Cookie.SecurePolicy = secureCookies);
         services.AddSignInRateLimiting(configuration);

@@ -6,17 +6,12 @@ using ServiceHub.Data.Admin;
 
 namespace ServiceHub.App.Infrastructure;
 
+/// <summary>The app's own endpoints that belong to no feature: sign-out and the language switch (health: <c>Health.cs</c>).</summary>
 public static class Endpoints
 {
-    public static void MapServiceHubEndpoints(this WebApplication app)
+    /// <summary>Sign-out (audited) and the language switch.</summary>
+    public static void MapServiceHubAccount(this WebApplication app)
     {
-        app.MapServiceHubEmergencies();
-
-        app.MapPenaltyExport();
-        ServiceHub.App.Reports.AnnualReportExport.MapAnnualReportExport(app);
-
-        app.MapServiceHubHealthChecks();
-
         app.MapPost("/account/logout", async (HttpContext http, AuditLog audit, [FromForm] string? returnUrl) =>
         {
             if (http.User.ToActor(http.Connection.RemoteIpAddress?.ToString()) is { } actor)

@@ -11,7 +11,7 @@ public static class AnnualReportExport
 {
     public static void MapAnnualReportExport(this WebApplication app)
     {
-        var group = app.MapGroup("/reports/annual/{year:int}/{version:int}").RequireAuthorization(p => p.RequireRole(AnnualReportRules.Roles));
+        var group = app.MapGroup("/reports/annual/{year:int}/{version:int}").RequireAuthorization(ServiceHub.Data.Admin.Policies.AnnualReports);
 
         group.MapGet("/pdf", async (HttpContext http, int year, int version, AnnualReportService reports, IStringLocalizer<SharedResource> l) =>
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Localization;
+using ServiceHub.App.Infrastructure;
 using ServiceHub.Data.Infrastructure;
 using ServiceHub.Data.Reports;
 
@@ -22,7 +23,15 @@ public static class AnnualReportLayout
         l["AnnualReport.VersionLine", v.Version, BusinessTime.Format(v.ProducedAt), v.ProducedBy is null ? l["AnnualReport.ByJob"].Value : v.ProducedByName].Value;
 
     /// <summary>"92.5% (37/40)"; "–" when nothing was measured.</summary>
-    public static string Rate(KpiRate r) => r.Percent is { } p ? $"{p.ToString("0.0", Inv)}% ({r.Numerator}/{r.Denominator})" : "–";
+    public static string Rate(KpiRate r) => r.Percent is not null ? $"{RateText.Percent(r)} ({r.Numerator}/{r.Denominator})" : "–";
+
+    /// <summary>"达标" / "未达标" against <paramref name="targetPercent"/> on the exact ratio; "–" when nothing was measured.</summary>
+    private static string Verdict(IStringLocalizer l, KpiRate r, decimal targetPercent) => r.AtLeast(targetPercent) switch
+    {
+        true => l["AnnualReport.TargetMet"].Value,
+        false => l["AnnualReport.TargetMissed"].Value,
+        null => "–",
+    };
 
     private static string Change(int now, int before) => (now - before) switch { > 0 and var d => $"+{d}", var d => d.ToString(Inv) };
 
@@ -40,6 +49,8 @@ public static class AnnualReportLayout
         var py = (c.Year - 1).ToString(Inv);
         var now = c.Current;
         var before = c.Previous;
+        var target = c.SatisfactionTarget;
+        var vsTarget = l["AnnualReport.SatisfactionVsTarget", RateText.Target(target)].Value;
         var sections = new List<ReportSection>();
 
         IReadOnlyList<string> Count(string label, int a, int b) => [label, a.ToString(Inv), b.ToString(Inv), Change(a, b)];
@@ -56,6 +67,7 @@ public static class AnnualReportLayout
             Ratio(l["AnnualReport.ClosureRate"], now.ClosureRate, before.ClosureRate),
             Count(l["AnnualReport.Repeat"], now.Repeat, before.Repeat),
             Ratio(l["AnnualReport.ConsultationSatisfaction"], now.ConsultationSatisfaction, before.ConsultationSatisfaction),
+            [vsTarget, Verdict(l, now.ConsultationSatisfaction, target), Verdict(l, before.ConsultationSatisfaction, target), "–"],
             Ratio(l["AnnualReport.ReturnVisitSatisfaction"], now.ReturnVisitSatisfaction, before.ReturnVisitSatisfaction),
             Count(l["AnnualReport.Emergencies"], now.Emergencies, before.Emergencies),
             Ratio(l["AnnualReport.EmergencyOnTime"], now.EmergencyOnTime, before.EmergencyOnTime),
@@ -78,11 +90,11 @@ public static class AnnualReportLayout
                 d.Emergencies.ToString(Inv), Rate(d.EmergencyOnTime), Rate(d.ReturnVisitSatisfaction)]).ToList()));
 
         sections.Add(new("months", l["AnnualReport.Months"],
-            [l["AnnualReport.Month"], l["AnnualReport.ConsultationSatisfaction"], l["AnnualReport.SameMonthBefore", py],
+            [l["AnnualReport.Month"], l["AnnualReport.ConsultationSatisfaction"], vsTarget, l["AnnualReport.SameMonthBefore", py],
              l["AnnualReport.ReturnVisitSatisfaction"], l["AnnualReport.Complaints"]],
-            c.Months.Select(m => (IReadOnlyList<string>)[m.Month, Rate(m.ConsultationSatisfaction), Rate(m.PreviousConsultationSatisfaction),
-                Rate(m.ReturnVisitSatisfaction), m.Complaints.ToString(Inv)]).ToList(),
-            l["AnnualReport.SatisfactionTarget"]));
+            c.Months.Select(m => (IReadOnlyList<string>)[m.Month, Rate(m.ConsultationSatisfaction), Verdict(l, m.ConsultationSatisfaction, target),
+                Rate(m.PreviousConsultationSatisfaction), Rate(m.ReturnVisitSatisfaction), m.Complaints.ToString(Inv)]).ToList(),
+            l["AnnualReport.SatisfactionTarget", RateText.Target(target)]));
 
         sections.Add(new("emergencies", l["AnnualReport.EmergencySection"],
             [l["AnnualReport.EmergencyKind"], y, py, l["AnnualReport.EmergencyOnTime"], l["AnnualReport.MeanArrival"]],

@@ -14,7 +14,7 @@ public sealed class OffboardingService(NpgsqlDataSource db, AuditLog audit, Time
 {
     public async Task<OffboardingResult> OffboardAsync(Actor actor, int userId, int successorId, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin);
+        actor.Require(Access.Admin);
         if (userId == successorId) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["SuccessorId"] = new("Offboarding.SameSuccessor") });
         var now = clock.GetUtcNow();
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -34,6 +34,11 @@ public sealed class OffboardingService(NpgsqlDataSource db, AuditLog audit, Time
             "UPDATE return_visit_tasks SET assignee_id = @successorId WHERE assignee_id = @userId AND state IN ('open','escalated')", args, tx, cancellationToken: ct));
         var handovers = await conn.ExecuteAsync(new CommandDefinition(
             "UPDATE contacts SET handover_to_id = @successorId WHERE handover_to_id = @userId AND handover_result IS NULL", args, tx, cancellationToken: ct));
+        // The matters handed over to the leaver reach their new recipient as any hand-over does: the bell, and the list.
+        if (handovers > 0)
+            await NotificationRepository.NotifyAsync(conn, tx, [successorId], now, "handover", null, "Notify.HandOversInherited",
+                [handovers.ToString(System.Globalization.CultureInfo.InvariantCulture), leaver.UserName], Intake.IntakeRepository.HandOverListLink,
+                $"handovers-inherited:{userId}", ct);
         // Unacknowledged emergency alerts of the leaver reach the successor instead (once each).
         var alerts = await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE emergency_alerts a SET user_id = @successorId

@@ -28,19 +28,3 @@ public static class Breaches
         return amount >= min && amount <= max;
     }
 }
-
-/// <summary>Periods are calendar months in Beijing time: "2026-11".</summary>
-public static class Periods
-{
-    public static bool IsValid(string? period) =>
-        period is { Length: 7 } && DateTime.TryParseExact(period + "-01", "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
-            System.Globalization.DateTimeStyles.None, out _);
-
-    public static (DateTimeOffset Start, DateTimeOffset End) Bounds(string period)
-    {
-        var first = DateTime.ParseExact(period + "-01", "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        return (Infrastructure.BusinessTime.FromLocal(first), Infrastructure.BusinessTime.FromLocal(first.AddMonths(1)));
-    }
-
-    public static string Of(DateTimeOffset at) => Infrastructure.BusinessTime.ToLocal(at).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
-}

@@ -60,7 +60,7 @@ public sealed class AuditLog(NpgsqlDataSource db, TimeProvider clock)
 
     public async Task<Page<AuditEntry>> SearchAsync(Actor actor, string? action, string? text, int skip, int take, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin);
+        actor.Require(Access.Admin);
         var args = new { Action = string.IsNullOrWhiteSpace(action) ? null : action, Text = string.IsNullOrWhiteSpace(text) ? null : $"%{text.Trim()}%", Skip = skip, Take = take };
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<AuditEntry>(new CommandDefinition(SearchSql, args, cancellationToken: ct));

@@ -79,7 +79,7 @@ public sealed class CustomerRepository(NpgsqlDataSource db, AuditLog audit, Time
     /// <summary>The "show" button: full private data for a role that may see it, written to the audit log in the same transaction.</summary>
     public async Task<CustomerPrivateData> RevealAsync(Actor actor, int customerId, string purpose, CancellationToken ct = default)
     {
-        actor.Require([.. Roles.PrivateDataRoles]);
+        actor.Require(Access.PrivateData);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var data = await conn.QuerySingleOrDefaultAsync<CustomerPrivateData>(new CommandDefinition(
@@ -108,10 +108,19 @@ public sealed class CustomerRepository(NpgsqlDataSource db, AuditLog audit, Time
         return errors;
     }
 
-    /// <summary>Creates or updates a customer. Agents create customers inline at intake; admins and supervisors edit them.</summary>
+    /// <summary>
+    /// Creates or updates a customer. Whoever works with customers' private data creates them (agents inline at intake, the
+    /// return-visit team), and so do on-site staff who register contacts; supervisors and admins edit them.
+    /// </summary>
     public async Task<int> SaveAsync(Actor actor, CustomerEdit edit, CancellationToken ct = default)
     {
-        actor.Require(edit.Id is null ? [Roles.Agent, Roles.CsSupervisor, Roles.Admin, Roles.ReturnVisit] : [Roles.CsSupervisor, Roles.Admin]);
+        // A new customer at intake: on-site staff who register contacts (their department's switch) create one as the call centre does.
+        if (edit.Id is not null) actor.Require(Access.Supervisor);
+        else if (!actor.IsIn(Access.PrivateData))
+        {
+            await using var check = await db.OpenConnectionAsync(ct);
+            (await Intake.IntakeAccess.LoadAsync(check, null, actor, ct)).Require(actor);
+        }
         var errors = Validate(edit);
         if (errors.Count > 0) throw new DomainException(errors.Values.First());
         var args = new

@@ -82,6 +82,9 @@ public sealed partial class DemoSeeder(NpgsqlDataSource db, TimeProvider clock)
                 """, new { a.UserName, a.DisplayName, hash, a.Roles, dept = a.DepartmentCode is null ? (int?)null : deptIds[a.DepartmentCode], phone = $"1391000{++phone:0000}", now },
                 tx, cancellationToken: ct));
 
+        // The property company's staff register what they receive on site as first responders (DOMAIN.md §3, §4).
+        await conn.ExecuteAsync(new CommandDefinition("UPDATE departments SET staff_register_contacts = true WHERE id = @id", new { id = deptIds["PM"] }, tx, cancellationToken: ct));
+
         // The Enterprise Development Dept's document administrator: formal documents reach them (DOMAIN.md §2).
         await conn.ExecuteAsync(new CommandDefinition("UPDATE users SET is_document_admin = true WHERE id = @id", new { id = userIds["docadmin"] }, tx, cancellationToken: ct));
 

@@ -9,7 +9,7 @@ public sealed record Department(
     int? ManagerUserId, string? ManagerName,
     int? ReturnVisitLeadId, string? ReturnVisitLeadName,
     int? SupervisingVpId, string? SupervisingVpName,
-    bool IsActive)
+    bool IsActive, bool StaffRegisterContacts)
 {
     public string DisplayName(bool english) => english ? NameEn : Name;
 }
@@ -24,6 +24,8 @@ public sealed class DepartmentEdit
     public int? ReturnVisitLeadId { get; set; }
     public int? SupervisingVpId { get; set; }
     public bool IsActive { get; set; } = true;
+    /// <summary>Its handlers and manager register contacts as first responders (the property company and each management project).</summary>
+    public bool StaffRegisterContacts { get; set; }
 }
 
 public sealed class DepartmentRepository(NpgsqlDataSource db, AuditLog audit)
@@ -33,7 +35,7 @@ public sealed class DepartmentRepository(NpgsqlDataSource db, AuditLog audit)
                d.manager_user_id, m.display_name AS manager_name,
                d.return_visit_lead_id, r.display_name AS return_visit_lead_name,
                d.supervising_vp_id, v.display_name AS supervising_vp_name,
-               d.is_active
+               d.is_active, d.staff_register_contacts
         FROM departments d
         LEFT JOIN users m ON m.id = d.manager_user_id
         LEFT JOIN users r ON r.id = d.return_visit_lead_id
@@ -66,10 +68,10 @@ public sealed class DepartmentRepository(NpgsqlDataSource db, AuditLog audit)
 
     public async Task<int> SaveAsync(Actor actor, DepartmentEdit edit, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin);
+        actor.Require(Access.Admin);
         if (string.IsNullOrWhiteSpace(edit.Code) || string.IsNullOrWhiteSpace(edit.Name) || string.IsNullOrWhiteSpace(edit.NameEn))
             throw new DomainException("Validation.Required");
-        var args = new { edit.Id, Code = edit.Code.Trim(), Name = edit.Name.Trim(), NameEn = edit.NameEn.Trim(), edit.ManagerUserId, edit.ReturnVisitLeadId, edit.SupervisingVpId, edit.IsActive };
+        var args = new { edit.Id, Code = edit.Code.Trim(), Name = edit.Name.Trim(), NameEn = edit.NameEn.Trim(), edit.ManagerUserId, edit.ReturnVisitLeadId, edit.SupervisingVpId, edit.IsActive, edit.StaffRegisterContacts };
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         int id;
@@ -77,12 +79,13 @@ public sealed class DepartmentRepository(NpgsqlDataSource db, AuditLog audit)
         {
             id = edit.Id is null
                 ? await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
-                    INSERT INTO departments (code, name, name_en, manager_user_id, return_visit_lead_id, supervising_vp_id, is_active)
-                    VALUES (@Code, @Name, @NameEn, @ManagerUserId, @ReturnVisitLeadId, @SupervisingVpId, @IsActive) RETURNING id
+                    INSERT INTO departments (code, name, name_en, manager_user_id, return_visit_lead_id, supervising_vp_id, is_active, staff_register_contacts)
+                    VALUES (@Code, @Name, @NameEn, @ManagerUserId, @ReturnVisitLeadId, @SupervisingVpId, @IsActive, @StaffRegisterContacts) RETURNING id
                     """, args, tx, cancellationToken: ct))
                 : await conn.ExecuteScalarAsync<int?>(new CommandDefinition("""
                     UPDATE departments SET code = @Code, name = @Name, name_en = @NameEn, manager_user_id = @ManagerUserId,
-                        return_visit_lead_id = @ReturnVisitLeadId, supervising_vp_id = @SupervisingVpId, is_active = @IsActive
+                        return_visit_lead_id = @ReturnVisitLeadId, supervising_vp_id = @SupervisingVpId, is_active = @IsActive,
+                        staff_register_contacts = @StaffRegisterContacts
                     WHERE id = @Id RETURNING id
                     """, args, tx, cancellationToken: ct)) ?? throw new DomainException("NotFound");
         }
@@ -91,7 +94,7 @@ public sealed class DepartmentRepository(NpgsqlDataSource db, AuditLog audit)
             throw new DomainException("Department.CodeTaken", args.Code);
         }
         await audit.WriteAsync(conn, tx, actor, edit.Id is null ? AuditLog.Actions.Create : AuditLog.Actions.Update, "department", id.ToString(),
-            $"{args.Code} {args.Name} manager={args.ManagerUserId} rv-lead={args.ReturnVisitLeadId} vp={args.SupervisingVpId} active={args.IsActive}", ct);
+            $"{args.Code} {args.Name} manager={args.ManagerUserId} rv-lead={args.ReturnVisitLeadId} vp={args.SupervisingVpId} active={args.IsActive} staff-register={args.StaffRegisterContacts}", ct);
         await tx.CommitAsync(ct);
         return id;
     }

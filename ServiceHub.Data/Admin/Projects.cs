@@ -74,7 +74,7 @@ public sealed class ProjectRepository(NpgsqlDataSource db, AuditLog audit)
 
     public async Task<int> SaveAsync(Actor actor, ProjectEdit edit, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin);
+        actor.Require(Access.Admin);
         if (string.IsNullOrWhiteSpace(edit.Code) || string.IsNullOrWhiteSpace(edit.Name)) throw new DomainException("Validation.Required");
         var args = new { edit.Id, Code = edit.Code.Trim(), Name = edit.Name.Trim(), Address = edit.Address.Trim(), edit.PropertyDepartmentId, edit.IsActive };
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -104,7 +104,7 @@ public sealed class ProjectRepository(NpgsqlDataSource db, AuditLog audit)
     /// <summary>Adds a building with units numbered floor-by-floor (e.g. 1-101 … 2-604) in one transaction.</summary>
     public async Task<int> AddBuildingAsync(Actor actor, int projectId, string name, IReadOnlyList<string> unitNumbers, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin);
+        actor.Require(Access.Admin);
         if (string.IsNullOrWhiteSpace(name)) throw new DomainException("Validation.Required");
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);

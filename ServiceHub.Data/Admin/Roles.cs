@@ -18,19 +18,8 @@ public static class Roles
     public static bool IsKnown(string role) => All.Contains(role);
 
     /// <summary>
-    /// Roles that need customer private data (DOMAIN.md §2): they see it masked by default and may reveal it,
-    /// each reveal audited. Everyone else sees masked values only.
+    /// Whether these roles may reveal customer private data (DOMAIN.md §2, <see cref="Access.PrivateData"/>); everyone else
+    /// sees masked values only.
     /// </summary>
-    public static readonly IReadOnlyList<string> PrivateDataRoles = [Agent, ReturnVisit, CsSupervisor, Admin];
-
-    public static bool MayViewPrivateData(IEnumerable<string> roles) => roles.Any(r => PrivateDataRoles.Contains(r));
-}
-
-/// <summary>Authorization policy names, one per capability; the App maps them to roles.</summary>
-public static class Policies
-{
-    public const string Admin = "admin";
-    public const string PrivateData = "private-data";
-    public const string Intake = "intake";
-    public const string Supervisor = "supervisor";
+    public static bool MayViewPrivateData(IEnumerable<string> roles) => roles.Any(Access.PrivateData.Contains);
 }

@@ -76,7 +76,7 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProv
 
     public async Task<Page<UserListItem>> SearchAsync(Actor actor, string? text, string? role, int? departmentId, int skip, int take, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin);
+        actor.Require(Access.Admin);
         var args = new { Text = string.IsNullOrWhiteSpace(text) ? null : $"%{text.Trim()}%", Role = string.IsNullOrWhiteSpace(role) ? null : role, DepartmentId = departmentId, Skip = skip, Take = take };
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<UserListItem>(new CommandDefinition($"""
@@ -108,7 +108,7 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProv
     /// <summary>Creates or updates an account. Returns the id. Validation errors come back as <see cref="DomainException"/> with nothing written.</summary>
     public async Task<int> SaveAsync(Actor actor, UserEdit edit, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin);
+        actor.Require(Access.Admin);
         var userName = edit.UserName.Trim();
         if (userName.Length == 0) throw new DomainException("Validation.Required");
         if (edit.DisplayName.Trim().Length == 0) throw new DomainException("Validation.Required");
@@ -182,7 +182,7 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProv
     /// <summary>A person leaves (离职): the account is disabled at once and every session ends.</summary>
     public async Task DeactivateAsync(Actor actor, int userId, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin);
+        actor.Require(Access.Admin);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var name = await conn.ExecuteScalarAsync<string?>(new CommandDefinition("""

@@ -65,7 +65,7 @@ public sealed class InformationAssessment(NpgsqlDataSource db, AuditLog audit, T
     /// <summary>An admin edits a rule (name, points, cap, active) or adds a manual one; the source of an existing rule never changes.</summary>
     public async Task SaveRuleAsync(Actor actor, RuleEdit edit, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin);
+        actor.Require(Access.Admin);
         var code = edit.Code.Trim().ToUpperInvariant();
         var errors = new Dictionary<string, FieldError>();
         if (!System.Text.RegularExpressions.Regex.IsMatch(code, "^[A-Z][A-Z0-9_]{1,39}$")) errors["Code"] = new FieldError("Assessment.RuleCodeFormat");
@@ -103,7 +103,7 @@ public sealed class InformationAssessment(NpgsqlDataSource db, AuditLog audit, T
     /// <summary>An admin replaces the grade bands; they must cover 0–10 without gap or overlap (messages at the fields).</summary>
     public async Task SaveBandsAsync(Actor actor, IReadOnlyList<GradeBandEdit> bands, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin);
+        actor.Require(Access.Admin);
         var errors = Scoring.Validate(bands);
         if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);

@@ -112,7 +112,7 @@ public sealed class ReportingCalendar(NpgsqlDataSource db, AuditLog audit, TimeP
     /// <summary>An admin sets how many hours after it occurred instant information is due (applies to items reported from then on).</summary>
     public async Task SaveInstantLagHoursAsync(Actor actor, int hours, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin);
+        actor.Require(Access.Admin);
         if (hours is < 1 or > 720) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["LagHours"] = new("Assessment.LagRange", 1, 720) });
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);

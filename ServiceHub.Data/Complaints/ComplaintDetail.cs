@@ -10,7 +10,7 @@ public sealed record ComplaintDetail(
     DateTimeOffset? DispatchedAt, DateTimeOffset? ContactDueAt, DateTimeOffset? ContactedAt, string? ContactMethod,
     DateTimeOffset ReplyDueAt, string? Resolution, string? Reply, string[] ReplyForbiddenPhrases, DateTimeOffset? HandledAt,
     bool NeedsReturnVisit, DateTimeOffset? ClosedAt, string? CloseReason, int EscalationLevel, DateTimeOffset? CurrentDueAt, string? MergedIntoSheetNo,
-    DateTimeOffset? ContactWarnAt, DateTimeOffset? ReplyWarnAt)
+    DateTimeOffset? ContactWarnAt, DateTimeOffset? ReplyWarnAt, string CustomerPhoneMasked)
 {
     /// <summary>Merged into another complaint: handled through that one, its own deadlines suspended.</summary>
     public bool IsMerged => MergedIntoSheetNo is not null;
@@ -22,6 +22,9 @@ public sealed record ComplaintDetail(
     /// <summary>The reply deadline runs until the complaint is handled, unless merged.</summary>
     public DeadlineCountdown? ReplyCountdown =>
         ComplaintStates.Unhandled.Contains(State) && !IsMerged ? DeadlineCountdown.Of(ReplyDueAt, ReplyWarnAt) : null;
+
+    /// <summary>Whether <paramref name="actor"/> may show (and call) the customer's phone now (<see cref="ComplaintPermissions.MaySeeCustomerPhone"/>).</summary>
+    public bool MaySeeCustomerPhone(Actor actor) => ComplaintPermissions.MaySeeCustomerPhone(actor, State, DepartmentId, IsMerged);
 
     /// <summary>What <paramref name="actor"/> may do with this complaint now (<see cref="ComplaintPermissions"/>).</summary>
     public IReadOnlyList<string> ActionsFor(Actor actor) => ComplaintPermissions.Allowed(actor, State, DepartmentId, IsMerged);

@@ -73,6 +73,17 @@ public static class ComplaintPermissions
         _ => [Roles.Handler, Roles.DeptManager],
     };
 
+    /// <summary>
+    /// Whether <paramref name="actor"/> may see the customer's phone of this complaint now (each look audited): the roles that need
+    /// private data always (DOMAIN.md §2); the handlers and manager of the complaint's department while it is theirs to work — dispatched
+    /// or contacted, not merged — so they can call the customer within the contact deadline. From handling on (the contact duty ends
+    /// when the complaint is handled) it is masked again for them; a return visit that sends it back to the department opens it again.
+    /// </summary>
+    public static bool MaySeeCustomerPhone(Actor actor, string state, int? departmentId, bool merged) =>
+        Roles.MayViewPrivateData(actor.Roles)
+        || (actor.IsIn(Roles.Handler, Roles.DeptManager) && departmentId is not null && actor.DepartmentId == departmentId
+            && ComplaintStates.Open.Contains(state) && !merged);
+
     /// <summary>The actions <paramref name="actor"/> may take now on a complaint in <paramref name="state"/>, in <see cref="ComplaintAction.All"/>'s order.</summary>
     public static IReadOnlyList<string> Allowed(Actor actor, string state, int? departmentId, bool merged) =>
         ComplaintAction.All.Where(a => Allows(actor, a, state, departmentId, merged)).ToList();

@@ -9,7 +9,7 @@ namespace ServiceHub.Data.Complaints;
 /// Reading complaints (DOMAIN.md §4): one complaint with its timeline, the department queue, the list, the escalations. Every change
 /// of a complaint goes through <see cref="ComplaintLifecycle"/>.
 /// </summary>
-public sealed class ComplaintRepository(NpgsqlDataSource db)
+public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
 {
     private const string SelectDetail = $"""
         SELECT c.id, c.sheet_no, c.contact_id, ct.register_no, c.customer_id, cu.name AS customer_name, c.project_id, p.name AS project_name,
@@ -18,7 +18,8 @@ public sealed class ComplaintRepository(NpgsqlDataSource db)
                c.handler_id, h.display_name AS handler_name, c.registered_by, rb.display_name AS registered_by_name, c.registered_at,
                c.dispatched_at, c.contact_due_at, c.contacted_at, c.contact_method, c.reply_due_at, c.resolution, c.reply, c.reply_forbidden_phrases,
                c.handled_at, c.needs_return_visit, c.closed_at, c.close_reason, c.escalation_level, c.current_due_at,
-               {ComplaintSql.MergedIntoSheetNo} AS merged_into_sheet_no, dc.warn_at AS contact_warn_at, dr.warn_at AS reply_warn_at
+               {ComplaintSql.MergedIntoSheetNo} AS merged_into_sheet_no, dc.warn_at AS contact_warn_at, dr.warn_at AS reply_warn_at,
+               cu.phone AS customer_phone_masked
         FROM complaints c
         JOIN contacts ct ON ct.id = c.contact_id
         JOIN customers cu ON cu.id = c.customer_id
@@ -41,8 +42,37 @@ public sealed class ComplaintRepository(NpgsqlDataSource db)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         var c = await conn.QuerySingleOrDefaultAsync<ComplaintDetail>(new CommandDefinition(SelectDetail + " WHERE c.id = @id", new { id }, cancellationToken: ct));
-        if (c is not null && !MayRead(actor, c.DepartmentId)) throw new ForbiddenException(actor.UserName, [Roles.Handler]);
-        return c;
+        // The first responder follows what they registered, also on site before it is dispatched (DOMAIN.md §3).
+        if (c is not null && !MayRead(actor, c.DepartmentId) && c.RegisteredBy != actor.Id) throw new ForbiddenException(actor.UserName, [Roles.Handler]);
+        // The phone is read to be masked here: the full number leaves only through RevealCustomerPhoneAsync, audited.
+        return c is null ? null : c with { CustomerPhoneMasked = Masking.Phone(c.CustomerPhoneMasked) };
+    }
+
+    /// <summary>The customer's phones, shown in full on the complaint page so the department can call.</summary>
+    public sealed record CustomerPhones(int CustomerId, string Phone, string? Phone2);
+
+    /// <summary>
+    /// The complaint page's "show number": the customer's phones in full when <see cref="ComplaintPermissions.MaySeeCustomerPhone"/>
+    /// allows it to <paramref name="actor"/> now (read on the locked complaint), written to the audit log in the same transaction;
+    /// refused otherwise, and nothing is shown.
+    /// </summary>
+    public async Task<CustomerPhones> RevealCustomerPhoneAsync(Actor actor, long complaintId, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var row = await conn.QuerySingleOrDefaultAsync<(string SheetNo, string State, int? DepartmentId, bool Merged, int CustomerId, string Phone, string? Phone2)>(
+            new CommandDefinition("""
+                SELECT c.sheet_no, c.state, c.department_id, c.merged_into_id IS NOT NULL, cu.id, cu.phone, cu.phone2
+                FROM complaints c JOIN customers cu ON cu.id = c.customer_id
+                WHERE c.id = @complaintId
+                FOR SHARE OF c
+                """, new { complaintId }, tx, cancellationToken: ct));
+        if (row == default) throw new DomainException("NotFound");
+        if (!ComplaintPermissions.MaySeeCustomerPhone(actor, row.State, row.DepartmentId, row.Merged))
+            throw new ForbiddenException(actor.UserName, [.. Access.PrivateData, Roles.Handler, Roles.DeptManager]);
+        await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.PrivateDataViewed, "customer", row.CustomerId.ToString(), $"complaint {row.SheetNo}", ct);
+        await tx.CommitAsync(ct);
+        return new CustomerPhones(row.CustomerId, row.Phone, row.Phone2);
     }
 
     public async Task<IReadOnlyList<ComplaintEvent>> TimelineAsync(long id, CancellationToken ct = default)

@@ -51,12 +51,12 @@ public sealed partial class CountingRepository
                     new { originalId }, tx, cancellationToken: ct));
             var text = content.Trim();
             var registerNo = await FormNumbering.NextAsync(conn, tx, FormTypes.ForChannel(o.Channel), year, ct);
-            var contactId = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
-                INSERT INTO contacts (register_no, channel, kind, customer_id, project_id, unit_id, purpose, content, received_at, first_responder_id, created_at)
-                VALUES (@registerNo, @Channel, 'complaint', @CustomerId, @ProjectId, @UnitId, @purpose, @text, @now, @actorId, @now)
-                RETURNING id
-                """, new { registerNo, o.Channel, o.CustomerId, o.ProjectId, o.UnitId, purpose = o.SheetNo, text, now, actorId = actor.Id }, tx, cancellationToken: ct));
             var sheetNo = await FormNumbering.NextAsync(conn, tx, FormTypes.IssueSheet, year, ct);
+            var contactId = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
+                INSERT INTO contacts (register_no, sheet_no, channel, kind, customer_id, project_id, unit_id, purpose, content, received_at, first_responder_id, created_at)
+                VALUES (@registerNo, @sheetNo, @Channel, 'complaint', @CustomerId, @ProjectId, @UnitId, @purpose, @text, @now, @actorId, @now)
+                RETURNING id
+                """, new { registerNo, sheetNo, o.Channel, o.CustomerId, o.ProjectId, o.UnitId, purpose = o.SheetNo, text, now, actorId = actor.Id }, tx, cancellationToken: ct));
             var id = await lifecycle.CreateAsync(conn, tx, actor, contactId, sheetNo, o.CustomerId, o.ProjectId, o.UnitId, o.Channel, text, o.NeedsReturnVisit, now, ct);
             await lifecycle.LinkSplitOffAsync(conn, tx, actor, originalId, id, ct);
             return new SplitResult(id, sheetNo, contactId, registerNo);

@@ -43,4 +43,16 @@ public static class WorkingDays
         var first = calendar.NextWorkingDay(day);
         return BusinessTime.FromLocal(first.AddDays(1).ToDateTime(TimeOnly.MinValue)).ToUniversalTime();
     }
+
+    /// <summary>
+    /// <paramref name="days"/> working days after <paramref name="start"/>, one working day at a time (<see cref="AddOneWorkingDay"/>):
+    /// the same time of day on the n-th working day that follows; started on a rest day, at the end of the n-th working day.
+    /// </summary>
+    public static DateTimeOffset AddWorkingDays(DateTimeOffset start, int days, BusinessCalendar calendar)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(days, 1);
+        var due = start;
+        for (var i = 0; i < days; i++) due = AddOneWorkingDay(due, calendar);
+        return due;
+    }
 }

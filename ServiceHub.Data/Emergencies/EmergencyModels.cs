@@ -49,6 +49,22 @@ public static class EmergencyListFilters
 {
     /// <summary>"Other" events awaiting the CS supervisor's confirmation.</summary>
     public const string Unconfirmed = "unconfirmed";
+
+    /// <summary>Awaiting the manager's arrival: reported, and not an "other" event the CS supervisor judged not first-class.</summary>
+    public const string Awaiting = "awaiting";
+}
+
+/// <summary>
+/// The list's predicates over <c>emergencies e</c>, shared by the list (<see cref="EmergencyRepository.ListAsync"/>) and the home page's
+/// figures (<c>Home/WorkSummary</c>), so that a figure counts exactly what the list it links to shows.
+/// </summary>
+public static class EmergencySql
+{
+    /// <summary>Awaiting the manager's arrival (<see cref="EmergencyListFilters.Awaiting"/>): off the two-hour clock once judged not first-class.</summary>
+    public const string AwaitingArrival = "e.state = 'reported' AND e.confirmation IS DISTINCT FROM 'not_first_class'";
+
+    /// <summary>An "other" event awaiting the CS supervisor's confirmation (<see cref="EmergencyListFilters.Unconfirmed"/>).</summary>
+    public const string AwaitingConfirmation = "e.confirmation = 'pending'";
 }
 
 

@@ -7,16 +7,6 @@ using ServiceHub.Data.Notifications;
 
 namespace ServiceHub.Data.Emergencies;
 
-/// <summary>Who may do what with emergencies (checked on the server by every action, mirrored by the pages' policies).</summary>
-public static class EmergencyRoles
-{
-    /// <summary>Anyone on duty who learns of an emergency reports it.</summary>
-    public static readonly string[] Report = [Roles.Agent, Roles.CsSupervisor, Roles.Handler, Roles.DeptManager, Roles.Leadership, Roles.Admin];
-    public static readonly string[] View = Report;
-    /// <summary>Whether an "other" event is first-class is the CS supervisor's call.</summary>
-    public static readonly string[] Confirm = [Roles.CsSupervisor];
-}
-
 /// <summary>
 /// First-class emergencies (DOMAIN.md §7): the report and its alerts saved in one transaction, then pushed; acknowledgement,
 /// arrival on site and the findings (two actions), the reminders and escalation of the two-hour limit counted from the occurrence —
@@ -94,7 +84,7 @@ public sealed class EmergencyRepository(
 
     public async Task<int> ReportAsync(Actor actor, EmergencyReport report, CancellationToken ct = default)
     {
-        actor.Require(EmergencyRoles.Report);
+        actor.Require(Access.Emergencies);
         var now = clock.GetUtcNow();
         var errors = EmergencyRules.Check(report, now);
         if (errors.Count > 0) throw errors.ToException();
@@ -256,7 +246,7 @@ public sealed class EmergencyRepository(
     /// </summary>
     public async Task RecordArrivalAsync(Actor actor, int emergencyId, DateTimeOffset? arrivedAt = null, CancellationToken ct = default)
     {
-        actor.Require(Roles.DeptManager, Roles.Leadership, Roles.Admin);
+        actor.Require(Access.EmergencyArrival);
         var now = clock.GetUtcNow();
         var at = (arrivedAt ?? now).ToUniversalTime();
         long[] acknowledged;
@@ -292,7 +282,7 @@ public sealed class EmergencyRepository(
     /// </summary>
     public async Task RecordFindingsAsync(Actor actor, int emergencyId, EmergencyFindings findings, CancellationToken ct = default)
     {
-        actor.Require(Roles.DeptManager, Roles.Leadership, Roles.Admin);
+        actor.Require(Access.EmergencyArrival);
         var errors = EmergencyRules.Check(findings);
         if (errors.Count > 0) throw errors.ToException();
         var now = clock.GetUtcNow();
@@ -318,7 +308,7 @@ public sealed class EmergencyRepository(
         || (actor.IsIn(Roles.DeptManager) && actor.DepartmentId == departmentId);
 
     /// <summary>Whether the person may decide if an "other" event is first-class (the CS supervisor only).</summary>
-    public static bool MayConfirm(Actor actor) => actor.IsIn(EmergencyRoles.Confirm);
+    public static bool MayConfirm(Actor actor) => actor.IsIn(Access.EmergencyConfirmation);
 
     /// <summary>
     /// The CS supervisor's decision on an "other" event: first-class (it stays on the two-hour clock) or not first-class (a reason
@@ -327,7 +317,7 @@ public sealed class EmergencyRepository(
     /// </summary>
     public async Task ConfirmAsync(Actor actor, int emergencyId, bool firstClass, string? note, CancellationToken ct = default)
     {
-        actor.Require(EmergencyRoles.Confirm);
+        actor.Require(Access.EmergencyConfirmation);
         var errors = EmergencyRules.CheckConfirmation(firstClass, note);
         if (errors.Count > 0) throw errors.ToException();
         var now = clock.GetUtcNow();
@@ -393,19 +383,29 @@ public sealed class EmergencyRepository(
         JOIN users r ON r.id = e.reported_by
         """;
 
-    private const string ListWhere = """
-         WHERE (@State IS NULL OR e.state = @State) AND (NOT @Unconfirmed OR e.confirmation = 'pending')
+    private const string ListWhere = $"""
+         WHERE (@State IS NULL OR e.state = @State)
+           AND (NOT @Unconfirmed OR {EmergencySql.AwaitingConfirmation})
+           AND (NOT @Awaiting OR {EmergencySql.AwaitingArrival})
+           AND (@DepartmentId::int IS NULL OR e.responsible_department_id = @DepartmentId)
         """;
 
     /// <summary>
-    /// The emergencies, newest report first. <paramref name="filter"/>: null (all), a state (<see cref="EmergencyStates"/>) or
-    /// <see cref="EmergencyListFilters.Unconfirmed"/> (the "other" events awaiting the CS supervisor).
+    /// The emergencies, newest report first. <paramref name="filter"/>: null (all), a state (<see cref="EmergencyStates"/>),
+    /// <see cref="EmergencyListFilters.Unconfirmed"/> (the "other" events awaiting the CS supervisor) or
+    /// <see cref="EmergencyListFilters.Awaiting"/> (awaiting the manager's arrival); <paramref name="departmentId"/> narrows to the
+    /// responsible department.
     /// </summary>
-    public async Task<Page<EmergencySummary>> ListAsync(Actor actor, string? filter, int skip, int take, CancellationToken ct = default)
+    public async Task<Page<EmergencySummary>> ListAsync(Actor actor, string? filter, int skip, int take, int? departmentId = null, CancellationToken ct = default)
     {
-        actor.Require(EmergencyRoles.View);
+        actor.Require(Access.Emergencies);
         var unconfirmed = filter == EmergencyListFilters.Unconfirmed;
-        var args = new { State = string.IsNullOrWhiteSpace(filter) || unconfirmed ? null : filter, Unconfirmed = unconfirmed, Skip = skip, Take = take };
+        var awaiting = filter == EmergencyListFilters.Awaiting;
+        var args = new
+        {
+            State = string.IsNullOrWhiteSpace(filter) || unconfirmed || awaiting ? null : filter, Unconfirmed = unconfirmed, Awaiting = awaiting,
+            DepartmentId = departmentId, Skip = skip, Take = take,
+        };
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<EmergencySummary>(new CommandDefinition(
             SummarySelect + ListWhere + " ORDER BY e.reported_at DESC, e.id DESC OFFSET @Skip LIMIT @Take", args, cancellationToken: ct));
@@ -416,7 +416,7 @@ public sealed class EmergencyRepository(
     public async Task<(EmergencyDetail Detail, IReadOnlyList<EmergencyEvent> Timeline, IReadOnlyList<EmergencyAlertRow> Alerts)?> GetAsync(
         Actor actor, int id, CancellationToken ct = default)
     {
-        actor.Require(EmergencyRoles.View);
+        actor.Require(Access.Emergencies);
         await using var conn = await db.OpenConnectionAsync(ct);
         var detail = await conn.QuerySingleOrDefaultAsync<EmergencyDetail>(new CommandDefinition("""
             SELECT e.id, e.kind, e.kind_detail, e.state, e.attempted, e.amount_yuan, e.project_id, p.name AS project_name, e.building_id, b.name AS building_name,

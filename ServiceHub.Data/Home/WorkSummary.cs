@@ -2,6 +2,7 @@ using Dapper;
 using Npgsql;
 using ServiceHub.Data.Admin;
 using ServiceHub.Data.Complaints;
+using ServiceHub.Data.Emergencies;
 using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.Home;
@@ -12,8 +13,6 @@ namespace ServiceHub.Data.Home;
 /// </summary>
 public sealed class WorkSummary(NpgsqlDataSource db, TimeProvider clock)
 {
-    private sealed record Row(int Ord, string Role, string Key, int Count, string Href, bool Urgent);
-
     public async Task<IReadOnlyList<WorkTile>> GetAsync(Actor me, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
@@ -43,7 +42,8 @@ public sealed class WorkSummary(NpgsqlDataSource db, TimeProvider clock)
         if (me.IsIn(Roles.DeptManager) && me.DepartmentId is not null)
         {
             Add(Roles.DeptManager, "Escalated", $"complaints c WHERE c.department_id = @Dept AND {ComplaintSql.InQueue} AND c.escalation_level >= 1", "/complaints/queue", true);
-            Add(Roles.DeptManager, "EmergenciesOpen", "emergencies WHERE responsible_department_id = @Dept AND state = 'reported'", "/emergencies", true);
+            Add(Roles.DeptManager, "EmergenciesOpen", $"emergencies e WHERE e.responsible_department_id = @Dept AND {EmergencySql.AwaitingArrival}",
+                $"/emergencies?filter={EmergencyListFilters.Awaiting}&dept={me.DepartmentId}", true);
             Add(Roles.DeptManager, "PenaltiesToReview", "penalties WHERE department_id = @Dept AND state = 'proposed'", "/penalties", false);
         }
         if (me.IsIn(Roles.ReturnVisit))
@@ -57,6 +57,7 @@ public sealed class WorkSummary(NpgsqlDataSource db, TimeProvider clock)
             Add(Roles.CsSupervisor, "HotUnsent", "hot_complaints WHERE sent_at IS NULL", "/counting/hot", true);
             Add(Roles.CsSupervisor, "RepliesPending", "standard_replies WHERE status = 'pending'", "/counting/standard-replies", false);
             Add(Roles.CsSupervisor, "VisitsEscalated", "return_visit_tasks WHERE state = 'escalated'", "/return-visits", true);
+            Add(Roles.CsSupervisor, "OthersToConfirm", $"emergencies e WHERE {EmergencySql.AwaitingConfirmation}", $"/emergencies?filter={EmergencyListFilters.Unconfirmed}", true);
         }
         if (me.IsIn(Roles.Hr))
         {
@@ -65,7 +66,7 @@ public sealed class WorkSummary(NpgsqlDataSource db, TimeProvider clock)
         }
         if (me.IsIn(Roles.Leadership))
         {
-            Add(Roles.Leadership, "EmergenciesOpenAll", "emergencies WHERE state = 'reported'", "/emergencies", true);
+            Add(Roles.Leadership, "EmergenciesOpenAll", $"emergencies e WHERE {EmergencySql.AwaitingArrival}", $"/emergencies?filter={EmergencyListFilters.Awaiting}", true);
             Add(Roles.Leadership, "EscalatedToMe", $"complaints c WHERE {ComplaintSql.InQueue} AND c.escalation_level >= 2 AND c.department_id IN (SELECT id FROM departments WHERE supervising_vp_id = @Me)", "/complaints", true);
         }
         if (me.IsIn(Roles.Leadership))
@@ -82,10 +83,9 @@ public sealed class WorkSummary(NpgsqlDataSource db, TimeProvider clock)
             Add(me.IsIn(Roles.Handler) ? Roles.Handler : Roles.DeptManager, "DocumentsToForward",
                 "formal_documents d WHERE NOT EXISTS (SELECT 1 FROM formal_document_forwards f WHERE f.document_id = d.id)", "/documents", true);
         if (tiles.Count == 0) return [];
-        // Constant text only (role, key, href come from this method, never from input): one round trip, every value a parameter.
-        var sql = string.Join("\nUNION ALL\n", tiles.Select((t, i) =>
-            $"SELECT {i} AS ord, '{t.Role}' AS role, '{t.Key}' AS key, (SELECT count(*) FROM {t.Count})::int AS count, '{t.Href}' AS href, {(t.Urgent ? "true" : "false")} AS urgent"));
-        var rows = await conn.QueryAsync<Row>(new CommandDefinition(sql + "\nORDER BY ord", args, cancellationToken: ct));
-        return rows.Select(r => new WorkTile(r.Role, r.Key, r.Count, r.Href, r.Urgent)).ToList();
+        // Constant text only (the counted sets come from this method, never from input): one round trip, every value a parameter.
+        var sql = string.Join("\nUNION ALL\n", tiles.Select((t, i) => $"SELECT {i} AS ord, (SELECT count(*) FROM {t.Count})::int AS count"));
+        var counts = await conn.QueryAsync<(int Ord, int Count)>(new CommandDefinition(sql + "\nORDER BY ord", args, cancellationToken: ct));
+        return counts.Select(c => (Tile: tiles[c.Ord], c.Count)).Select(x => new WorkTile(x.Tile.Role, x.Tile.Key, x.Count, x.Tile.Href, x.Tile.Urgent)).ToList();
     }
 }

@@ -85,7 +85,7 @@ public sealed class InformationRegister(NpgsqlDataSource db, AuditLog audit, Tim
     /// </summary>
     public async Task ApproveDestructionAsync(Actor actor, long id, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin, Roles.Leadership);
+        actor.Require(Access.Approvers);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var now = clock.GetUtcNow();
@@ -111,7 +111,7 @@ public sealed class InformationRegister(NpgsqlDataSource db, AuditLog audit, Tim
     /// <summary>Refuses a destruction: the record is kept for another retention period, with the reason.</summary>
     public async Task RejectDestructionAsync(Actor actor, long id, string reason, CancellationToken ct = default)
     {
-        actor.Require(Roles.Admin, Roles.Leadership);
+        actor.Require(Access.Approvers);
         if (string.IsNullOrWhiteSpace(reason)) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Reason"] = new("Validation.Required") });
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -202,6 +202,6 @@ public sealed class InformationRegister(NpgsqlDataSource db, AuditLog audit, Tim
              JOIN info_kinds k ON k.code = r.kind
             WHERE r.state = 'destroy_requested' AND (@approver OR k.reader_roles && @roles OR k.owner_department_code = @dept)
             ORDER BY r.destroy_requested_at, r.id
-            """, new { approver = actor.IsIn(Roles.Admin, Roles.Leadership), roles = actor.Roles.ToArray(), dept }, cancellationToken: ct))).AsList();
+            """, new { approver = actor.IsIn(Access.Approvers), roles = actor.Roles.ToArray(), dept }, cancellationToken: ct))).AsList();
     }
 }

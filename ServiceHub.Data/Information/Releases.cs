@@ -16,12 +16,10 @@ public sealed record InfoRelease(
 /// </summary>
 public sealed class ReleaseRepository(NpgsqlDataSource db, AuditLog audit, TimeProvider clock)
 {
-    public static readonly string[] Authors = [Roles.CsSupervisor, Roles.DeptManager, Roles.Leadership, Roles.Admin];
-    public static readonly string[] Approvers = [Roles.Leadership, Roles.Admin];
 
     public async Task<int> DraftAsync(Actor actor, string scope, string title, string body, CancellationToken ct = default)
     {
-        actor.Require(Authors);
+        actor.Require(Access.ReleaseAuthors);
         var errors = new Dictionary<string, FieldError>();
         if (scope is not ("internal" or "external")) errors["Scope"] = new("Validation.Required");
         if (string.IsNullOrWhiteSpace(title)) errors["Title"] = new("Validation.Required");
@@ -40,7 +38,7 @@ public sealed class ReleaseRepository(NpgsqlDataSource db, AuditLog audit, TimeP
     /// <summary>Approves (reason null) or rejects (reason required) a draft; never by its author.</summary>
     public async Task DecideAsync(Actor actor, int id, bool approve, string? reason, CancellationToken ct = default)
     {
-        actor.Require(Approvers);
+        actor.Require(Access.Approvers);
         if (!approve && string.IsNullOrWhiteSpace(reason))
             throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Reason"] = new("Validation.Required") });
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -67,7 +65,7 @@ public sealed class ReleaseRepository(NpgsqlDataSource db, AuditLog audit, TimeP
         var row = await conn.QuerySingleOrDefaultAsync<(int AuthorId, string Scope, string Title)?>(new CommandDefinition(
             "SELECT author_id, scope, title FROM info_releases WHERE id = @id AND state = 'approved' FOR UPDATE", new { id }, tx, cancellationToken: ct))
             ?? throw new DomainException("Info.WrongState");
-        if (row.AuthorId != actor.Id) actor.Require(Approvers);
+        if (row.AuthorId != actor.Id) actor.Require(Access.Approvers);
         var now = clock.GetUtcNow();
         await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE info_releases SET state = 'published', channel = @channel, published_by = @actorId, published_at = @now WHERE id = @id
@@ -94,6 +92,6 @@ public sealed class ReleaseRepository(NpgsqlDataSource db, AuditLog audit, TimeP
             WHERE @all OR r.state = 'published' OR r.author_id = @actorId
             ORDER BY r.created_at DESC, r.id DESC
             LIMIT 500
-            """, new { all = actor.IsIn(Authors), actorId = actor.Id }, cancellationToken: ct))).AsList();
+            """, new { all = actor.IsIn(Access.ReleaseAuthors), actorId = actor.Id }, cancellationToken: ct))).AsList();
     }
 }

@@ -8,10 +8,11 @@ public sealed record Page<T>(IReadOnlyList<T> Items, int Total);
 /// <summary>The signed-in person on whose behalf an action runs; every repository action that changes data takes one.</summary>
 public sealed record Actor(int Id, string UserName, string DisplayName, IReadOnlyCollection<string> Roles, int? DepartmentId, string? Ip = null)
 {
-    public bool IsIn(params string[] roles) => roles.Any(Roles.Contains);
+    /// <summary>Whether the actor holds one of the roles, e.g. <c>actor.IsIn(Access.Supervisor)</c>.</summary>
+    public bool IsIn(params IReadOnlyList<string> roles) => roles.Any(Roles.Contains);
 
-    /// <summary>Server-side authorisation: refuses the action unless the actor holds one of the roles.</summary>
-    public void Require(params string[] roles)
+    /// <summary>Server-side authorisation: refuses the action unless the actor holds one of the roles, e.g. <c>actor.Require(Access.Intake)</c>.</summary>
+    public void Require(params IReadOnlyList<string> roles)
     {
         if (!IsIn(roles)) throw new ForbiddenException(UserName, roles);
     }
@@ -20,7 +21,7 @@ public sealed record Actor(int Id, string UserName, string DisplayName, IReadOnl
     public static readonly Actor System = new(0, "system", "system", ["admin"], null);
 }
 
-public sealed class ForbiddenException(string userName, string[] roles)
+public sealed class ForbiddenException(string userName, IEnumerable<string> roles)
     : UnauthorizedAccessException($"{userName} lacks any of the roles {string.Join(", ", roles)}");
 
 /// <summary>A rule of the domain refused the action; nothing was written. <see cref="Code"/> is a resource key.</summary>

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Npgsql;
-using ServiceHub.Data.Admin;
 using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Intake;
 using ServiceHub.Data.Infrastructure;
@@ -9,42 +7,32 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 public static class DataServiceCollectionExtensions
 {
-    /// <summary>One NpgsqlDataSource, the repositories and the clock.</summary>
+    /// <summary>One NpgsqlDataSource, the clock, and every feature's repositories (each feature registers its own).</summary>
     public static IServiceCollection AddServiceHubData(this IServiceCollection services, string connectionString)
     {
         DapperSetup.Configure();
         services.AddNpgsqlDataSource(connectionString);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<AuditLog>();
-        services.AddSingleton<UserRepository>();
-        services.AddSingleton<SessionRepository>();
-        services.AddSingleton<SignInService>();
-        services.AddSingleton<DepartmentRepository>();
-        services.AddSingleton<ProjectRepository>();
-        services.AddSingleton<CustomerRepository>();
-        services.AddSingleton<DemoSeeder>();
         services.AddSingleton<NotificationRepository>();
+        services.AddServiceHubAdmin();
+        // Intake and complaints (their folders belong to the complaint lifecycle, which will register them itself).
         services.AddOptions<ComplaintOptions>().BindConfiguration("Complaints");
         services.AddSingleton<ComplaintLifecycle>();
         services.AddSingleton<ComplaintRepository>();
+        services.AddOptions<IntakeOptions>().BindConfiguration("Intake");
         services.AddSingleton<IntakeRepository>();
+        services.AddSingleton<HandOverSweep>();
         services.AddSingleton<EscalationSweep>();
-        services.AddSingleton<ServiceHub.Data.Accountability.SpotCheckRepository>();
-        services.AddSingleton<ServiceHub.Data.Accountability.OffboardingService>();
-        services.AddSingleton<ServiceHub.Data.Information.InformationRegister>();
-        services.AddSingleton<ServiceHub.Data.Assessment.ReportingCalendar>();
-        services.AddSingleton<ServiceHub.Data.Assessment.InformationAssessment>();
-        services.AddSingleton<ServiceHub.Data.Information.InformationLifecycle>();
-        services.AddSingleton<ServiceHub.Data.Information.ReleaseRepository>();
-        services.AddSingleton<ServiceHub.Data.Information.FormalDocumentRepository>();
-        services.AddSingleton<ServiceHub.Data.ReturnVisits.CustomerReturnVisits>();
-        services.AddSingleton<ServiceHub.Data.Home.WorkSummary>();
-        services.AddServiceHubEmergencyData();
-        services.AddServiceHubNotificationData();
         services.AddServiceHubCounting();
         services.AddServiceHubReturnVisits();
-        services.AddServiceHubKpis();
-        services.AddSingleton<ServiceHub.Data.Reports.AnnualReportService>();
+        services.AddSingleton<ServiceHub.Data.ReturnVisits.CustomerReturnVisits>();
+        services.AddServiceHubEmergencyData();
+        services.AddServiceHubReports();
+        services.AddServiceHubAccountability();
+        services.AddServiceHubInformation();
+        services.AddServiceHubAssessment();
+        services.AddServiceHubHome();
+        services.AddServiceHubNotificationData();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using ServiceHub.Data.Admin;
 using ServiceHub.Data.Complaints;
@@ -9,12 +10,28 @@ using ServiceHub.Data.Infrastructure;
 namespace ServiceHub.Data.Intake;
 
 /// <summary>
-/// Intake (DOMAIN.md §3): every contact registered — with its form numbers, first responder and, for a complaint, its issue record
-/// sheet — the service phrases, the customer's history and the hand-over of a contact.
+/// Intake (DOMAIN.md §3): every contact registered — with its form numbers, its issue record sheet and its first responder — the
+/// service phrases, the customer's history and the hand-over of a contact to its recipient.
 /// </summary>
-public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, ComplaintLifecycle lifecycle, CountingRepository counting, RepeatComplaints repeats)
+public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, ComplaintLifecycle lifecycle, CountingRepository counting, RepeatComplaints repeats,
+    CalendarRepository calendar, IOptions<IntakeOptions> options)
 {
+    /// <summary>The call centre and front desk: they register every contact and do the call centre's work on it (<see cref="IntakeAccess"/>).</summary>
     public static readonly string[] IntakeRoles = [Roles.Agent, Roles.CsSupervisor, Roles.Admin];
+
+    /// <summary>Who reads every contact; others read those they received (first responder) or were handed.</summary>
+    public static readonly string[] ReaderRoles = [Roles.Agent, Roles.CsSupervisor, Roles.Admin, Roles.Hr, Roles.Leadership];
+
+    public static bool MayRead(Actor actor, int firstResponderId, int? handoverToId) =>
+        actor.IsIn(ReaderRoles) || actor.Id == firstResponderId || (handoverToId is not null && actor.Id == handoverToId);
+
+    /// <summary>Whether <paramref name="actor"/> registers contacts, and does the call centre's part (dispatch, attach, standard replies).</summary>
+    public async Task<IntakeAccess> AccessAsync(Actor actor, CancellationToken ct = default)
+    {
+        if (actor.IsIn(IntakeRoles)) return new IntakeAccess(true, true);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await IntakeAccess.LoadAsync(conn, null, actor, ct);
+    }
 
     public static IReadOnlyDictionary<string, FieldError> Validate(IntakeForm f)
     {
@@ -40,8 +57,11 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<ServicePhrase>(new CommandDefinition(
-            "SELECT id, kind, situation, text, is_active, sort_order FROM service_phrases WHERE (NOT @activeOnly OR is_active) ORDER BY kind DESC, situation, sort_order, id",
-            new { activeOnly }, cancellationToken: ct))).AsList();
+            """
+            SELECT id, kind, situation, text, is_active, sort_order FROM service_phrases WHERE (NOT @activeOnly OR is_active)
+            ORDER BY kind DESC, array_position(@situations, situation), sort_order, id
+            """,
+            new { activeOnly, situations = ServicePhrases.Situations.ToArray() }, cancellationToken: ct))).AsList();
     }
 
     public async Task<IReadOnlyList<string>> ForbiddenPhrasesInAsync(string? text, CancellationToken ct = default) =>
@@ -51,7 +71,12 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
     public async Task<int> SavePhraseAsync(Actor actor, int? id, string kind, string situation, string text, bool isActive, int sortOrder, CancellationToken ct = default)
     {
         actor.Require(Roles.CsSupervisor, Roles.Admin);
-        if (string.IsNullOrWhiteSpace(text)) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Text"] = new("Validation.Required") });
+        var errors = new Dictionary<string, FieldError>();
+        if (!ServicePhrases.Kinds.Contains(kind)) errors["Kind"] = new("Validation.Required");
+        if (!ServicePhrases.Situations.Contains(situation)) errors["Situation"] = new("Validation.Required");
+        if (string.IsNullOrWhiteSpace(text)) errors["Text"] = new("Validation.Required");
+        else if (text.Trim().Length > ServicePhrases.MaxLength) errors["Text"] = new("Validation.MaxLength", ServicePhrases.MaxLength);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
         try
         {
@@ -70,16 +95,26 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
     }
 
     /// <summary>
-    /// Registers a contact in one transaction, so that nothing is half-written: its register number, the reception record for a visit,
-    /// the standard reply it was answered with; for a complaint the issue record sheet, the link to the complaint it repeats, and
-    /// either the complaint it is attached to (counting rule 3) or the dispatch when the department is given. The first responder is
-    /// the actor.
+    /// Registers a contact in one transaction, so that nothing is half-written: its register number, its issue record sheet (every
+    /// kind), the reception record for a visit, the standard reply it was answered with; for a complaint the complaint itself, the link
+    /// to the complaint it repeats, and either the complaint it is attached to (counting rule 3) or the dispatch when the department is
+    /// given. The first responder is the actor: the call centre, or on-site staff of a department that registers contacts — their
+    /// complaints land registered, for the call centre to dispatch (呼叫中心派发).
     /// </summary>
     public async Task<IntakeResult> RegisterAsync(Actor actor, IntakeForm form, CancellationToken ct = default)
     {
-        actor.Require(IntakeRoles);
+        var access = await AccessAsync(actor, ct);
+        access.Require(actor);
         var errors = new Dictionary<string, FieldError>(Validate(form));
         var isComplaint = form.Kind == ContactKinds.Complaint;
+        if (access.OnSite)
+        {
+            // The call centre's part of a registration is not the on-site staff's: the page does not offer it.
+            if (form.AttachToComplaintId is not null || form.RepeatOfComplaintId is not null || form.StandardReplyUseId is not null)
+                throw new ForbiddenException(actor.UserName, IntakeRoles);
+            if (form.DispatchDepartmentId is not null || form.UrgencyMinutes is not null)
+                errors[nameof(form.DispatchDepartmentId)] = new("Intake.OnSiteDispatchedByCallCentre");
+        }
         // A complaint has no answer at intake: the department replies (§4).
         var answer = isComplaint ? "" : form.Answer.Trim();
         var forbidden = await ForbiddenPhrasesInAsync(answer, ct);
@@ -99,15 +134,17 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
 
         var registerNo = await FormNumbering.NextAsync(conn, tx, FormTypes.ForChannel(form.Channel), year, ct);
         var receptionNo = form.WithReception ? await FormNumbering.NextAsync(conn, tx, FormTypes.Reception, year, ct) : null;
+        // The issue record sheet, filled by the first responder for every consultation, inquiry and complaint (§3, §8).
+        var sheetNo = await FormNumbering.NextAsync(conn, tx, FormTypes.IssueSheet, year, ct);
         var contactId = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
-            INSERT INTO contacts (register_no, channel, kind, customer_id, project_id, unit_id, purpose, content, answer, satisfied,
+            INSERT INTO contacts (register_no, sheet_no, channel, kind, customer_id, project_id, unit_id, purpose, content, answer, satisfied,
                                   forbidden_phrases, received_at, first_responder_id, reception_no, reception_confirmed_by, reception_confirmed_at, created_at)
-            VALUES (@registerNo, @Channel, @Kind, @CustomerId, @projectId, @UnitId, @Purpose, @Content, @answer, @Satisfied,
+            VALUES (@registerNo, @sheetNo, @Channel, @Kind, @CustomerId, @projectId, @UnitId, @Purpose, @Content, @answer, @Satisfied,
                     @forbidden, @now, @actorId, @receptionNo, @confirmedBy, @confirmedAt, @now)
             RETURNING id
             """, new
         {
-            registerNo, form.Channel, form.Kind, form.CustomerId, projectId, form.UnitId,
+            registerNo, sheetNo, form.Channel, form.Kind, form.CustomerId, projectId, form.UnitId,
             Purpose = form.Purpose.Trim(), Content = form.Content.Trim(), answer,
             Satisfied = form.Kind == ContactKinds.Consultation ? form.Satisfied : null,
             forbidden = forbidden.ToArray(), now, actorId = actor.Id, receptionNo,
@@ -118,10 +155,8 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
             await StandardReplyRepository.LinkContactAsync(conn, tx, use, contactId, ct);
 
         long? complaintId = null, attachedTo = null;
-        string? sheetNo = null;
         if (isComplaint)
         {
-            sheetNo = await FormNumbering.NextAsync(conn, tx, FormTypes.IssueSheet, year, ct);
             complaintId = await lifecycle.CreateAsync(conn, tx, actor, contactId, sheetNo, form.CustomerId!.Value, projectId, form.UnitId,
                 form.Channel, form.Content.Trim(), form.NeedsReturnVisit, now, ct);
             if (form.RepeatOfComplaintId is { } earlier)
@@ -145,7 +180,7 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<ContactSummary>(new CommandDefinition("""
             SELECT ct.id, ct.register_no, ct.channel, ct.kind, ct.received_at, ct.content, ct.answer, ct.satisfied,
-                   u.display_name AS first_responder_name, c.id AS complaint_id, c.sheet_no, c.state AS complaint_state
+                   u.display_name AS first_responder_name, c.id AS complaint_id, ct.sheet_no, c.state AS complaint_state
             FROM contacts ct
             JOIN users u ON u.id = ct.first_responder_id
             LEFT JOIN complaints c ON c.contact_id = ct.id
@@ -173,7 +208,7 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
                ct.purpose, ct.content, ct.answer, ct.satisfied, ct.forbidden_phrases, ct.received_at,
                ct.first_responder_id, fr.display_name AS first_responder_name, ct.reception_no, ct.reception_confirmed_by, ct.reception_confirmed_at,
                ct.handover_to_id, ho.display_name AS handover_to_name, ct.handover_at, ct.handover_result, ct.handover_result_at,
-               c.id AS complaint_id, c.sheet_no
+               c.id AS complaint_id, ct.sheet_no, ct.handover_note, ct.handover_due_at, ct.handover_taken_at, ct.handover_flagged_at
         FROM contacts ct
         JOIN customers cu ON cu.id = ct.customer_id
         JOIN users fr ON fr.id = ct.first_responder_id
@@ -184,10 +219,13 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
         LEFT JOIN complaints c ON c.contact_id = ct.id
         """;
 
-    public async Task<ContactDetail?> GetAsync(long id, CancellationToken ct = default)
+    /// <summary>One contact, for those who may read it (<see cref="MayRead"/>): the register's readers, its first responder, its recipient.</summary>
+    public async Task<ContactDetail?> GetAsync(Actor actor, long id, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.QuerySingleOrDefaultAsync<ContactDetail>(new CommandDefinition(SelectDetail + " WHERE ct.id = @id", new { id }, cancellationToken: ct));
+        var c = await conn.QuerySingleOrDefaultAsync<ContactDetail>(new CommandDefinition(SelectDetail + " WHERE ct.id = @id", new { id }, cancellationToken: ct));
+        if (c is not null && !MayRead(actor, c.FirstResponderId, c.HandoverToId)) throw new ForbiddenException(actor.UserName, ReaderRoles);
+        return c;
     }
 
     public async Task<Page<ContactSummary>> SearchAsync(string? text, string? kind, int skip, int take, CancellationToken ct = default)
@@ -195,12 +233,12 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
         var args = new { Text = string.IsNullOrWhiteSpace(text) ? null : $"%{text.Trim()}%", Kind = kind, Skip = skip, Take = take };
         const string where = """
             WHERE (@Kind IS NULL OR ct.kind = @Kind)
-              AND (@Text IS NULL OR ct.register_no ILIKE @Text OR ct.content ILIKE @Text OR cu.name ILIKE @Text)
+              AND (@Text IS NULL OR ct.register_no ILIKE @Text OR ct.sheet_no ILIKE @Text OR ct.content ILIKE @Text OR cu.name ILIKE @Text)
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<ContactSummary>(new CommandDefinition($"""
             SELECT ct.id, ct.register_no, ct.channel, ct.kind, ct.received_at, ct.content, ct.answer, ct.satisfied,
-                   u.display_name AS first_responder_name, c.id AS complaint_id, c.sheet_no, c.state AS complaint_state
+                   u.display_name AS first_responder_name, c.id AS complaint_id, ct.sheet_no, c.state AS complaint_state
             FROM contacts ct JOIN users u ON u.id = ct.first_responder_id JOIN customers cu ON cu.id = ct.customer_id
             LEFT JOIN complaints c ON c.contact_id = ct.id
             {where}
@@ -212,31 +250,118 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
         return new Page<ContactSummary>(items.AsList(), total);
     }
 
-    /// <summary>The first responder hands the matter to the responsible person at once; to whom and when are recorded.</summary>
-    public async Task HandOverAsync(Actor actor, long contactId, int toUserId, CancellationToken ct = default)
+    /// <summary>
+    /// The first responder hands the matter to the responsible person at once (or the CS supervisor does, for them): to whom, when, what
+    /// is to be done, and by when it must be taken up (the configured working days on the business calendar) are recorded, and the
+    /// recipient is notified in the same transaction (the bell, pushed live).
+    /// </summary>
+    public async Task HandOverAsync(Actor actor, long contactId, int toUserId, string? note = null, CancellationToken ct = default)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var responder = await conn.ExecuteScalarAsync<int?>(new CommandDefinition(
-            "SELECT first_responder_id FROM contacts WHERE id = @contactId", new { contactId }, cancellationToken: ct)) ?? throw new DomainException("NotFound");
-        if (responder != actor.Id) actor.Require(Roles.CsSupervisor, Roles.Admin);
-        var n = await conn.ExecuteAsync(new CommandDefinition(
-            "UPDATE contacts SET handover_to_id = @toUserId, handover_at = @now WHERE id = @contactId AND handover_to_id IS NULL",
-            new { contactId, toUserId, now = clock.GetUtcNow() }, cancellationToken: ct));
-        if (n == 0) throw new DomainException("Contact.AlreadyHandedOver");
+        var text = note?.Trim() ?? "";
+        if (text.Length > HandOvers.NoteMax) throw Invalid("Note", new FieldError("Validation.TooLong", HandOvers.NoteMax));
+        var cal = await calendar.LoadAsync(ct);
+        var now = clock.GetUtcNow();
+        var due = HandOvers.Due(now, options.Value.HandOverWithinWorkingDays, cal);
+        await db.InTransactionAsync(async (conn, tx) =>
+        {
+            var c = await LockAsync(conn, tx, contactId, ct);
+            if (c.HandoverToId is not null) throw new DomainException("Contact.AlreadyHandedOver");
+            if (!HandOvers.MayHandOver(actor, c.FirstResponderId, c.HandoverToId)) throw new ForbiddenException(actor.UserName, HandOvers.OverseerRoles);
+            var active = await conn.ExecuteScalarAsync<bool?>(new CommandDefinition(
+                "SELECT is_active FROM users WHERE id = @toUserId", new { toUserId }, tx, cancellationToken: ct));
+            if (active != true) throw Invalid("To", new FieldError("Validation.Required"));
+            if (toUserId == c.FirstResponderId) throw Invalid("To", new FieldError("Contact.HandOverToSelf"));
+            await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE contacts SET handover_to_id = @toUserId, handover_at = @now, handover_note = @note, handover_due_at = @due
+                WHERE id = @contactId AND handover_to_id IS NULL
+                """, new { contactId, toUserId, now, note = text.Length == 0 ? null : text, due }, tx, cancellationToken: ct));
+            await NotificationRepository.NotifyAsync(conn, tx, [toUserId], now, "handover", null, "Notify.HandedOver",
+                [actor.DisplayName, c.RegisterNo, c.SheetNo ?? "", BusinessTime.Format(due)], HandOverListLink, $"handover:{contactId}:{toUserId}", ct);
+        }, ct);
     }
 
-    /// <summary>The result of the hand-over, recorded by the first responder (or the person it was handed to).</summary>
+    /// <summary>The recipient takes the hand-over up: recorded once, by the recipient, before (or with) the result.</summary>
+    public async Task TakeUpAsync(Actor actor, long contactId, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        await db.InTransactionAsync(async (conn, tx) =>
+        {
+            var c = await LockAsync(conn, tx, contactId, ct);
+            if (c.HandoverToId is null) throw new DomainException("Contact.NotHandedOver");
+            if (c.HandoverToId != actor.Id) throw new ForbiddenException(actor.UserName, []);
+            var n = await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE contacts SET handover_taken_at = @now
+                WHERE id = @contactId AND handover_to_id = @me AND handover_taken_at IS NULL AND handover_result IS NULL
+                """, new { contactId, me = actor.Id, now }, tx, cancellationToken: ct));
+            if (n == 0) throw new DomainException("Contact.AlreadyTakenUp");
+        }, ct);
+    }
+
+    /// <summary>
+    /// The result of the hand-over, recorded once by the recipient (or the first responder, or the CS supervisor): it completes the
+    /// first responder's record, so the first responder is told when someone else records it. Recording it takes the hand-over up.
+    /// </summary>
     public async Task RecordHandOverResultAsync(Actor actor, long contactId, string result, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(result)) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Result"] = new("Validation.Required") });
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var row = await conn.QuerySingleOrDefaultAsync<(int Responder, int? To)>(new CommandDefinition(
-            "SELECT first_responder_id, handover_to_id FROM contacts WHERE id = @contactId", new { contactId }, cancellationToken: ct));
-        if (row == default) throw new DomainException("NotFound");
-        if (row.To is null) throw new DomainException("Contact.NotHandedOver");
-        if (actor.Id != row.Responder && actor.Id != row.To) actor.Require(Roles.CsSupervisor, Roles.Admin);
-        await conn.ExecuteAsync(new CommandDefinition(
-            "UPDATE contacts SET handover_result = @result, handover_result_at = @now WHERE id = @contactId",
-            new { contactId, result = result.Trim(), now = clock.GetUtcNow() }, cancellationToken: ct));
+        var text = result?.Trim() ?? "";
+        if (text.Length == 0) throw Invalid("Result", new FieldError("Validation.Required"));
+        if (text.Length > HandOvers.ResultMax) throw Invalid("Result", new FieldError("Validation.TooLong", HandOvers.ResultMax));
+        var now = clock.GetUtcNow();
+        await db.InTransactionAsync(async (conn, tx) =>
+        {
+            var c = await LockAsync(conn, tx, contactId, ct);
+            if (c.HandoverToId is null) throw new DomainException("Contact.NotHandedOver");
+            if (c.HandoverResult is not null) throw new DomainException("Contact.ResultAlreadyRecorded");
+            if (!HandOvers.MayRecordResult(actor, c.FirstResponderId, c.HandoverToId, c.HandoverResult))
+                throw new ForbiddenException(actor.UserName, HandOvers.OverseerRoles);
+            await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE contacts SET handover_result = @text, handover_result_at = @now, handover_taken_at = coalesce(handover_taken_at, @now)
+                WHERE id = @contactId AND handover_result IS NULL
+                """, new { contactId, text, now }, tx, cancellationToken: ct));
+            if (actor.Id != c.FirstResponderId)
+                await NotificationRepository.NotifyAsync(conn, tx, [c.FirstResponderId], now, "handover", null, "Notify.HandOverResult",
+                    [actor.DisplayName, c.RegisterNo], $"/intake/contacts/{contactId}", $"handover-result:{contactId}", ct);
+        }, ct);
     }
+
+    /// <summary>The "handed over to me" list: open hand-overs first (the oldest due first), then the answered ones, newest first.</summary>
+    public async Task<IReadOnlyList<HandOverItem>> HandedOverToAsync(Actor actor, bool openOnly, int take = 200, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<HandOverItem>(new CommandDefinition("""
+            SELECT ct.id AS contact_id, ct.register_no, ct.sheet_no, ct.channel, ct.kind, cu.name AS customer_name, ct.content, ct.answer,
+                   ct.first_responder_id, fr.display_name AS first_responder_name, ct.received_at, ct.handover_at, ct.handover_note,
+                   ct.handover_due_at, ct.handover_taken_at, ct.handover_result, ct.handover_result_at, c.id AS complaint_id
+            FROM contacts ct
+            JOIN customers cu ON cu.id = ct.customer_id
+            JOIN users fr ON fr.id = ct.first_responder_id
+            LEFT JOIN complaints c ON c.contact_id = ct.id
+            WHERE ct.handover_to_id = @me AND (NOT @openOnly OR ct.handover_result IS NULL)
+            ORDER BY (ct.handover_result IS NULL) DESC,
+                     CASE WHEN ct.handover_result IS NULL THEN ct.handover_due_at END NULLS LAST,
+                     ct.handover_at DESC, ct.id DESC
+            LIMIT @take
+            """, new { me = actor.Id, openOnly, take }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>How many hand-overs to <paramref name="actor"/> still wait for their result (the menu's badge).</summary>
+    public async Task<int> OpenHandOversToAsync(Actor actor, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT count(*) FROM contacts WHERE handover_to_id = @me AND handover_result IS NULL", new { me = actor.Id }, cancellationToken: ct));
+    }
+
+    /// <summary>Where a hand-over notification leads: the recipient's list.</summary>
+    public const string HandOverListLink = "/my/handovers";
+
+    private sealed record LockedContact(long Id, string RegisterNo, string? SheetNo, int FirstResponderId, int? HandoverToId, string? HandoverResult);
+
+    private static async Task<LockedContact> LockAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long contactId, CancellationToken ct) =>
+        await conn.QuerySingleOrDefaultAsync<LockedContact>(new CommandDefinition("""
+            SELECT id, register_no, sheet_no, first_responder_id, handover_to_id, handover_result FROM contacts WHERE id = @contactId FOR UPDATE
+            """, new { contactId }, tx, cancellationToken: ct))
+        ?? throw new DomainException("NotFound");
+
+    private static ValidationFailedException Invalid(string field, FieldError error) => new(new Dictionary<string, FieldError> { [field] = error });
 }

@@ -9,13 +9,6 @@ namespace ServiceHub.Data.Reports;
 /// </summary>
 public static class AnnualReportRules
 {
-    /// <summary>
-    /// Who may produce a report (any year, on demand) and read the reports: leadership (who decides on them) and the CS supervisor
-    /// (the customer-service manager, who runs the return-visit working group). The report covers every department, so department
-    /// managers read their own figures on the dashboard instead; admins run the system and do not read reports.
-    /// </summary>
-    public static readonly string[] Roles = [Admin.Roles.Leadership, Admin.Roles.CsSupervisor];
-
     /// <summary>The yearly job: 5 January, 02:00 Beijing time (well inside the manual's month after the year ends).</summary>
     public const string JobCron = "0 2 5 1 *";
 
@@ -74,6 +67,8 @@ public sealed record AnnualPlan(string Period, string FinalOpinion, string Decid
 /// The content of one version of the report, stored as a jsonb snapshot: totals and rates with the previous year beside them, top
 /// root causes, department performance, return-visit opinions and the plan's implementation, emergencies and arrival, satisfaction by month.
 /// <see cref="DataAsOf"/> is when the figures were read (open deadlines count as measured only once passed, as on the dashboard).
+/// <see cref="ConsultationSatisfactionTarget"/> is the target configured when the version was produced (null in versions produced before
+/// it was stored: those were produced against the manual's 90%).
 /// </summary>
 public sealed record AnnualReportContent(
     int Year, DateTimeOffset DataAsOf,
@@ -83,10 +78,14 @@ public sealed record AnnualReportContent(
     IReadOnlyList<AnnualMonth> Months,
     IReadOnlyList<AnnualEmergencyKind> EmergencyKinds,
     IReadOnlyList<AnnualAnalysis> Analyses,
-    IReadOnlyList<AnnualPlan> Plans)
+    IReadOnlyList<AnnualPlan> Plans,
+    decimal? ConsultationSatisfactionTarget = null)
 {
     /// <summary>Every action of the year's plans: done ÷ all.</summary>
     public KpiRate PlanImplementation => new(Plans.Sum(p => p.Done), Plans.Sum(p => p.Actions.Count));
+
+    /// <summary>The consultation-satisfaction target this version is read against, percent.</summary>
+    public decimal SatisfactionTarget => ConsultationSatisfactionTarget ?? KpiOptions.ManualConsultationSatisfactionTarget;
 }
 
 /// <summary>One stored version (without its content).</summary>

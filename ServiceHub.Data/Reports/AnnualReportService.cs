@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using ServiceHub.Data.Admin;
 using ServiceHub.Data.Infrastructure;
@@ -13,7 +14,7 @@ namespace ServiceHub.Data.Reports;
 /// counted, a merged group once).
 /// Each produced report is a numbered version; the table refuses changes (trigger in <c>sql/0072_annual_reports.sql</c>).
 /// </summary>
-public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, TimeProvider clock)
+public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, TimeProvider clock, IOptions<KpiOptions> kpi)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -22,7 +23,7 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
     /// <summary>Every version, newest year and version first.</summary>
     public async Task<IReadOnlyList<AnnualReportVersion>> VersionsAsync(Actor actor, int? year = null, CancellationToken ct = default)
     {
-        actor.Require(AnnualReportRules.Roles);
+        actor.Require(Access.AnnualReports);
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<AnnualReportVersion>(new CommandDefinition($"""
             SELECT {VersionColumns} FROM annual_reports
@@ -33,7 +34,7 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
     /// <summary>One version with its content; the latest of the year when <paramref name="version"/> is null; null when there is none.</summary>
     public async Task<AnnualReport?> GetAsync(Actor actor, int year, int? version = null, CancellationToken ct = default)
     {
-        actor.Require(AnnualReportRules.Roles);
+        actor.Require(Access.AnnualReports);
         await using var conn = await db.OpenConnectionAsync(ct);
         var row = await conn.QuerySingleOrDefaultAsync<(long Id, string Content)>(new CommandDefinition("""
             SELECT id, content::text FROM annual_reports
@@ -50,11 +51,11 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
     /// <summary>
     /// Produces the report of <paramref name="year"/>. Without <paramref name="newVersion"/> it is idempotent: when the year already has a
     /// version, that one is returned and nothing is written (the yearly job, a repeated run, a double click). With it, the next version
-    /// number is stored. <paramref name="actor"/> null = the yearly job; otherwise it must hold one of <see cref="AnnualReportRules.Roles"/>.
+    /// number is stored. <paramref name="actor"/> null = the yearly job; otherwise it must hold one of <see cref="Access.AnnualReports"/>.
     /// </summary>
     public async Task<AnnualReportProduced> ProduceAsync(Actor? actor, int year, bool newVersion = false, CancellationToken ct = default)
     {
-        actor?.Require(AnnualReportRules.Roles);
+        actor?.Require(Access.AnnualReports);
         if (!AnnualReportRules.IsReportableYear(year, clock))
             throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Year"] = new("AnnualReport.YearNotReportable", year) });
 
@@ -175,7 +176,7 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
         return new AnnualReportContent(year, now,
             Totals(complaints.Result, consultations.Result, emergencies.Result, visits.Result, verification.Result),
             Totals(complaintsBefore.Result, consultationsBefore.Result, emergenciesBefore.Result, visitsBefore.Result, verificationBefore.Result),
-            rootCauses, departmentLines, months, kinds, analyses, plans);
+            rootCauses, departmentLines, months, kinds, analyses, plans, kpi.Value.ConsultationSatisfactionTarget);
     }
 
     /// <summary>The KPI figures of one group of rows (any family may be missing).</summary>

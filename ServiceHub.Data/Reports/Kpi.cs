@@ -61,12 +61,11 @@ public enum KpiFamily { Complaints, Consultations, Emergencies }
 /// <summary>A period [<paramref name="From"/>, <paramref name="To"/>) and an optional department (null = every department the actor may see).</summary>
 public sealed record KpiQuery(DateTimeOffset From, DateTimeOffset To, int? DepartmentId = null)
 {
+    /// <summary>A calendar month in business time (Asia/Shanghai).</summary>
+    public static KpiQuery Of(Infrastructure.Month month, int? departmentId = null) => new(month.Start, month.End, departmentId);
+
     /// <summary>The calendar month <paramref name="year"/>-<paramref name="month"/> in business time (Asia/Shanghai).</summary>
-    public static KpiQuery Month(int year, int month, int? departmentId = null)
-    {
-        var start = new DateTime(year, month, 1);
-        return new KpiQuery(BusinessTime.FromLocal(start), BusinessTime.FromLocal(start.AddMonths(1)), departmentId);
-    }
+    public static KpiQuery Month(int year, int month, int? departmentId = null) => Of(new Infrastructure.Month(year, month), departmentId);
 
     /// <summary>The calendar year in business time.</summary>
     public static KpiQuery Year(int year, int? departmentId = null) =>
@@ -76,8 +75,14 @@ public sealed record KpiQuery(DateTimeOffset From, DateTimeOffset To, int? Depar
 /// <summary>A rate: <see cref="Numerator"/> of <see cref="Denominator"/>; <see cref="Percent"/> is null when there is nothing to measure.</summary>
 public sealed record KpiRate(int Numerator, int Denominator)
 {
-    /// <summary>Numerator ÷ denominator × 100, one decimal (away from zero); null when the denominator is 0.</summary>
+    /// <summary>Numerator ÷ denominator × 100, one decimal (away from zero), for display only; null when the denominator is 0.</summary>
     public decimal? Percent => Denominator == 0 ? null : Math.Round(100m * Numerator / Denominator, 1, MidpointRounding.AwayFromZero);
+
+    /// <summary>
+    /// Whether the rate reaches <paramref name="targetPercent"/>, on the exact ratio (numerator × 100 ≥ target × denominator), never on
+    /// the rounded <see cref="Percent"/>: 1,799 of 2,000 (89.95%, shown 90.0%) is below 90%. Null when there is nothing to measure.
+    /// </summary>
+    public bool? AtLeast(decimal targetPercent) => Denominator == 0 ? null : Numerator * 100m >= targetPercent * Denominator;
 }
 
 /// <summary>
@@ -138,8 +143,14 @@ public sealed record KpiEmergencyItem(int Id, string Kind, string? ProjectName, 
 /// <summary>Targets of the dashboard (configuration section <c>Kpi</c>); null = no target, shown without colour.</summary>
 public sealed class KpiOptions
 {
-    /// <summary>Consultation satisfaction, percent (the manual: ≥ 90%).</summary>
-    public decimal ConsultationSatisfactionTarget { get; set; } = 90m;
+    /// <summary>The manual's consultation-satisfaction target, percent (客户咨询满意率不低于 90%).</summary>
+    public const decimal ManualConsultationSatisfactionTarget = 90m;
+
+    /// <summary>
+    /// Consultation satisfaction, percent (the manual: ≥ 90%). The one target of the dashboard, the return-visit satisfaction figures
+    /// and the annual report; compared with <see cref="KpiRate.AtLeast"/>.
+    /// </summary>
+    public decimal ConsultationSatisfactionTarget { get; set; } = ManualConsultationSatisfactionTarget;
     /// <summary>Replies within 48 h, percent (the manual: every reply within 48 h).</summary>
     public decimal? ReplyOnTimeTarget { get; set; } = 100m;
     /// <summary>First contact within the dispatch deadline, percent (the manual: every contact within the deadline).</summary>
@@ -157,22 +168,16 @@ public sealed class KpiOptions
 /// <summary>Who sees which figures: leadership, the CS supervisor and admins every department; a department manager their own only.</summary>
 public static class KpiAccess
 {
-    /// <summary>Roles that see every department.</summary>
-    public static readonly string[] AllDepartmentsRoles = [Roles.Leadership, Roles.CsSupervisor, Roles.Admin];
-
-    /// <summary>Roles that may open the dashboard at all.</summary>
-    public static readonly string[] DashboardRoles = [Roles.Leadership, Roles.CsSupervisor, Roles.Admin, Roles.DeptManager];
-
     /// <summary>
     /// The department the figures are limited to for <paramref name="actor"/> asking for <paramref name="departmentId"/> (null = all):
     /// a department manager always gets their own department and is refused another one; roles without access are refused.
     /// </summary>
     public static int? Scope(Actor actor, int? departmentId)
     {
-        if (actor.IsIn(AllDepartmentsRoles)) return departmentId;
+        if (actor.IsIn(Access.AllDepartments)) return departmentId;
         actor.Require(Roles.DeptManager);
         if (actor.DepartmentId is not { } own || (departmentId is { } asked && asked != own))
-            throw new ForbiddenException(actor.UserName, AllDepartmentsRoles);
+            throw new ForbiddenException(actor.UserName, Access.AllDepartments);
         return own;
     }
 }

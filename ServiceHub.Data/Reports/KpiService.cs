@@ -156,12 +156,8 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
     {
         var found = (await ComputeAsync(actor, q, byMonth: true, ct)).ToDictionary(m => m.Month);
         var result = new List<KpiMonth>();
-        var local = BusinessTime.ToLocal(q.From).DateTime;
-        for (var m = new DateTime(local.Year, local.Month, 1); BusinessTime.FromLocal(m) < q.To; m = m.AddMonths(1))
-        {
-            var key = m.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
-            result.Add(found.TryGetValue(key, out var f) ? f : new KpiMonth(key, Empty()));
-        }
+        for (var m = Infrastructure.Month.Of(q.From); m.Start < q.To; m = m.Next)
+            result.Add(found.TryGetValue(m.ToString(), out var f) ? f : new KpiMonth(m.ToString(), Empty()));
         return result;
     }
 

@@ -1,7 +1,9 @@
 using Dapper;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using ServiceHub.Data.Admin;
 using ServiceHub.Data.Infrastructure;
+using ServiceHub.Data.Reports;
 
 namespace ServiceHub.Data.ReturnVisits;
 
@@ -16,17 +18,24 @@ public sealed record PlanRow(long Id, string Period, string FinalOpinion, string
 public sealed record PlanAction(long Id, long PlanId, string Description, int? DepartmentId, string? DepartmentName, string? DepartmentNameEn, DateOnly? DueDate,
     DateTimeOffset? DoneAt, string? DoneByName);
 
+/// <summary>
+/// A month's consultation satisfaction, company-wide (<see cref="DepartmentId"/> null) or of one department. <see cref="MeetsTarget"/> is
+/// decided by the repository against the one configured target, on the exact ratio.
+/// </summary>
 public sealed record SatisfactionRow(string Month, int? DepartmentId, string? DepartmentName, string? DepartmentNameEn, int Satisfied, int All)
 {
-    public decimal? Rate => Satisfaction.Rate(Satisfied, All);
-    public bool MeetsTarget => Satisfaction.MeetsTarget(Rate);
+    /// <summary>Satisfied ÷ all consultations of the month.</summary>
+    public KpiRate Rate => new(Satisfied, All);
+
+    /// <summary>At or above the target (a month without consultations is not below it).</summary>
+    public bool MeetsTarget { get; init; }
 }
 
 /// <summary>
 /// Department preliminary analyses (初步整理), the return-visit working group's final opinions, leadership's plan and its actions
 /// (DOMAIN.md §5), and the monthly consultation satisfaction rate (§6).
 /// </summary>
-public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvider clock)
+public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvider clock, IOptions<KpiOptions> kpi)
 {
     /// <summary>The working group: the return-visit team and the CS supervisor.</summary>
     public static readonly string[] WorkingGroupRoles = [Roles.ReturnVisit, Roles.CsSupervisor, Roles.Admin];
@@ -159,7 +168,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
     /// Monthly consultation satisfaction rate (客户咨询满意率) = satisfied ÷ all consultations of the month, for the last
     /// <paramref name="months"/> months, company-wide (DepartmentId null) and per department. A sampled satisfaction callback's
     /// outcome, when there is one, takes precedence over the opinion recorded at intake. The department of a consultation is the
-    /// department it was handed to, else the first responder's.
+    /// department it was handed to, else the first responder's. Each row is compared with the configured target on the exact ratio.
     /// </summary>
     public async Task<IReadOnlyList<SatisfactionRow>> SatisfactionAsync(Actor actor, int months = 6, CancellationToken ct = default)
     {
@@ -168,6 +177,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
         var local = BusinessTime.ToLocal(now);
         var firstMonth = new DateTime(local.Year, local.Month, 1).AddMonths(-(months - 1));
         var from = BusinessTime.FromLocal(firstMonth).ToUniversalTime();
+        var target = kpi.Value.ConsultationSatisfactionTarget;
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<SatisfactionRow>(new CommandDefinition($"""
             WITH c AS (
@@ -182,6 +192,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
             FROM c LEFT JOIN departments d ON d.id = c.department_id
             GROUP BY GROUPING SETS ((c.month), (c.month, c.department_id, d.name, d.name_en))
             ORDER BY c.month DESC, c.department_id NULLS FIRST
-            """, new { from }, cancellationToken: ct))).AsList();
+            """, new { from }, cancellationToken: ct)))
+            .Select(r => r with { MeetsTarget = r.Rate.AtLeast(target) ?? true }).ToList();
     }
 }

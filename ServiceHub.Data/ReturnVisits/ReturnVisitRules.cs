@@ -75,16 +75,12 @@ public static class Closure
     public static bool GoesToSupervisor(int failedAttempts, int maxFailedAttempts) => failedAttempts >= maxFailedAttempts;
 }
 
+/// <summary>
+/// What a satisfied consultation is and where it belongs (DOMAIN.md §6). The target itself is configured once
+/// (<see cref="Reports.KpiOptions.ConsultationSatisfactionTarget"/>) and compared on the exact ratio (<see cref="Reports.KpiRate.AtLeast"/>).
+/// </summary>
 public static class Satisfaction
 {
-    /// <summary>Consultation satisfaction rate target (客户咨询满意率 ≥ 90%).</summary>
-    public const decimal Target = 0.90m;
-
-    /// <summary>Satisfied ÷ all consultations of the month; null when there were none.</summary>
-    public static decimal? Rate(int satisfied, int all) => all == 0 ? null : Math.Round((decimal)satisfied / all, 4);
-
-    public static bool MeetsTarget(decimal? rate) => rate is null || rate >= Target;
-
     /// <summary>
     /// Joins of a consultation <c>ct</c> (a contact): its first responder <c>fr</c>, the person it was handed over to <c>ho</c>
     /// and its done satisfaction callback <c>t</c>. Shared by the monthly rate here and the KPIs (Reports/KpiService).

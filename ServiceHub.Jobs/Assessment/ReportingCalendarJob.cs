@@ -2,6 +2,7 @@ using Hangfire;
 using Microsoft.Extensions.Logging;
 using ServiceHub.Data.Assessment;
 using ServiceHub.Data.Infrastructure;
+using ServiceHub.Jobs.Infrastructure;
 
 namespace ServiceHub.Jobs.Assessment;
 
@@ -12,6 +13,11 @@ namespace ServiceHub.Jobs.Assessment;
 public sealed class ReportingCalendarJob(ReportingCalendar calendar, TimeProvider clock, ILogger<ReportingCalendarJob> log)
 {
     public const string Id = "reporting-calendar-yearly-items";
+
+    /// <summary>Daily at 00:10 Beijing time.</summary>
+    public static readonly JobSchedule Schedule = JobSchedule.InBeijing("10 0 * * *");
+
+    public static void Register(IRecurringJobManager jobs) => Schedule.Register<ReportingCalendarJob>(jobs, Id, j => j.RunAsync(CancellationToken.None));
 
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [AutomaticRetry(Attempts = 3)]

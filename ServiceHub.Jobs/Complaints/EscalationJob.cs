@@ -1,6 +1,7 @@
 using Hangfire;
 using Microsoft.Extensions.Logging;
 using ServiceHub.Data.Complaints;
+using ServiceHub.Jobs.Infrastructure;
 
 namespace ServiceHub.Jobs.Complaints;
 
@@ -8,6 +9,11 @@ namespace ServiceHub.Jobs.Complaints;
 public sealed class EscalationJob(EscalationSweep sweep, ILogger<EscalationJob> log)
 {
     public const string Id = "complaints-escalation";
+
+    /// <summary>Every minute, Beijing time.</summary>
+    public static readonly JobSchedule Schedule = JobSchedule.InBeijing(Cron.Minutely());
+
+    public static void Register(IRecurringJobManager jobs) => Schedule.Register<EscalationJob>(jobs, Id, j => j.RunAsync(CancellationToken.None));
 
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [AutomaticRetry(Attempts = 0)]

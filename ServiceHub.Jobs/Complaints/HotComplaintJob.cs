@@ -1,6 +1,7 @@
 using Hangfire;
 using Microsoft.Extensions.Logging;
 using ServiceHub.Data.Counting;
+using ServiceHub.Jobs.Infrastructure;
 
 namespace ServiceHub.Jobs.Complaints;
 
@@ -8,6 +9,11 @@ namespace ServiceHub.Jobs.Complaints;
 public sealed class HotComplaintJob(HotComplaintRepository hot, ILogger<HotComplaintJob> log)
 {
     public const string Id = "complaints-hot-reports";
+
+    /// <summary>Every five minutes, Beijing time.</summary>
+    public static readonly JobSchedule Schedule = JobSchedule.InBeijing("*/5 * * * *");
+
+    public static void Register(IRecurringJobManager jobs) => Schedule.Register<HotComplaintJob>(jobs, Id, j => j.RunAsync(CancellationToken.None));
 
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [AutomaticRetry(Attempts = 0)]

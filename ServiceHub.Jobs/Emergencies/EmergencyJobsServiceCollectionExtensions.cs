@@ -7,6 +7,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 public static class EmergencyJobsServiceCollectionExtensions
 {
+    /// <summary>An emergency's follow-ups as delayed jobs, and the minutely sweep that catches up lost ones.</summary>
     public static IServiceCollection AddServiceHubEmergencyJobs(this IServiceCollection services)
     {
         services.Replace(ServiceDescriptor.Singleton<IEmergencyScheduler, HangfireEmergencyScheduler>());
@@ -17,8 +18,7 @@ public static class EmergencyJobsServiceCollectionExtensions
 
     public static IRecurringJobManager RegisterEmergencyJobs(this IRecurringJobManager jobs)
     {
-        jobs.AddOrUpdate<EmergencySweepJob>(EmergencySweepJob.Id, j => j.RunAsync(CancellationToken.None), Cron.Minutely(),
-            new RecurringJobOptions { TimeZone = ServiceHub.Data.Infrastructure.BusinessTime.Zone });
+        EmergencySweepJob.Register(jobs);
         return jobs;
     }
 }

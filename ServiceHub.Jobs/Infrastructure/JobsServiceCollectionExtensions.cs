@@ -25,17 +25,16 @@ public static class JobsServiceCollectionExtensions
                 QueuePollInterval = TimeSpan.FromSeconds(5),
                 InvisibilityTimeout = TimeSpan.FromMinutes(30),
             }));
-        services.AddTransient<ServiceHub.Jobs.Complaints.EscalationJob>();
-        services.AddTransient<ServiceHub.Jobs.Complaints.HotComplaintJob>();
-        services.AddTransient<ServiceHub.Jobs.Assessment.ReportingCalendarJob>();
-        services.AddTransient<ServiceHub.Jobs.Information.InformationFilingJob>();
-        services.AddTransient<ServiceHub.Jobs.Information.RetentionJob>();
-        services.AddServiceHubReturnVisitJobs();
-        services.AddTransient<ServiceHub.Jobs.Reports.AnnualReportJob>();
         if (configuration.GetValue("Hangfire:Server", true))
             services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2));
-        services.AddServiceHubEmergencyJobs();
-        services.AddServiceHubNotificationJobs(configuration);
-        return services;
+        return services
+            .AddServiceHubComplaintJobs()
+            .AddServiceHubIntakeJobs()
+            .AddServiceHubEmergencyJobs()
+            .AddServiceHubReturnVisitJobs()
+            .AddServiceHubReportJobs()
+            .AddServiceHubAssessmentJobs()
+            .AddServiceHubInformationJobs()
+            .AddServiceHubNotificationJobs(configuration);
     }
 }

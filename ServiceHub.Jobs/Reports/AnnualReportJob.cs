@@ -1,6 +1,7 @@
 using Hangfire;
 using Microsoft.Extensions.Logging;
 using ServiceHub.Data.Reports;
+using ServiceHub.Jobs.Infrastructure;
 
 namespace ServiceHub.Jobs.Reports;
 
@@ -11,6 +12,11 @@ namespace ServiceHub.Jobs.Reports;
 public sealed class AnnualReportJob(AnnualReportService reports, TimeProvider clock, ILogger<AnnualReportJob> log)
 {
     public const string Id = "annual-service-review-report";
+
+    /// <summary>5 January, 02:00 Beijing time (<see cref="AnnualReportRules.JobCron"/>).</summary>
+    public static readonly JobSchedule Schedule = JobSchedule.InBeijing(AnnualReportRules.JobCron);
+
+    public static void Register(IRecurringJobManager jobs) => Schedule.Register<AnnualReportJob>(jobs, Id, j => j.RunAsync(CancellationToken.None));
 
     [DisableConcurrentExecution(timeoutInSeconds: 600)]
     [AutomaticRetry(Attempts = 3)]

@@ -76,7 +76,7 @@ public sealed class PenaltyExportTests(AppFactory app) : IClassFixture<AppFactor
     [Fact]
     public async Task HR_downloads_the_monthly_ledger_as_an_excel_workbook_and_an_agent_may_not()
     {
-        var period = ServiceHub.Data.Accountability.Periods.Of(app.Clock.GetUtcNow());
+        var period = ServiceHub.Data.Infrastructure.Month.Of(app.Clock.GetUtcNow()).ToString();
         var hr = await app.SignedInClientAsync("hr");
         var response = await hr.GetAsync($"/penalties/export?period={period}");
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);

@@ -34,7 +34,7 @@ public sealed class SpotCheckTests(DatabaseFixture db) : ComplaintWorldTests(db)
                 for (var i = 0; i < 30; i++) await w.RegisterComplaintAsync(content: $"样本 {i}");
                 var hr = new Actor(await Build.UserAsync(s, "hrx", [Roles.Hr]), "hrx", "hrx", [Roles.Hr], null);
                 await s.Get<SpotCheckRepository>().DrawAsync(hr, Period, [new DrawShare(null, 8)], seed: 20261126);
-                return (await s.Get<SpotCheckRepository>().ItemsAsync(hr, Period)).Select(i => i.ComplaintId).ToList();
+                return (await s.Get<SpotCheckRepository>().ItemsAsync(hr, Period)).Select(i => i.ContactId).ToList();
             }
             finally
             {
@@ -56,7 +56,7 @@ public sealed class SpotCheckTests(DatabaseFixture db) : ComplaintWorldTests(db)
         await Repo.DrawAsync(_hr, Period, [new DrawShare(_w.DepartmentId, 5)], seed: 1);
         await Repo.DrawAsync(_hr, Period, [new DrawShare(_w.DepartmentId, 5)], seed: 1);
         await Repo.DrawAsync(_hr, Period, [new DrawShare(_w.DepartmentId, 5)], seed: 2);
-        var sampled = (await Repo.ItemsAsync(_hr, Period)).Where(i => ids.Contains(i.ComplaintId)).Select(i => i.ComplaintId).ToList();
+        var sampled = (await Repo.ItemsAsync(_hr, Period)).Where(i => i.ComplaintId is { } c && ids.Contains(c)).Select(i => i.ComplaintId).ToList();
         Assert.Equal(12, sampled.Count);
         Assert.Equal(sampled.Count, sampled.Distinct().Count());
     }

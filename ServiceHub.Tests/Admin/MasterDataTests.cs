@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using ServiceHub.Data.Admin;
 using ServiceHub.Data.Infrastructure;
@@ -80,8 +81,9 @@ public sealed class MasterDataTests(DatabaseFixture db) : IClassFixture<Database
         try
         {
             await using var s = new TestServices(cs);
-            Assert.True(await s.Get<DemoSeeder>().SeedAsync());
-            Assert.False(await s.Get<DemoSeeder>().SeedAsync());
+            var seeder = ActivatorUtilities.CreateInstance<DemoSeeder>(s.Provider);
+            Assert.True(await seeder.SeedAsync());
+            Assert.False(await seeder.SeedAsync());
             await using var conn = new NpgsqlConnection(cs);
             var roles = (await conn.QueryAsync<string>("SELECT DISTINCT unnest(roles) FROM users")).ToHashSet();
             foreach (var r in Roles.All) Assert.Contains(r, roles);

@@ -28,6 +28,7 @@ public sealed class ReportingPageTests(DatabaseFixture db) : IClassFixture<Datab
             s.AddServiceHubData(db.ConnectionString);
             s.AddSingleton<TimeProvider>(_w.S.Clock);
             s.AddScoped<CurrentUser>();
+            s.AddScoped<ActionRunner>();
         }, a =>
         {
             a.SetAuthorized(who.UserName).SetRoles([.. who.Roles]);

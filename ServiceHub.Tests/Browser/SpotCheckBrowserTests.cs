@@ -44,7 +44,7 @@ public sealed class SpotCheckBrowserTests(BrowserAppFactory app, BrowserFixture 
         await Assertions.Expect(page.Locator(".mud-snackbar").Filter(new() { HasText = "已保存" })).ToHaveCountAsync(1);
 
         var hr = (await app.Get<UserRepository>().FindByUserNameAsync("hr"))!;
-        var penalties = await app.Get<SpotCheckRepository>().PenaltiesAsync(new Actor(hr.Id, "hr", "hr", hr.Roles, hr.DepartmentId), Periods.Of(app.Clock.GetUtcNow()));
+        var penalties = await app.Get<SpotCheckRepository>().PenaltiesAsync(new Actor(hr.Id, "hr", "hr", hr.Roles, hr.DepartmentId), Month.Of(app.Clock.GetUtcNow()).ToString());
         Assert.Contains(penalties, p => p.Breach == Breaches.UncivilLanguage && p.Amount == 200 && p.PersonId == agent.Id);
         await page.Context.CloseAsync();
     }

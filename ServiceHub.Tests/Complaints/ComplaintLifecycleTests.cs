@@ -39,7 +39,7 @@ public sealed class ComplaintLifecycleTests(DatabaseFixture db) : ComplaintWorld
     public async Task The_first_responder_is_the_agent_who_registered_and_cannot_be_changed()
     {
         var r = await _w.Intake.RegisterAsync(_w.Agent, _w.ComplaintForm());
-        var contact = (await _w.Intake.GetAsync(r.ContactId))!;
+        var contact = (await _w.Intake.GetAsync(_w.Agent, r.ContactId))!;
         Assert.Equal(_w.Agent.Id, contact.FirstResponderId);
         await using var conn = new NpgsqlConnection(Db.ConnectionString);
         await Assert.ThrowsAsync<PostgresException>(() => conn.ExecuteAsync(

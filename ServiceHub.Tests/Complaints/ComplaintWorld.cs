@@ -71,9 +71,12 @@ public abstract class ComplaintWorldTests(DatabaseFixture db) : IClassFixture<Da
     protected TestServices _s = default!;
     protected ComplaintWorld _w = default!;
 
+    /// <summary>Where the test clock starts (the clock only moves forward); null for the default.</summary>
+    protected virtual DateTimeOffset? Start => null;
+
     public virtual async Task InitializeAsync()
     {
-        _s = new TestServices(Db.ConnectionString);
+        _s = new TestServices(Db.ConnectionString, Start);
         _w = await ComplaintWorld.CreateAsync(_s);
     }
 

@@ -38,6 +38,7 @@ public sealed class DeadlineColourTests(DatabaseFixture db) : ComplaintWorldTest
         s.AddServiceHubData(Db.ConnectionString);
         s.AddSingleton<TimeProvider>(_s.Clock);
         s.AddScoped<CurrentUser>();
+        s.AddScoped<ActionRunner>();
     }, a => a.SetAuthorized(who.UserName).SetRoles([.. who.Roles])
         .SetClaims(new Claim(ClaimTypes.NameIdentifier, who.Id.ToString(CultureInfo.InvariantCulture)), new Claim(AppClaims.DisplayName, who.DisplayName),
             new Claim(AppClaims.DepartmentId, who.DepartmentId?.ToString(CultureInfo.InvariantCulture) ?? "")));

@@ -49,7 +49,7 @@ public sealed class IntakeTests(DatabaseFixture db) : ComplaintWorldTests(db)
         Assert.Matches(@"^LF-2026-\d{6}$", visit.RegisterNo);
         Assert.Matches(@"^JD-2026-\d{6}$", visit.ReceptionNo!);
         Assert.Null(visit.ComplaintId);
-        var contact = (await _w.Intake.GetAsync(visit.ContactId))!;
+        var contact = (await _w.Intake.GetAsync(_w.Agent, visit.ContactId))!;
         Assert.Equal("陈女士", contact.ReceptionConfirmedBy);
         Assert.True(contact.Satisfied);
     }
@@ -76,7 +76,7 @@ public sealed class IntakeTests(DatabaseFixture db) : ComplaintWorldTests(db)
         // Saved anyway on purpose: the phrase is recorded on the contact for HR's spot check.
         form.AcceptForbiddenPhrases = true;
         var r = await _w.Intake.RegisterAsync(_w.Agent, form);
-        Assert.Equal(["不是告诉你了，怎么还不明白？"], (await _w.Intake.GetAsync(r.ContactId))!.ForbiddenPhrases);
+        Assert.Equal(["不是告诉你了，怎么还不明白？"], (await _w.Intake.GetAsync(_w.Agent, r.ContactId))!.ForbiddenPhrases);
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class IntakeTests(DatabaseFixture db) : ComplaintWorldTests(db)
         await _w.Intake.HandOverAsync(_w.Agent, r.ContactId, _w.Handler.Id);
         _s.Clock.Advance(TimeSpan.FromHours(2));
         await _w.Intake.RecordHandOverResultAsync(_w.Handler, r.ContactId, "已电话告知客户维修安排");
-        var c = (await _w.Intake.GetAsync(r.ContactId))!;
+        var c = (await _w.Intake.GetAsync(_w.Agent, r.ContactId))!;
         Assert.Equal(_w.Handler.Id, c.HandoverToId);
         Assert.NotNull(c.HandoverAt);
         Assert.Equal("已电话告知客户维修安排", c.HandoverResult);

@@ -16,6 +16,7 @@ public sealed class ChangePasswordFormTests(DatabaseFixture db) : IClassFixture<
             s.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
             s.AddServiceHubData(db.ConnectionString);
             s.AddScoped<CurrentUser>();
+            s.AddScoped<ActionRunner>();
         }, a => a.SetAuthorized("agent").SetRoles(Roles.Agent));
         return ctx;
     }

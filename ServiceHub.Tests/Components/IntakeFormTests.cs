@@ -16,6 +16,7 @@ public sealed class IntakeFormTests(DatabaseFixture db) : IClassFixture<Database
         s.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         s.AddServiceHubData(db.ConnectionString);
         s.AddScoped<CurrentUser>();
+        s.AddScoped<ActionRunner>();
     }, a => a.SetAuthorized("agent").SetRoles(Roles.Agent).SetClaims(new Claim(ClaimTypes.NameIdentifier, "1"), new Claim(AppClaims.DisplayName, "王丽")));
 
     [Fact]

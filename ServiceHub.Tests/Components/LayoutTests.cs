@@ -8,10 +8,13 @@ namespace ServiceHub.Tests.Components;
 
 public sealed class LayoutTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
+    /// <summary>The access map's policies the role holds (bUnit's stand-in authorisation grants exactly these).</summary>
+    private static string[] PoliciesOf(string role) => [.. Access.ByPolicy.Where(p => p.Value.Contains(role)).Select(p => p.Key)];
+
     [Fact]
     public async Task The_navigation_shows_administration_to_an_admin()
     {
-        await using var ctx = BunitSetup.Create(auth: a => a.SetAuthorized("admin").SetRoles(Roles.Admin));
+        await using var ctx = BunitSetup.Create(auth: a => a.SetAuthorized("admin").SetRoles(Roles.Admin).SetPolicies(PoliciesOf(Roles.Admin)));
         var nav = ctx.Render<NavMenu>();
         Assert.Contains("系统管理", nav.Markup);
         Assert.Contains("/admin/users", nav.Markup);
@@ -20,7 +23,7 @@ public sealed class LayoutTests(DatabaseFixture db) : IClassFixture<DatabaseFixt
     [Fact]
     public async Task The_navigation_hides_administration_from_an_agent()
     {
-        await using var ctx = BunitSetup.Create(auth: a => a.SetAuthorized("agent").SetRoles(Roles.Agent));
+        await using var ctx = BunitSetup.Create(auth: a => a.SetAuthorized("agent").SetRoles(Roles.Agent).SetPolicies(PoliciesOf(Roles.Agent)));
         var nav = ctx.Render<NavMenu>();
         Assert.DoesNotContain("/admin/users", nav.Markup);
         Assert.Contains("/customers", nav.Markup);
@@ -34,6 +37,7 @@ public sealed class LayoutTests(DatabaseFixture db) : IClassFixture<DatabaseFixt
                 s.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
                 s.AddServiceHubData(db.ConnectionString);
                 s.AddScoped<ServiceHub.App.Infrastructure.CurrentUser>();
+                s.AddSingleton<ServiceHub.App.Infrastructure.NotificationFeed>();
             },
             a => a.SetAuthorized("agent").SetRoles(Roles.Agent).SetClaims(
                 new System.Security.Claims.Claim(ServiceHub.App.Infrastructure.AppClaims.DisplayName, "王丽"),

@@ -32,6 +32,7 @@ public sealed class CountingComponentTests(DatabaseFixture db) : IClassFixture<D
         s.AddSingleton(_s.Get<StandardReplyRepository>());
         s.AddSingleton<TimeProvider>(_s.Clock);
         s.AddScoped<CurrentUser>();
+        s.AddScoped<ActionRunner>();
     }, auth: a => a.SetAuthorized(_w.W.Agent.UserName).SetRoles(Roles.Agent)
         .SetClaims(new Claim(ClaimTypes.NameIdentifier, _w.W.Agent.Id.ToString()), new Claim(AppClaims.DisplayName, "座席")));
 

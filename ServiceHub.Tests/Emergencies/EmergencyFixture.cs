@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using ServiceHub.Data.Admin;
 using ServiceHub.Data.Emergencies;
@@ -17,7 +18,7 @@ public sealed class EmergencyFixture : DatabaseFixture
     {
         await base.InitializeAsync();
         S = new TestServices(ConnectionString);
-        await S.Get<DemoSeeder>().SeedAsync();
+        await ActivatorUtilities.CreateInstance<DemoSeeder>(S.Provider).SeedAsync();
     }
 
     public override async Task DisposeAsync()

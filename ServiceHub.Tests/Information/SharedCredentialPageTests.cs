@@ -25,6 +25,7 @@ public sealed class SharedCredentialPageTests(DatabaseFixture db) : IClassFixtur
         s.AddServiceHubData(db.ConnectionString);
         s.AddSingleton<TimeProvider>(_s.Clock);
         s.AddScoped<CurrentUser>();
+        s.AddScoped<ActionRunner>();
     }, a => a.SetAuthorized(who.UserName).SetRoles([.. who.Roles])
         .SetClaims(new Claim(ClaimTypes.NameIdentifier, who.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), new Claim(AppClaims.DisplayName, who.DisplayName)));
 

@@ -36,7 +36,8 @@ public sealed class AnalysisTests(DatabaseFixture db) : IClassFixture<DatabaseFi
         var cs = Assert.Single(rows, r => r.Month == month && r.DepartmentId == _w.W.CsDepartmentId);
         Assert.True(cs.All >= 10);
         var company = Assert.Single(rows, r => r.Month == month && r.DepartmentId is null);
-        Assert.Equal(company.Satisfied / (decimal)company.All, company.Rate!.Value, 3);
+        Assert.Equal(Math.Round(100m * company.Satisfied / company.All, 1, MidpointRounding.AwayFromZero), company.Rate.Percent);
+        Assert.Equal(company.Satisfied * 100 >= 90 * company.All, company.MeetsTarget);
         await Assert.ThrowsAsync<ForbiddenException>(() => Analysis.SatisfactionAsync(_w.W.Handler));
     }
 

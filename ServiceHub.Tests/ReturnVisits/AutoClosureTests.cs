@@ -26,9 +26,6 @@ public sealed class AutoClosureTests(DatabaseFixture db) : IClassFixture<Databas
         Assert.Equal(handled.AddDays(7), Closure.AutoCloseAt(handled));
         Assert.True(Closure.RepeatReopens(handled, handled.AddDays(7).AddSeconds(-1)));
         Assert.False(Closure.RepeatReopens(handled, handled.AddDays(7)));
-        Assert.Equal(0.9m, Satisfaction.Target);
-        Assert.Equal(0.9m, Satisfaction.Rate(9, 10));
-        Assert.Null(Satisfaction.Rate(0, 0));
     }
 
     [Fact]

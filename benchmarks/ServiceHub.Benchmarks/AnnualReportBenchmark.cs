@@ -39,7 +39,7 @@ public static class AnnualReportBenchmark
         Console.WriteLine($"seeded {complaints:N0} complaints and {visits:N0} return visits in {Year} (+{complaints * 3 / 10:N0} and {visits / 5:N0} in {Year - 1}) in {sw.Elapsed.TotalSeconds:F1} s");
 
         var clock = new FixedClock(BusinessTime.FromLocal(new DateTime(Year + 1, 1, 5, 2, 0, 0)));
-        var reports = new AnnualReportService(db, new AuditLog(db, clock), clock);
+        var reports = new AnnualReportService(db, new AuditLog(db, clock), clock, Microsoft.Extensions.Options.Options.Create(new KpiOptions()));
         var leader = new Actor(0, "bench", "bench", [Roles.Leadership], null);
         var baseline = new List<double>();
         var product = new List<double>();

@@ -62,7 +62,7 @@ public static class ComplaintDeskBenchmark
                 if (i >= 2) raw.Add(sw.Elapsed.TotalMilliseconds);
             }
 
-            var repo = new ComplaintRepository(db.DataSource);
+            var repo = new ComplaintRepository(db.DataSource, new ServiceHub.Data.Admin.AuditLog(db.DataSource, clock));
             var actor = new Actor(1, "bench", "bench", ["cs_supervisor"], null);
             var qApp = new List<double>();
             var qRaw = new List<double>();

@@ -1,6 +1,7 @@
 using Hangfire;
 using Microsoft.Extensions.Logging;
 using ServiceHub.Data.Information;
+using ServiceHub.Jobs.Infrastructure;
 
 namespace ServiceHub.Jobs.Information;
 
@@ -9,6 +10,11 @@ public sealed class InformationFilingJob(InformationLifecycle lifecycle, TimePro
 {
     public const string Id = "information-filing";
 
+    /// <summary>Every five minutes, Beijing time.</summary>
+    public static readonly JobSchedule Schedule = JobSchedule.InBeijing("*/5 * * * *");
+
+    public static void Register(IRecurringJobManager jobs) => Schedule.Register<InformationFilingJob>(jobs, Id, j => j.RunAsync(CancellationToken.None));
+
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(CancellationToken ct)
@@ -16,21 +22,5 @@ public sealed class InformationFilingJob(InformationLifecycle lifecycle, TimePro
         // The last two days: the nightly retention run files everything else (and catches up after an outage).
         var r = await lifecycle.FileAndStoreAsync(clock.GetUtcNow().AddDays(-2), ct);
         if (r.Filed + r.Stored > 0) log.LogInformation("Information register: {Filed} filed, {Stored} stored", r.Filed, r.Stored);
-    }
-}
-
-/// <summary>Every night at 02:30 Beijing time: a full filing pass, then records whose retention has ended are put up for destruction (an approval is still needed).</summary>
-public sealed class RetentionJob(InformationLifecycle lifecycle, ILogger<RetentionJob> log)
-{
-    public const string Id = "information-retention";
-
-    [DisableConcurrentExecution(timeoutInSeconds: 300)]
-    [AutomaticRetry(Attempts = 3)]
-    public async Task RunAsync(CancellationToken ct)
-    {
-        var filed = await lifecycle.FileAndStoreAsync(null, ct);
-        if (filed.Filed + filed.Stored > 0) log.LogInformation("Information register (full pass): {Filed} filed, {Stored} stored", filed.Filed, filed.Stored);
-        var n = await lifecycle.RequestDueDestructionsAsync(ct);
-        if (n > 0) log.LogInformation("Information register: {Count} records put up for destruction", n);
     }
 }

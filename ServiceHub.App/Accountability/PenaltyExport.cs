@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Localization;
 using MiniExcelLibs;
+using ServiceHub.App.Infrastructure;
 using ServiceHub.Data.Accountability;
 
-namespace ServiceHub.App.Infrastructure;
+namespace ServiceHub.App.Accountability;
 
 /// <summary>The monthly penalty ledger as an Excel workbook: a sheet per person totals and a sheet of entries, headers in the user's language.</summary>
 public static class PenaltyExport
@@ -10,7 +11,7 @@ public static class PenaltyExport
     public static void MapPenaltyExport(this WebApplication app) =>
         app.MapGet("/penalties/export", async (HttpContext http, string period, SpotCheckRepository repo, IStringLocalizer<SharedResource> l) =>
         {
-            if (!Periods.IsValid(period)) return Results.BadRequest();
+            if (!ServiceHub.Data.Infrastructure.Month.IsValid(period)) return Results.BadRequest();
             var actor = http.User.ToActor()!;
             var penalties = await repo.PenaltiesAsync(actor, period, http.RequestAborted);
             var ledger = SpotCheckRepository.Ledger(penalties);
@@ -40,5 +41,5 @@ public static class PenaltyExport
             await stream.SaveAsAsync(sheets, cancellationToken: http.RequestAborted);
             stream.Position = 0;
             return Results.File(stream, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"penalties-{period}.xlsx");
-        }).RequireAuthorization(p => p.RequireRole(ServiceHub.Data.Admin.Roles.Hr, ServiceHub.Data.Admin.Roles.Admin, ServiceHub.Data.Admin.Roles.Leadership, ServiceHub.Data.Admin.Roles.DeptManager));
+        }).RequireAuthorization(ServiceHub.Data.Admin.Policies.Penalties);
 }

@@ -1,6 +1,7 @@
 using Hangfire;
 using Microsoft.Extensions.Logging;
 using ServiceHub.Data.ReturnVisits;
+using ServiceHub.Jobs.Infrastructure;
 
 namespace ServiceHub.Jobs.ReturnVisits;
 
@@ -8,6 +9,11 @@ namespace ServiceHub.Jobs.ReturnVisits;
 public sealed class ClosureJob(ClosureSweep sweep, ILogger<ClosureJob> log)
 {
     public const string Id = "complaints-closure";
+
+    /// <summary>Every ten minutes, Beijing time.</summary>
+    public static readonly JobSchedule Schedule = JobSchedule.InBeijing("*/10 * * * *");
+
+    public static void Register(IRecurringJobManager jobs) => Schedule.Register<ClosureJob>(jobs, Id, j => j.RunAsync(CancellationToken.None));
 
     [DisableConcurrentExecution(timeoutInSeconds: 300)]
     [AutomaticRetry(Attempts = 0)]
@@ -18,17 +24,4 @@ public sealed class ClosureJob(ClosureSweep sweep, ILogger<ClosureJob> log)
             log.LogInformation("Closure sweep: {OneWeek} closed after one week, {AfterVisit} after a satisfied return visit, {Reminders} reminders, {Awaiting} awaiting classification",
                 r.ClosedOneWeek, r.ClosedAfterReturnVisit, r.RemindersSent, r.AwaitingClassification);
     }
-}
-
-/// <summary>The delayed job of a "call me back at …": reminds the assignee at that time (sent once; the sweep is the safety net).</summary>
-public sealed class CallbackReminderJob(ClosureSweep sweep)
-{
-    [AutomaticRetry(Attempts = 3)]
-    public Task RunAsync(long reminderId, CancellationToken ct) => sweep.SendRemindersAsync(reminderId, ct);
-}
-
-public sealed class HangfireReminderScheduler(IBackgroundJobClient jobs) : IReminderScheduler
-{
-    public void Schedule(long reminderId, DateTimeOffset at) =>
-        jobs.Schedule<CallbackReminderJob>(j => j.RunAsync(reminderId, CancellationToken.None), at);
 }
