@@ -54,6 +54,16 @@ catch (DatabaseStartup.StartupException ex)
     return 1;
 }
 
+if (args is ["job", var jobId])
+{
+    // `ServiceHub.App job <id>`: one run of a recurring job in this process, then exit (no web server, no job server).
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+    if (await ServiceHub.Jobs.Infrastructure.JobCommand.RunOnceAsync(app.Services, jobId, stop.Token)) return 0;
+    Console.Error.WriteLine($"ServiceHub: no job '{jobId}'. Jobs: {string.Join(", ", ServiceHub.Jobs.Infrastructure.JobCommand.Ids)}");
+    return 2;
+}
+
 if (demo) await app.Services.SeedServiceHubDemoAsync();
 app.Services.RegisterServiceHubJobs();
 

@@ -14,6 +14,7 @@ public static class AdminServiceCollectionExtensions
         services.AddSingleton<DepartmentRepository>();
         services.AddSingleton<ProjectRepository>();
         services.AddSingleton<CustomerRepository>();
+        services.AddSingleton<JobFailures>();
         return services;
     }
 }

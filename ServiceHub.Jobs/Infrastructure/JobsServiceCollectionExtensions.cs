@@ -1,4 +1,6 @@
 using Hangfire;
+using Hangfire.Common;
+using ServiceHub.Jobs.Infrastructure;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
@@ -25,8 +27,13 @@ public static class JobsServiceCollectionExtensions
                 QueuePollInterval = TimeSpan.FromSeconds(5),
                 InvisibilityTimeout = TimeSpan.FromMinutes(30),
             }));
+        services.AddSingleton<JobFailureFilter>();
         if (configuration.GetValue("Hangfire:Server", true))
-            services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2));
+            services.AddHangfireServer((sp, o) =>
+            {
+                o.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2);
+                o.FilterProvider = WithFailureWatch(sp);
+            });
         return services
             .AddServiceHubComplaintJobs()
             .AddServiceHubIntakeJobs()
@@ -37,4 +44,8 @@ public static class JobsServiceCollectionExtensions
             .AddServiceHubInformationJobs()
             .AddServiceHubNotificationJobs(configuration);
     }
+
+    /// <summary>Hangfire's own filters plus <see cref="JobFailureFilter"/>, for this server only (no global state shared between hosts).</summary>
+    public static IJobFilterProvider WithFailureWatch(IServiceProvider services) =>
+        new JobFilterProviderCollection(JobFilterProviders.Providers, new JobFilterCollection { services.GetRequiredService<JobFailureFilter>() });
 }
