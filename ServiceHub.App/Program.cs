@@ -35,6 +35,7 @@ catch (Exception ex) when (ex is DatabaseStartup.StartupException or Migrator.Mi
     return 1;
 }
 
+builder.AddServiceHubTelemetry();
 builder.Services
     .AddServiceHubData(connectionString)
     .AddServiceHubJobs(connectionString, builder.Configuration)

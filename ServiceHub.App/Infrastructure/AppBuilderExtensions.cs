@@ -22,6 +22,7 @@ public static class AppBuilderExtensions
         app.UseRequestLocalization();
         app.UseSignInRateLimiting();
         app.UseAuthentication();
+        app.UseUserIdInLogs();
         app.UsePasswordChangeGate();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -33,6 +34,7 @@ public static class AppBuilderExtensions
     {
         app.MapStaticAssets().AllowAnonymous();
         app.MapServiceHubHealthChecks();
+        app.MapServiceHubMetrics();
         app.MapServiceHubAccount();
         app.MapServiceHubEmergencies();
         app.MapPenaltyExport();

@@ -14,6 +14,8 @@ public static class DataServiceCollectionExtensions
         services.AddNpgsqlDataSource(connectionString);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<NotificationRepository>();
+        services.AddMetrics();
+        services.AddSingleton<DomainMetrics>();
         services.AddServiceHubAdmin();
         // Intake and complaints (their folders belong to the complaint lifecycle, which will register them itself).
         services.AddOptions<ComplaintOptions>().BindConfiguration("Complaints");

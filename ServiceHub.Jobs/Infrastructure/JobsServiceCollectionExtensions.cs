@@ -28,6 +28,7 @@ public static class JobsServiceCollectionExtensions
                 InvisibilityTimeout = TimeSpan.FromMinutes(30),
             }));
         services.AddSingleton<JobFailureFilter>();
+        services.AddSingleton<JobMetricsFilter>();
         if (configuration.GetValue("Hangfire:Server", true))
             services.AddHangfireServer((sp, o) =>
             {
@@ -45,7 +46,7 @@ public static class JobsServiceCollectionExtensions
             .AddServiceHubNotificationJobs(configuration);
     }
 
-    /// <summary>Hangfire's own filters plus <see cref="JobFailureFilter"/>, for this server only (no global state shared between hosts).</summary>
+    /// <summary>Hangfire's own filters plus <see cref="JobFailureFilter"/> and <see cref="JobMetricsFilter"/>, for this server only (no global state shared between hosts).</summary>
     public static IJobFilterProvider WithFailureWatch(IServiceProvider services) =>
-        new JobFilterProviderCollection(JobFilterProviders.Providers, new JobFilterCollection { services.GetRequiredService<JobFailureFilter>() });
+        new JobFilterProviderCollection(JobFilterProviders.Providers, new JobFilterCollection { services.GetRequiredService<JobFailureFilter>(), services.GetRequiredService<JobMetricsFilter>() });
 }
