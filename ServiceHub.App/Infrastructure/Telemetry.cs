@@ -12,7 +12,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// Telemetry (issue #16 points 11, 12). Metrics — ASP.NET Core, HttpClient, Npgsql and ServiceHub's own (<see cref="DomainMetrics"/>)
 /// — on a Prometheus scrape endpoint (<c>/metrics</c>: administrators only, or without sign-in on the management port
 /// <c>Telemetry:Metrics:Port</c> alone); traces and metrics also exported by OTLP when <c>Telemetry:Otlp:Endpoint</c> is set. Logs:
-/// JSON on the console in Production (one object a line, with the trace id and the signed-in user's id in its scopes).
+/// JSON on the console in Production (<see cref="RedactingJsonFormatter"/>: one object a line, the trace id and the signed-in
+/// user's id in its scopes, phone and ID numbers masked).
 /// </summary>
 public static class Telemetry
 {
@@ -37,12 +38,14 @@ public static class Telemetry
 
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
         if (builder.Environment.IsProduction() && configuration["Logging:Console:FormatterName"] is null or "" or "json")
-            builder.Logging.AddJsonConsole(o =>
-            {
-                o.IncludeScopes = true;
-                o.UseUtcTimestamp = true;
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-            });
+            builder.Logging.AddConsole(o => o.FormatterName = RedactingJsonFormatter.Name)
+                .AddConsoleFormatter<RedactingJsonFormatter, Microsoft.Extensions.Logging.Console.JsonConsoleFormatterOptions>(o =>
+                {
+                    o.IncludeScopes = true;
+                    o.UseUtcTimestamp = true;
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                    o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+                });
         return builder;
     }
 
