@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
-# ServiceHub: the two commands of the README.
-#   ./servicehub.sh run    private PostgreSQL cluster (reused), migrations, demo data, app on http://127.0.0.1:5080
+# ServiceHub: the two commands of the README, and the operator's.
+#   ./servicehub.sh run    the demo: private PostgreSQL cluster (reused), migrations, demo data, app on http://127.0.0.1:5080
 #   ./servicehub.sh test   throw-away cluster, every test, closing line "N passed, N failed"
 # With ConnectionStrings__ServiceHub set, both use that server and start no cluster.
+# Operations (README, "Deploying ServiceHub" and "Operating ServiceHub"):
+#   ./servicehub.sh start                   production start: no demo data, settings from the environment / appsettings.Production.json
+#   ./servicehub.sh admin create NAME       an administrator whose password must change at the first sign-in
+#   ./servicehub.sh backup                  one verified backup now (for cron)
+#   ./servicehub.sh restore FILE            restore into a new database, check it, then switch to it
+#   ./servicehub.sh publish                 a self-contained build in artifacts/servicehub (runs without the .NET SDK)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 ROOT=$PWD
 APP_URL=${SERVICEHUB_URL:-http://127.0.0.1:5080}
+# A published build (./servicehub.sh publish) carries this script next to its ServiceHub.App executable and no sources.
+PUBLISHED=; if [ -x "$ROOT/ServiceHub.App" ] && [ ! -f "$ROOT/ServiceHub.sln" ]; then PUBLISHED=1; fi
+# Our own servers listen below Linux's ephemeral port range (outgoing connections take their local ports from it).
+PG_PORT_BASE=${SERVICEHUB_PG_PORT:-15432}
 
 log() { printf '\033[1;34m[servicehub]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[servicehub]\033[0m %s\n' "$*" >&2; exit 1; }
@@ -29,15 +39,71 @@ ensure_postgres() {
   [ -x "$PGBIN/initdb" ] || die "PostgreSQL server binaries not found after install."
 }
 
-ensure_dotnet() { command -v dotnet >/dev/null || die "The .NET 10 SDK is required (dotnet not on PATH)."; }
+# (grep reads all of its input: with pipefail, an early-exiting grep -q could fail the pipe through SIGPIPE.)
+has_sdk10() { command -v dotnet >/dev/null && dotnet --list-sdks 2>/dev/null | grep '^10\.' >/dev/null; }
+
+# The .NET 10 SDK: from the distribution's packages where it ships it (Ubuntu's dotnet-sdk-10.0, or any apt source that
+# has it), otherwise stop with the exact commands to install it.
+ensure_dotnet() {
+  [ -z "$PUBLISHED" ] || die "This is a published build: it runs without the SDK (./servicehub.sh start | admin | backup | restore); build and test from a source checkout."
+  has_sdk10 && return
+  local id="" version="" candidate=""
+  if [ -r /etc/os-release ]; then
+    id=$(. /etc/os-release && echo "${ID:-}")
+    version=$(. /etc/os-release && echo "${VERSION_ID:-}")
+  fi
+  if command -v apt-cache >/dev/null; then
+    candidate=$(apt-cache policy dotnet-sdk-10.0 2>/dev/null | awk '/Candidate:/ {print $2}')
+    if [ -z "$candidate" ] || [ "$candidate" = "(none)" ]; then
+      as_root apt-get update -qq >/dev/null 2>&1 && APT_UPDATED=1 || true
+      candidate=$(apt-cache policy dotnet-sdk-10.0 2>/dev/null | awk '/Candidate:/ {print $2}')
+    fi
+  fi
+  if [ -n "$candidate" ] && [ "$candidate" != "(none)" ]; then
+    log "the .NET 10 SDK is missing: installing dotnet-sdk-10.0 $candidate from the distribution's packages (${id:-unknown})"
+    apt_install dotnet-sdk-10.0
+    hash -r
+    has_sdk10 && return
+    die "dotnet-sdk-10.0 was installed but 'dotnet --list-sdks' shows no 10.x SDK."
+  fi
+  local feed="${id:-debian}/${version:-12}"
+  die "The .NET 10 SDK is required and ${id:-this distribution} ${version} has no dotnet-sdk-10.0 package. Install it with
+  Microsoft's packages (Debian, Ubuntu):
+    wget https://packages.microsoft.com/config/$feed/packages-microsoft-prod.deb -O packages-microsoft-prod.deb
+    sudo dpkg -i packages-microsoft-prod.deb && rm packages-microsoft-prod.deb
+    sudo apt-get update && sudo apt-get install -y dotnet-sdk-10.0
+  or with dotnet-install.sh (any Linux, no root):
+    curl -sSL https://dot.net/v1/dotnet-install.sh -o dotnet-install.sh
+    bash dotnet-install.sh --channel 10.0 --install-dir \"\$HOME/.dotnet\"
+    export DOTNET_ROOT=\"\$HOME/.dotnet\" PATH=\"\$HOME/.dotnet:\$PATH\"
+  then run this command again."
+}
 
 # initdb refuses root: as root the cluster belongs to 'postgres' and lives where that user can enter.
 run_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() { local p=$1; while ! port_free "$p"; do p=$((p + 1)); done; echo "$p"; }
+ephemeral_low() { awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768; }
 
-# start_cluster DIR  → sets PGPORT, PGDIR; creates the cluster if new, starts it if stopped.
+# A port is taken while ANY socket holds it locally, listening or not: an outgoing connection's TIME-WAIT is enough to
+# make a bind fail.
+port_taken() {
+  if command -v ss >/dev/null; then [ -n "$(ss -Htan "sport = :$1" 2>/dev/null)" ]; else (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; fi
+}
+
+# free_port FROM → the first port from FROM on that no socket holds, below the ephemeral range.
+free_port() {
+  local p=$1 low; low=$(ephemeral_low)
+  [ "$p" -lt "$low" ] || p=$PG_PORT_BASE
+  while port_taken "$p"; do
+    p=$((p + 1))
+    [ "$p" -lt "$low" ] || die "no free port between $PG_PORT_BASE and $low (the start of the ephemeral range)"
+  done
+  echo "$p"
+}
+
+CLUSTER_STARTED=
+# start_cluster DIR  → sets PGPORT, PGDIR; creates the cluster if new, starts it if stopped (on a free port below the
+# ephemeral range; the next one when the bind fails anyway, e.g. taken in the meantime).
 start_cluster() {
   PGDIR=$1
   mkdir -p "$PGDIR"
@@ -52,13 +118,26 @@ start_cluster() {
     log "PostgreSQL already running on port $PGPORT"
     return
   fi
-  local want; want=$(cat "$PGDIR/port" 2>/dev/null || echo 55432)
-  PGPORT=$(free_port "$want")
-  run_pg sh -c "echo $PGPORT > '$PGDIR/port'"
-  run_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/postgres.log" -w -t 60 \
-    -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB -c fsync=${PG_FSYNC:-on}" start >/dev/null \
-    || { tail -n 20 "$PGDIR/postgres.log" >&2; die "PostgreSQL did not start"; }
-  log "PostgreSQL listening on 127.0.0.1:$PGPORT"
+  local want attempt logged; want=$(cat "$PGDIR/port" 2>/dev/null || echo "$PG_PORT_BASE")
+  for attempt in 1 2 3 4 5 6 7 8 9 10; do
+    PGPORT=$(free_port "$want")
+    run_pg sh -c "echo $PGPORT > '$PGDIR/port'"
+    logged=0; [ ! -f "$PGDIR/postgres.log" ] || logged=$(wc -l < "$PGDIR/postgres.log")
+    if run_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/postgres.log" -w -t 60 \
+      -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB -c fsync=${PG_FSYNC:-on}" start >/dev/null; then
+      CLUSTER_STARTED=1
+      log "PostgreSQL listening on 127.0.0.1:$PGPORT"
+      return
+    fi
+    if tail -n "+$((logged + 1))" "$PGDIR/postgres.log" 2>/dev/null | grep -q -e 'could not bind' -e 'Address already in use'; then
+      log "port $PGPORT was taken meanwhile; trying the next one"
+      want=$((PGPORT + 1))
+      continue
+    fi
+    tail -n 20 "$PGDIR/postgres.log" >&2
+    die "PostgreSQL did not start"
+  done
+  die "PostgreSQL did not start: no port could be bound after 10 attempts"
 }
 
 stop_cluster() {
@@ -110,11 +189,11 @@ cmd_run() {
     trap 'exit 130' INT TERM
     ensure_database servicehub
     export ConnectionStrings__ServiceHub="Host=127.0.0.1;Port=$PGPORT;Database=servicehub;Username=postgres"
+    export Backups__Directory=${Backups__Directory:-$(cluster_base)/backups}
   else
     log "using the database of ConnectionStrings__ServiceHub"
   fi
-  log "building"
-  dotnet build ServiceHub.App -c Release -v q -nologo >/dev/null || dotnet build ServiceHub.App -c Release -nologo
+  build_app
   print_accounts
   log "ServiceHub on $APP_URL  (Ctrl+C stops the app and the database)"
   set +e
@@ -194,9 +273,112 @@ cmd_bench() {
   dotnet run -c Release --project benchmarks/ServiceHub.Benchmarks -- "$@"
 }
 
+# ---- Operations -------------------------------------------------------------------------------------------------------
+
+# The database of an operator's command: ConnectionStrings__ServiceHub (your PostgreSQL server), or a private cluster kept
+# in $SERVICEHUB_DATA/pg, or (from a source checkout, for admin/backup/restore only) the demo's cluster of `run`.
+# A cluster started here is stopped again when the command ends; one already running is left alone.
+use_database() { # allow-demo-cluster(yes|no)
+  if [ -n "${ConnectionStrings__ServiceHub:-}" ]; then
+    log "using the database of ConnectionStrings__ServiceHub"
+    return
+  fi
+  local base
+  if [ -n "${SERVICEHUB_DATA:-}" ]; then
+    base=$SERVICEHUB_DATA
+  elif [ "$1" = yes ] && [ -z "$PUBLISHED" ]; then
+    base=$(cluster_base)
+    log "using the demo's private cluster (./servicehub.sh run)"
+  else
+    die "No database: set ConnectionStrings__ServiceHub to your PostgreSQL database (README, \"Deploying ServiceHub\"), or SERVICEHUB_DATA to a durable folder for a private cluster."
+  fi
+  ensure_postgres
+  mkdir -p "$base"
+  start_cluster "$base/pg"
+  if [ -n "$CLUSTER_STARTED" ]; then trap stop_cluster EXIT; trap 'exit 130' INT TERM; fi
+  ensure_database servicehub
+  export ConnectionStrings__ServiceHub="Host=127.0.0.1;Port=$PGPORT;Database=servicehub;Username=postgres"
+  export Backups__Directory=${Backups__Directory:-$base/backups}
+}
+
+# pg_dump/pg_restore for backups: the app finds them as ensure_postgres does (newest /usr/lib/postgresql/N/bin, then PATH).
+ensure_pg_client() {
+  if [ -z "${Backups__PgBinDir:-}" ] && [ -z "$(pg_bindir)" ] && ! command -v pg_dump >/dev/null; then apt_install postgresql-client; fi
+}
+
+# app VERB… : the app itself (a published build's executable, or the build of this checkout) with a command-line verb.
+build_app() {
+  ensure_dotnet
+  log "building"
+  dotnet build ServiceHub.App -c Release -v q -nologo >/dev/null || dotnet build ServiceHub.App -c Release -nologo
+}
+
+app() {
+  if [ -n "$PUBLISHED" ]; then
+    "$ROOT/ServiceHub.App" "$@"
+  else
+    build_app
+    dotnet "$ROOT/ServiceHub.App/bin/Release/net10.0/ServiceHub.App.dll" "$@"
+  fi
+}
+
+# Production: no demo data, every required setting present (the app names a missing one and stops).
+cmd_start() {
+  use_database no
+  [ -n "$PUBLISHED" ] || build_app
+  log "ServiceHub (production) on $APP_URL  (Ctrl+C stops it)"
+  set +e
+  if [ -n "$PUBLISHED" ]; then
+    ASPNETCORE_URLS="$APP_URL" ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production} "$ROOT/ServiceHub.App" --contentRoot "$ROOT"
+  else
+    ASPNETCORE_URLS="$APP_URL" ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production} \
+      dotnet "$ROOT/ServiceHub.App/bin/Release/net10.0/ServiceHub.App.dll" --contentRoot "$ROOT/ServiceHub.App"
+  fi
+  local rc=$?
+  set -e
+  return $rc
+}
+
+cmd_admin() {
+  [ "${1:-}" = create ] && [ -n "${2:-}" ] || die "usage: $0 admin create NAME [--display-name TEXT] [--generate-password]"
+  use_database yes
+  app admin "$@"
+}
+
+cmd_backup() {
+  use_database yes
+  ensure_pg_client
+  app backup "$@"
+}
+
+cmd_restore() {
+  [ -n "${1:-}" ] || die "usage: $0 restore FILE [--no-switch] | restore --switch-to DATABASE"
+  use_database yes
+  ensure_pg_client
+  if [ "$1" != --switch-to ]; then set -- "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")" "${@:2}"; fi
+  app restore "$@"
+}
+
+# A self-contained build for linux-x64: copy artifacts/servicehub to the server and run ./ServiceHub.App (no SDK needed).
+cmd_publish() {
+  ensure_dotnet
+  local out="$ROOT/artifacts/servicehub"
+  rm -rf "$out"
+  log "publishing a self-contained linux-x64 build into $out"
+  dotnet publish ServiceHub.App/ServiceHub.App.csproj -c Release -r linux-x64 --self-contained true -o "$out" -nologo -v q >/dev/null \
+    || dotnet publish ServiceHub.App/ServiceHub.App.csproj -c Release -r linux-x64 --self-contained true -o "$out" -nologo
+  cp servicehub.sh "$out/servicehub.sh"
+  log "done: $(du -sh "$out" | cut -f1). On the server: cd $(basename "$out") && ./ServiceHub.App (or ./servicehub.sh start | admin | backup | restore)"
+}
+
 case "${1:-}" in
   run) shift; cmd_run "$@" ;;
   test) shift; cmd_test "$@" ;;
   bench) shift; cmd_bench "$@" ;;
-  *) echo "usage: $0 run | test [dotnet test options] | bench [name] [sizes]" >&2; exit 2 ;;
+  start) shift; cmd_start "$@" ;;
+  admin) shift; cmd_admin "$@" ;;
+  backup) shift; cmd_backup "$@" ;;
+  restore) shift; cmd_restore "$@" ;;
+  publish) shift; cmd_publish "$@" ;;
+  *) echo "usage: $0 run | test [dotnet test options] | bench [name] [sizes] | start | admin create NAME | backup | restore FILE | publish" >&2; exit 2 ;;
 esac

@@ -1,9 +1,13 @@
 using Npgsql;
 using ServiceHub.App.Infrastructure;
+using ServiceHub.App.Operations;
 using ServiceHub.Data.Infrastructure;
+using ServiceHub.Data.Operations;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseStaticWebAssets(); // MudBlazor assets also when run from a build (not only in Development)
+
+if (await OperationsCommands.BeforeStartAsync(args, builder) is { } exitCode) return exitCode; // admin/backup/restore verbs; production settings
 
 var connectionString = builder.Configuration.GetConnectionString("ServiceHub");
 if (string.IsNullOrWhiteSpace(connectionString))
@@ -27,7 +31,8 @@ catch (SecuritySettings.InvalidException ex)
 try
 {
     await DatabaseStartup.CheckReachableAsync(connectionString);
-    Migrator.Run(connectionString);
+    Migrator.Run(connectionString, waiting: m => Console.Error.WriteLine($"ServiceHub: {m}"));
+    await Installation.CheckDemoSeedingAsync(connectionString, demo);
 }
 catch (Exception ex) when (ex is DatabaseStartup.StartupException or Migrator.MigrationException)
 {

@@ -69,6 +69,7 @@ public static class AnnualReportLayout
             Ratio(l["AnnualReport.ConsultationSatisfaction"], now.ConsultationSatisfaction, before.ConsultationSatisfaction),
             [vsTarget, Verdict(l, now.ConsultationSatisfaction, target), Verdict(l, before.ConsultationSatisfaction, target), "–"],
             Ratio(l["AnnualReport.ReturnVisitSatisfaction"], now.ReturnVisitSatisfaction, before.ReturnVisitSatisfaction),
+            Count(l["AnnualReport.ReturnVisitsUnreachable"], now.ReturnVisitsUnreachable, before.ReturnVisitsUnreachable),
             Count(l["AnnualReport.Emergencies"], now.Emergencies, before.Emergencies),
             Ratio(l["AnnualReport.EmergencyOnTime"], now.EmergencyOnTime, before.EmergencyOnTime),
             [l["AnnualReport.MeanArrival"], Minutes(now.MeanArrivalMinutes), Minutes(before.MeanArrivalMinutes), "–"],
@@ -84,16 +85,16 @@ public static class AnnualReportLayout
         sections.Add(new("departments", l["AnnualReport.Departments"],
             [l["AnnualReport.Department"], l["AnnualReport.Complaints"], py, l["AnnualReport.ReplyOnTime"], l["AnnualReport.ContactOnTime"],
              l["AnnualReport.Escalated"], l["AnnualReport.ClosureRate"], l["AnnualReport.Repeat"], l["AnnualReport.Emergencies"],
-             l["AnnualReport.EmergencyOnTime"], l["AnnualReport.ReturnVisitSatisfaction"]],
+             l["AnnualReport.EmergencyOnTime"], l["AnnualReport.ReturnVisitSatisfaction"], l["AnnualReport.ReturnVisitsUnreachable"]],
             c.Departments.Select(d => (IReadOnlyList<string>)[Name(d.Name, d.NameEn), d.Complaints.ToString(Inv), d.PreviousComplaints.ToString(Inv),
                 Rate(d.ReplyOnTime), Rate(d.ContactOnTime), d.Escalated.ToString(Inv), Rate(d.ClosureRate), d.Repeat.ToString(Inv),
-                d.Emergencies.ToString(Inv), Rate(d.EmergencyOnTime), Rate(d.ReturnVisitSatisfaction)]).ToList()));
+                d.Emergencies.ToString(Inv), Rate(d.EmergencyOnTime), Rate(d.ReturnVisitSatisfaction), d.ReturnVisitsUnreachable.ToString(Inv)]).ToList()));
 
         sections.Add(new("months", l["AnnualReport.Months"],
             [l["AnnualReport.Month"], l["AnnualReport.ConsultationSatisfaction"], vsTarget, l["AnnualReport.SameMonthBefore", py],
-             l["AnnualReport.ReturnVisitSatisfaction"], l["AnnualReport.Complaints"]],
+             l["AnnualReport.ReturnVisitSatisfaction"], l["AnnualReport.ReturnVisitsUnreachable"], l["AnnualReport.Complaints"]],
             c.Months.Select(m => (IReadOnlyList<string>)[m.Month, Rate(m.ConsultationSatisfaction), Verdict(l, m.ConsultationSatisfaction, target),
-                Rate(m.PreviousConsultationSatisfaction), Rate(m.ReturnVisitSatisfaction), m.Complaints.ToString(Inv)]).ToList(),
+                Rate(m.PreviousConsultationSatisfaction), Rate(m.ReturnVisitSatisfaction), m.ReturnVisitsUnreachable.ToString(Inv), m.Complaints.ToString(Inv)]).ToList(),
             l["AnnualReport.SatisfactionTarget", RateText.Target(target)]));
 
         sections.Add(new("emergencies", l["AnnualReport.EmergencySection"],
@@ -103,9 +104,9 @@ public static class AnnualReportLayout
 
         sections.Add(new("analyses", l["AnnualReport.Analyses"],
             [l["AnnualReport.Period"], l["AnnualReport.Department"], l["AnnualReport.Visits"], l["AnnualReport.Satisfied"],
-             l["AnnualReport.NotSatisfied"], l["AnnualReport.TopReasons"], l["AnnualReport.Analysis"]],
+             l["AnnualReport.NotSatisfied"], l["AnnualReport.ReturnVisitsUnreachable"], l["AnnualReport.TopReasons"], l["AnnualReport.Analysis"]],
             c.Analyses.Select(a => (IReadOnlyList<string>)[a.Period, Name(a.DepartmentName, a.DepartmentNameEn), a.Visits.ToString(Inv),
-                a.Satisfied.ToString(Inv), a.NotSatisfied.ToString(Inv), a.TopReasons, a.Analysis]).ToList()));
+                a.Satisfied.ToString(Inv), a.NotSatisfied.ToString(Inv), a.Unreachable.ToString(Inv), a.TopReasons, a.Analysis]).ToList()));
 
         sections.Add(new("plans", l["AnnualReport.Plans"],
             [l["AnnualReport.Period"], l["AnnualReport.FinalOpinion"], l["AnnualReport.DecidedPlan"], l["AnnualReport.DecidedAt"],

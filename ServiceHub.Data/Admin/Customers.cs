@@ -4,19 +4,44 @@ using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.Admin;
 
-/// <summary>A customer as lists and forms show it: private data (phones, membership) always masked here.</summary>
+/// <summary>
+/// A customer as lists and forms show it: private data (phones, membership) always masked here. A customer without a phone
+/// (<see cref="PhoneMasked"/> empty) is reached through <see cref="ContactChannel"/> by <see cref="ContactHandle"/>: a forum handle, a
+/// newspaper, a forwarding body.
+/// </summary>
 public sealed record CustomerSummary(
     int Id, string Name, string PhoneMasked, string? Phone2Masked, int? UnitId, string? Address,
-    string? MembershipNoMasked, string? MembershipLevelMasked, string Notes);
+    string? MembershipNoMasked, string? MembershipLevelMasked, string Notes, string? ContactChannel = null, string? ContactHandle = null);
 
 /// <summary>The unmasked private data of one customer, returned only to a role that may see it, and audited.</summary>
-public sealed record CustomerPrivateData(int Id, string Phone, string? Phone2, string? MembershipNo, string? MembershipLevel);
+public sealed record CustomerPrivateData(int Id, string? Phone, string? Phone2, string? MembershipNo, string? MembershipLevel);
+
+/// <summary>
+/// Who a customer is when they have no phone (issue #11 point 11): the author of a forum post by their handle, a newspaper or media
+/// outlet, a forwarding body — only for the channels that reach them (forum, media, forwarded).
+/// </summary>
+public static class CustomerContacts
+{
+    /// <summary>The channels by which a customer without a phone is reached; such a customer's contacts come by these channels only.</summary>
+    public static readonly IReadOnlyList<string> Channels = [Complaints.Channels.Forum, Complaints.Channels.Media, Complaints.Channels.Forwarded];
+
+    public const int HandleMax = 100;
+    public const int NameMax = 100;
+    public const int NotesMax = 1000;
+    public const int MembershipMax = 50;
+
+    /// <summary>The channel through which a phone-less author of a contact on <paramref name="channel"/> is reached (a forum by default).</summary>
+    public static string For(string channel) => Channels.Contains(channel) ? channel : Complaints.Channels.Forum;
+}
 
 public sealed class CustomerEdit
 {
     public int? Id { get; init; }
     public string Name { get; set; } = "";
+    /// <summary>Empty for a customer reached only through <see cref="ContactChannel"/> (forum, media, forwarded) by <see cref="ContactHandle"/>.</summary>
     public string Phone { get; set; } = "";
+    public string? ContactChannel { get; set; }
+    public string? ContactHandle { get; set; }
     public string? Phone2 { get; set; }
     public int? UnitId { get; set; }
     public string? MembershipNo { get; set; }
@@ -26,17 +51,18 @@ public sealed class CustomerEdit
 
 public sealed class CustomerRepository(NpgsqlDataSource db, AuditLog audit, TimeProvider clock)
 {
-    private sealed record Row(int Id, string Name, string Phone, string? Phone2, int? UnitId, string? Address, string? MembershipNo, string? MembershipLevel, string Notes);
+    private sealed record Row(int Id, string Name, string? Phone, string? Phone2, int? UnitId, string? Address, string? MembershipNo, string? MembershipLevel,
+        string Notes, string? ContactChannel, string? ContactHandle);
 
     private static CustomerSummary Mask(Row r) => new(
         r.Id, r.Name, Masking.Phone(r.Phone), r.Phone2 is null ? null : Masking.Phone(r.Phone2), r.UnitId, r.Address,
         r.MembershipNo is null ? null : Masking.Membership(r.MembershipNo),
-        r.MembershipLevel is null ? null : Masking.Membership(r.MembershipLevel), r.Notes);
+        r.MembershipLevel is null ? null : Masking.Membership(r.MembershipLevel), r.Notes, r.ContactChannel, r.ContactHandle);
 
     private const string Select = """
         SELECT c.id, c.name, c.phone, c.phone2, c.unit_id,
                CASE WHEN u.id IS NULL THEN NULL ELSE p.name || ' ' || b.name || ' ' || u.number END AS address,
-               c.membership_no, c.membership_level, c.notes
+               c.membership_no, c.membership_level, c.notes, c.contact_channel, c.contact_handle
         FROM customers c
         LEFT JOIN units u ON u.id = c.unit_id
         LEFT JOIN buildings b ON b.id = u.building_id
@@ -49,7 +75,7 @@ public sealed class CustomerRepository(NpgsqlDataSource db, AuditLog audit, Time
     /// </summary>
     private const string Where = """
         WHERE (@Text IS NULL
-               OR c.name LIKE @Contains
+               OR c.name LIKE @Contains OR c.contact_handle ILIKE @Contains
                OR (@Digits IS NOT NULL AND (c.phone LIKE @Digits || '%' OR c.phone2 LIKE @Digits || '%'
                                             OR (length(@Digits) = 4 AND (right(c.phone, 4) = @Digits OR right(c.phone2, 4) = @Digits)))))
           AND (@ProjectId IS NULL OR p.id = @ProjectId)
@@ -95,17 +121,57 @@ public sealed class CustomerRepository(NpgsqlDataSource db, AuditLog audit, Time
     {
         var p = await RevealAsync(actor, customerId, "edit", ct);
         var c = await GetAsync(customerId, ct) ?? throw new DomainException("NotFound");
-        return new CustomerEdit { Id = c.Id, Name = c.Name, Phone = p.Phone, Phone2 = p.Phone2, UnitId = c.UnitId, MembershipNo = p.MembershipNo, MembershipLevel = p.MembershipLevel, Notes = c.Notes };
+        return new CustomerEdit
+        {
+            Id = c.Id, Name = c.Name, Phone = p.Phone ?? "", Phone2 = p.Phone2, UnitId = c.UnitId, MembershipNo = p.MembershipNo, MembershipLevel = p.MembershipLevel,
+            Notes = c.Notes, ContactChannel = c.ContactChannel, ContactHandle = c.ContactHandle,
+        };
     }
 
+    /// <summary>
+    /// A customer needs a valid phone, unless they are reached through a forum, the media or a forwarding body by a handle (then the
+    /// channel and the handle are required). Every text has a length limit.
+    /// </summary>
     public static IReadOnlyDictionary<string, string> Validate(CustomerEdit edit)
     {
-        var errors = new Dictionary<string, string>();
-        if (string.IsNullOrWhiteSpace(edit.Name)) errors[nameof(edit.Name)] = "Validation.Required";
-        if (string.IsNullOrWhiteSpace(edit.Phone)) errors[nameof(edit.Phone)] = "Validation.Required";
-        else if (!PhoneNumbers.IsValid(edit.Phone)) errors[nameof(edit.Phone)] = "Validation.Phone";
-        if (!string.IsNullOrWhiteSpace(edit.Phone2) && !PhoneNumbers.IsValid(edit.Phone2)) errors[nameof(edit.Phone2)] = "Validation.Phone";
-        return errors;
+        var errors = new Dictionary<string, FieldError>();
+        TextInput.Check(errors, nameof(edit.Name), edit.Name, CustomerContacts.NameMax);
+        var phoneless = string.IsNullOrWhiteSpace(edit.Phone);
+        var hasHandle = !string.IsNullOrWhiteSpace(edit.ContactChannel) || !string.IsNullOrWhiteSpace(edit.ContactHandle);
+        if (phoneless && !hasHandle) errors[nameof(edit.Phone)] = new("Customer.PhoneOrHandle");
+        else if (!phoneless && !PhoneNumbers.IsValid(edit.Phone)) errors[nameof(edit.Phone)] = new("Validation.Phone");
+        if (hasHandle)
+        {
+            if (edit.ContactChannel is null || !CustomerContacts.Channels.Contains(edit.ContactChannel)) errors[nameof(edit.ContactChannel)] = new("Validation.Required");
+            TextInput.Check(errors, nameof(edit.ContactHandle), edit.ContactHandle, CustomerContacts.HandleMax);
+        }
+        if (!string.IsNullOrWhiteSpace(edit.Phone2) && !PhoneNumbers.IsValid(edit.Phone2)) errors[nameof(edit.Phone2)] = new("Validation.Phone");
+        TextInput.Check(errors, nameof(edit.MembershipNo), edit.MembershipNo, CustomerContacts.MembershipMax, required: false);
+        TextInput.Check(errors, nameof(edit.MembershipLevel), edit.MembershipLevel, CustomerContacts.MembershipMax, required: false);
+        TextInput.Check(errors, nameof(edit.Notes), edit.Notes, CustomerContacts.NotesMax, required: false);
+        return errors.ToDictionary(e => e.Key, e => e.Value.Code);
+    }
+
+    /// <summary>
+    /// The author of a contact known only by a handle on <paramref name="channel"/> (a forum handle, a newspaper, a forwarding body): the
+    /// customer with that handle on that channel, created (and audited) the first time, in the caller's transaction.
+    /// </summary>
+    internal static async Task<int> FindOrCreateByHandleAsync(NpgsqlConnection conn, NpgsqlTransaction tx, AuditLog audit, Actor actor, string channel,
+        string handle, DateTimeOffset now, CancellationToken ct)
+    {
+        var args = new { channel, handle = handle.Trim(), now };
+        var id = await conn.ExecuteScalarAsync<int?>(new CommandDefinition("""
+            INSERT INTO customers (name, phone, contact_channel, contact_handle, created_at, updated_at) VALUES (@handle, NULL, @channel, @handle, @now, @now)
+            ON CONFLICT (contact_channel, lower(btrim(contact_handle))) WHERE phone IS NULL DO NOTHING
+            RETURNING id
+            """, args, tx, cancellationToken: ct));
+        if (id is { } created)
+        {
+            await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Create, "customer", created.ToString(System.Globalization.CultureInfo.InvariantCulture), args.handle, ct);
+            return created;
+        }
+        return await conn.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT id FROM customers WHERE phone IS NULL AND contact_channel = @channel AND lower(btrim(contact_handle)) = lower(@handle)", args, tx, cancellationToken: ct));
     }
 
     /// <summary>
@@ -123,9 +189,12 @@ public sealed class CustomerRepository(NpgsqlDataSource db, AuditLog audit, Time
         }
         var errors = Validate(edit);
         if (errors.Count > 0) throw new DomainException(errors.Values.First());
+        var phoneless = string.IsNullOrWhiteSpace(edit.Phone);
+        var hasHandle = !string.IsNullOrWhiteSpace(edit.ContactHandle);
         var args = new
         {
-            edit.Id, Name = edit.Name.Trim(), Phone = PhoneNumbers.Normalize(edit.Phone),
+            edit.Id, Name = edit.Name.Trim(), Phone = phoneless ? null : PhoneNumbers.Normalize(edit.Phone),
+            ContactChannel = hasHandle ? edit.ContactChannel : null, ContactHandle = hasHandle ? edit.ContactHandle!.Trim() : null,
             Phone2 = string.IsNullOrWhiteSpace(edit.Phone2) ? null : PhoneNumbers.Normalize(edit.Phone2),
             edit.UnitId,
             MembershipNo = string.IsNullOrWhiteSpace(edit.MembershipNo) ? null : edit.MembershipNo.Trim(),
@@ -134,19 +203,27 @@ public sealed class CustomerRepository(NpgsqlDataSource db, AuditLog audit, Time
         };
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var id = edit.Id is null
-            ? await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
-                INSERT INTO customers (name, phone, phone2, unit_id, membership_no, membership_level, notes, created_at, updated_at)
-                VALUES (@Name, @Phone, @Phone2, @UnitId, @MembershipNo, @MembershipLevel, @Notes, @Now, @Now) RETURNING id
-                """, args, tx, cancellationToken: ct))
-            : await conn.ExecuteScalarAsync<int?>(new CommandDefinition("""
-                UPDATE customers SET name = @Name, phone = @Phone, phone2 = @Phone2, unit_id = @UnitId, membership_no = @MembershipNo,
-                    membership_level = @MembershipLevel, notes = @Notes, updated_at = @Now
-                WHERE id = @Id RETURNING id
-                """, args, tx, cancellationToken: ct)) ?? throw new DomainException("NotFound");
-        await audit.WriteAsync(conn, tx, actor, edit.Id is null ? AuditLog.Actions.Create : AuditLog.Actions.Update, "customer", id.ToString(), args.Name, ct);
-        await tx.CommitAsync(ct);
-        return id;
+        try
+        {
+            var id = edit.Id is null
+                ? await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
+                    INSERT INTO customers (name, phone, phone2, unit_id, membership_no, membership_level, notes, contact_channel, contact_handle, created_at, updated_at)
+                    VALUES (@Name, @Phone, @Phone2, @UnitId, @MembershipNo, @MembershipLevel, @Notes, @ContactChannel, @ContactHandle, @Now, @Now) RETURNING id
+                    """, args, tx, cancellationToken: ct))
+                : await conn.ExecuteScalarAsync<int?>(new CommandDefinition("""
+                    UPDATE customers SET name = @Name, phone = @Phone, phone2 = @Phone2, unit_id = @UnitId, membership_no = @MembershipNo,
+                        membership_level = @MembershipLevel, notes = @Notes, contact_channel = @ContactChannel, contact_handle = @ContactHandle, updated_at = @Now
+                    WHERE id = @Id RETURNING id
+                    """, args, tx, cancellationToken: ct)) ?? throw new DomainException("NotFound");
+            await audit.WriteAsync(conn, tx, actor, edit.Id is null ? AuditLog.Actions.Create : AuditLog.Actions.Update, "customer", id.ToString(), args.Name, ct);
+            await tx.CommitAsync(ct);
+            return id;
+        }
+        catch (PostgresException ex) when (Db.IsUniqueViolation(ex))
+        {
+            // Another customer without a phone already has this handle on this channel: find them instead.
+            throw new DomainException("Customer.HandleTaken");
+        }
     }
 
     private static string EscapeLike(string s) => s.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");

@@ -185,7 +185,10 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
                     return;
                 }
                 openByMatter[key] = id;
-                At(t0 + contactAfter, () => Step(() => complaints.ConfirmContactAsync(handler, id, clock.Now, _rng.NextDouble() < 0.8 ? "电话" : "上门", ct)));
+                At(t0 + contactAfter, () => Step(() => complaints.ConfirmContactAsync(handler, id, clock.Now, _rng.NextDouble() < 0.8 ? "电话" : "上门", ct: ct)));
+                // Some cannot be resolved at once: the handler agrees the earliest feedback time with the owner (some are then missed).
+                if (_rng.NextDouble() < 0.15)
+                    At(t0 + contactAfter + TimeSpan.FromMinutes(10), () => Step(() => complaints.AgreeFeedbackAsync(handler, id, clock.Now.AddHours(U(6, 30)), ct)));
                 At(t0.AddHours(U(2, 20)), () => Step(() => _rng.NextDouble() < 0.92
                     ? counting.VerifyAsync(supervisor, id, true, null, ct)
                     : counting.VerifyAsync(supervisor, id, false, Pick(["经核实属于咨询，不计入投诉统计", "非我方责任范围（市政供水），不计入统计"]), ct)));
@@ -213,6 +216,12 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
                 "SELECT id, assignee_id FROM return_visit_tasks WHERE complaint_id = @complaintId AND state IN ('open','escalated')", new { complaintId });
             if (task is not { } t) return;
             var caller = t.AssigneeId is { } a && byId.TryGetValue(a, out var who) ? who : actors["returnvisit"];
+            // A few owners cannot be reached at all: no answer on three different days, then the return-visit lead ends the visit.
+            if (firstAttempt && _rng.NextDouble() < 0.04)
+            {
+                await FailToReach(t.Id, 1);
+                return;
+            }
             if (firstAttempt && _rng.NextDouble() < 0.08)
             {
                 await Step(() => visits.RecordAttemptAsync(caller, t.Id, new AttemptForm { Result = AttemptResults.NoAnswer }, ct));
@@ -228,6 +237,16 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
             }, ct));
             // Not satisfied: back to handling, handled again, visited again.
             if (!satisfied) At(clock.Now.AddHours(U(24, 48)), () => Handle(complaintId, handler, template, key, needsVisit: true));
+        }
+
+        async Task FailToReach(long taskId, int attempt)
+        {
+            var state = await conn.ExecuteScalarAsync<string>("SELECT state FROM return_visit_tasks WHERE id = @taskId", new { taskId });
+            if (state is not (TaskStates.Open or TaskStates.Escalated)) return;
+            var caller = state == TaskStates.Escalated ? supervisor : actors["returnvisit2"];
+            await Step(() => visits.RecordAttemptAsync(caller, taskId, new AttemptForm { Result = AttemptResults.NoAnswer }, ct));
+            if (attempt < Unreachable.DefaultAfterDays) At(clock.Now.AddHours(U(22, 28)), () => FailToReach(taskId, attempt + 1));
+            else At(clock.Now.AddHours(U(1, 4)), () => Step(() => visits.CloseUnreachableAsync(actors["returnvisit"], taskId, "三天均未能接通，按规定结束回访", ct)));
         }
 
         void Consultation(DateTimeOffset at)

@@ -1,11 +1,13 @@
 using Dapper;
 using Npgsql;
+using ServiceHub.Data.Operations;
 
 namespace ServiceHub.Data.Admin;
 
 /// <summary>
 /// Seeds the demo company once: the manual's departments, one account per role, three projects with buildings and
-/// units, and about 200 customers. Deterministic, so the demo is the same on every machine.
+/// units, and about 200 customers. Deterministic, so the demo is the same on every machine. The database is marked a demo in the
+/// same transaction; a database holding other accounts is refused (<see cref="Installation.DemoSeedingAsync"/>).
 /// </summary>
 public sealed partial class DemoSeeder(NpgsqlDataSource db, TimeProvider clock)
 {
@@ -62,10 +64,14 @@ public sealed partial class DemoSeeder(NpgsqlDataSource db, TimeProvider clock)
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(7001)", transaction: tx, cancellationToken: ct));
-        if (await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM users)", transaction: tx, cancellationToken: ct)))
-            return false;
+        switch (await Installation.DemoSeedingAsync(conn, tx, ct))
+        {
+            case DemoSeeding.AlreadyDemo: return false;
+            case DemoSeeding.Refused: throw new Installation.DemoRefusedException();
+        }
 
         var now = clock.GetUtcNow();
+        await Installation.MarkDemoAsync(conn, tx, now, ct);
         var deptIds = new Dictionary<string, int>();
         foreach (var (code, name, nameEn) in DemoDepartments)
             deptIds[code] = await conn.ExecuteScalarAsync<int>(new CommandDefinition(

@@ -46,9 +46,11 @@ public sealed class SignInService(NpgsqlDataSource db, UserRepository users, Ses
 
         await Lockout.ResetAsync(conn, user.Id, ct);
         var sessionId = await sessions.StartAsync(user.Id, ip, now, ct);
-        var mustChange = user.RotationRequiredSince is not null;
+        // A shared credential to rotate after a leaver, or a password set by someone else (the command line's first administrator).
+        var mustChange = user.RotationRequiredSince is not null || user.MustChangePassword;
         await audit.WriteAsync(user.Id, user.UserName, AuditLog.Actions.SignIn, "user", user.Id.ToString(),
-            mustChange ? "shared credential to rotate: password change only" : "", ip, ct);
+            user.RotationRequiredSince is not null ? "shared credential to rotate: password change only"
+            : user.MustChangePassword ? "password set by someone else: password change only" : "", ip, ct);
         return new SignInResult(SignInOutcome.Success, user, sessionId, mustChange);
     }
 

@@ -8,7 +8,7 @@ namespace ServiceHub.Data.Admin;
 public sealed record UserAccount(
     int Id, string UserName, string DisplayName, string PasswordHash, string[] Roles, int? DepartmentId,
     string? DepartmentName, string? Phone, bool IsActive, int FailedAttempts, DateTimeOffset? LockedUntil, Guid SecurityStamp,
-    bool IsShared = false, bool IsDocumentAdmin = false, DateTimeOffset? RotationRequiredSince = null);
+    bool IsShared = false, bool IsDocumentAdmin = false, DateTimeOffset? RotationRequiredSince = null, bool MustChangePassword = false);
 
 /// <summary><see cref="RotationRequiredSince"/>: a shared departmental credential whose password must change since someone of the department left.</summary>
 public sealed record UserListItem(int Id, string UserName, string DisplayName, string[] Roles, int? DepartmentId, string? DepartmentName, bool IsActive, DateTimeOffset? LockedUntil,
@@ -51,7 +51,8 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProv
 
     private const string SelectUser = """
         SELECT u.id, u.user_name, u.display_name, u.password_hash, u.roles, u.department_id, d.name AS department_name,
-               u.phone, u.is_active, u.failed_attempts, u.locked_until, u.security_stamp, u.is_shared, u.is_document_admin, u.rotation_required_since
+               u.phone, u.is_active, u.failed_attempts, u.locked_until, u.security_stamp, u.is_shared, u.is_document_admin, u.rotation_required_since,
+               u.must_change_password
         FROM users u LEFT JOIN departments d ON d.id = u.department_id
         """;
 
@@ -214,7 +215,7 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProv
         if (currentPassword == newPassword) throw new DomainException("Password.Same");
         await using var tx = await conn.BeginTransactionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE users SET password_hash = @hash, security_stamp = gen_random_uuid(), rotation_required_since = NULL,
+            UPDATE users SET password_hash = @hash, security_stamp = gen_random_uuid(), rotation_required_since = NULL, must_change_password = false,
                 failed_attempts = 0, locked_until = NULL
             WHERE id = @id
             """, new { id = actor.Id, hash = HashPassword(newPassword) }, tx, cancellationToken: ct));

@@ -9,7 +9,11 @@ public static class ComplaintAction
     public const string Handle = "handle";
     public const string Note = "note";
     public const string Extend = "extend";
+    /// <summary>The earliest feedback time agreed with the owner, and the feedback given (最快反馈信息的时间).</summary>
+    public const string Feedback = "feedback";
     public const string Transfer = "transfer";
+    /// <summary>The department manager's new date agreed with the customer after the reply deadline was missed (offered in the extension panel then).</summary>
+    public const string AgreeDate = "agree-date";
 
     // Counting (DOMAIN.md §4 counting rules) and hot complaints.
     public const string Classify = "classify";
@@ -23,6 +27,9 @@ public static class ComplaintAction
     public const string Split = "split";
     public const string FlagHot = "flag-hot";
 
-    public static readonly IReadOnlyList<string> Desk = [Dispatch, Contact, Handle, Note, Extend, Transfer];
-    public static readonly IReadOnlyList<string> All = [.. Desk, Classify, Verify, Impact, Merge, Unmerge, Attach, Online, Split, FlagHot];
+    // Return visits (DOMAIN.md §5): whether the complaint needs one, set by the CS supervisor.
+    public const string ReturnVisitNeed = "return-visit-need";
+
+    public static readonly IReadOnlyList<string> Desk = [Dispatch, Contact, Handle, Note, Extend, Feedback, Transfer];
+    public static readonly IReadOnlyList<string> All = [.. Desk, AgreeDate, Classify, Verify, Impact, Merge, Unmerge, Attach, Online, Split, FlagHot, ReturnVisitNeed];
 }

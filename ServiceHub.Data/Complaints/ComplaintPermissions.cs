@@ -19,6 +19,8 @@ public static class ComplaintPermissions
         Supervisor,
         /// <summary>The handlers and manager of the complaint's department, the CS supervisor and admins.</summary>
         Department,
+        /// <summary>The manager of the complaint's department, the CS supervisor and admins.</summary>
+        Manager,
     }
 
     private enum WhenMerged { Refused, Allowed, Required }
@@ -36,7 +38,11 @@ public static class ComplaintPermissions
         [ComplaintAction.Handle] = new(Who.Department, [ComplaintStates.Contacted], WhenMerged.Refused),
         [ComplaintAction.Note] = new(Who.Department, DeskOpen, WhenMerged.Refused),
         [ComplaintAction.Extend] = new(Who.Department, DeskOpen, WhenMerged.Refused),
+        // The earliest feedback time is agreed once the customer has been contacted and the matter cannot be resolved at once.
+        [ComplaintAction.Feedback] = new(Who.Department, [ComplaintStates.Contacted], WhenMerged.Refused),
         [ComplaintAction.Transfer] = new(Who.Department, DeskOpen, WhenMerged.Refused),
+        // After a missed reply deadline, only the manager agrees a new date with the customer (the lifecycle refuses it before the miss).
+        [ComplaintAction.AgreeDate] = new(Who.Manager, DeskOpen, WhenMerged.Refused),
         // Counting rule 5: the final root cause, until the complaint is closed.
         [ComplaintAction.Classify] = new(Who.Department, ComplaintStates.Unhandled.Append(ComplaintStates.Handled).ToList(), WhenMerged.Allowed,
             StateRefusal: "Counting.ClosedComplaint"),
@@ -50,6 +56,8 @@ public static class ComplaintPermissions
         [ComplaintAction.Online] = new(Who.Intake, null, WhenMerged.Allowed),
         [ComplaintAction.Split] = new(Who.Intake, null, WhenMerged.Allowed),
         [ComplaintAction.FlagHot] = new(Who.Supervisor, null, WhenMerged.Allowed),
+        // Whether a return visit is needed: the CS supervisor, until the complaint is closed; a merged complaint follows its group.
+        [ComplaintAction.ReturnVisitNeed] = new(Who.Supervisor, ComplaintStates.Unhandled.Append(ComplaintStates.Handled).ToList(), WhenMerged.Refused),
     };
 
     /// <summary>The CS supervisor's counting work (verification, merges, hot complaints).</summary>
@@ -63,6 +71,7 @@ public static class ComplaintPermissions
     {
         Who.Intake => actor.IsIn(IntakeRepository.IntakeRoles),
         Who.Supervisor => actor.IsIn(SupervisorRoles),
+        Who.Manager => actor.IsIn(SupervisorRoles) || (actor.IsIn(Roles.DeptManager) && departmentId is not null && actor.DepartmentId == departmentId),
         _ => IsDepartmentActor(actor, departmentId),
     };
 
@@ -70,6 +79,7 @@ public static class ComplaintPermissions
     {
         Who.Intake => IntakeRepository.IntakeRoles,
         Who.Supervisor => SupervisorRoles,
+        Who.Manager => [Roles.DeptManager],
         _ => [Roles.Handler, Roles.DeptManager],
     };
 
@@ -108,7 +118,7 @@ public static class ComplaintPermissions
     public static void RequireRole(Actor actor, string action)
     {
         var who = Matrix[action].Who;
-        actor.Require(who == Who.Department ? [Roles.Handler, Roles.DeptManager, .. SupervisorRoles] : RolesOf(who));
+        actor.Require(who is Who.Department or Who.Manager ? [.. RolesOf(who), .. SupervisorRoles] : RolesOf(who));
     }
 
     /// <summary>

@@ -19,7 +19,10 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
                c.dispatched_at, c.contact_due_at, c.contacted_at, c.contact_method, c.reply_due_at, c.resolution, c.reply, c.reply_forbidden_phrases,
                c.handled_at, c.needs_return_visit, c.closed_at, c.close_reason, c.escalation_level, c.current_due_at,
                {ComplaintSql.MergedIntoSheetNo} AS merged_into_sheet_no, dc.warn_at AS contact_warn_at, dr.warn_at AS reply_warn_at,
-               cu.phone AS customer_phone_masked
+               cu.phone AS customer_phone_masked,
+               c.contact_logged_at, c.contact_time_note,
+               c.feedback_due_at, df.warn_at AS feedback_warn_at, c.feedback_given_at, coalesce(df.active, false) AS feedback_running,
+               c.agreed_reply_at, da.warn_at AS agreed_warn_at, coalesce(da.active, false) AS agreed_running, c.return_visit_unreachable_at
         FROM complaints c
         JOIN contacts ct ON ct.id = c.contact_id
         JOIN customers cu ON cu.id = c.customer_id
@@ -31,6 +34,8 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
         LEFT JOIN buildings b ON b.id = un.building_id
         LEFT JOIN complaint_deadlines dc ON dc.complaint_id = c.id AND dc.kind = 'contact'
         LEFT JOIN complaint_deadlines dr ON dr.complaint_id = c.id AND dr.kind = 'reply'
+        LEFT JOIN complaint_deadlines df ON df.complaint_id = c.id AND df.kind = 'feedback'
+        LEFT JOIN complaint_deadlines da ON da.complaint_id = c.id AND da.kind = 'agreed'
         """;
 
     /// <summary>Who may read a complaint: the CS side, leadership, HR and return visits read all; a department reads its own.</summary>
@@ -104,11 +109,13 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
     public const string QueuePageSql = $"""
         SELECT c.id, c.sheet_no, c.state, cu.name AS customer_name, p.name AS project_name, c.content, c.urgency_minutes,
                c.registered_at, c.contact_due_at, c.reply_due_at, c.current_due_at, c.escalation_level, h.display_name AS handler_name,
-               {ComplaintSql.CurrentWarnAt} AS current_warn_at
+               {ComplaintSql.CurrentWarnAt} AS current_warn_at,
+               c.feedback_due_at, df.warn_at AS feedback_warn_at, c.feedback_given_at, coalesce(df.active, false) AS feedback_running
         FROM complaints c
         JOIN customers cu ON cu.id = c.customer_id
         LEFT JOIN projects p ON p.id = c.project_id
         LEFT JOIN users h ON h.id = c.handler_id
+        LEFT JOIN complaint_deadlines df ON df.complaint_id = c.id AND df.kind = 'feedback'
         {QueueWhere}
         ORDER BY c.current_due_at NULLS LAST, c.id
         OFFSET @Skip LIMIT @Take

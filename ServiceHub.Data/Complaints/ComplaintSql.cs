@@ -12,8 +12,23 @@ public static class ComplaintSql
     /// </summary>
     public const string InQueue = "c.state IN ('dispatched','contacted') AND c.merged_into_id IS NULL";
 
+    /// <summary>
+    /// The one-week closure applies (DOMAIN.md §4 closure): the complaint needs no return visit, or its return visit could not reach the
+    /// customer and the return-visit lead closed it as unreachable (issue #11 point 5). The partial index <c>complaints_autoclose_idx</c>
+    /// has the same predicate.
+    /// </summary>
+    public const string ClosesByTheWeek = "(NOT c.needs_return_visit OR c.return_visit_unreachable_at IS NOT NULL)";
+
+    /// <summary>
+    /// A repeat complaint <c>r</c> of <c>c</c> that stops its one-week closure: registered after <c>c</c> was handled and inside the
+    /// week (<see cref="ReturnVisits.Closure.RepeatReopens"/>); a repeat after the week never blocks the closure.
+    /// </summary>
+    public static readonly string RepeatInsideTheWeek =
+        $"(r.registered_at >= c.handled_at AND r.registered_at < c.handled_at + interval '{ReturnVisits.Closure.AutoCloseAfter.TotalSeconds:0} seconds')";
+
     /// <summary>The warning time of the deadline that is next due (<c>current_due_at</c>): when its countdown turns amber.</summary>
-    public const string CurrentWarnAt = """
-        (SELECT d.warn_at FROM complaint_deadlines d WHERE d.complaint_id = c.id AND d.active AND d.due_at = c.current_due_at ORDER BY d.kind LIMIT 1)
+    public const string CurrentWarnAt = $"""
+        (SELECT d.warn_at FROM complaint_deadlines d
+         WHERE d.complaint_id = c.id AND d.active AND d.kind IN ({DeadlineKinds.EscalatingSql}) AND d.due_at = c.current_due_at ORDER BY d.kind LIMIT 1)
         """;
 }

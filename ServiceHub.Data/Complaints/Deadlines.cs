@@ -25,6 +25,15 @@ public static class Deadlines
         return span <= TimeSpan.Zero ? due : start + TimeSpan.FromTicks((long)(span.Ticks * share));
     }
 
+    /// <summary>
+    /// 处理延期: an extension replaces the deadline in force only while that deadline has not passed (its due time itself included, as a
+    /// reply at the due time is on time). After, it is refused: a missed deadline stays missed in every figure (issue #11 point 7).
+    /// </summary>
+    public static bool MayExtend(DateTimeOffset dueInForce, DateTimeOffset now) => now <= dueInForce;
+
+    /// <summary>How far ahead a time agreed with the customer may lie (a typing error of a year is refused).</summary>
+    public static readonly TimeSpan AgreedWithin = TimeSpan.FromDays(180);
+
     /// <summary>Level 2 (supervising vice-president): still overdue one contact interval after the deadline.</summary>
     public static DateTimeOffset Level2At(DateTimeOffset due, int urgencyMinutes) => due.AddMinutes(urgencyMinutes);
 }

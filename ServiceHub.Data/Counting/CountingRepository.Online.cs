@@ -35,31 +35,41 @@ public sealed partial class CountingRepository
 
     /// <summary>
     /// A follow-up post with new content is a new complaint: a new contact and issue record sheet, linked to the original, counted on
-    /// its own.
+    /// its own — and it belongs to the author of that follow-up, not to the original poster (issue #11 point 11). The author is known by
+    /// their handle (a forum handle; a newspaper, a forwarding body for those channels): the customer with that handle, created without a
+    /// phone the first time.
     /// </summary>
-    public async Task<SplitResult> SplitFollowUpAsync(Actor actor, long originalId, string content, CancellationToken ct = default)
+    public async Task<SplitResult> SplitFollowUpAsync(Actor actor, long originalId, string content, string author, CancellationToken ct = default)
     {
         ComplaintPermissions.RequireRole(actor, ComplaintAction.Split);
-        if (string.IsNullOrWhiteSpace(content)) throw Invalid("Content", "Validation.Required");
+        var errors = new Dictionary<string, FieldError>();
+        TextInput.Check(errors, "Content", content, ContentMax);
+        TextInput.Check(errors, "Author", author, Admin.CustomerContacts.HandleMax);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
         var now = clock.GetUtcNow();
         var year = BusinessTime.ToLocal(now).Year;
         return await db.InTransactionAsync(async (conn, tx) =>
         {
             await ComplaintLifecycle.LockForAsync(conn, tx, actor, originalId, ComplaintAction.Split, ct);
-            var o = await conn.QuerySingleAsync<(string SheetNo, int CustomerId, int? ProjectId, int? UnitId, string Channel, bool NeedsReturnVisit)>(
-                new CommandDefinition("SELECT sheet_no, customer_id, project_id, unit_id, channel, needs_return_visit FROM complaints WHERE id = @originalId",
+            var o = await conn.QuerySingleAsync<(string SheetNo, int? ProjectId, string Channel, bool NeedsReturnVisit)>(
+                new CommandDefinition("SELECT sheet_no, project_id, channel, needs_return_visit FROM complaints WHERE id = @originalId",
                     new { originalId }, tx, cancellationToken: ct));
+            var customerId = await Admin.CustomerRepository.FindOrCreateByHandleAsync(conn, tx, audit, actor, Admin.CustomerContacts.For(o.Channel), author, now, ct);
             var text = content.Trim();
             var registerNo = await FormNumbering.NextAsync(conn, tx, FormTypes.ForChannel(o.Channel), year, ct);
+            // The author's unit is not known: the split-off keeps the original's project, not its unit.
             var sheetNo = await FormNumbering.NextAsync(conn, tx, FormTypes.IssueSheet, year, ct);
             var contactId = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
                 INSERT INTO contacts (register_no, sheet_no, channel, kind, customer_id, project_id, unit_id, purpose, content, received_at, first_responder_id, created_at)
-                VALUES (@registerNo, @sheetNo, @Channel, 'complaint', @CustomerId, @ProjectId, @UnitId, @purpose, @text, @now, @actorId, @now)
+                VALUES (@registerNo, @sheetNo, @Channel, 'complaint', @customerId, @ProjectId, NULL, @purpose, @text, @now, @actorId, @now)
                 RETURNING id
-                """, new { registerNo, sheetNo, o.Channel, o.CustomerId, o.ProjectId, o.UnitId, purpose = o.SheetNo, text, now, actorId = actor.Id }, tx, cancellationToken: ct));
-            var id = await lifecycle.CreateAsync(conn, tx, actor, contactId, sheetNo, o.CustomerId, o.ProjectId, o.UnitId, o.Channel, text, o.NeedsReturnVisit, now, ct);
+                """, new { registerNo, sheetNo, o.Channel, customerId, o.ProjectId, purpose = o.SheetNo, text, now, actorId = actor.Id }, tx, cancellationToken: ct));
+            var id = await lifecycle.CreateAsync(conn, tx, actor, contactId, sheetNo, customerId, o.ProjectId, null, o.Channel, text, o.NeedsReturnVisit, now, ct);
             await lifecycle.LinkSplitOffAsync(conn, tx, actor, originalId, id, ct);
-            return new SplitResult(id, sheetNo, contactId, registerNo);
+            return new SplitResult(id, sheetNo, contactId, registerNo, customerId);
         }, ct);
     }
+
+    /// <summary>The longest complaint text (what the customer said).</summary>
+    public const int ContentMax = 4000;
 }

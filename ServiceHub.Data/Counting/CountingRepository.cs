@@ -11,7 +11,7 @@ namespace ServiceHub.Data.Counting;
 /// follow-ups and split-offs (<c>.Online</c>), and the duplicate suggestion (<c>.Duplicates</c>). Counting validates its input; the
 /// complaint itself changes through <see cref="ComplaintLifecycle"/>, which checks the action and writes the timeline.
 /// </summary>
-public sealed partial class CountingRepository(NpgsqlDataSource db, TimeProvider clock, ComplaintLifecycle lifecycle)
+public sealed partial class CountingRepository(NpgsqlDataSource db, TimeProvider clock, ComplaintLifecycle lifecycle, Admin.AuditLog audit)
 {
     /// <summary>The CS supervisor's counting work (<see cref="ComplaintPermissions.SupervisorRoles"/>).</summary>
     public static readonly string[] SupervisorRoles = ComplaintPermissions.SupervisorRoles;

@@ -45,3 +45,15 @@ public static class Db
     /// <summary>PostgreSQL unique violation.</summary>
     public static bool IsUniqueViolation(Exception ex) => ex is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 }
+
+/// <summary>Every text input has a length limit (and a required one must not be blank): one message per field.</summary>
+public static class TextInput
+{
+    /// <summary>Adds <paramref name="field"/>'s error to <paramref name="errors"/>: required and blank, or longer than <paramref name="max"/> characters (trimmed).</summary>
+    public static void Check(IDictionary<string, FieldError> errors, string field, string? value, int max, bool required = true)
+    {
+        var text = value?.Trim() ?? "";
+        if (required && text.Length == 0) errors[field] = new("Validation.Required");
+        else if (text.Length > max) errors[field] = new("Validation.TooLong", max);
+    }
+}

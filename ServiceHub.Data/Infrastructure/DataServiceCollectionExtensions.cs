@@ -17,6 +17,7 @@ public static class DataServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton<DomainMetrics>();
         services.AddServiceHubAdmin();
+        services.AddServiceHubOperations();
         // Intake and complaints (their folders belong to the complaint lifecycle, which will register them itself).
         services.AddOptions<ComplaintOptions>().BindConfiguration("Complaints");
         services.AddSingleton<ComplaintLifecycle>();

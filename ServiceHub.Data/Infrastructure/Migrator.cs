@@ -12,6 +12,8 @@ namespace ServiceHub.Data.Infrastructure;
 /// <summary>
 /// Applies the numbered scripts of <c>sql/</c> once each, in order, each in its own transaction, journaled by DbUp.
 /// A script that was applied and has since been edited stops start-up: its hash is journaled beside DbUp's journal.
+/// Instances started at the same moment take turns: a PostgreSQL advisory lock (per database) is held around the whole run,
+/// so one migrates while the others wait, then find nothing pending and start.
 /// </summary>
 public static class Migrator
 {
@@ -35,8 +37,36 @@ public static class Migrator
     public static string Hash(string sql) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(sql.ReplaceLineEndings("\n")))).ToLowerInvariant();
 
-    /// <summary>Runs pending migrations; returns the names applied.</summary>
-    public static IReadOnlyList<string> Run(string connectionString, IUpgradeLog? log = null)
+    /// <summary>The advisory lock key of a migration run ("ServiceHub" in ASCII); advisory locks are scoped to the database.</summary>
+    public const long LockKey = 0x5365727669636548;
+
+    /// <summary>Runs pending migrations; returns the names applied. Waits while another instance migrates the same database.</summary>
+    public static IReadOnlyList<string> Run(string connectionString, IUpgradeLog? log = null, Action<string>? waiting = null)
+    {
+        // The lock lives on a connection of its own, held until the run ends (DbUp opens its own connections).
+        using var lockConnection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        lockConnection.Open();
+        using (var tryLock = new NpgsqlCommand($"SELECT pg_try_advisory_lock({LockKey})", lockConnection))
+        {
+            if (!(bool)tryLock.ExecuteScalar()!)
+            {
+                waiting?.Invoke("Another instance is applying the migrations to this database; waiting for it.");
+                using var wait = new NpgsqlCommand($"SELECT pg_advisory_lock({LockKey})", lockConnection) { CommandTimeout = 0 };
+                wait.ExecuteNonQuery();
+            }
+        }
+        try
+        {
+            return RunLocked(connectionString, log);
+        }
+        finally
+        {
+            using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({LockKey})", lockConnection);
+            unlock.ExecuteNonQuery();
+        }
+    }
+
+    private static IReadOnlyList<string> RunLocked(string connectionString, IUpgradeLog? log)
     {
         var scripts = Scripts();
         EnsureNoEditedScripts(connectionString, scripts);

@@ -127,6 +127,13 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
 
+        // A customer without a phone (a forum handle, a newspaper, a forwarding body) is reached through that channel only.
+        var phoneless = await conn.ExecuteScalarAsync<bool?>(new CommandDefinition(
+            "SELECT phone IS NULL FROM customers WHERE id = @CustomerId", new { form.CustomerId }, tx, cancellationToken: ct));
+        if (phoneless is null) throw new ValidationFailedException(new Dictionary<string, FieldError> { [nameof(form.CustomerId)] = new("Intake.CustomerRequired") });
+        if (phoneless == true && !CustomerContacts.Channels.Contains(form.Channel))
+            throw new ValidationFailedException(new Dictionary<string, FieldError> { [nameof(form.Channel)] = new("Intake.ChannelNeedsPhone") });
+
         var projectId = form.ProjectId;
         if (form.UnitId is { } unit)
             projectId = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
@@ -159,9 +166,10 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
         {
             complaintId = await lifecycle.CreateAsync(conn, tx, actor, contactId, sheetNo, form.CustomerId!.Value, projectId, form.UnitId,
                 form.Channel, form.Content.Trim(), form.NeedsReturnVisit, now, ct);
-            if (form.RepeatOfComplaintId is { } earlier)
-                await repeats.LinkAsync(conn, tx, actor, complaintId.Value, earlier, form.CustomerId!.Value, now, ct);
-            if (form.AttachToComplaintId is { } target)
+            // A repeat inside the week reopens the earlier complaint and becomes one of its voices: neither attached elsewhere nor dispatched.
+            if (form.RepeatOfComplaintId is { } earlier && await repeats.LinkAsync(conn, tx, actor, complaintId.Value, earlier, form.CustomerId!.Value, now, ct))
+                attachedTo = earlier;
+            else if (form.AttachToComplaintId is { } target)
             {
                 await counting.AttachContactAsync(conn, tx, actor, target, contactId, ct);
                 attachedTo = target;

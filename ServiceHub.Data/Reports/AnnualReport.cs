@@ -28,26 +28,29 @@ public sealed record AnnualTotals(
     KpiRate ReplyOnTime, KpiRate ContactOnTime, int Escalated, int EscalatedLevel1, int EscalatedLevel2, KpiRate ClosureRate, int Repeat,
     KpiRate ConsultationSatisfaction,
     int Emergencies, KpiRate EmergencyOnTime, double? MeanArrivalMinutes, double? MaxArrivalMinutes,
-    KpiRate ReturnVisitSatisfaction);
+    KpiRate ReturnVisitSatisfaction, int ReturnVisitsUnreachable = 0);
 
 /// <summary>A root cause (最终原因) of the year with its count the year before.</summary>
 public sealed record AnnualRootCause(string? Name, string? NameEn, int Complaints, int PreviousComplaints);
 
-/// <summary>One department's performance in the year (complaints it was responsible for, its emergencies and return visits).</summary>
+/// <summary>
+/// One department's performance in the year (complaints it was responsible for, its emergencies and return visits: satisfied ÷ reached,
+/// and apart those closed as unreachable).
+/// </summary>
 public sealed record AnnualDepartment(int? DepartmentId, string? Name, string? NameEn, int Complaints, int PreviousComplaints,
     KpiRate ReplyOnTime, KpiRate ContactOnTime, int Escalated, KpiRate ClosureRate, int Repeat, int Emergencies, KpiRate EmergencyOnTime,
-    KpiRate ReturnVisitSatisfaction);
+    KpiRate ReturnVisitSatisfaction, int ReturnVisitsUnreachable = 0);
 
 /// <summary>A month (yyyy-MM) of the year: consultation satisfaction (and the same month the year before), return visits, complaints.</summary>
 public sealed record AnnualMonth(string Month, KpiRate ConsultationSatisfaction, KpiRate PreviousConsultationSatisfaction,
-    KpiRate ReturnVisitSatisfaction, int Complaints);
+    KpiRate ReturnVisitSatisfaction, int Complaints, int ReturnVisitsUnreachable = 0);
 
 /// <summary>First-class emergencies of one kind: how many, on site within 2 hours, mean arrival; the count the year before.</summary>
 public sealed record AnnualEmergencyKind(string Kind, int Emergencies, KpiRate OnTime, double? MeanArrivalMinutes, int PreviousEmergencies);
 
 /// <summary>A department's preliminary analysis (初步整理) of a month of the year.</summary>
 public sealed record AnnualAnalysis(string Period, string DepartmentName, string DepartmentNameEn, int Visits, int Satisfied, int NotSatisfied,
-    string TopReasons, string Analysis);
+    string TopReasons, string Analysis, int Unreachable = 0);
 
 /// <summary>An action of the working group's plan and whether it was done (by its due date).</summary>
 public sealed record AnnualPlanAction(string Description, string? DepartmentName, string? DepartmentNameEn, DateOnly? DueDate, DateTimeOffset? DoneAt)

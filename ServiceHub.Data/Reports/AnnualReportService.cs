@@ -121,7 +121,7 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
             verification, verificationBefore, visits, visitsBefore, opinions, departments);
 
         AnnualTotals Totals(Grouped c, Grouped k, Grouped e, Grouped v, (int Awaiting, int NotCounted) s) =>
-            ToTotals(Figures(c.Total, k.Total, e.Total), s, v.Total.Rate);
+            ToTotals(Figures(c.Total, k.Total, e.Total), s, v.Total.Rate, v.Total.Unreachable);
 
         // Root causes as ComplaintStatistics breaks them down (its key: the root cause id; "not set" included), most complaints first.
         var (deptRows, causeRows) = departments.Result;
@@ -144,7 +144,7 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
                 return new AnnualDepartment(id == "-" ? null : int.Parse(id, System.Globalization.CultureInfo.InvariantCulture), d.Name, d.NameEn,
                     f.Complaints, Figures(complaintsBefore.Result.ByKey.GetValueOrDefault(id), null, null).Complaints,
                     f.ReplyOnTime, f.ContactOnTime, f.Escalated, f.ClosureRate, f.Repeat, f.Emergencies, f.EmergencyOnTime,
-                    visits.Result.ByKey.GetValueOrDefault(id)?.Rate ?? new KpiRate(0, 0));
+                    visits.Result.ByKey.GetValueOrDefault(id)?.Rate ?? new KpiRate(0, 0), visits.Result.ByKey.GetValueOrDefault(id)?.Unreachable ?? 0);
             })
             .OrderByDescending(d => d.Complaints).ThenBy(d => d.Name is null).ThenBy(d => d.Name, StringComparer.Ordinal)
             .ToList();
@@ -157,7 +157,8 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
                 Figures(null, consultations.Result.ByMonth.GetValueOrDefault(key), null).ConsultationSatisfaction ?? new KpiRate(0, 0),
                 Figures(null, consultationsBefore.Result.ByMonth.GetValueOrDefault(keyBefore), null).ConsultationSatisfaction ?? new KpiRate(0, 0),
                 visits.Result.ByMonth.GetValueOrDefault(key)?.Rate ?? new KpiRate(0, 0),
-                Figures(complaints.Result.ByMonth.GetValueOrDefault(key), null, null).Complaints);
+                Figures(complaints.Result.ByMonth.GetValueOrDefault(key), null, null).Complaints,
+                visits.Result.ByMonth.GetValueOrDefault(key)?.Unreachable ?? 0);
         }).ToList();
 
         var kinds = emergencies.Result.ByKey.Keys.Concat(emergenciesBefore.Result.ByKey.Keys)
@@ -188,15 +189,18 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
         return new KpiFigures(counts, true, emergencies?.MeanArrival, emergencies?.MaxArrival);
     }
 
-    private static AnnualTotals ToTotals(KpiFigures f, (int Awaiting, int NotCounted) s, KpiRate returnVisits) => new(
+    private static AnnualTotals ToTotals(KpiFigures f, (int Awaiting, int NotCounted) s, KpiRate returnVisits, int unreachable) => new(
         f.Complaints, s.Awaiting, s.NotCounted,
         f.ReplyOnTime, f.ContactOnTime, f.Escalated, f.EscalatedLevel1, f.EscalatedLevel2, f.ClosureRate, f.Repeat,
         f.ConsultationSatisfaction ?? new KpiRate(0, 0),
         f.Emergencies, f.EmergencyOnTime, f.MeanArrivalMinutes, f.MaxArrivalMinutes,
-        returnVisits);
+        returnVisits, unreachable);
 
-    /// <summary>The counts of one group: every <see cref="KpiSet"/> of the family, mean and longest arrival (emergencies), a rate (return visits).</summary>
-    private sealed record Group(IReadOnlyDictionary<KpiSet, int> Counts, double? MeanArrival, double? MaxArrival, KpiRate Rate);
+    /// <summary>
+    /// The counts of one group: every <see cref="KpiSet"/> of the family, mean and longest arrival (emergencies), a rate and the visits
+    /// closed as unreachable (return visits).
+    /// </summary>
+    private sealed record Group(IReadOnlyDictionary<KpiSet, int> Counts, double? MeanArrival, double? MaxArrival, KpiRate Rate, int Unreachable = 0);
 
     /// <summary>A family's groups: the whole year, each month (yyyy-MM), each department id ("-" = none), each "cause:…" (complaints) or "kind:…" (emergencies).</summary>
     private sealed record Grouped(Group Total, IReadOnlyDictionary<string, Group> ByMonth, IReadOnlyDictionary<string, Group> ByKey);
@@ -306,23 +310,25 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
     private static readonly Group Empty = new(new Dictionary<KpiSet, int>(), null, null, new KpiRate(0, 0));
 
     /// <summary>
-    /// Return visits completed in the period: satisfied ÷ all (the outcome recorded at the visit, as the department figures of the
-    /// preliminary analysis count them), for the year, each month and each department.
+    /// Return visits completed in the period: satisfied ÷ all that reached the customer (the outcome recorded at the visit, as the
+    /// department figures of the preliminary analysis count them), and apart those closed as unreachable (neither satisfied nor
+    /// dissatisfied), for the year, each month and each department.
     /// </summary>
     public const string ReturnVisitSql = """
         SELECT CASE WHEN GROUPING(to_char(t.completed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')) = 0
                     THEN to_char(t.completed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') END AS month,
                CASE WHEN GROUPING(coalesce(t.department_id::text, '-')) = 0 THEN coalesce(t.department_id::text, '-') END AS dept,
-               count(*) FILTER (WHERE t.outcome = 'satisfied')::int AS satisfied, count(*)::int AS visits
+               count(*) FILTER (WHERE t.outcome = 'satisfied')::int AS satisfied, count(*) FILTER (WHERE t.state = 'done')::int AS visits,
+               count(*) FILTER (WHERE t.state = 'unreachable')::int AS unreachable
         FROM return_visit_tasks t
-        WHERE t.state = 'done' AND t.completed_at >= @From AND t.completed_at < @To
+        WHERE t.state IN ('done','unreachable') AND t.completed_at >= @From AND t.completed_at < @To
         GROUP BY GROUPING SETS ((), (to_char(t.completed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')), (coalesce(t.department_id::text, '-')))
         """;
 
     private async Task<Grouped> ReturnVisitsAsync(KpiQuery q, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var rows = await conn.QueryAsync<(string? Month, string? Dept, int Satisfied, int Visits)>(new CommandDefinition(ReturnVisitSql,
+        var rows = await conn.QueryAsync<(string? Month, string? Dept, int Satisfied, int Visits, int Unreachable)>(new CommandDefinition(ReturnVisitSql,
             new { From = q.From.ToUniversalTime(), To = q.To.ToUniversalTime() }, cancellationToken: ct));
         var empty = new Dictionary<KpiSet, int>();
         Group? total = null;
@@ -330,7 +336,7 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
         var byKey = new Dictionary<string, Group>();
         foreach (var r in rows)
         {
-            var g = new Group(empty, null, null, new KpiRate(r.Satisfied, r.Visits));
+            var g = new Group(empty, null, null, new KpiRate(r.Satisfied, r.Visits), r.Unreachable);
             if (r.Month is { } m) byMonth[m] = g;
             else if (r.Dept is { } d) byKey[d] = g;
             else total = g;
@@ -354,7 +360,8 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
         var prefix = $"{year:0000}-%";
         await using var conn = await db.OpenConnectionAsync(ct);
         var analyses = (await conn.QueryAsync<AnnualAnalysis>(new CommandDefinition("""
-            SELECT a.period, d.name AS department_name, d.name_en AS department_name_en, a.visits, a.satisfied, a.not_satisfied, a.top_reasons, a.analysis
+            SELECT a.period, d.name AS department_name, d.name_en AS department_name_en, a.visits, a.satisfied, a.not_satisfied, a.top_reasons, a.analysis,
+                   a.unreachable
             FROM return_visit_analyses a JOIN departments d ON d.id = a.department_id
             WHERE a.period LIKE @prefix ORDER BY a.period, d.name
             """, new { prefix }, cancellationToken: ct))).AsList();

@@ -33,7 +33,10 @@ public enum KpiSet
     EscalatedLevel2,
     /// <summary>Closed.</summary>
     Closed,
-    /// <summary>Repeat complaints: linked to an earlier complaint of the same customer.</summary>
+    /// <summary>
+    /// Repeat complaints: linked to an earlier complaint of the same customer after the week (a complaint of its own), or raised again
+    /// inside the week (the repeat merged into it: the complaint counts once).
+    /// </summary>
     Repeat,
 
     // ---- consultations received in the period (department: the one it was handed over to, else the first responder's)
@@ -43,6 +46,8 @@ public enum KpiSet
     ConsultationsSatisfied,
     /// <summary>Consultations the customer was not satisfied with.</summary>
     ConsultationsNotSatisfied,
+    /// <summary>Consultations whose satisfaction callback could not reach the customer (shown apart; the answer at the contact counts).</summary>
+    ConsultationsCallbackUnreachable,
 
     // ---- first-class emergencies reported in the period
     /// <summary>All first-class emergencies.</summary>
@@ -97,6 +102,8 @@ public sealed record KpiFigures(IReadOnlyDictionary<KpiSet, int> Counts, bool Co
     public int Complaints => this[KpiSet.Complaints];
     /// <summary>Consultation satisfaction: satisfied consultations ÷ all consultations × 100% (target ≥ 90%); satisfied = the callback's outcome, else the answer at the contact.</summary>
     public KpiRate? ConsultationSatisfaction => ConsultationsApply ? new(this[KpiSet.ConsultationsSatisfied], this[KpiSet.Consultations]) : null;
+    /// <summary>Consultations whose satisfaction callback was closed as unreachable: counted neither satisfied nor dissatisfied as a callback.</summary>
+    public int ConsultationCallbacksUnreachable => this[KpiSet.ConsultationsCallbackUnreachable];
     /// <summary>Replies within 48 h (or the agreed extension) ÷ complaints whose reply is measured.</summary>
     public KpiRate ReplyOnTime => new(this[KpiSet.ReplyOnTime], this[KpiSet.ReplyMeasured]);
     /// <summary>First contacts within the dispatch deadline ÷ dispatched complaints whose contact is measured.</summary>
@@ -128,9 +135,16 @@ public sealed record KpiMonth(string Month, KpiFigures Figures);
 /// </summary>
 public sealed record KpiDrill(KpiQuery Query, KpiSet Set, StatisticsDimension? By = null, string? Key = null, string? Month = null);
 
-/// <summary>One complaint of a drill-down list.</summary>
+/// <summary>
+/// One complaint of a drill-down list. <see cref="ContactBackdated"/>: its contact time was typed more than an hour before it was logged
+/// (<see cref="ContactTimeNote"/> says why) — marked in the list.
+/// </summary>
 public sealed record KpiComplaintItem(long Id, string SheetNo, string State, string CustomerName, string? ProjectName, string? DepartmentName,
-    string? DepartmentNameEn, string Channel, string? RootCause, string? RootCauseEn, string Content, DateTimeOffset RegisteredAt, int EscalationLevel);
+    string? DepartmentNameEn, string Channel, string? RootCause, string? RootCauseEn, string Content, DateTimeOffset RegisteredAt, int EscalationLevel,
+    DateTimeOffset? ContactedAt, DateTimeOffset? ContactLoggedAt, string? ContactTimeNote)
+{
+    public bool ContactBackdated => ContactedAt is { } at && ContactLoggedAt is { } logged && Complaints.ContactTime.NeedsNote(at, logged);
+}
 
 /// <summary>One consultation of a drill-down list.</summary>
 public sealed record KpiConsultationItem(long Id, string RegisterNo, string CustomerName, string? ProjectName, string Channel, string Content,

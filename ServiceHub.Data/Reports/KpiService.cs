@@ -22,6 +22,12 @@ public static class KpiSql
     private const string ReplyOnTime = "(c.first_replied_at <= c.first_reply_due_at)";
     private const string ContactMeasured = "(c.contact_due_at IS NOT NULL AND (c.contacted_at IS NOT NULL OR c.contact_due_at < @Now))";
     private const string ContactOnTime = "(c.contacted_at <= c.contact_due_at)";
+    // A repeat complaint: one raised after the week, counted on its own; or a complaint raised again inside the week, whose repeat was
+    // merged into it (counting rule 3: counted once, the repeat one more time of the same complaint).
+    private const string Repeat = """
+        (c.repeat_of_complaint_id IS NOT NULL
+         OR EXISTS (SELECT 1 FROM complaints r WHERE r.merged_into_id = c.id AND r.repeat_of_complaint_id IS NOT NULL))
+        """;
     private const string EmergencyMeasured = "(em.arrived_at IS NOT NULL OR em.on_site_due_at < @Now)";
     private const string EmergencyOnTime = "(em.arrived_at <= em.on_site_due_at)";
 
@@ -47,9 +53,10 @@ public static class KpiSql
         KpiSet.EscalatedLevel1 => "c.escalation_level = 1",
         KpiSet.EscalatedLevel2 => "c.escalation_level >= 2",
         KpiSet.Closed => "c.state = 'closed'",
-        KpiSet.Repeat => "c.repeat_of_complaint_id IS NOT NULL",
+        KpiSet.Repeat => Repeat,
         KpiSet.ConsultationsSatisfied => Satisfaction.ConsultationSatisfied,
         KpiSet.ConsultationsNotSatisfied => $"NOT {Satisfaction.ConsultationSatisfied}",
+        KpiSet.ConsultationsCallbackUnreachable => Satisfaction.CallbackUnreachable,
         KpiSet.EmergencyMeasured => EmergencyMeasured,
         KpiSet.EmergencyOnTime => EmergencyOnTime,
         KpiSet.EmergencyLate => $"({EmergencyMeasured} AND NOT coalesce({EmergencyOnTime}, false))",
@@ -216,7 +223,7 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
                    (SELECT d2.name_en FROM departments d2 WHERE d2.id = c.department_id) AS department_name_en,
                    c.channel, (SELECT r2.name FROM root_causes r2 WHERE r2.id = c.root_cause_id) AS root_cause,
                    (SELECT r2.name_en FROM root_causes r2 WHERE r2.id = c.root_cause_id) AS root_cause_en,
-                   c.content, c.registered_at, c.escalation_level
+                   c.content, c.registered_at, c.escalation_level, c.contacted_at, c.contact_logged_at, c.contact_time_note
             """, "c.registered_at DESC, c.id DESC", skip, take, out var countSql);
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<KpiComplaintItem>(new CommandDefinition(sql, args, cancellationToken: ct));

@@ -45,10 +45,10 @@ public sealed class ClosureSweep(NpgsqlDataSource db, TimeProvider clock, IOptio
         SELECT count(*)::int FROM notes
         """;
 
-    public const string AwaitingSql = """
+    public const string AwaitingSql = $"""
         SELECT count(*)::int FROM complaints c
         WHERE c.state = 'handled' AND c.root_cause_id IS NULL
-          AND ((NOT c.needs_return_visit AND c.handled_at <= @cutoff)
+          AND (({ComplaintSql.ClosesByTheWeek} AND c.handled_at <= @cutoff)
                OR EXISTS (SELECT 1 FROM return_visit_tasks t WHERE t.complaint_id = c.id AND t.closure_pending))
         """;
 

@@ -28,17 +28,18 @@ public sealed class RepeatComplaints(NpgsqlDataSource db, TimeProvider clock, Co
 
     /// <summary>
     /// Links a new complaint to the same customer's earlier one, in the registration's transaction. When that reopens the earlier
-    /// complaint, its open return visit is cancelled (and a closure waiting for its root cause no longer waits): handling it again
-    /// creates a new one.
+    /// complaint (inside the week), the new one is merged into it (counted once) and its open return visit is cancelled (and a closure
+    /// waiting for its root cause no longer waits): handling it again creates a new one. Returns whether it reopened the earlier complaint.
     /// </summary>
-    internal async Task LinkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Actor actor, long complaintId, long earlierId, int customerId,
+    internal async Task<bool> LinkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Actor actor, long complaintId, long earlierId, int customerId,
         DateTimeOffset now, CancellationToken ct)
     {
-        if (!await lifecycle.LinkRepeatAsync(conn, tx, actor, complaintId, earlierId, customerId, now, ct)) return;
+        if (!await lifecycle.LinkRepeatAsync(conn, tx, actor, complaintId, earlierId, customerId, now, ct)) return false;
         await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE return_visit_tasks SET state = CASE WHEN state = 'done' THEN state ELSE 'cancelled' END, completed_at = coalesce(completed_at, @now),
                 closure_pending = false
             WHERE complaint_id = @earlierId AND (state IN ('open','escalated') OR closure_pending)
             """, new { earlierId, now }, tx, cancellationToken: ct));
+        return true;
     }
 }

@@ -7,11 +7,14 @@ using ServiceHub.Data.Reports;
 
 namespace ServiceHub.Data.ReturnVisits;
 
-/// <summary>A department's return-visit figures for a period, filled in for its return-visit lead.</summary>
-public sealed record DepartmentFigures(int Visits, int Satisfied, int NotSatisfied, string TopReasons);
+/// <summary>
+/// A department's return-visit figures for a period, filled in for its return-visit lead: the visits that reached the customer
+/// (satisfied or not) and, apart, those closed as unreachable (counted neither satisfied nor dissatisfied).
+/// </summary>
+public sealed record DepartmentFigures(int Visits, int Satisfied, int NotSatisfied, string TopReasons, int Unreachable = 0);
 
 public sealed record AnalysisRow(long Id, int DepartmentId, string DepartmentName, string DepartmentNameEn, string Period, int Visits, int Satisfied, int NotSatisfied,
-    string TopReasons, string Analysis, string AuthorName, DateTimeOffset SubmittedAt);
+    string TopReasons, string Analysis, string AuthorName, DateTimeOffset SubmittedAt, int Unreachable = 0);
 
 public sealed record PlanRow(long Id, string Period, string FinalOpinion, string DecidedPlan, DateOnly? DecidedAt, DateTimeOffset UpdatedAt);
 
@@ -20,9 +23,10 @@ public sealed record PlanAction(long Id, long PlanId, string Description, int? D
 
 /// <summary>
 /// A month's consultation satisfaction, company-wide (<see cref="DepartmentId"/> null) or of one department. <see cref="MeetsTarget"/> is
-/// decided by the repository against the one configured target, on the exact ratio.
+/// decided by the repository against the one configured target, on the exact ratio. <see cref="CallbacksUnreachable"/>: sampled
+/// satisfaction callbacks closed as unreachable — shown apart; such a consultation keeps the customer's answer at the contact.
 /// </summary>
-public sealed record SatisfactionRow(string Month, int? DepartmentId, string? DepartmentName, string? DepartmentNameEn, int Satisfied, int All)
+public sealed record SatisfactionRow(string Month, int? DepartmentId, string? DepartmentName, string? DepartmentNameEn, int Satisfied, int All, int CallbacksUnreachable = 0)
 {
     /// <summary>Satisfied ÷ all consultations of the month.</summary>
     public KpiRate Rate => new(Satisfied, All);
@@ -45,10 +49,11 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
     {
         var (from, to) = Periods.Range(period);
         await using var conn = await db.OpenConnectionAsync(ct);
-        var (visits, satisfied, notSatisfied) = await conn.QuerySingleAsync<(int, int, int)>(new CommandDefinition("""
-            SELECT count(*)::int, count(*) FILTER (WHERE outcome = 'satisfied')::int, count(*) FILTER (WHERE outcome = 'not_satisfied')::int
+        var (visits, satisfied, notSatisfied, unreachable) = await conn.QuerySingleAsync<(int, int, int, int)>(new CommandDefinition("""
+            SELECT count(*) FILTER (WHERE state = 'done')::int, count(*) FILTER (WHERE outcome = 'satisfied')::int,
+                   count(*) FILTER (WHERE outcome = 'not_satisfied')::int, count(*) FILTER (WHERE state = 'unreachable')::int
             FROM return_visit_tasks
-            WHERE department_id = @departmentId AND state = 'done' AND completed_at >= @from AND completed_at < @to
+            WHERE department_id = @departmentId AND state IN ('done','unreachable') AND completed_at >= @from AND completed_at < @to
             """, new { departmentId, from, to }, cancellationToken: ct));
         var reasons = await conn.QueryAsync<(string Name, int N)>(new CommandDefinition("""
             SELECT CASE WHEN @english THEN coalesce(p.name_en || ' / ', '') || r.name_en ELSE coalesce(p.name || ' / ', '') || r.name END AS name, count(*)::int AS n
@@ -59,7 +64,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
             WHERE t.department_id = @departmentId AND t.state = 'done' AND t.completed_at >= @from AND t.completed_at < @to
             GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3
             """, new { departmentId, from, to, english }, cancellationToken: ct));
-        return new DepartmentFigures(visits, satisfied, notSatisfied, string.Join("；", reasons.Select(r => $"{r.Name} ({r.N})")));
+        return new DepartmentFigures(visits, satisfied, notSatisfied, string.Join("；", reasons.Select(r => $"{r.Name} ({r.N})")), unreachable);
     }
 
     /// <summary>The departments whose return-visit lead is this user (the working group may write for any department).</summary>
@@ -76,7 +81,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
     {
         var e = new Dictionary<string, FieldError>();
         if (!Periods.IsValid(period)) e["Period"] = new("Validation.Required");
-        if (string.IsNullOrWhiteSpace(analysis)) e["Analysis"] = new("Validation.Required");
+        TextInput.Check(e, "Analysis", analysis, 4000);
         await using var conn = await db.OpenConnectionAsync(ct);
         var lead = await conn.ExecuteScalarAsync<int?>(new CommandDefinition(
             "SELECT return_visit_lead_id FROM departments WHERE id = @departmentId", new { departmentId }, cancellationToken: ct));
@@ -84,11 +89,12 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
         if (e.Count > 0) throw new ValidationFailedException(e);
         var f = await FiguresAsync(departmentId, period, ct: ct);
         await conn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO return_visit_analyses (department_id, period, visits, satisfied, not_satisfied, top_reasons, analysis, author_id, submitted_at)
-            VALUES (@departmentId, @period, @Visits, @Satisfied, @NotSatisfied, @TopReasons, @analysis, @author, @now)
+            INSERT INTO return_visit_analyses (department_id, period, visits, satisfied, not_satisfied, unreachable, top_reasons, analysis, author_id, submitted_at)
+            VALUES (@departmentId, @period, @Visits, @Satisfied, @NotSatisfied, @Unreachable, @TopReasons, @analysis, @author, @now)
             ON CONFLICT (department_id, period) DO UPDATE SET visits = EXCLUDED.visits, satisfied = EXCLUDED.satisfied, not_satisfied = EXCLUDED.not_satisfied,
-                top_reasons = EXCLUDED.top_reasons, analysis = EXCLUDED.analysis, author_id = EXCLUDED.author_id, submitted_at = EXCLUDED.submitted_at
-            """, new { departmentId, period, f.Visits, f.Satisfied, f.NotSatisfied, f.TopReasons, analysis = analysis.Trim(), author = actor.Id, now = clock.GetUtcNow() },
+                unreachable = EXCLUDED.unreachable, top_reasons = EXCLUDED.top_reasons, analysis = EXCLUDED.analysis, author_id = EXCLUDED.author_id,
+                submitted_at = EXCLUDED.submitted_at
+            """, new { departmentId, period, f.Visits, f.Satisfied, f.NotSatisfied, f.Unreachable, f.TopReasons, analysis = analysis.Trim(), author = actor.Id, now = clock.GetUtcNow() },
             cancellationToken: ct));
     }
 
@@ -98,7 +104,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<AnalysisRow>(new CommandDefinition("""
             SELECT a.id, a.department_id, d.name AS department_name, d.name_en AS department_name_en, a.period, a.visits, a.satisfied, a.not_satisfied, a.top_reasons, a.analysis,
-                   u.display_name AS author_name, a.submitted_at
+                   u.display_name AS author_name, a.submitted_at, a.unreachable
             FROM return_visit_analyses a JOIN departments d ON d.id = a.department_id JOIN users u ON u.id = a.author_id
             WHERE a.period = @period ORDER BY d.id
             """, new { period }, cancellationToken: ct))).AsList();
@@ -183,12 +189,13 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
             WITH c AS (
                 SELECT to_char(ct.received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month,
                        {Satisfaction.ConsultationDepartment} AS department_id,
-                       {Satisfaction.ConsultationSatisfied} AS satisfied
+                       {Satisfaction.ConsultationSatisfied} AS satisfied, {Satisfaction.CallbackUnreachable} AS callback_unreachable
                 FROM contacts ct
                 {Satisfaction.ConsultationJoins}
                 WHERE ct.kind = 'consultation' AND ct.received_at >= @from
             )
-            SELECT c.month, c.department_id, d.name AS department_name, d.name_en AS department_name_en, count(*) FILTER (WHERE c.satisfied)::int AS satisfied, count(*)::int AS all
+            SELECT c.month, c.department_id, d.name AS department_name, d.name_en AS department_name_en, count(*) FILTER (WHERE c.satisfied)::int AS satisfied, count(*)::int AS all,
+                   count(*) FILTER (WHERE c.callback_unreachable)::int AS callbacks_unreachable
             FROM c LEFT JOIN departments d ON d.id = c.department_id
             GROUP BY GROUPING SETS ((c.month), (c.month, c.department_id, d.name, d.name_en))
             ORDER BY c.month DESC, c.department_id NULLS FIRST

@@ -48,18 +48,23 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
     {
         actor.Require(ReaderRoles);
         await using var conn = await db.OpenConnectionAsync(ct);
-        var t = await conn.QuerySingleOrDefaultAsync<TaskDetail>(new CommandDefinition("""
+        var t = await conn.QuerySingleOrDefaultAsync<TaskDetail>(new CommandDefinition($"""
             SELECT t.id, t.kind, t.complaint_id, c.sheet_no, t.contact_id, ct.register_no, t.customer_id, cu.name AS customer_name, cu.phone AS customer_phone,
                    d.name AS department_name, d.name_en AS department_name_en, t.state, t.assignee_id, u.display_name AS assignee_name, t.due_at, t.scheduled_at, t.callback_at,
                    t.failed_attempts, t.outcome, t.customer_words, t.closure_pending, t.completed_at,
                    coalesce(c.content, ct.content) AS content, c.resolution, coalesce(c.reply, ct.answer) AS reply, c.state AS complaint_state,
-                   c.close_reason, c.root_cause_id
+                   c.close_reason, c.root_cause_id, cu.contact_channel AS customer_contact_channel, cu.contact_handle AS customer_contact_handle,
+                   {Unreachable.FailedDaysSql} AS failed_days, s.unreachable_after_days, d.return_visit_lead_id AS department_lead_id,
+                   (SELECT cs.return_visit_lead_id FROM departments cs WHERE cs.code = '{ReturnVisitTasks.CsDepartmentCode}') AS cs_lead_id,
+                   t.unreachable_note, cb.display_name AS completed_by_name
             FROM return_visit_tasks t
+            CROSS JOIN return_visit_settings s
             JOIN customers cu ON cu.id = t.customer_id
             LEFT JOIN complaints c ON c.id = t.complaint_id
             LEFT JOIN contacts ct ON ct.id = t.contact_id
             LEFT JOIN departments d ON d.id = t.department_id
             LEFT JOIN users u ON u.id = t.assignee_id
+            LEFT JOIN users cb ON cb.id = t.completed_by
             WHERE t.id = @id
             """, new { id }, cancellationToken: ct));
         // The team calls the customer: the phone is shown masked; a full view goes through the audited customer reveal.
@@ -123,6 +128,8 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
         if (f.Result == AttemptResults.Reached && (f.Outcome is null || !Outcomes.All.Contains(f.Outcome))) e[nameof(f.Outcome)] = new("ReturnVisit.OutcomeRequired");
         if (f.Result == AttemptResults.Reached && f.Outcome == Outcomes.NotSatisfied && string.IsNullOrWhiteSpace(f.CustomerWords))
             e[nameof(f.CustomerWords)] = new("ReturnVisit.CustomerWordsRequired");
+        TextInput.Check(e, nameof(f.Notes), f.Notes, 500, required: false);
+        if (!e.ContainsKey(nameof(f.CustomerWords))) TextInput.Check(e, nameof(f.CustomerWords), f.CustomerWords, 2000, required: false);
         return e;
     }
 
@@ -203,6 +210,45 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
         return new AttemptResult(newState, complaintState, pending, reminderId);
     }
 
+    /// <summary>
+    /// The return-visit lead closes a visit that cannot reach the customer (issue #11 point 5): allowed once the failed attempts fall on
+    /// the configured number of different business days. The attempts stay listed; the complaint's timeline lists their times, and the
+    /// complaint then closes by the one-week rule as without a return visit. The visit counts neither satisfied nor dissatisfied.
+    /// </summary>
+    public async Task CloseUnreachableAsync(Actor actor, long id, string note, CancellationToken ct = default)
+    {
+        var errors = new Dictionary<string, FieldError>();
+        TextInput.Check(errors, "Note", note, Unreachable.NoteMax, required: false);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
+        note = (note ?? "").Trim();
+        await db.InTransactionAsync(async (conn, tx) =>
+        {
+            var t = await conn.QuerySingleOrDefaultAsync<(string State, string Kind, long? ComplaintId, int? DepartmentLeadId, int? CsLeadId, int FailedDays, int AfterDays)?>(
+                new CommandDefinition($"""
+                    SELECT t.state, t.kind, t.complaint_id, d.return_visit_lead_id,
+                           (SELECT cs.return_visit_lead_id FROM departments cs WHERE cs.code = '{ReturnVisitTasks.CsDepartmentCode}'),
+                           {Unreachable.FailedDaysSql}, s.unreachable_after_days
+                    FROM return_visit_tasks t CROSS JOIN return_visit_settings s LEFT JOIN departments d ON d.id = t.department_id
+                    WHERE t.id = @id FOR UPDATE OF t
+                    """, new { id }, tx, cancellationToken: ct)) ?? throw new DomainException("NotFound");
+            if (!Unreachable.IsLead(actor, t.DepartmentLeadId, t.CsLeadId)) throw new ForbiddenException(actor.UserName, ["return_visit_lead", .. SupervisorRoles]);
+            if (!TaskStates.Active.Contains(t.State)) throw new DomainException("ReturnVisit.TaskFinished");
+            if (!Unreachable.MayClose(t.FailedDays, t.AfterDays)) throw new DomainException("ReturnVisit.Unreachable.NotYet", t.FailedDays, t.AfterDays);
+            var now = clock.GetUtcNow();
+            await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE return_visit_tasks SET state = 'unreachable', unreachable_note = @note, closure_pending = false, completed_at = @now, completed_by = @actorId
+                WHERE id = @id AND state IN ('open','escalated')
+                """, new { id, note, now, actorId = actor.Id }, tx, cancellationToken: ct));
+            if (t.Kind == TaskKinds.Complaint && t.ComplaintId is { } complaintId)
+            {
+                var failed = await conn.QueryAsync<DateTimeOffset>(new CommandDefinition(
+                    "SELECT at FROM return_visit_attempts WHERE task_id = @id AND result IN ('no_answer','busy','wrong_number') ORDER BY at, id",
+                    new { id }, tx, cancellationToken: ct));
+                await ComplaintLifecycle.RecordReturnVisitUnreachableAsync(conn, tx, actor, complaintId, failed.AsList(), note, now, ct);
+            }
+        }, ct);
+    }
+
     public async Task<ReturnVisitSettings> SettingsAsync(CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -218,12 +264,13 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
         if (f.DueHours is < 1 or > 720) e[nameof(f.DueHours)] = new("ReturnVisit.Range", 1, 720);
         if (f.MaxFailedAttempts is < 1 or > 20) e[nameof(f.MaxFailedAttempts)] = new("ReturnVisit.Range", 1, 20);
         if (f.ConsultationSamplePercent is < 0 or > 100) e[nameof(f.ConsultationSamplePercent)] = new("ReturnVisit.Range", 0, 100);
+        if (f.UnreachableAfterDays is < 1 or > 20) e[nameof(f.UnreachableAfterDays)] = new("ReturnVisit.Range", 1, 20);
         if (e.Count > 0) throw new ValidationFailedException(e);
         await using var conn = await db.OpenConnectionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE return_visit_settings SET assign_rule = @AssignRule, due_hours = @DueHours, max_failed_attempts = @MaxFailedAttempts,
-                consultation_sample_percent = @ConsultationSamplePercent, updated_at = @now
-            """, new { f.AssignRule, f.DueHours, f.MaxFailedAttempts, f.ConsultationSamplePercent, now = clock.GetUtcNow() }, cancellationToken: ct));
+                consultation_sample_percent = @ConsultationSamplePercent, unreachable_after_days = @UnreachableAfterDays, updated_at = @now
+            """, new { f.AssignRule, f.DueHours, f.MaxFailedAttempts, f.ConsultationSamplePercent, f.UnreachableAfterDays, now = clock.GetUtcNow() }, cancellationToken: ct));
     }
 
     /// <summary>

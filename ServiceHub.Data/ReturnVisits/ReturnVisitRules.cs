@@ -1,12 +1,16 @@
 namespace ServiceHub.Data.ReturnVisits;
 
-/// <summary>States of a return-visit task: open (to call), escalated (to the supervisor after too many failed attempts), done, cancelled.</summary>
+/// <summary>
+/// States of a return-visit task: open (to call), escalated (to the supervisor after too many failed attempts), done (the customer
+/// reached), cancelled, unreachable (closed by the return-visit lead after failed attempts on enough different days).
+/// </summary>
 public static class TaskStates
 {
     public const string Open = "open";
     public const string Escalated = "escalated";
     public const string Done = "done";
     public const string Cancelled = "cancelled";
+    public const string Unreachable = "unreachable";
 
     public static readonly IReadOnlyList<string> Active = [Open, Escalated];
 }
@@ -76,6 +80,38 @@ public static class Closure
 }
 
 /// <summary>
+/// A return visit that cannot reach the customer ends (issue #11 point 5): once its failed attempts (no answer, busy, wrong number)
+/// fall on the configured number of different business days (Beijing dates; default 3), the return-visit lead may close it as
+/// unreachable. The complaint then closes by the one-week rule, as without a return visit; the visit counts neither satisfied nor
+/// dissatisfied, and is shown apart in the satisfaction figures.
+/// </summary>
+public static class Unreachable
+{
+    public const int DefaultAfterDays = 3;
+    public const int NoteMax = 500;
+
+    /// <summary>The different business days (Beijing dates) on which an attempt failed.</summary>
+    public static int FailedDays(IEnumerable<AttemptRow> attempts) =>
+        attempts.Where(a => AttemptResults.IsFailed(a.Result)).Select(a => DateOnly.FromDateTime(Infrastructure.BusinessTime.ToLocal(a.At).DateTime)).Distinct().Count();
+
+    /// <summary>SQL: the different business days of task <c>t</c>'s failed attempts (the same count as <see cref="FailedDays"/>).</summary>
+    public const string FailedDaysSql = """
+        (SELECT count(DISTINCT (a.at AT TIME ZONE 'Asia/Shanghai')::date)::int FROM return_visit_attempts a
+         WHERE a.task_id = t.id AND a.result IN ('no_answer','busy','wrong_number'))
+        """;
+
+    /// <summary>Whether a task with failed attempts on <paramref name="failedDays"/> different days may be closed as unreachable.</summary>
+    public static bool MayClose(int failedDays, int afterDays) => failedDays >= afterDays;
+
+    /// <summary>
+    /// Who closes a visit as unreachable: the return-visit lead (回访负责人) of the task's department or of the CS department (which
+    /// designates the return-visit staff), and the CS supervisor, who takes the tasks that went to the supervisor.
+    /// </summary>
+    public static bool IsLead(Infrastructure.Actor actor, int? departmentLeadId, int? csLeadId) =>
+        actor.IsIn(ReturnVisitRepository.SupervisorRoles) || (actor.Id != 0 && (actor.Id == departmentLeadId || actor.Id == csLeadId));
+}
+
+/// <summary>
 /// What a satisfied consultation is and where it belongs (DOMAIN.md §6). The target itself is configured once
 /// (<see cref="Reports.KpiOptions.ConsultationSatisfactionTarget"/>) and compared on the exact ratio (<see cref="Reports.KpiRate.AtLeast"/>).
 /// </summary>
@@ -96,6 +132,13 @@ public static class Satisfaction
 
     /// <summary>Satisfied: the callback's outcome when there was one, else the customer's answer at the contact.</summary>
     public const string ConsultationSatisfied = "coalesce(t.outcome = 'satisfied', ct.satisfied, false)";
+
+    /// <summary>
+    /// The consultation's sampled satisfaction callback could not reach the customer (closed as unreachable): shown apart, counted neither
+    /// satisfied nor dissatisfied as a callback — the consultation keeps the customer's answer at the contact (<see cref="ConsultationSatisfied"/>).
+    /// </summary>
+    public const string CallbackUnreachable =
+        "EXISTS (SELECT 1 FROM return_visit_tasks u WHERE u.contact_id = ct.id AND u.kind = 'consultation' AND u.state = 'unreachable')";
 }
 
 /// <summary>Periods of the department analysis and the working group: a month, "2026-11".</summary>

@@ -14,7 +14,7 @@ public static class ReturnVisitTasks
     public const string CsDepartmentCode = "CS";
 
     internal const string SelectSettings = """
-        SELECT assign_rule, due_hours, max_failed_attempts, consultation_sample_percent, last_assignee_id FROM return_visit_settings
+        SELECT assign_rule, due_hours, max_failed_attempts, consultation_sample_percent, last_assignee_id, unreachable_after_days FROM return_visit_settings
         """;
 
     /// <summary>The designated person by the supervisor's rule: the next team member in turn, or the CS department's return-visit lead.</summary>
@@ -64,4 +64,13 @@ public static class ReturnVisitTasks
         }
         return taskId;
     }
+
+    /// <summary>
+    /// The CS supervisor decided the complaint needs no return visit: its open visit is cancelled (attempts kept), in the caller's
+    /// transaction; a closure that waited for the root cause after a satisfied visit is left as it is.
+    /// </summary>
+    internal static Task CancelOpenAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long complaintId, DateTimeOffset now, CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE return_visit_tasks SET state = 'cancelled', completed_at = @now WHERE complaint_id = @complaintId AND state IN ('open','escalated')",
+            new { complaintId, now }, tx, cancellationToken: ct));
 }

@@ -15,7 +15,8 @@ public static class JobRegistration
             .RegisterReportJobs()
             .RegisterAssessmentJobs()
             .RegisterInformationJobs()
-            .RegisterNotificationJobs();
+            .RegisterNotificationJobs()
+            .RegisterOperationsJobs();
         return services;
     }
 }

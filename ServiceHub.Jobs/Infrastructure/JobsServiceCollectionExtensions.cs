@@ -43,7 +43,8 @@ public static class JobsServiceCollectionExtensions
             .AddServiceHubReportJobs()
             .AddServiceHubAssessmentJobs()
             .AddServiceHubInformationJobs()
-            .AddServiceHubNotificationJobs(configuration);
+            .AddServiceHubNotificationJobs(configuration)
+            .AddServiceHubOperationsJobs();
     }
 
     /// <summary>Hangfire's own filters plus <see cref="JobFailureFilter"/> and <see cref="JobMetricsFilter"/>, for this server only (no global state shared between hosts).</summary>

@@ -68,6 +68,7 @@ public sealed class CompositionTests
             [ServiceHub.Jobs.Assessment.ReportingCalendarJob.Id] = (typeof(ServiceHub.Jobs.Assessment.ReportingCalendarJob), ServiceHub.Jobs.Assessment.ReportingCalendarJob.Schedule.Cron),
             [InformationFilingJob.Id] = (typeof(InformationFilingJob), InformationFilingJob.Schedule.Cron),
             [RetentionJob.Id] = (typeof(RetentionJob), RetentionJob.Schedule.Cron),
+            [ServiceHub.Jobs.Operations.BackupJob.Id] = (typeof(ServiceHub.Jobs.Operations.BackupJob), ServiceHub.Jobs.Operations.BackupJob.Schedule.Cron),
         };
         Assert.Equal(expected.Keys.Order(), jobs.Added.Keys.Order());
         foreach (var (id, (job, cron)) in expected)

@@ -57,6 +57,9 @@ public sealed class DataProtectionTests(CertificateAppFactory app) : IClassFixtu
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["ConnectionStrings__ServiceHub"] = app.ConnectionString,
+            // The other required production settings (README, "Deploying ServiceHub"), so only the certificate is missing.
+            ["ServiceHub__PublicUrl"] = "http://servicehub.example.test",
+            ["Backups__Directory"] = Path.GetTempPath(),
         });
         Assert.Equal(2, exitCode);
         Assert.Contains("DataProtection:Certificate:Path is required in Production", Assert.Single(lines));

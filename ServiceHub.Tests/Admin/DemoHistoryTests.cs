@@ -14,7 +14,7 @@ public sealed class DemoHistoryTests(DatabaseFixture db) : IClassFixture<Databas
     public async Task The_demo_history_plays_without_a_refused_step_and_shows_every_stage()
     {
         await using var s = new TestServices(db.ConnectionString);
-        await ActivatorUtilities.CreateInstance<DemoSeeder>(s.Provider).SeedAsync();
+        await s.Demo().SeedAsync();
         var until = new DateTimeOffset(2026, 11, 26, 2, 0, 0, TimeSpan.Zero);
 
         var refused = await new DemoHistory(db.ConnectionString, NullLogger.Instance).SeedAsync(until);

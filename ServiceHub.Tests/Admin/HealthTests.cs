@@ -10,11 +10,9 @@ using ServiceHub.Tests.Infrastructure;
 namespace ServiceHub.Tests.Admin;
 
 /// <summary>The app whose health check looks at a database server that does not answer (127.0.0.1, port 1).</summary>
-public sealed class UnreachableDatabaseAppFactory : AppFactory
+public sealed class UnreachableDatabaseAppFactory : ServiceHub.Tests.Operations.ProductionAppFactory
 {
     public const string Unreachable = "Host=127.0.0.1;Port=1;Database=nowhere;Username=nobody;Timeout=2";
-
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["ServiceHub:SeedDemo"] = "false" };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -81,7 +81,7 @@ public sealed class MasterDataTests(DatabaseFixture db) : IClassFixture<Database
         try
         {
             await using var s = new TestServices(cs);
-            var seeder = ActivatorUtilities.CreateInstance<DemoSeeder>(s.Provider);
+            var seeder = s.Demo();
             Assert.True(await seeder.SeedAsync());
             Assert.False(await seeder.SeedAsync());
             await using var conn = new NpgsqlConnection(cs);

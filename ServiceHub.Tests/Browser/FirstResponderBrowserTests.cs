@@ -42,7 +42,7 @@ public sealed class FirstResponderBrowserTests(BrowserAppFactory app, BrowserFix
         await page.Locator("[data-testid=customer-phone-show]").ClickAsync();
         var call = page.Locator("[data-testid=customer-phone-call]");
         await Assertions.Expect(call).ToHaveAttributeAsync("href", $"tel:{full}");
-        await Assertions.Expect(call).ToContainTextAsync(full);
+        await Assertions.Expect(call).ToContainTextAsync(full!);
         await page.Context.CloseAsync();
 
         // Another department's handler cannot open the complaint at all.

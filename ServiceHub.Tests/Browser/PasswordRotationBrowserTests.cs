@@ -29,8 +29,9 @@ public sealed class PasswordRotationBrowserTests(BrowserAppFactory app, BrowserF
         Assert.EndsWith("/account/password", page.Url);
         await Assertions.Expect(page.Locator("[data-testid=pw-rotation-required]")).ToContainTextAsync("部门共用账号");
 
-        // Inside the live page too: the menu leads back here.
-        await page.ClickAsync("[data-testid=nav-complaints]");
+        // No menu to leave by, and an address typed by hand leads back here.
+        await Assertions.Expect(page.Locator("[data-testid=nav-complaints]")).ToHaveCountAsync(0);
+        await BrowserFixture.GotoAsync(page, "/complaints");
         await page.WaitForURLAsync(u => u.EndsWith("/account/password"));
         await Assertions.Expect(page.Locator("[data-testid=pw-rotation-required]")).ToBeVisibleAsync();
 

@@ -26,8 +26,8 @@ public sealed class ComplaintActionMatrixTests
         { ComplaintStates.Dispatched, "supervisor", false, "contact note extend transfer" },
         { ComplaintStates.Dispatched, "other-handler", false, "" },
         { ComplaintStates.Dispatched, "agent", false, "" },
-        { ComplaintStates.Contacted, "handler", false, "handle note extend transfer" },
-        { ComplaintStates.Contacted, "supervisor", false, "handle note extend transfer" },
+        { ComplaintStates.Contacted, "handler", false, "handle note extend feedback transfer" },
+        { ComplaintStates.Contacted, "supervisor", false, "handle note extend feedback transfer" },
         { ComplaintStates.Contacted, "return-visit", false, "" },
         { ComplaintStates.Handled, "handler", false, "" },
         { ComplaintStates.Handled, "supervisor", false, "" },
@@ -70,6 +70,13 @@ public sealed class ComplaintActionMatrixTests
         Assert.Contains(ComplaintAction.Unmerge, merged);
         Assert.DoesNotContain(ComplaintAction.Verify, merged);
         Assert.DoesNotContain(ComplaintAction.Impact, merged);
+        // After a missed reply deadline only the department's manager (or the CS side) agrees a new date; the CS supervisor decides
+        // whether a return visit is needed, until the complaint is closed.
+        Assert.Contains(ComplaintAction.AgreeDate, ComplaintPermissions.Allowed(Named("manager"), ComplaintStates.Contacted, Dept, false));
+        Assert.DoesNotContain(ComplaintAction.AgreeDate, ComplaintPermissions.Allowed(Named("handler"), ComplaintStates.Contacted, Dept, false));
+        Assert.Contains(ComplaintAction.ReturnVisitNeed, ComplaintPermissions.Allowed(Named("supervisor"), ComplaintStates.Handled, Dept, false));
+        Assert.DoesNotContain(ComplaintAction.ReturnVisitNeed, ComplaintPermissions.Allowed(Named("supervisor"), ComplaintStates.Closed, Dept, false));
+        Assert.DoesNotContain(ComplaintAction.ReturnVisitNeed, ComplaintPermissions.Allowed(Named("handler"), ComplaintStates.Handled, Dept, false));
         // Online data and follow-ups are the call centre's.
         Assert.Equal([ComplaintAction.Attach, ComplaintAction.Online, ComplaintAction.Split],
             ComplaintPermissions.Allowed(Named("agent"), ComplaintStates.Contacted, Dept, false));
@@ -98,6 +105,7 @@ public sealed class ComplaintActionEnforcementTests(DatabaseFixture db) : Compla
         ComplaintAction.Handle => _w.Lifecycle.HandleAsync(actor, id, "已修复", "问题已解决", false),
         ComplaintAction.Note => _w.Lifecycle.AddNoteAsync(actor, id, "已安排"),
         ComplaintAction.Extend => _w.Lifecycle.ExtendAsync(actor, id, _s.Clock.GetUtcNow().AddDays(3), "已与业主约定"),
+        ComplaintAction.Feedback => _w.Lifecycle.AgreeFeedbackAsync(actor, id, _s.Clock.GetUtcNow().AddDays(1)),
         _ => _w.Lifecycle.TransferAsync(actor, id, "项目无法解决"),
     };
 

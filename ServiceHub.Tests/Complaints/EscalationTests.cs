@@ -113,7 +113,7 @@ public sealed class EscalationTests(DatabaseFixture db) : ComplaintWorldTests(db
     public async Task The_warning_share_is_configurable()
     {
         var opts = Microsoft.Extensions.Options.Options.Create(new ComplaintOptions { WarnShare = 0.5 });
-        var repo = new ComplaintLifecycle(_s.Get<Npgsql.NpgsqlDataSource>(), _s.Clock, opts);
+        var repo = new ComplaintLifecycle(_s.Get<Npgsql.NpgsqlDataSource>(), _s.Clock, opts, _s.Get<ServiceHub.Data.Admin.AuditLog>());
         var id = await _w.RegisterComplaintAsync(dispatch: false);
         await repo.DispatchAsync(_w.Agent, id, _w.DepartmentId, 60);
         _s.Clock.Advance(TimeSpan.FromMinutes(30));

@@ -126,6 +126,7 @@ public sealed class ServicePhraseManualTests(DatabaseFixture db) : IClassFixture
         s.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         s.AddServiceHubData(db.ConnectionString);
         s.AddScoped<CurrentUser>();
+        s.AddScoped<ActionRunner>();
     }, a => a.SetAuthorized(user).SetRoles(role).SetClaims(new Claim(ClaimTypes.NameIdentifier, "1"), new Claim(AppClaims.DisplayName, name)));
 
     /// <summary>The manual, looked for beside the repository (…/shared/source), or null.</summary>

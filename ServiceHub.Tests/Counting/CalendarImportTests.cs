@@ -170,6 +170,7 @@ public sealed class CalendarYearTests(DatabaseFixture db) : IClassFixture<Databa
         s.AddServiceHubData(db.ConnectionString);
         s.AddSingleton<TimeProvider>(_s.Clock);
         s.AddScoped<CurrentUser>();
+        s.AddScoped<ActionRunner>();
     }, a => a.SetAuthorized(who.UserName).SetRoles([.. who.Roles])
         .SetClaims(new Claim(ClaimTypes.NameIdentifier, who.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), new Claim(AppClaims.DisplayName, who.DisplayName)));
 

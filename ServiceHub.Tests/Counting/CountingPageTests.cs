@@ -51,7 +51,7 @@ public sealed class CountingPageTests(AppFactory app) : IClassFixture<AppFactory
     [Fact]
     public async Task The_dossier_shows_the_customers_phone_masked()
     {
-        var phone = (await app.Get<CustomerRepository>().RevealAsync(Actor.System, 1, "test")).Phone;
+        var phone = (await app.Get<CustomerRepository>().RevealAsync(Actor.System, 1, "test")).Phone!;
         var client = await app.SignedInClientAsync("agent");
         var html = await (await client.GetAsync("/customers/1")).Content.ReadAsStringAsync();
         Assert.Contains("客户档案", html);

@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using ServiceHub.Data.Admin;
 using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Counting;
 using ServiceHub.Data.Infrastructure;
@@ -189,7 +190,7 @@ public sealed class CountingTests(DatabaseFixture db) : IClassFixture<DatabaseFi
         var bad = await Assert.ThrowsAsync<ValidationFailedException>(() => _w.Counting.UpdateOnlineAsync(_w.W.Agent, original, "bbs/123", 1, 1, ""));
         Assert.Equal("Counting.PostUrlInvalid", bad.Errors["PostUrl"].Code);
 
-        var split = await _w.Counting.SplitFollowUpAsync(_w.W.Agent, original, "跟帖新内容：地库入口积水");
+        var split = await _w.Counting.SplitFollowUpAsync(_w.W.Agent, original, "跟帖新内容：地库入口积水", "地库积水受害者");
         Assert.StartsWith("FY-2026-", split.SheetNo);
         var info = (await _w.Counting.GetAsync(split.ComplaintId))!;
         Assert.Equal(original, info.SplitFromId);
@@ -202,6 +203,58 @@ public sealed class CountingTests(DatabaseFixture db) : IClassFixture<DatabaseFi
         await _w.Counting.VerifyAsync(_w.Supervisor, split.ComplaintId, true, null);
         var r = await _w.Statistics.CountAsync(_w.Today(StatisticsDimension.Channel));
         Assert.Equal(2, r.Rows.Single(x => x.Key == Channels.Forum).Complaints);
+    }
+
+    [Fact]
+    public async Task A_split_off_follow_up_belongs_to_its_author_known_by_a_forum_handle_not_to_the_original_poster()
+    {
+        var original = (await _w.RegisterAsync("论坛发帖：小区停车位严重不足", channel: Channels.Forum)).ComplaintId!.Value;
+        var originalCustomer = (await _w.Counting.GetAsync(original))!.CustomerId;
+
+        var split = await _w.Counting.SplitFollowUpAsync(_w.W.Agent, original, "跟帖新内容：地库入口积水", " 地库积水受害者 ");
+        var info = (await _w.Counting.GetAsync(split.ComplaintId))!;
+        Assert.NotEqual(originalCustomer, info.CustomerId);
+        Assert.Equal(split.CustomerId, info.CustomerId);
+        var author = (await _s.Get<CustomerRepository>().GetAsync(info.CustomerId))!;
+        Assert.Equal(("地库积水受害者", "", Channels.Forum, "地库积水受害者"), (author.Name, author.PhoneMasked, author.ContactChannel, author.ContactHandle));
+        Assert.Equal(info.CustomerId, (await _s.Get<ServiceHub.Data.Intake.IntakeRepository>().GetAsync(_w.W.Agent, split.ContactId))!.CustomerId);
+
+        // The same author's next follow-up is theirs again (one customer per handle); another author is another customer.
+        var again = await _w.Counting.SplitFollowUpAsync(_w.W.Agent, original, "再跟帖：地库照明也坏了", "地库积水受害者");
+        Assert.Equal(split.CustomerId, again.CustomerId);
+        var other = await _w.Counting.SplitFollowUpAsync(_w.W.Agent, original, "跟帖：垃圾站异味", "楼下邻居");
+        Assert.NotEqual(split.CustomerId, other.CustomerId);
+
+        var missing = await Assert.ThrowsAsync<ValidationFailedException>(() => _w.Counting.SplitFollowUpAsync(_w.W.Agent, original, "又一条", " "));
+        Assert.Equal("Validation.Required", missing.Errors["Author"].Code);
+        var tooLong = await Assert.ThrowsAsync<ValidationFailedException>(() => _w.Counting.SplitFollowUpAsync(_w.W.Agent, original, "又一条", new string('名', 101)));
+        Assert.Equal("Validation.TooLong", tooLong.Errors["Author"].Code);
+    }
+
+    [Fact]
+    public async Task A_customer_without_a_phone_is_reached_by_a_handle_through_the_forum_media_or_forwarding_channels_only()
+    {
+        var customers = _s.Get<CustomerRepository>();
+        var paper = await customers.SaveAsync(_w.W.Agent, new CustomerEdit { Name = "北京晚报", ContactChannel = Channels.Media, ContactHandle = "北京晚报社会新闻部" });
+        var none = await Assert.ThrowsAsync<DomainException>(() => customers.SaveAsync(_w.W.Agent, new CustomerEdit { Name = "无名" }));
+        Assert.Equal("Customer.PhoneOrHandle", none.Code);
+        var phoneChannel = await Assert.ThrowsAsync<DomainException>(() => customers.SaveAsync(_w.W.Agent,
+            new CustomerEdit { Name = "某人", ContactChannel = Channels.Phone, ContactHandle = "某人" }));
+        Assert.Equal("Validation.Required", phoneChannel.Code);
+
+        var form = _w.W.ComplaintForm("报道：小区外立面脱落");
+        form.CustomerId = paper;
+        form.UnitId = null;
+        form.Channel = Channels.Media;
+        Assert.NotNull((await _w.W.Intake.RegisterAsync(_w.W.Agent, form)).ComplaintId);
+        form.Channel = Channels.Phone;
+        var byPhone = await Assert.ThrowsAsync<ValidationFailedException>(() => _w.W.Intake.RegisterAsync(_w.W.Agent, form));
+        Assert.Equal("Intake.ChannelNeedsPhone", byPhone.Errors["Channel"].Code);
+
+        // The database refuses a customer reached by nothing at all.
+        await using var conn = await _s.Get<Npgsql.NpgsqlDataSource>().OpenConnectionAsync();
+        var ex = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => conn.ExecuteAsync("INSERT INTO customers (name, phone) VALUES ('无联系方式', NULL)"));
+        Assert.Equal("customers_reachable", ex.ConstraintName);
     }
 
     // ------------------------------------------------------------ duplicate suggestion

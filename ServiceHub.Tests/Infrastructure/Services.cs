@@ -24,6 +24,9 @@ public sealed class TestServices : IAsyncDisposable
 
     public T Get<T>() where T : notnull => Provider.GetRequiredService<T>();
 
+    /// <summary>The demo company's seeder (registered only where the demo is asked for, so made here on this database).</summary>
+    public DemoSeeder Demo() => ActivatorUtilities.CreateInstance<DemoSeeder>(Provider);
+
     public ValueTask DisposeAsync() => Provider.DisposeAsync();
 }
 

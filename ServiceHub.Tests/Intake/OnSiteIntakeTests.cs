@@ -115,7 +115,7 @@ public sealed class OnSiteDefaultTests(DatabaseFixture db) : IClassFixture<Datab
     public async Task The_property_company_has_the_switch_on_and_the_other_departments_off()
     {
         await using var s = new TestServices(db.ConnectionString);
-        await s.Get<DemoSeeder>().SeedAsync();
+        await s.Demo().SeedAsync();
         var departments = await s.Get<DepartmentRepository>().ListAsync();
         Assert.Equal(["PM"], departments.Where(d => d.StaffRegisterContacts).Select(d => d.Code));
         var handler = (await s.Get<UserRepository>().FindByUserNameAsync("handler"))!;

@@ -63,6 +63,7 @@ public sealed class SatisfactionTargetFixture : DatabaseFixture
         s.AddSingleton(S.Get<IOptions<KpiOptions>>());
         s.AddSingleton<TimeProvider>(S.Clock);
         s.AddScoped<CurrentUser>();
+        s.AddScoped<ActionRunner>();
     }, a =>
     {
         a.SetAuthorized(who.UserName).SetRoles([.. who.Roles]);

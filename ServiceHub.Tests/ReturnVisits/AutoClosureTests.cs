@@ -1,5 +1,9 @@
 using Npgsql;
+using ServiceHub.Data.Admin;
 using ServiceHub.Data.Complaints;
+using ServiceHub.Data.Counting;
+using ServiceHub.Data.Intake;
+using ServiceHub.Data.Reports;
 using ServiceHub.Data.Infrastructure;
 using ServiceHub.Data.ReturnVisits;
 using ServiceHub.Tests.Infrastructure;
@@ -118,6 +122,67 @@ public sealed class AutoClosureTests(DatabaseFixture db) : IClassFixture<Databas
         otherForm.RepeatOfComplaintId = original;
         var ex = await Assert.ThrowsAsync<ValidationFailedException>(() => _w.W.Intake.RegisterAsync(_w.W.Agent, otherForm));
         Assert.Equal("ReturnVisit.RepeatNotSameCustomer", ex.Errors["RepeatOfComplaintId"].Code);
+    }
+
+    private async Task<IntakeResult> RepeatAsync(long original, string content)
+    {
+        var form = _w.W.ComplaintForm(content);
+        form.RepeatOfComplaintId = original;
+        return await _w.W.Intake.RegisterAsync(_w.W.Agent, form);
+    }
+
+    private async Task<StatisticsResult> CountAsync(DateTimeOffset from)
+    {
+        var supervisor = _w.Supervisor;
+        foreach (var id in await _w.ScalarListAsync<long>("SELECT id FROM complaints WHERE counted IS NULL AND merged_into_id IS NULL"))
+            await _s.Get<CountingRepository>().VerifyAsync(supervisor, id, true, null);
+        return await _s.Get<ComplaintStatistics>().CountAsync(new StatisticsQuery(from, _s.Clock.GetUtcNow().AddMinutes(1), StatisticsDimension.Channel,
+            ProjectId: _w.W.ProjectId));
+    }
+
+    [Fact]
+    public async Task A_repeat_on_day_6_reopens_the_original_is_counted_once_with_the_sweep_and_the_original_stays_open()
+    {
+        var from = _s.Clock.GetUtcNow();
+        var original = await _w.HandledComplaintAsync(needsReturnVisit: false);
+        _s.Clock.Advance(TimeSpan.FromDays(6));
+        var repeat = await RepeatAsync(original, "六天后又漏水了");
+
+        // Counting rule 3: the same complaint raised again — one of the original's voices, counted once, not dispatched again.
+        Assert.Equal(original, repeat.AttachedToComplaintId);
+        Assert.Equal(original, await _w.ScalarAsync<long?>("SELECT merged_into_id FROM complaints WHERE id = @id", new { id = repeat.ComplaintId }));
+        Assert.Equal(ComplaintStates.Contacted, (await _w.ComplaintAsync(original)).State);
+        var counted = await CountAsync(from);
+        Assert.Equal((1, 2), (counted.Counted, counted.Times));
+        var leader = new Actor(_w.W.VpId, "vp", "领导", [Roles.Leadership], null);
+        var kpi = await _s.Get<KpiService>().FiguresAsync(leader, new KpiQuery(from, _s.Clock.GetUtcNow().AddMinutes(1), _w.W.DepartmentId));
+        Assert.Equal((1, 1), (kpi.Complaints, kpi.Repeat));
+
+        _s.Clock.Advance(TimeSpan.FromDays(2)); // day 8
+        await _w.Sweep.RunAsync();
+        Assert.Equal(ComplaintStates.Contacted, (await _w.ComplaintAsync(original)).State);
+        Assert.Null((await _w.ComplaintAsync(repeat.ComplaintId!.Value)).CurrentDueAt); // handled through the original
+    }
+
+    [Fact]
+    public async Task A_repeat_on_day_8_is_a_complaint_of_its_own_and_never_blocks_the_originals_closure()
+    {
+        var from = _s.Clock.GetUtcNow();
+        // Not classified in the week, so the sweep could not close it then; the owner complains again on day 8.
+        var original = await _w.HandledComplaintAsync(needsReturnVisit: false, classified: false);
+        _s.Clock.Advance(TimeSpan.FromDays(7));
+        await _w.Sweep.RunAsync();
+        _s.Clock.Advance(TimeSpan.FromDays(1));
+        var repeat = await RepeatAsync(original, "八天后又漏水了");
+        Assert.Null(repeat.AttachedToComplaintId);
+        Assert.Equal(ComplaintStates.Handled, (await _w.ComplaintAsync(original)).State);
+        Assert.Equal(ComplaintStates.Dispatched, (await _w.ComplaintAsync(repeat.ComplaintId!.Value)).State);
+
+        await _w.ClassifyAsync(original);
+        await _w.Sweep.RunAsync();
+        var c = await _w.ComplaintAsync(original);
+        Assert.Equal((ComplaintStates.Closed, CloseReasons.AutoOneWeek), (c.State, c.CloseReason));
+        Assert.Equal(2, (await CountAsync(from)).Counted);
     }
 
     private async Task<long[]> HandledWithoutVisitAsync(int n)

@@ -39,6 +39,45 @@ public sealed class ReturnVisitBrowserTests(BrowserAppFactory app, BrowserFixtur
     }
 
     [Fact]
+    public async Task The_return_visit_lead_closes_a_visit_that_failed_on_three_days_as_unreachable_and_the_complaint_closes_by_the_week()
+    {
+        var (complaintId, taskId) = await DemoComplaints.HandledWithReturnVisitAsync(app);
+        var handledAt = app.Clock.GetUtcNow();
+        await using (var conn = new NpgsqlConnection(app.ConnectionString))
+        {
+            var visitor = await DemoComplaints.DemoActorAsync(conn, "returnvisit2");
+            var supervisor = await DemoComplaints.DemoActorAsync(conn, "supervisor");
+            for (var day = 1; day <= 3; day++)
+            {
+                app.Clock.Advance(TimeSpan.FromDays(1));
+                var state = (await app.Get<ReturnVisitRepository>().GetAsync(supervisor, taskId))!.State;
+                await app.Get<ReturnVisitRepository>().RecordAttemptAsync(state == TaskStates.Escalated ? supervisor : visitor, taskId, new AttemptForm { Result = AttemptResults.NoAnswer });
+            }
+        }
+
+        // 周婷 leads the CS department's return visits.
+        var page = await browser.SignInAsync(app, "returnvisit");
+        await BrowserFixture.GotoAsync(page, $"/return-visits/{taskId}");
+        await Assertions.Expect(page.Locator("[data-testid=task-failed-days]")).ToContainTextAsync("3 / 3");
+        await Assertions.Expect(page.Locator("[data-testid=unreachable-panel]")).ToBeVisibleAsync();
+        await page.FillAsync("textarea[data-testid=unreachable-note]", "三天三次均无人接听");
+        await page.ClickAsync("[data-testid=unreachable-close]");
+
+        await Assertions.Expect(page.Locator("[data-testid=task-state]")).ToContainTextAsync("无法联系");
+        await Assertions.Expect(page.Locator("[data-testid=task-unreachable]")).ToContainTextAsync("三天三次均无人接听");
+        await Assertions.Expect(page.Locator("[data-testid=attempts] tbody tr")).ToHaveCountAsync(3);
+        await Assertions.Expect(page.Locator("[data-testid=unreachable-panel]")).ToHaveCountAsync(0);
+        await page.Context.CloseAsync();
+
+        // The complaint closes one week after its handling, as without a return visit.
+        app.Clock.SetUtcNow(handledAt.AddDays(7));
+        await app.Get<ClosureSweep>().RunAsync();
+        var c = (await app.Get<ComplaintRepository>().GetAsync(Actor.System, complaintId))!;
+        Assert.Equal((ComplaintStates.Closed, CloseReasons.AutoOneWeek), (c.State, c.CloseReason));
+        Assert.Contains(await app.Get<ComplaintRepository>().TimelineAsync(complaintId), e => e.Kind == ComplaintEvents.ReturnVisitUnreachable);
+    }
+
+    [Fact]
     public async Task An_agent_cannot_open_the_return_visit_schedule()
     {
         var page = await browser.SignInAsync(app, "agent");

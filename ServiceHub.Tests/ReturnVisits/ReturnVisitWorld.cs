@@ -74,6 +74,12 @@ public sealed class ReturnVisitWorld
         return (await conn.ExecuteScalarAsync<T>(sql, args))!;
     }
 
+    public async Task<IReadOnlyList<T>> ScalarListAsync<T>(string sql, object? args = null)
+    {
+        await using var conn = await S.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        return (await conn.QueryAsync<T>(sql, args)).AsList();
+    }
+
     public async Task<long> TaskOfAsync(long complaintId) =>
         await ScalarAsync<long>("SELECT id FROM return_visit_tasks WHERE complaint_id = @complaintId AND state IN ('open','escalated')", new { complaintId });
 

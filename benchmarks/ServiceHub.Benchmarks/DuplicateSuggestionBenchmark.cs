@@ -34,7 +34,7 @@ public static class DuplicateSuggestionBenchmark
         }
 
         var now = new DateTimeOffset(2026, 11, 26, 2, 0, 0, TimeSpan.Zero);
-        var repo = new CountingRepository(db, new FixedClock(now), null!);
+        var repo = new CountingRepository(db, new FixedClock(now), null!, null!);
         var rnd = new Random(42);
         await using var c = await db.OpenConnectionAsync();
         var total = await c.ExecuteScalarAsync<long>("SELECT count(*) FROM complaints");

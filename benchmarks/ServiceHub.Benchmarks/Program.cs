@@ -10,6 +10,7 @@ namespace ServiceHub.Benchmarks;
 ///   auto-closure [complaints] [eligible] [rounds]   one-week auto-closure at 1,000,000 complaints, 50,000 eligible
 ///   annual-report [complaints] [visits] [rounds]     the Annual Service Review Report at 1,000,000 complaints, 300,000 return visits
 ///   kpi [complaints] [consultations] [rounds]   the KPI dashboard's queries at 1,000,000 complaints and 300,000 consultations
+///   backup [complaints]            backup (pg_dump, verify) and restore (new database, pg_restore, check) at 1,000,000 complaints
 /// Each needs a PostgreSQL server in SERVICEHUB_BENCH_SERVER (or ConnectionStrings__ServiceHub) and creates and drops its own databases.
 /// </summary>
 public static class Benchmarks
@@ -22,6 +23,7 @@ public static class Benchmarks
         ["kpi"] = KpiBenchmark.RunAsync,
         ["auto-closure"] = a => AutoClosureBenchmark.RunAsync(Database("sh_bench_autoclosure", create: false), a),
         ["annual-report"] = a => AnnualReportBenchmark.RunAsync(a.Length > 0 && a[0] == "seed" ? "" : Database("sh_bench_annual", create: false), a),
+        ["backup"] = a => BackupRestoreBenchmark.RunAsync(Database("sh_bench_backup", create: false), a),
     };
 
     public static async Task<int> Main(string[] args)

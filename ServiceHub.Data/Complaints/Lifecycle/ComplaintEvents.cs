@@ -10,12 +10,22 @@ public static class ComplaintEvents
     public const string Note = "note";
     public const string Handled = "handled";
     public const string Extended = "extended";
+    /// <summary>A new date the manager agreed with the customer after the reply deadline was missed (it stays missed).</summary>
+    public const string AgreedDate = "agreed-date";
+    /// <summary>The earliest feedback time agreed with the owner; and the feedback given (details: in-time or late).</summary>
+    public const string FeedbackAgreed = "feedback-agreed";
+    public const string FeedbackGiven = "feedback-given";
     public const string Transferred = "transferred";
 
     // Closure, return visits and repeat complaints.
     public const string Reopened = "reopened";
     public const string Closed = "closed";
     public const string ReturnVisit = "return-visit";
+    /// <summary>The return-visit lead closed the visit as unreachable; details: the times of the failed attempts (and the lead's note).</summary>
+    public const string ReturnVisitUnreachable = "return-visit-unreachable";
+    /// <summary>The CS supervisor set that the complaint needs a return visit, or that it does not; details: the reason.</summary>
+    public const string ReturnVisitNeeded = "return-visit-needed";
+    public const string ReturnVisitNotNeeded = "return-visit-not-needed";
     public const string RepeatComplaint = "repeat-complaint";
 
     // Counting.

@@ -34,7 +34,7 @@ public sealed partial class ComplaintLifecycle
     {
         var due = Deadlines.ReplyDue(now);
         var row = await conn.QuerySingleOrDefaultAsync<(int? DepartmentId, int? HandlerId, int? Urgency, string SheetNo)?>(new CommandDefinition("""
-            UPDATE complaints SET state = 'contacted', reply_due_at = @due, current_due_at = @due, updated_at = @now
+            UPDATE complaints SET state = 'contacted', reply_due_at = @due, current_due_at = @due, agreed_reply_at = NULL, updated_at = @now
             WHERE id = @id AND state = 'handled'
             RETURNING department_id, handler_id, urgency_minutes, sheet_no
             """, new { id, due, now }, tx, cancellationToken: ct));
@@ -69,8 +69,53 @@ public sealed partial class ComplaintLifecycle
     }
 
     /// <summary>
-    /// A repeat complaint, linked at intake to the same customer's earlier complaint: recorded on both, and inside the week after the
-    /// earlier one was handled it reopens it (the clock of its auto-closure stops). Returns whether it reopened the earlier complaint.
+    /// The return-visit lead closed the visit as unreachable (issue #11 point 5): on the timeline, with the times of the failed attempts;
+    /// a handled complaint is marked, so the one-week closure treats it as a complaint without a return visit.
+    /// </summary>
+    internal static async Task RecordReturnVisitUnreachableAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Actor actor, long id,
+        IReadOnlyList<DateTimeOffset> failedAttempts, string note, DateTimeOffset now, CancellationToken ct)
+    {
+        await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE complaints SET return_visit_unreachable_at = @now, updated_at = @now WHERE id = @id AND state = 'handled'",
+            new { id, now }, tx, cancellationToken: ct));
+        var attempts = string.Join("、", failedAttempts.Select(a => BusinessTime.Format(a)));
+        await AddEventAsync(conn, tx, id, now, actor, ComplaintEvents.ReturnVisitUnreachable, note.Length == 0 ? attempts : $"{attempts} · {note}", ct);
+    }
+
+    /// <summary>
+    /// The CS supervisor sets whether the complaint needs a return visit (issue #11 point 5), with a reason: on the timeline and in the
+    /// audit log. On a handled complaint the change takes effect at once: no longer needed cancels the open visit (the complaint then
+    /// closes one week after its handling); needed creates the visit.
+    /// </summary>
+    public async Task SetReturnVisitNeedAsync(Actor actor, long id, bool needed, string reason, CancellationToken ct = default)
+    {
+        ComplaintPermissions.RequireRole(actor, ComplaintAction.ReturnVisitNeed);
+        var errors = new Dictionary<string, FieldError>();
+        TextInput.Check(errors, "Reason", reason, ReasonMax);
+        await db.InTransactionAsync(async (conn, tx) =>
+        {
+            var c = await LockForAsync(conn, tx, actor, id, ComplaintAction.ReturnVisitNeed, ct);
+            if (errors.Count > 0) throw new ValidationFailedException(errors);
+            var now = clock.GetUtcNow();
+            var n = await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE complaints SET needs_return_visit = @needed, return_visit_unreachable_at = NULL, updated_at = @now
+                WHERE id = @id AND needs_return_visit <> @needed
+                """, new { id, needed, now }, tx, cancellationToken: ct));
+            if (n == 0) throw new DomainException(needed ? "ReturnVisit.Need.AlreadyNeeded" : "ReturnVisit.Need.AlreadyNotNeeded");
+            await AddEventAsync(conn, tx, id, now, actor, needed ? ComplaintEvents.ReturnVisitNeeded : ComplaintEvents.ReturnVisitNotNeeded, reason.Trim(), ct);
+            await audit.WriteAsync(conn, tx, actor, Admin.AuditLog.Actions.Update, "complaint", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"{c.SheetNo} needs_return_visit={needed.ToString().ToLowerInvariant()} · {reason.Trim()}", ct);
+            if (c.State != ComplaintStates.Handled) return;
+            if (needed) await ReturnVisitTasks.CreateForHandledAsync(conn, tx, id, now, ct);
+            else await ReturnVisitTasks.CancelOpenAsync(conn, tx, id, now, ct);
+        }, ct);
+    }
+
+    /// <summary>
+    /// A repeat complaint, linked at intake to the same customer's earlier complaint: recorded on both. Inside the week after the earlier
+    /// one was handled it reopens it (the clock of its auto-closure stops) and, being the same complaint raised again, is merged into it
+    /// (counting rule 3: counted once, with one more time; handled and escalated through the original). Returns whether it reopened
+    /// (and was merged into) the earlier complaint. After the week it is a complaint of its own and the earlier one is left alone.
     /// </summary>
     internal async Task<bool> LinkRepeatAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Actor actor, long complaintId, long earlierId, int customerId,
         DateTimeOffset now, CancellationToken ct)
@@ -84,21 +129,23 @@ public sealed partial class ComplaintLifecycle
             "UPDATE complaints SET repeat_of_complaint_id = @earlierId WHERE id = @complaintId RETURNING sheet_no, content",
             new { earlierId, complaintId }, tx, cancellationToken: ct));
         await AddEventAsync(conn, tx, earlierId, now, actor, ComplaintEvents.RepeatComplaint, sheetNo, ct);
-        return e.State == ComplaintStates.Handled && e.HandledAt is { } handledAt && Closure.RepeatReopens(handledAt, now)
+        var reopened = e.State == ComplaintStates.Handled && e.HandledAt is { } handledAt && Closure.RepeatReopens(handledAt, now)
             && await ReopenAsync(conn, tx, actor, earlierId, $"{sheetNo}: {content}", now, ct);
+        if (reopened) await MergeAsync(conn, tx, actor, ComplaintAction.Attach, earlierId, complaintId, ct);
+        return reopened;
     }
 
     /// <summary>
-    /// One batch of the one-week auto-closure, set-based: every complaint handled without a return visit at or before <c>@cutoff</c>,
-    /// classified, with no repeat complaint since its handling, closed with reason <c>auto-one-week</c> and its event — written only for
+    /// One batch of the one-week auto-closure, set-based: every complaint handled at or before <c>@cutoff</c> without a return visit (or
+    /// whose return visit was closed as unreachable), classified, with no repeat complaint inside the week after its handling, closed with reason <c>auto-one-week</c> and its event — written only for
     /// the rows the guarded UPDATE changed. The rows are picked by their physical address (a TID scan, no second index lookup); a row
     /// changed meanwhile by a user (reopened by a repeat complaint) has a new address or fails the state guard, so it is left alone.
     /// </summary>
-    public const string AutoCloseSql = $"""
+    public static readonly string AutoCloseSql = $"""
         WITH eligible AS MATERIALIZED (
             SELECT c.ctid AS tid FROM complaints c
-            WHERE c.state = 'handled' AND c.handled_at <= @cutoff AND NOT c.needs_return_visit AND c.root_cause_id IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM complaints r WHERE r.repeat_of_complaint_id = c.id AND r.registered_at >= c.handled_at)
+            WHERE c.state = 'handled' AND c.handled_at <= @cutoff AND {ComplaintSql.ClosesByTheWeek} AND c.root_cause_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM complaints r WHERE r.repeat_of_complaint_id = c.id AND {ComplaintSql.RepeatInsideTheWeek})
             LIMIT @batch
         ), closed AS (
             UPDATE complaints c SET state = 'closed', closed_at = @now, close_reason = '{CloseReasons.AutoOneWeek}', current_due_at = NULL, updated_at = @now

@@ -22,11 +22,14 @@ public sealed partial class ComplaintLifecycle
         await RefreshCurrentDueAsync(conn, tx, ids, ct);
     }
 
-    /// <summary>The complaint's next due time: its nearest active deadline, none while merged (it is out of the queue).</summary>
+    /// <summary>
+    /// The complaint's next due time: its nearest active escalating deadline (contact, reply; the feedback time and an agreed date are
+    /// shown beside it), none while merged (it is out of the queue).
+    /// </summary>
     private static Task RefreshCurrentDueAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyCollection<long> ids, CancellationToken ct) =>
-        conn.ExecuteAsync(new CommandDefinition("""
+        conn.ExecuteAsync(new CommandDefinition($"""
             UPDATE complaints c SET current_due_at = CASE WHEN c.merged_into_id IS NULL
-                THEN (SELECT min(d.due_at) FROM complaint_deadlines d WHERE d.complaint_id = c.id AND d.active) END
+                THEN (SELECT min(d.due_at) FROM complaint_deadlines d WHERE d.complaint_id = c.id AND d.active AND d.kind IN ({DeadlineKinds.EscalatingSql})) END
             WHERE c.id = ANY (@ids)
             """, new { ids = ids.ToArray() }, tx, cancellationToken: ct));
 
@@ -39,7 +42,8 @@ public sealed partial class ComplaintLifecycle
         DateTimeOffset due, int level2AfterMinutes, DateTimeOffset now, CancellationToken ct)
     {
         var warn = Deadlines.WarnAt(start, due, Options.WarnShare);
-        var level2 = Deadlines.Level2At(due, level2AfterMinutes);
+        // A deadline that does not escalate has no level 2 (the column keeps its due time).
+        var level2 = DeadlineKinds.Escalates(kind) ? Deadlines.Level2At(due, level2AfterMinutes) : due;
         var stage = DeadlineStages.Initial(now, warn);
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO complaint_deadlines (complaint_id, kind, starts_at, due_at, warn_at, level2_at, stage, next_at, active)

@@ -63,34 +63,39 @@ public sealed partial class ComplaintLifecycle
             $"/complaints/{id}", $"dispatch:{id}", ct);
     }
 
-    /// <summary>The department confirms its first contact with the customer: the contact deadline is met.</summary>
-    public async Task ConfirmContactAsync(Actor actor, long id, DateTimeOffset contactedAt, string method, CancellationToken ct = default)
+    /// <summary>
+    /// The department confirms its first contact with the customer: the contact deadline is met. The typed time is checked against the
+    /// dispatch and the moment of logging, both kept; typed more than an hour back it needs <paramref name="note"/> (<see cref="ContactTime"/>).
+    /// </summary>
+    public async Task ConfirmContactAsync(Actor actor, long id, DateTimeOffset contactedAt, string method, string? note = null, CancellationToken ct = default)
     {
         contactedAt = contactedAt.ToUniversalTime();
-        var now = clock.GetUtcNow();
-        var errors = new Dictionary<string, FieldError>();
-        if (string.IsNullOrWhiteSpace(method)) errors["Method"] = new("Validation.Required");
-        if (contactedAt > now.AddMinutes(1)) errors["ContactedAt"] = new("Complaint.ContactInFuture");
+        ComplaintPermissions.RequireRole(actor, ComplaintAction.Contact);
         await db.InTransactionAsync(async (conn, tx) =>
         {
             await LockForAsync(conn, tx, actor, id, ComplaintAction.Contact, ct);
+            var now = clock.GetUtcNow();
             var dispatchedAt = await conn.ExecuteScalarAsync<DateTimeOffset>(new CommandDefinition(
                 "SELECT dispatched_at FROM complaints WHERE id = @id", new { id }, tx, cancellationToken: ct));
-            if (contactedAt < dispatchedAt.AddMinutes(-1)) errors["ContactedAt"] = new("Complaint.ContactBeforeDispatch");
+            var errors = ContactTime.Check(contactedAt, dispatchedAt, now, method, note);
             if (errors.Count > 0) throw new ValidationFailedException(errors);
+            var noteText = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
             await conn.ExecuteAsync(new CommandDefinition("""
-                UPDATE complaints SET state = 'contacted', contacted_at = @contactedAt, contact_method = @method,
-                    handler_id = coalesce(handler_id, @actorId), updated_at = @now
+                UPDATE complaints SET state = 'contacted', contacted_at = @contactedAt, contact_method = @method, contact_logged_at = @now,
+                    contact_time_note = @noteText, handler_id = coalesce(handler_id, @actorId), updated_at = @now
                 WHERE id = @id AND state = 'dispatched'
-                """, new { id, contactedAt, method = method.Trim(), actorId = actor.IsIn(Roles.Handler) ? actor.Id : (int?)null, now }, tx, cancellationToken: ct));
+                """, new { id, contactedAt, method = method.Trim(), noteText, actorId = actor.IsIn(Roles.Handler) ? actor.Id : (int?)null, now }, tx, cancellationToken: ct));
             await StopDeadlinesAsync(conn, tx, id, DeadlineKinds.Contact, ct);
-            await AddEventAsync(conn, tx, id, now, actor, ComplaintEvents.Contacted, $"{BusinessTime.Format(contactedAt)} · {method.Trim()}", ct);
+            await AddEventAsync(conn, tx, id, now, actor, ComplaintEvents.Contacted,
+                $"{BusinessTime.Format(contactedAt)} · {method.Trim()}" + (noteText is null ? "" : $" · {noteText}"), ct);
         }, ct);
     }
 
     public async Task AddNoteAsync(Actor actor, long id, string note, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(note)) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Note"] = new("Validation.Required") });
+        var errors = new Dictionary<string, FieldError>();
+        TextInput.Check(errors, "Note", note, NoteMax);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
         await db.InTransactionAsync(async (conn, tx) =>
         {
             await LockForAsync(conn, tx, actor, id, ComplaintAction.Note, ct);
@@ -104,8 +109,8 @@ public sealed partial class ComplaintLifecycle
     public async Task HandleAsync(Actor actor, long id, string resolution, string reply, bool acceptForbiddenPhrases, CancellationToken ct = default)
     {
         var errors = new Dictionary<string, FieldError>();
-        if (string.IsNullOrWhiteSpace(resolution)) errors["Resolution"] = new("Validation.Required");
-        if (string.IsNullOrWhiteSpace(reply)) errors["Reply"] = new("Validation.Required");
+        TextInput.Check(errors, "Resolution", resolution, TextMax);
+        TextInput.Check(errors, "Reply", reply, TextMax);
         await db.InTransactionAsync(async (conn, tx) =>
         {
             var phrases = await conn.QueryAsync<string>(new CommandDefinition(
@@ -117,7 +122,8 @@ public sealed partial class ComplaintLifecycle
             var now = clock.GetUtcNow();
             await conn.ExecuteAsync(new CommandDefinition("""
                 UPDATE complaints SET state = 'handled', resolution = @resolution, reply = @reply, reply_forbidden_phrases = @found,
-                    handled_at = @now, handled_by = @actorId, updated_at = @now
+                    handled_at = @now, handled_by = @actorId, return_visit_unreachable_at = NULL,
+                    feedback_given_at = CASE WHEN feedback_due_at IS NULL THEN NULL ELSE coalesce(feedback_given_at, @now) END, updated_at = @now
                 WHERE id = @id AND state = 'contacted'
                 """, new { id, resolution = resolution.Trim(), reply = reply.Trim(), found = found.ToArray(), now, actorId = ActorId(actor) }, tx, cancellationToken: ct));
             await StopDeadlinesAsync(conn, tx, id, null, ct);
@@ -128,21 +134,24 @@ public sealed partial class ComplaintLifecycle
 
     /// <summary>
     /// 处理延期: the department agreed a new completion time with the customer; it becomes the new escalation deadline and the
-    /// old one stays in the timeline.
+    /// old one stays in the timeline. It must be recorded before the deadline it replaces (<see cref="Deadlines.MayExtend"/>): after,
+    /// it is refused at the field, and the manager may record a new agreed date instead (<see cref="AgreeReplyDateAsync"/>).
     /// </summary>
     public async Task ExtendAsync(Actor actor, long id, DateTimeOffset newDue, string reason, CancellationToken ct = default)
     {
         newDue = newDue.ToUniversalTime();
-        var now = clock.GetUtcNow();
-        var errors = new Dictionary<string, FieldError>();
-        if (newDue <= now) errors["NewDue"] = new("Complaint.ExtensionInPast");
-        if (string.IsNullOrWhiteSpace(reason)) errors["Reason"] = new("Validation.Required");
+        ComplaintPermissions.RequireRole(actor, ComplaintAction.Extend);
         await db.InTransactionAsync(async (conn, tx) =>
         {
             await LockForAsync(conn, tx, actor, id, ComplaintAction.Extend, ct);
-            if (errors.Count > 0) throw new ValidationFailedException(errors);
+            var now = clock.GetUtcNow();
             var (oldDue, urgency) = await conn.QuerySingleAsync<(DateTimeOffset, int)>(new CommandDefinition(
                 "SELECT reply_due_at, urgency_minutes FROM complaints WHERE id = @id", new { id }, tx, cancellationToken: ct));
+            var errors = new Dictionary<string, FieldError>();
+            if (!Deadlines.MayExtend(oldDue, now)) errors["NewDue"] = new("Complaint.ExtensionAfterDeadline", BusinessTime.Format(oldDue));
+            else CheckAhead(errors, "NewDue", newDue, now, "Complaint.ExtensionInPast");
+            TextInput.Check(errors, "Reason", reason, ReasonMax);
+            if (errors.Count > 0) throw new ValidationFailedException(errors);
             await conn.ExecuteAsync(new CommandDefinition(
                 "UPDATE complaints SET reply_due_at = @newDue, updated_at = @now WHERE id = @id", new { id, newDue, now }, tx, cancellationToken: ct));
             await SetDeadlineAsync(conn, tx, id, DeadlineKinds.Reply, now, newDue, urgency, now, ct);
@@ -150,10 +159,93 @@ public sealed partial class ComplaintLifecycle
         }, ct);
     }
 
+    /// <summary>
+    /// After the reply deadline was missed, the department manager agrees a new date with the customer (issue #11 point 7). It is
+    /// recorded, shown and warned like the feedback time, but it is not an extension: the reply deadline in force stays the missed one, so
+    /// the reply counts late in every figure and report. Refused while the deadline still runs (an extension is recorded then).
+    /// </summary>
+    public async Task AgreeReplyDateAsync(Actor actor, long id, DateTimeOffset agreedAt, string reason, CancellationToken ct = default)
+    {
+        agreedAt = agreedAt.ToUniversalTime();
+        ComplaintPermissions.RequireRole(actor, ComplaintAction.AgreeDate);
+        await db.InTransactionAsync(async (conn, tx) =>
+        {
+            await LockForAsync(conn, tx, actor, id, ComplaintAction.AgreeDate, ct);
+            var now = clock.GetUtcNow();
+            var missed = await conn.ExecuteScalarAsync<DateTimeOffset>(new CommandDefinition(
+                "SELECT reply_due_at FROM complaints WHERE id = @id", new { id }, tx, cancellationToken: ct));
+            var errors = new Dictionary<string, FieldError>();
+            if (Deadlines.MayExtend(missed, now)) errors["AgreedAt"] = new("Complaint.AgreeDateBeforeDeadline", BusinessTime.Format(missed));
+            else CheckAhead(errors, "AgreedAt", agreedAt, now, "Complaint.ExtensionInPast");
+            TextInput.Check(errors, "Reason", reason, ReasonMax);
+            if (errors.Count > 0) throw new ValidationFailedException(errors);
+            var before = await conn.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition(
+                "UPDATE complaints c SET agreed_reply_at = @agreedAt, updated_at = @now FROM complaints o WHERE c.id = @id AND o.id = c.id RETURNING o.agreed_reply_at",
+                new { id, agreedAt, now }, tx, cancellationToken: ct));
+            await SetDeadlineAsync(conn, tx, id, DeadlineKinds.Agreed, now, agreedAt, 0, now, ct);
+            await AddEventAsync(conn, tx, id, now, actor, ComplaintEvents.AgreedDate, reason.Trim(), ct, before ?? missed, agreedAt);
+        }, ct);
+    }
+
+    /// <summary>
+    /// The earliest feedback time (最快反馈信息的时间, DOMAIN.md §4): a handler who cannot resolve at once agrees with the owner when they will
+    /// hear back. It is shown on the complaint and in the queue; the handler is warned at the configured share and told when it passes
+    /// unmet (it does not escalate: decision, issue #11 point 6). A new time may be agreed once the feedback was given, or while the
+    /// current one has not passed; a passed one must first be recorded as given (late), so a miss cannot be hidden by a new time.
+    /// </summary>
+    public async Task AgreeFeedbackAsync(Actor actor, long id, DateTimeOffset dueAt, CancellationToken ct = default)
+    {
+        dueAt = dueAt.ToUniversalTime();
+        ComplaintPermissions.RequireRole(actor, ComplaintAction.Feedback);
+        await db.InTransactionAsync(async (conn, tx) =>
+        {
+            await LockForAsync(conn, tx, actor, id, ComplaintAction.Feedback, ct);
+            var now = clock.GetUtcNow();
+            var (current, given) = await conn.QuerySingleAsync<(DateTimeOffset?, DateTimeOffset?)>(new CommandDefinition(
+                "SELECT feedback_due_at, feedback_given_at FROM complaints WHERE id = @id", new { id }, tx, cancellationToken: ct));
+            var errors = new Dictionary<string, FieldError>();
+            if (current is { } c && given is null && now > c) errors["FeedbackDue"] = new("Complaint.FeedbackMissedFirst", BusinessTime.Format(c));
+            else CheckAhead(errors, "FeedbackDue", dueAt, now, "Complaint.FeedbackInPast");
+            if (errors.Count > 0) throw new ValidationFailedException(errors);
+            await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE complaints SET feedback_due_at = @dueAt, feedback_agreed_at = @now, feedback_given_at = NULL, updated_at = @now WHERE id = @id
+                """, new { id, dueAt, now }, tx, cancellationToken: ct));
+            await SetDeadlineAsync(conn, tx, id, DeadlineKinds.Feedback, now, dueAt, 0, now, ct);
+            await AddEventAsync(conn, tx, id, now, actor, ComplaintEvents.FeedbackAgreed, "", ct, given is null ? current : null, dueAt);
+        }, ct);
+    }
+
+    /// <summary>A time agreed with the customer lies ahead, but not absurdly far (<see cref="Deadlines.AgreedWithin"/>).</summary>
+    private static void CheckAhead(Dictionary<string, FieldError> errors, string field, DateTimeOffset at, DateTimeOffset now, string pastCode)
+    {
+        if (at <= now) errors[field] = new(pastCode);
+        else if (at > now + Deadlines.AgreedWithin) errors[field] = new("Complaint.AgreedTooFar", (int)Deadlines.AgreedWithin.TotalDays);
+    }
+
+    /// <summary>The handler gave the owner the feedback agreed: the feedback time is met (or, after it, met late — it stays missed).</summary>
+    public async Task RecordFeedbackGivenAsync(Actor actor, long id, CancellationToken ct = default)
+    {
+        ComplaintPermissions.RequireRole(actor, ComplaintAction.Feedback);
+        await db.InTransactionAsync(async (conn, tx) =>
+        {
+            await LockForAsync(conn, tx, actor, id, ComplaintAction.Feedback, ct);
+            var now = clock.GetUtcNow();
+            var due = await conn.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition("""
+                UPDATE complaints SET feedback_given_at = @now, updated_at = @now
+                WHERE id = @id AND feedback_due_at IS NOT NULL AND feedback_given_at IS NULL
+                RETURNING feedback_due_at
+                """, new { id, now }, tx, cancellationToken: ct)) ?? throw new DomainException("Complaint.NoFeedbackAgreed");
+            await StopDeadlinesAsync(conn, tx, id, DeadlineKinds.Feedback, ct);
+            await AddEventAsync(conn, tx, id, now, actor, ComplaintEvents.FeedbackGiven, now > due ? "late" : "in-time", ct, due);
+        }, ct);
+    }
+
     /// <summary>A management project that cannot resolve the complaint reports it to the company complaint department.</summary>
     public async Task TransferAsync(Actor actor, long id, string reason, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(reason)) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Reason"] = new("Validation.Required") });
+        var errors = new Dictionary<string, FieldError>();
+        TextInput.Check(errors, "Reason", reason, ReasonMax);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
         await db.InTransactionAsync(async (conn, tx) =>
         {
             var c = await LockForAsync(conn, tx, actor, id, ComplaintAction.Transfer, ct);

@@ -19,9 +19,15 @@ namespace ServiceHub.Data.Complaints;
 /// these tables.
 /// </para>
 /// </summary>
-public sealed partial class ComplaintLifecycle(NpgsqlDataSource db, TimeProvider clock, IOptions<ComplaintOptions> options)
+public sealed partial class ComplaintLifecycle(NpgsqlDataSource db, TimeProvider clock, IOptions<ComplaintOptions> options, Admin.AuditLog audit)
 {
     private ComplaintOptions Options => options.Value;
+
+    /// <summary>The longest reason or note the desk accepts (every text input has a limit).</summary>
+    public const int ReasonMax = 500;
+    public const int NoteMax = 2000;
+    /// <summary>The longest resolution or reply.</summary>
+    public const int TextMax = 4000;
 
     /// <summary>A complaint locked for a change, with what the permission matrix and the state guard read.</summary>
     internal sealed record Locked(long Id, string SheetNo, string State, int? DepartmentId, long? MergedIntoId, string? MergedIntoSheetNo);

@@ -8,9 +8,9 @@ namespace ServiceHub.Data.Complaints;
 
 /// <summary>
 /// The escalation sweep, set-based beside <see cref="ComplaintLifecycle"/>: every deadline whose next stage is due moves one stage
-/// (<see cref="DeadlineStages"/>: pending → warned → level1 → level2), records an
-/// event and notifies the people concerned — the handler (warning), the department manager (level 1), the supervising
-/// vice-president (level 2). One set-based statement over the partial index on <c>next_at</c>; rows locked by a concurrent
+/// (<see cref="DeadlineStages"/>: pending → warned → level1 → level2, or pending → warned → missed for a deadline that does not
+/// escalate), records an event and notifies the people concerned — the handler (warning, miss), the department manager (level 1),
+/// the supervising vice-president (level 2). One set-based statement over the partial index on <c>next_at</c>; rows locked by a concurrent
 /// sweep are skipped, and the stage guard plus the events' and notifications' dedupe keys make a repeat change nothing. The
 /// escalations that reach people outside the app queue their messages in the outbox in the same statement (<see cref="OutboxSql"/>).
 /// </summary>
@@ -27,8 +27,8 @@ public sealed class EscalationSweep(NpgsqlDataSource db, TimeProvider clock, IOp
             FOR UPDATE SKIP LOCKED
         ), moved AS (
             UPDATE complaint_deadlines d SET
-                stage = {DeadlineStages.NextSql("d.stage")},
-                next_at = {DeadlineStages.NextAtSql(DeadlineStages.NextSql("d.stage"), "d.")}
+                stage = {DeadlineStages.NextSql("d.stage", "d.kind")},
+                next_at = {DeadlineStages.NextAtSql(DeadlineStages.NextSql("d.stage", "d.kind"), "d.")}
             -- By primary key: a join against the CTE lets the planner nest-loop it against the next_at index (1,000 × 1,000).
             WHERE d.id = ANY (ARRAY(SELECT id FROM due)) AND d.next_at <= @now
             RETURNING d.id, d.complaint_id, d.kind, d.stage AS new_stage, d.due_at,
@@ -54,9 +54,9 @@ public sealed class EscalationSweep(NpgsqlDataSource db, TimeProvider clock, IOp
             CROSS JOIN LATERAL (
                 SELECT dep.manager_user_id AS user_id WHERE m.new_stage = 'level1'
                 UNION ALL SELECT dep.supervising_vp_id WHERE m.new_stage = 'level2'
-                UNION ALL SELECT c.handler_id WHERE m.new_stage = 'warned'
+                UNION ALL SELECT c.handler_id WHERE m.new_stage IN ('warned','missed')
                 UNION ALL SELECT u.id FROM users u
-                    WHERE m.new_stage = 'warned' AND c.handler_id IS NULL AND u.is_active AND u.department_id = dep.id AND 'handler' = ANY (u.roles)
+                    WHERE m.new_stage IN ('warned','missed') AND c.handler_id IS NULL AND u.is_active AND u.department_id = dep.id AND 'handler' = ANY (u.roles)
             ) r
             WHERE r.user_id IS NOT NULL
             ON CONFLICT (user_id, dedupe_key) DO NOTHING
