@@ -35,6 +35,8 @@ public sealed class ChildApp : IAsyncDisposable
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["DataProtection__AllowUnencryptedKeys"] = "true";
         info.Environment["Hangfire__Server"] = "false";
+        info.Environment["ServiceHub__PublicUrl"] = "http://servicehub.test";
+        info.Environment["Backups__Directory"] = Path.Combine(Path.GetTempPath(), "servicehub-fault-backups");
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
         var child = new ChildApp(process, applicationName);
@@ -82,5 +84,22 @@ public static class Eventually
             if (sw.Elapsed > timeout) throw new TimeoutException($"waited {timeout.TotalSeconds:F0} s for {what}; last value {value}");
             await Task.Delay(20);
         }
+    }
+}
+
+/// <summary>A database made read-only (as an operator or a failover would) and back; the given pools drop their sessions.</summary>
+public static class ReadOnlyDatabase
+{
+    public static async Task SetAsync(ServiceHub.Tests.Infrastructure.DatabaseFixture db, bool on, params NpgsqlDataSource[] pools)
+    {
+        var name = new NpgsqlConnectionStringBuilder(db.ConnectionString).Database;
+        await using (var conn = await db.DataSource.OpenConnectionAsync())
+        {
+            await using var off = new NpgsqlCommand("SET default_transaction_read_only = off", conn);
+            await off.ExecuteNonQueryAsync();
+            await using var alter = new NpgsqlCommand($"ALTER DATABASE \"{name}\" SET default_transaction_read_only = {(on ? "on" : "off")}", conn);
+            await alter.ExecuteNonQueryAsync();
+        }
+        foreach (var pool in pools.Append(db.DataSource)) pool.Clear();
     }
 }

@@ -116,8 +116,7 @@ public sealed class JobFailureTests(DatabaseFixture db) : IClassFixture<Database
         await using (var conn = await db.DataSource.OpenConnectionAsync())
             await ClosureData.SeedAsync(conn, DateTimeOffset.UtcNow, 20);
         await using var sp = Services();
-        var name = new NpgsqlConnectionStringBuilder(db.ConnectionString).Database;
-        await SetReadOnlyAsync(sp, name, on: true);
+        await ReadOnlyDatabase.SetAsync(db, true, sp.GetRequiredService<NpgsqlDataSource>());
         var (server, client) = Hangfire(sp);
         using (server)
         {
@@ -129,7 +128,7 @@ public sealed class JobFailureTests(DatabaseFixture db) : IClassFixture<Database
             }
             finally
             {
-                await SetReadOnlyAsync(sp, name, on: false);
+                await ReadOnlyDatabase.SetAsync(db, false, sp.GetRequiredService<NpgsqlDataSource>());
             }
             await Eventually.WaitAsync(ClosedAsync, n => n == 20, TimeSpan.FromMinutes(1), "the retry to close the complaints");
         }
@@ -168,13 +167,6 @@ public sealed class JobFailureTests(DatabaseFixture db) : IClassFixture<Database
         return await conn.ExecuteScalarAsync<string?>("SELECT statename FROM hangfire.job WHERE id = @id", new { id = long.Parse(id) });
     }
 
-    private async Task SetReadOnlyAsync(ServiceProvider sp, string? name, bool on)
-    {
-        await using var conn = await db.DataSource.OpenConnectionAsync();
-        await conn.ExecuteAsync("SET default_transaction_read_only = off");
-        await conn.ExecuteAsync($"ALTER DATABASE \"{name}\" SET default_transaction_read_only = {(on ? "on" : "off")}");
-        sp.GetRequiredService<NpgsqlDataSource>().Clear();
-    }
 }
 
 /// <summary>Hangfire's storage over the test database, one new connection each time.</summary>

@@ -36,7 +36,7 @@ public sealed class ReadOnlyDatabaseTests(DatabaseFixture db) : IClassFixture<Da
         page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=phrase-group-standard-thanks]")));
         var phrases = await CountPhrasesAsync();
 
-        await SetReadOnlyAsync(ctx, on: true);
+        await ReadOnlyDatabase.SetAsync(db, true, ctx.Services.GetRequiredService<NpgsqlDataSource>());
         try
         {
             page.Find("input[data-testid=phrase-text]").Change("只读时写入的话术");
@@ -50,7 +50,7 @@ public sealed class ReadOnlyDatabaseTests(DatabaseFixture db) : IClassFixture<Da
         }
         finally
         {
-            await SetReadOnlyAsync(ctx, on: false);
+            await ReadOnlyDatabase.SetAsync(db, false, ctx.Services.GetRequiredService<NpgsqlDataSource>());
         }
     }
 
@@ -61,17 +61,6 @@ public sealed class ReadOnlyDatabaseTests(DatabaseFixture db) : IClassFixture<Da
     [InlineData(PostgresErrorCodes.SerializationFailure, false)]
     public void Read_only_and_disk_full_are_the_errors_that_mean_cannot_save_now(string sqlState, bool cannotWrite) =>
         Assert.Equal(cannotWrite, ActionRunner.CannotWriteNow(new PostgresException("x", "ERROR", "ERROR", sqlState)));
-
-    /// <summary>Turns the database read-only (as an operator or a failover would) and drops the app's pooled sessions.</summary>
-    private async Task SetReadOnlyAsync(BunitContext ctx, bool on)
-    {
-        var name = new NpgsqlConnectionStringBuilder(db.ConnectionString).Database;
-        await using var conn = await db.DataSource.OpenConnectionAsync();
-        await conn.ExecuteAsync("SET default_transaction_read_only = off");
-        await conn.ExecuteAsync($"ALTER DATABASE \"{name}\" SET default_transaction_read_only = {(on ? "on" : "off")}");
-        ctx.Services.GetRequiredService<NpgsqlDataSource>().Clear();
-        db.DataSource.Clear();
-    }
 
     private async Task<int> CountPhrasesAsync()
     {
