@@ -16,7 +16,8 @@ public static class JobsServiceCollectionExtensions
     public static IServiceCollection AddServiceHubJobs(this IServiceCollection services, string connectionString, IConfiguration configuration)
     {
         var hangfireCs = new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 10, ApplicationName = "servicehub-hangfire" }.ConnectionString;
-        services.AddHangfire(c => c
+        services.AddHangfire((sp, c) => c
+            .UseLogProvider(new HostLogProvider(sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()))
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()

@@ -69,6 +69,7 @@ public sealed class CompositionTests
             [InformationFilingJob.Id] = (typeof(InformationFilingJob), InformationFilingJob.Schedule.Cron),
             [RetentionJob.Id] = (typeof(RetentionJob), RetentionJob.Schedule.Cron),
             [ServiceHub.Jobs.Operations.BackupJob.Id] = (typeof(ServiceHub.Jobs.Operations.BackupJob), ServiceHub.Jobs.Operations.BackupJob.Schedule.Cron),
+            [ServiceHub.Jobs.Notifications.OutboxDeliveryJob.Id] = (typeof(ServiceHub.Jobs.Notifications.OutboxDeliveryJob), Cron.Minutely()),
         };
         Assert.Equal(expected.Keys.Order(), jobs.Added.Keys.Order());
         foreach (var (id, (job, cron)) in expected)

@@ -57,7 +57,7 @@ public sealed class NotificationWorld : DatabaseFixture
         services.AddServiceHubNotificationJobs(configuration);
         services.Replace(ServiceDescriptor.Singleton<INotificationText, LocalizedNotificationText>());
         Services = services.BuildServiceProvider();
-        await Get<DemoSeeder>().SeedAsync();
+        await ActivatorUtilities.CreateInstance<DemoSeeder>(Services).SeedAsync();
 
         Smtp = SimpleSmtpServer.Start();
         Stub = await ProviderStub.StartAsync(Clock);
