@@ -180,6 +180,8 @@ public sealed class OutboxStore(NpgsqlDataSource db, TimeProvider clock, IOption
                 WHERE id = @messageId AND state = 'failed'
                 """, new { messageId, now, max = O.MaxAttempts, by = actor.UserName }, tx, cancellationToken: ct));
             if (changed == 0) return false;
+            // Announced on commit like a new message, so the delivery job runs at once rather than at its next minute.
+            await conn.ExecuteAsync(new CommandDefinition("SELECT pg_notify('servicehub_outbox', '')", transaction: tx, cancellationToken: ct));
             await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Update, "outbox_message", messageId.ToString(), "retry", ct);
             return true;
         }, ct);

@@ -1,5 +1,5 @@
 using Hangfire;
-using ServiceHub.Data.Infrastructure;
+using ServiceHub.Jobs.Infrastructure;
 
 namespace ServiceHub.Jobs.Notifications;
 
@@ -11,8 +11,10 @@ public sealed class OutboxDeliveryJob(OutboxDispatcher dispatcher, OutboxSignal 
 {
     public const string Id = "notifications:outbox-delivery";
 
-    public static void Register(IRecurringJobManager jobs) =>
-        jobs.AddOrUpdate<OutboxDeliveryJob>(Id, j => j.RunAsync(CancellationToken.None), Cron.Minutely(), new RecurringJobOptions { TimeZone = BusinessTime.Zone });
+    /// <summary>Every minute, Beijing time (the safety net beside the runs woken by a commit).</summary>
+    public static readonly JobSchedule Schedule = JobSchedule.InBeijing(Cron.Minutely());
+
+    public static void Register(IRecurringJobManager jobs) => Schedule.Register<OutboxDeliveryJob>(jobs, Id, j => j.RunAsync(CancellationToken.None));
 
     [AutomaticRetry(Attempts = 0)]
     public Task<int> RunAsync(CancellationToken ct)

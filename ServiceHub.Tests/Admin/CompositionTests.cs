@@ -69,7 +69,7 @@ public sealed class CompositionTests
             [InformationFilingJob.Id] = (typeof(InformationFilingJob), InformationFilingJob.Schedule.Cron),
             [RetentionJob.Id] = (typeof(RetentionJob), RetentionJob.Schedule.Cron),
             [ServiceHub.Jobs.Operations.BackupJob.Id] = (typeof(ServiceHub.Jobs.Operations.BackupJob), ServiceHub.Jobs.Operations.BackupJob.Schedule.Cron),
-            [ServiceHub.Jobs.Notifications.OutboxDeliveryJob.Id] = (typeof(ServiceHub.Jobs.Notifications.OutboxDeliveryJob), Cron.Minutely()),
+            [ServiceHub.Jobs.Notifications.OutboxDeliveryJob.Id] = (typeof(ServiceHub.Jobs.Notifications.OutboxDeliveryJob), ServiceHub.Jobs.Notifications.OutboxDeliveryJob.Schedule.Cron),
         };
         Assert.Equal(expected.Keys.Order(), jobs.Added.Keys.Order());
         foreach (var (id, (job, cron)) in expected)

@@ -35,28 +35,40 @@ public sealed class NotificationWorld : DatabaseFixture
     public int WeComRobotId { get; private set; }
     public int DingTalkRobotId { get; private set; }
 
+    /// <summary>The key ring of the channels' secrets, on disk so a child process (<see cref="OutboxCrashTests"/>) reads them too.</summary>
+    public string KeysDirectory { get; } = Directory.CreateTempSubdirectory("servicehub-keys-").FullName;
+
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>
+    /// The Data services and the outbox's senders over a database, as the app composes them (messages in Chinese from the app's
+    /// resources, links to <see cref="PublicUrl"/>, no Hangfire server): the world's, and a child process's in the crash tests.
+    /// </summary>
+    public static IServiceCollection Compose(IServiceCollection services, string connectionString, string keysDirectory, TimeProvider clock)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ServiceHub:PublicUrl"] = PublicUrl,
+            ["Hangfire:Server"] = "false",
+        }).Build();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton(clock);
+        services.AddLogging();
+        services.AddLocalization(o => o.ResourcesPath = "Resources");
+        services.AddDataProtection().SetApplicationName("ServiceHub.Tests").PersistKeysToFileSystem(new DirectoryInfo(keysDirectory));
+        services.AddServiceHubData(connectionString);
+        services.AddServiceHubNotificationJobs(configuration);
+        services.Replace(ServiceDescriptor.Singleton<INotificationText, LocalizedNotificationText>());
+        return services;
+    }
+
     public EmergencyRepository Emergencies => Get<EmergencyRepository>();
     public OutboxStore Store => Get<OutboxStore>();
 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ServiceHub:PublicUrl"] = PublicUrl,
-            ["Hangfire:Server"] = "false",
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddSingleton<TimeProvider>(Clock);
-        services.AddLogging();
-        services.AddLocalization(o => o.ResourcesPath = "Resources");
-        services.AddDataProtection().UseEphemeralDataProtectionProvider();
-        services.AddServiceHubData(ConnectionString);
-        services.AddServiceHubNotificationJobs(configuration);
-        services.Replace(ServiceDescriptor.Singleton<INotificationText, LocalizedNotificationText>());
-        Services = services.BuildServiceProvider();
+        Services = Compose(new ServiceCollection(), ConnectionString, KeysDirectory, Clock).BuildServiceProvider();
         await ActivatorUtilities.CreateInstance<DemoSeeder>(Services).SeedAsync();
 
         Smtp = SimpleSmtpServer.Start();
@@ -87,6 +99,7 @@ public sealed class NotificationWorld : DatabaseFixture
         await Stub.DisposeAsync();
         await Services.DisposeAsync();
         await base.DisposeAsync();
+        Directory.Delete(KeysDirectory, recursive: true);
     }
 
     public Task<Actor> ActorAsync(string userName) => EmergencyTestData.ActorAsync(DataSource, userName);
@@ -111,7 +124,8 @@ public sealed class NotificationWorld : DatabaseFixture
     /// <summary>A worker (store and dispatcher) with these delivery settings; a new one is a restarted worker.</summary>
     public OutboxDispatcher Worker(OutboxOptions? options = null)
     {
-        var o = Options.Create(options ?? new OutboxOptions());
+        // Quick retries at once by default: their back-off waits on the test's clock, which only the test moves.
+        var o = Options.Create(options ?? new OutboxOptions { FirstRetryDelay = TimeSpan.Zero });
         var store = new OutboxStore(DataSource, Clock, o, Get<AuditLog>());
         return new OutboxDispatcher(store, Get<IEnumerable<IOutboxChannel>>(), Get<INotificationText>(), Get<PublicLinks>(), Clock, o,
             NullLogger<OutboxDispatcher>.Instance);

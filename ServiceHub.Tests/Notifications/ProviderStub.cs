@@ -128,14 +128,14 @@ public sealed partial class ProviderStub : IAsyncDisposable
             .Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value.ToString())}"));
         var expected = Convert.ToBase64String(new HMACSHA1(Encoding.UTF8.GetBytes(AliyunSecret + "&"))
             .ComputeHash(Encoding.UTF8.GetBytes("GET&%2F&" + Uri.EscapeDataString(canonical))));
-        if (q["Signature"] != expected) return Results.Json(Problem("aliyun: SignatureDoesNotMatch", new { Code = "SignatureDoesNotMatch", Message = "Specified signature is not matched" }));
+        if (q["Signature"] != expected) return Pascal(Problem("aliyun: SignatureDoesNotMatch", new { Code = "SignatureDoesNotMatch", Message = "Specified signature is not matched" }));
         if (q["AccessKeyId"] != AliyunKeyId || q["Action"] != "SendSms" || q["Version"] != "2017-05-25" || q["SignatureMethod"] != "HMAC-SHA1")
-            return Results.Json(Problem("aliyun: bad common parameters", new { Code = "InvalidParameter" }));
+            return Pascal(Problem("aliyun: bad common parameters", new { Code = "InvalidParameter" }));
         var param = JsonNode.Parse(q["TemplateParam"].ToString());
         if ((string?)param?["title"] is not { Length: > 0 and <= 35 } || (string?)param?["ref"] is null || (string?)param?["link"] is null)
-            return Results.Json(Problem("aliyun: template params", new { Code = "isv.TEMPLATE_PARAMS_ILLEGAL" }));
+            return Pascal(Problem("aliyun: template params", new { Code = "isv.TEMPLATE_PARAMS_ILLEGAL" }));
         var message = new StubMessage("sms", q["OutId"].ToString(), $"{param!["title"]} {param["link"]} {q["PhoneNumbers"]}", [q["PhoneNumbers"].ToString()], param);
-        return await AcceptAsync(http, message, Results.Json(new { Code = "OK", Message = "OK", BizId = $"biz-{Accepted.Count + 1}", RequestId = Guid.NewGuid() }));
+        return await AcceptAsync(http, message, Pascal(new { Code = "OK", Message = "OK", BizId = $"biz-{Accepted.Count + 1}", RequestId = Guid.NewGuid() }));
     }
 
     private bool Fail()
@@ -159,7 +159,10 @@ public sealed partial class ProviderStub : IAsyncDisposable
         return answer ?? Results.Json(new { errcode = 0, errmsg = "ok" });
     }
 
-    private IResult Refuse(string problem, int code) => Results.Json(Problem(problem, new { errcode = code, errmsg = problem }));
+    private IResult Refuse(string problem, int code) => Pascal(Problem(problem, new { errcode = code, errmsg = problem }));
+
+    /// <summary>Aliyun answers in PascalCase (<c>{"Code":"OK","BizId":…}</c>), the robots in snake case; minimal APIs would write camelCase.</summary>
+    private static IResult Pascal(object answer) => Results.Json(answer, new System.Text.Json.JsonSerializerOptions());
 
     private object Problem(string problem, object answer)
     {

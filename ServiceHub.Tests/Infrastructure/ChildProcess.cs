@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Reflection;
+
+namespace ServiceHub.Tests.Infrastructure;
+
+/// <summary>Marks a static method <c>Task&lt;int&gt; M(string[] args)</c> as a role this test assembly plays as a child process.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class ChildRoleAttribute(string name) : Attribute
+{
+    public string Name { get; } = name;
+}
+
+/// <summary>
+/// The test assembly's entry point (the test SDK's generated one is off): <c>dotnet ServiceHub.Tests.dll ROLE args…</c> runs the
+/// method marked <see cref="ChildRoleAttribute"/> with that name. The fault tests start the real code in a child process this way
+/// and kill it with SIGKILL at the moment they choose.
+/// </summary>
+public static class ChildProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var role = args.Length == 0 ? null : typeof(ChildProgram).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static))
+            .FirstOrDefault(m => m.GetCustomAttribute<ChildRoleAttribute>()?.Name == args[0]);
+        if (role is null)
+        {
+            await Console.Error.WriteLineAsync($"usage: ServiceHub.Tests ROLE [args]; no role '{args.FirstOrDefault()}'");
+            return 2;
+        }
+        return await (Task<int>)role.Invoke(null, [args[1..]])!;
+    }
+}
+
+/// <summary>A child process playing a role of this assembly; its standard output is read line by line so the test waits for a marker.</summary>
+public sealed class ChildProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _lines = [];
+    private readonly object _gate = new();
+    private TaskCompletionSource _lineArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ChildProcess(Process process) => _process = process;
+
+    public int Id => _process.Id;
+    public string Output { get { lock (_gate) return string.Join("\n", _lines); } }
+
+    public static ChildProcess Start(string role, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(typeof(ChildProgram).Assembly.Location);
+        info.ArgumentList.Add(role);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var child = new ChildProcess(process);
+        process.OutputDataReceived += (_, e) => child.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => child.Add(e.Data is null ? null : "stderr: " + e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return child;
+    }
+
+    private void Add(string? line)
+    {
+        if (line is null) return;
+        TaskCompletionSource arrived;
+        lock (_gate)
+        {
+            _lines.Add(line);
+            arrived = _lineArrived;
+            _lineArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        arrived.TrySetResult();
+    }
+
+    /// <summary>Waits for a line starting with <paramref name="marker"/>; returns the rest of it. Fails when the child exits first.</summary>
+    public async Task<string> WaitForAsync(string marker, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            Task arrived;
+            lock (_gate)
+            {
+                if (_lines.FirstOrDefault(l => l.StartsWith(marker, StringComparison.Ordinal)) is { } line) return line[marker.Length..].Trim();
+                arrived = _lineArrived.Task;
+            }
+            if (_process.HasExited) throw new InvalidOperationException($"the child exited ({_process.ExitCode}) before '{marker}':\n{Output}");
+            try { await Task.WhenAny(arrived, _process.WaitForExitAsync(cts.Token)).WaitAsync(cts.Token); }
+            catch (OperationCanceledException) { throw new TimeoutException($"no '{marker}' from the child within {timeout}:\n{Output}"); }
+        }
+    }
+
+    /// <summary>kill -9: SIGKILL, no clean-up of any kind in the child. Returns once it is gone.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) await KillAsync();
+        _process.Dispose();
+    }
+}
