@@ -248,8 +248,11 @@ cmd_test() {
     skipped=$((skipped + $(echo "$c" | sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p')))
   done
   if [ "$rc" -ne 0 ]; then
-    # The failures in full: message and stack of each failed test.
+    # The failures in full: message and stack of each failed test; the whole log (the apps' own logging too) and the trx kept.
     grep -E -A30 '^\s+Failed [A-Za-z]' "$work/test.log" | head -n 400 >&2
+    mkdir -p "$ROOT/.data/test-failed"
+    cp "$work/test.log" "$work"/results/*.trx "$ROOT/.data/test-failed/" 2>/dev/null || true
+    log "full log of this run: $ROOT/.data/test-failed/test.log"
     if [ "$failed" -eq 0 ]; then failed=1; tail -n 40 "$work/test.log" >&2; fi
   fi
   echo "$passed passed, $failed failed, $skipped skipped"

@@ -13,7 +13,13 @@ public interface IAlertsClient
 
     /// <summary>Alerts this person acknowledged elsewhere (another tab or device): drop them.</summary>
     Task AlertsAcknowledged(long[] alertIds);
+
+    /// <summary>A call rings at this person's extension (the CTI's <c>POST /api/v1/calls</c>): the screen pops the caller's dossier up.</summary>
+    Task ScreenPop(ScreenPopMessage call);
 }
+
+/// <summary>A call for the screen pop: the screen then reads the dossier as its signed-in agent (<c>CallRepository.DossierAsync</c>).</summary>
+public sealed record ScreenPopMessage(long CallId, string CallerPhoneMasked, DateTimeOffset StartedAt, int? CustomerId, string? CustomerName);
 
 /// <summary>
 /// <c>/hubs/alerts</c>: signed-in people only. Each connection joins the group of its own person, <c>user:{id}</c>, with the id

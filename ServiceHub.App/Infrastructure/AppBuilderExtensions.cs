@@ -20,6 +20,7 @@ public static class AppBuilderExtensions
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseRequestLocalization();
+        app.UseServiceHubApi();
         app.UseSignInRateLimiting();
         app.UseAuthentication();
         app.UseUserIdInLogs();
@@ -37,6 +38,7 @@ public static class AppBuilderExtensions
         app.MapServiceHubMetrics();
         app.MapServiceHubAccount();
         app.MapServiceHubEmergencies();
+        app.MapServiceHubApi();
         app.MapPenaltyExport();
         app.MapAnnualReportExport();
         app.MapHangfireDashboardWithAuthorizationPolicy(Policies.Admin, "/hangfire", new DashboardOptions { DashboardTitle = "ServiceHub jobs" });

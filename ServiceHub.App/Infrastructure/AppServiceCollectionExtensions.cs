@@ -75,6 +75,7 @@ public static class AppServiceCollectionExtensions
         services.AddHttpContextAccessor();
         services.AddAntiforgery(o => o.Cookie.SecurePolicy = secureCookies);
         services.AddSignInRateLimiting(configuration);
+        services.AddServiceHubApi(configuration);
         services.AddTransportSecurity(security);
         services.AddServiceHubHealthChecks();
         services.AddServiceHubEmergencyApp(configuration);

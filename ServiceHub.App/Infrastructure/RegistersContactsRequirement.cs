@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using ServiceHub.Data.Admin;
 using ServiceHub.Data.Intake;
 
 namespace ServiceHub.App.Infrastructure;
@@ -16,7 +17,7 @@ public sealed class RegistersContactsHandler(IServiceProvider services) : Author
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, RegistersContactsRequirement requirement)
     {
         if (context.User.ToActor() is not { } actor) return;
-        if (actor.IsIn(IntakeRepository.IntakeRoles)
+        if (actor.IsIn(Access.Intake)
             || (services.GetService<IntakeRepository>() is { } intake && (await intake.AccessAsync(actor)).MayRegister))
             context.Succeed(requirement);
     }

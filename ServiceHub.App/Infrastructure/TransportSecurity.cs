@@ -47,7 +47,8 @@ public static class TransportSecurity
             var response = context.Response;
             response.OnStarting(() =>
             {
-                response.Headers.ContentSecurityPolicy = csp;
+                // A page that sets its own, stricter-per-request policy (the API reference's script nonce) keeps it.
+                if (!response.Headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.ContentSecurityPolicy)) response.Headers.ContentSecurityPolicy = csp;
                 response.Headers.XContentTypeOptions = "nosniff";
                 response.Headers.XFrameOptions = "DENY";
                 response.Headers["Referrer-Policy"] = "same-origin";

@@ -18,6 +18,8 @@ window.serviceHubAlerts = {
       } catch (e) { console.warn("emergency alert", e); }
     });
     conn.on("AlertsAcknowledged", ids => { if (this.dotnet) this.dotnet.invokeMethodAsync("OnAcknowledged", ids).catch(() => {}); });
+    // Screen pop: a call rings at this agent's extension; the layout's <ScreenPop/> shows the caller's dossier.
+    conn.on("ScreenPop", call => { if (this.calls) this.calls.invokeMethodAsync("OnScreenPop", call).catch(e => console.warn("screen pop", e)); });
     conn.onreconnected(() => { document.body.dataset.alerts = "connected"; });
     conn.onreconnecting(() => { document.body.dataset.alerts = "reconnecting"; });
     // Automatic reconnection gave up (server down for long): keep trying.
@@ -35,9 +37,11 @@ window.serviceHubAlerts = {
       setTimeout(() => this.connect(), 3000);
     }
   },
+  calls: null,
+  listenForCalls: function (dotnet) { this.calls = dotnet; },
   stop: async function () {
     const conn = this.conn;
-    this.conn = null; this.dotnet = null;
+    this.conn = null; this.dotnet = null; this.calls = null;
     if (conn) await conn.stop();
   }
 };

@@ -19,10 +19,16 @@ public static class Access
     public static readonly IReadOnlyList<string> Intake = [Agent, CsSupervisor, Roles.Admin];
 
     /// <summary>
+    /// A department's own staff: they work their own department's complaints (DOMAIN.md §4) and, where the department's switch is on,
+    /// register contacts on site as first responders.
+    /// </summary>
+    public static readonly IReadOnlyList<string> DepartmentStaff = [Handler, DeptManager];
+
+    /// <summary>
     /// Who may open the intake page: the call centre, and the on-site staff (handlers, managers) of a department whose switch "staff
     /// register contacts as first responders" is on — the switch is read on the server (<c>IntakeAccess</c>), so the policy checks it too.
     /// </summary>
-    public static readonly IReadOnlyList<string> Registrars = [.. Intake, Handler, DeptManager];
+    public static readonly IReadOnlyList<string> Registrars = [.. Intake, .. DepartmentStaff];
 
     /// <summary>Customers' private data: masked by default, revealed on request, every reveal audited (DOMAIN.md §2).</summary>
     public static readonly IReadOnlyList<string> PrivateData = [Agent, ReturnVisit, CsSupervisor, Roles.Admin];
@@ -35,6 +41,9 @@ public static class Access
 
     /// <summary>The complaint list: every role (each sees what the complaint repository lets it see).</summary>
     public static readonly IReadOnlyList<string> Complaints = Roles.All;
+
+    /// <summary>Who reads the complaints of every department: the CS side, leadership, HR and return visits (a department reads its own).</summary>
+    public static readonly IReadOnlyList<string> EveryDepartmentsComplaints = [Agent, CsSupervisor, Roles.Admin, Leadership, Hr, ReturnVisit];
 
     /// <summary>The work queue of open complaints.</summary>
     public static readonly IReadOnlyList<string> Queue = [Handler, DeptManager, CsSupervisor, Agent, Roles.Admin, Leadership];

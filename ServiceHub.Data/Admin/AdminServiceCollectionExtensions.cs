@@ -13,6 +13,8 @@ public static class AdminServiceCollectionExtensions
         services.AddSingleton<SignInService>();
         services.AddSingleton<DepartmentRepository>();
         services.AddSingleton<ProjectRepository>();
+        services.AddOptions<CustomerSearchOptions>().BindConfiguration("Customers:Search");
+        services.AddSingleton<CustomerSearchLimiter>();
         services.AddSingleton<CustomerRepository>();
         services.AddSingleton<JobFailures>();
         return services;

@@ -19,6 +19,12 @@ public sealed class AuditLog(NpgsqlDataSource db, TimeProvider clock)
         public const string Update = "update";
         public const string Deactivate = "deactivate";
         public const string PrivateDataViewed = "private-data-viewed";
+        /// <summary>A call of the REST API, audited with its key's name (issue #13 point 7).</summary>
+        public const string ApiCall = "api-call";
+        /// <summary>A call with a key that was refused (revoked, expired, wrong secret), when the key's name is known.</summary>
+        public const string ApiRefused = "api-refused";
+        /// <summary>A customer search with text (issue #12 point 5): who looked for what.</summary>
+        public const string CustomerSearch = "customer-search";
     }
 
     private const string InsertSql = """
@@ -61,7 +67,7 @@ public sealed class AuditLog(NpgsqlDataSource db, TimeProvider clock)
     public async Task<Page<AuditEntry>> SearchAsync(Actor actor, string? action, string? text, int skip, int take, CancellationToken ct = default)
     {
         actor.Require(Access.Admin);
-        var args = new { Action = string.IsNullOrWhiteSpace(action) ? null : action, Text = string.IsNullOrWhiteSpace(text) ? null : $"%{text.Trim()}%", Skip = skip, Take = take };
+        var args = new { Action = string.IsNullOrWhiteSpace(action) ? null : action, Text = Search.Contains(text), Skip = Search.Skip(skip), Take = Search.Take(take) };
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<AuditEntry>(new CommandDefinition(SearchSql, args, cancellationToken: ct));
         var total = await conn.ExecuteScalarAsync<int>(new CommandDefinition(CountSql, args, cancellationToken: ct));

@@ -49,7 +49,7 @@ public sealed class CustomerEdit
     public string Notes { get; set; } = "";
 }
 
-public sealed class CustomerRepository(NpgsqlDataSource db, AuditLog audit, TimeProvider clock)
+public sealed class CustomerRepository(NpgsqlDataSource db, AuditLog audit, TimeProvider clock, CustomerSearchLimiter limiter)
 {
     private sealed record Row(int Id, string Name, string? Phone, string? Phone2, int? UnitId, string? Address, string? MembershipNo, string? MembershipLevel,
         string Notes, string? ContactChannel, string? ContactHandle);
@@ -59,9 +59,10 @@ public sealed class CustomerRepository(NpgsqlDataSource db, AuditLog audit, Time
         r.MembershipNo is null ? null : Masking.Membership(r.MembershipNo),
         r.MembershipLevel is null ? null : Masking.Membership(r.MembershipLevel), r.Notes, r.ContactChannel, r.ContactHandle);
 
+    /// <summary>The address in full (project, building, unit) when <c>@ShowUnit</c>, otherwise project and building only.</summary>
     private const string Select = """
         SELECT c.id, c.name, c.phone, c.phone2, c.unit_id,
-               CASE WHEN u.id IS NULL THEN NULL ELSE p.name || ' ' || b.name || ' ' || u.number END AS address,
+               CASE WHEN u.id IS NULL THEN NULL WHEN @ShowUnit THEN p.name || ' ' || b.name || ' ' || u.number ELSE p.name || ' ' || b.name END AS address,
                c.membership_no, c.membership_level, c.notes, c.contact_channel, c.contact_handle
         FROM customers c
         LEFT JOIN units u ON u.id = c.unit_id
@@ -70,22 +71,35 @@ public sealed class CustomerRepository(NpgsqlDataSource db, AuditLog audit, Time
         """;
 
     /// <summary>
-    /// Look-up by phone (digits match the start of either phone, or its last four digits) or by name.
-    /// Phones are compared in full but never returned in full.
+    /// Look-up by name or handle, or by phone as <see cref="CustomerSearchRules"/> allows the actor: the start of either phone or its
+    /// last four digits, or only the full number. Phones are compared in full but never returned in full.
     /// </summary>
     private const string Where = """
         WHERE (@Text IS NULL
                OR c.name LIKE @Contains OR c.contact_handle ILIKE @Contains
                OR (@Digits IS NOT NULL AND (c.phone LIKE @Digits || '%' OR c.phone2 LIKE @Digits || '%'
-                                            OR (length(@Digits) = 4 AND (right(c.phone, 4) = @Digits OR right(c.phone2, 4) = @Digits)))))
+                                            OR (@LastFour AND length(@Digits) = 4 AND (right(c.phone, 4) = @Digits OR right(c.phone2, 4) = @Digits))))
+               OR (@Full IS NOT NULL AND (replace(c.phone, '-', '') = @Full OR replace(c.phone2, '-', '') = @Full)))
           AND (@ProjectId IS NULL OR p.id = @ProjectId)
         """;
 
-    public async Task<Page<CustomerSummary>> SearchAsync(string? text, int? projectId, int skip, int take, CancellationToken ct = default)
+    /// <summary>
+    /// The customer search (issue #12 point 5), open to every signed-in role within <see cref="CustomerSearchRules"/>: a search with
+    /// text counts against the actor's limit (<see cref="CustomerSearchLimiter"/>) and is written to the audit log.
+    /// </summary>
+    public async Task<Page<CustomerSummary>> SearchAsync(Actor actor, string? text, int? projectId, int skip, int take, CancellationToken ct = default)
     {
-        var t = string.IsNullOrWhiteSpace(text) ? null : text.Trim();
-        var digits = t is not null && t.All(char.IsDigit) && t.Length >= 3 ? t : null;
-        var args = new { Text = t, Contains = t is null ? null : "%" + EscapeLike(t) + "%", Digits = digits, ProjectId = projectId, Skip = skip, Take = take };
+        var t = Search.Trimmed(text);
+        if (t is not null) limiter.Take(actor);
+        var privateData = actor.IsIn(Access.PrivateData);
+        var digits = privateData ? CustomerSearchRules.PhoneDigits(actor, t) : null;
+        var full = privateData ? null : CustomerSearchRules.PhoneDigits(actor, t)?.Replace("-", "");
+        var args = new
+        {
+            Text = t, Contains = Search.Contains(t), Digits = digits, Full = full, LastFour = CustomerSearchRules.MatchesLastFour(actor),
+            ShowUnit = CustomerSearchRules.ShowsUnit(actor), ProjectId = projectId, Skip = Search.Skip(skip), Take = Search.Take(take),
+        };
+        if (t is not null) await audit.WriteAsync(actor, AuditLog.Actions.CustomerSearch, "customer", "", t, ct);
         await using var conn = await db.OpenConnectionAsync(ct);
         var rows = await conn.QueryAsync<Row>(new CommandDefinition(Select + "\n" + Where + " ORDER BY c.name, c.id OFFSET @Skip LIMIT @Take", args, cancellationToken: ct));
         var total = await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
@@ -95,10 +109,12 @@ public sealed class CustomerRepository(NpgsqlDataSource db, AuditLog audit, Time
         return new Page<CustomerSummary>(rows.Select(Mask).ToList(), total);
     }
 
-    public async Task<CustomerSummary?> GetAsync(int id, CancellationToken ct = default)
+    /// <summary>One customer, masked, with the address <see cref="CustomerSearchRules.ShowsUnit"/> allows the actor.</summary>
+    public async Task<CustomerSummary?> GetAsync(Actor actor, int id, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var row = await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(Select + " WHERE c.id = @id", new { id }, cancellationToken: ct));
+        var row = await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(Select + " WHERE c.id = @id",
+            new { id, ShowUnit = CustomerSearchRules.ShowsUnit(actor) }, cancellationToken: ct));
         return row is null ? null : Mask(row);
     }
 
@@ -120,7 +136,7 @@ public sealed class CustomerRepository(NpgsqlDataSource db, AuditLog audit, Time
     public async Task<CustomerEdit> GetForEditAsync(Actor actor, int customerId, CancellationToken ct = default)
     {
         var p = await RevealAsync(actor, customerId, "edit", ct);
-        var c = await GetAsync(customerId, ct) ?? throw new DomainException("NotFound");
+        var c = await GetAsync(actor, customerId, ct) ?? throw new DomainException("NotFound");
         return new CustomerEdit
         {
             Id = c.Id, Name = c.Name, Phone = p.Phone ?? "", Phone2 = p.Phone2, UnitId = c.UnitId, MembershipNo = p.MembershipNo, MembershipLevel = p.MembershipLevel,
@@ -225,6 +241,4 @@ public sealed class CustomerRepository(NpgsqlDataSource db, AuditLog audit, Time
             throw new DomainException("Customer.HandleTaken");
         }
     }
-
-    private static string EscapeLike(string s) => s.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
 }

@@ -52,7 +52,7 @@ public sealed class DepartmentRepository(NpgsqlDataSource db, AuditLog audit)
 
     public async Task<Page<Department>> SearchAsync(string? text, int skip, int take, CancellationToken ct = default)
     {
-        var args = new { Text = string.IsNullOrWhiteSpace(text) ? null : $"%{text.Trim()}%", Skip = skip, Take = take };
+        var args = new { Text = Search.Contains(text), Skip = Search.Skip(skip), Take = Search.Take(take) };
         const string where = " WHERE (@Text IS NULL OR d.name ILIKE @Text OR d.name_en ILIKE @Text OR d.code ILIKE @Text)";
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<Department>(new CommandDefinition(Select + where + " ORDER BY d.id OFFSET @Skip LIMIT @Take", args, cancellationToken: ct));
@@ -66,11 +66,19 @@ public sealed class DepartmentRepository(NpgsqlDataSource db, AuditLog audit)
         return await conn.QuerySingleOrDefaultAsync<Department>(new CommandDefinition(Select + " WHERE d.id = @id", new { id }, cancellationToken: ct));
     }
 
+    /// <summary>Length limits of a department's code and names.</summary>
+    public const int CodeMax = 20, NameMax = 100;
+
     public async Task<int> SaveAsync(Actor actor, DepartmentEdit edit, CancellationToken ct = default)
     {
         actor.Require(Access.Admin);
         if (string.IsNullOrWhiteSpace(edit.Code) || string.IsNullOrWhiteSpace(edit.Name) || string.IsNullOrWhiteSpace(edit.NameEn))
             throw new DomainException("Validation.Required");
+        var errors = new Dictionary<string, FieldError>();
+        TextInput.Check(errors, nameof(edit.Code), edit.Code, CodeMax);
+        TextInput.Check(errors, nameof(edit.Name), edit.Name, NameMax);
+        TextInput.Check(errors, nameof(edit.NameEn), edit.NameEn, NameMax);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
         var args = new { edit.Id, Code = edit.Code.Trim(), Name = edit.Name.Trim(), NameEn = edit.NameEn.Trim(), edit.ManagerUserId, edit.ReturnVisitLeadId, edit.SupervisingVpId, edit.IsActive, edit.StaffRegisterContacts };
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);

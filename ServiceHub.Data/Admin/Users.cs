@@ -8,7 +8,7 @@ namespace ServiceHub.Data.Admin;
 public sealed record UserAccount(
     int Id, string UserName, string DisplayName, string PasswordHash, string[] Roles, int? DepartmentId,
     string? DepartmentName, string? Phone, bool IsActive, int FailedAttempts, DateTimeOffset? LockedUntil, Guid SecurityStamp,
-    bool IsShared = false, bool IsDocumentAdmin = false, DateTimeOffset? RotationRequiredSince = null, bool MustChangePassword = false);
+    bool IsShared = false, bool IsDocumentAdmin = false, DateTimeOffset? RotationRequiredSince = null, bool MustChangePassword = false, string? Extension = null);
 
 /// <summary><see cref="RotationRequiredSince"/>: a shared departmental credential whose password must change since someone of the department left.</summary>
 public sealed record UserListItem(int Id, string UserName, string DisplayName, string[] Roles, int? DepartmentId, string? DepartmentName, bool IsActive, DateTimeOffset? LockedUntil,
@@ -27,6 +27,8 @@ public sealed record UserEdit
     public bool IsShared { get; set; }
     /// <summary>The Enterprise Development Dept's document administrator: formal documents reach them.</summary>
     public bool IsDocumentAdmin { get; set; }
+    /// <summary>The agent's telephone extension (分机号): a call the telephone system announces there pops up on their screen.</summary>
+    public string? Extension { get; set; }
     /// <summary>Required for a new account; when set on an existing one it resets the password.</summary>
     public string? NewPassword { get; set; }
 }
@@ -52,7 +54,7 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProv
     private const string SelectUser = """
         SELECT u.id, u.user_name, u.display_name, u.password_hash, u.roles, u.department_id, d.name AS department_name,
                u.phone, u.is_active, u.failed_attempts, u.locked_until, u.security_stamp, u.is_shared, u.is_document_admin, u.rotation_required_since,
-               u.must_change_password
+               u.must_change_password, u.extension
         FROM users u LEFT JOIN departments d ON d.id = u.department_id
         """;
 
@@ -69,8 +71,9 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProv
         return await conn.QuerySingleOrDefaultAsync<UserAccount>(new CommandDefinition(SelectUser + " WHERE u.id = @id", new { id }, cancellationToken: ct));
     }
 
+    // API keys' integration accounts are managed on the API keys page, not here.
     private const string ListWhere = """
-        WHERE (@Text IS NULL OR u.user_name ILIKE @Text OR u.display_name ILIKE @Text)
+        WHERE NOT u.is_integration AND (@Text IS NULL OR u.user_name ILIKE @Text OR u.display_name ILIKE @Text)
           AND (@Role IS NULL OR @Role = ANY (u.roles))
           AND (@DepartmentId IS NULL OR u.department_id = @DepartmentId)
         """;
@@ -78,7 +81,7 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProv
     public async Task<Page<UserListItem>> SearchAsync(Actor actor, string? text, string? role, int? departmentId, int skip, int take, CancellationToken ct = default)
     {
         actor.Require(Access.Admin);
-        var args = new { Text = string.IsNullOrWhiteSpace(text) ? null : $"%{text.Trim()}%", Role = string.IsNullOrWhiteSpace(role) ? null : role, DepartmentId = departmentId, Skip = skip, Take = take };
+        var args = new { Text = Search.Contains(text), Role = string.IsNullOrWhiteSpace(role) ? null : role, DepartmentId = departmentId, Skip = Search.Skip(skip), Take = Search.Take(take) };
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<UserListItem>(new CommandDefinition($"""
             SELECT u.id, u.user_name, u.display_name, u.roles, u.department_id, d.name AS department_name, u.is_active, u.locked_until,
@@ -107,17 +110,26 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProv
     }
 
     /// <summary>Creates or updates an account. Returns the id. Validation errors come back as <see cref="DomainException"/> with nothing written.</summary>
+    /// <summary>Length limits of the account's names (also CHECKs in <c>sql/0135_text_length_limits.sql</c>).</summary>
+    public const int UserNameMax = 50, DisplayNameMax = 100;
+
     public async Task<int> SaveAsync(Actor actor, UserEdit edit, CancellationToken ct = default)
     {
         actor.Require(Access.Admin);
         var userName = edit.UserName.Trim();
         if (userName.Length == 0) throw new DomainException("Validation.Required");
         if (edit.DisplayName.Trim().Length == 0) throw new DomainException("Validation.Required");
+        var errors = new Dictionary<string, FieldError>();
+        TextInput.Check(errors, nameof(edit.UserName), userName, UserNameMax);
+        TextInput.Check(errors, nameof(edit.DisplayName), edit.DisplayName, DisplayNameMax);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
         if (edit.Roles.Count == 0) throw new DomainException("User.RolesRequired");
         if (edit.Roles.Any(r => !Roles.IsKnown(r))) throw new DomainException("User.UnknownRole");
         if (edit.Id is null && edit.NewPassword is null) throw new DomainException("User.PasswordRequired");
         if (edit.NewPassword is not null && !PasswordPolicy.IsStrongEnough(edit.NewPassword)) throw new DomainException("Password.TooWeak", PasswordPolicy.MinLength);
         if (!string.IsNullOrWhiteSpace(edit.Phone) && !PhoneNumbers.IsValid(edit.Phone)) throw new DomainException("Validation.Phone");
+        if (!string.IsNullOrWhiteSpace(edit.Extension) && !ServiceHub.Data.Integrations.CallRepository.IsExtension(edit.Extension.Trim()))
+            throw new ValidationFailedException(new Dictionary<string, FieldError> { [nameof(edit.Extension)] = new("User.ExtensionInvalid") });
 
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -132,6 +144,7 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProv
             edit.IsActive,
             edit.IsShared,
             edit.IsDocumentAdmin,
+            Extension = string.IsNullOrWhiteSpace(edit.Extension) ? null : edit.Extension.Trim(),
             Hash = edit.NewPassword is null ? null : HashPassword(edit.NewPassword),
         };
         int id;
@@ -140,8 +153,8 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProv
             if (edit.Id is null)
             {
                 id = await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
-                    INSERT INTO users (user_name, display_name, password_hash, roles, department_id, phone, is_active, is_shared, is_document_admin)
-                    VALUES (@UserName, @DisplayName, @Hash, @Roles, @DepartmentId, @Phone, @IsActive, @IsShared, @IsDocumentAdmin)
+                    INSERT INTO users (user_name, display_name, password_hash, roles, department_id, phone, is_active, is_shared, is_document_admin, extension)
+                    VALUES (@UserName, @DisplayName, @Hash, @Roles, @DepartmentId, @Phone, @IsActive, @IsShared, @IsDocumentAdmin, @Extension)
                     RETURNING id
                     """, args, tx, cancellationToken: ct));
                 await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Create, "user", id.ToString(), userName, ct);
@@ -151,11 +164,11 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProv
                 // Deactivation, a password reset, other roles or another department renew the security stamp: live sessions end,
                 // and the next sign-in reads the account afresh.
                 var wasActive = await conn.ExecuteScalarAsync<bool?>(new CommandDefinition(
-                    "SELECT is_active FROM users WHERE id = @Id FOR UPDATE", args, tx, cancellationToken: ct))
+                    "SELECT is_active FROM users WHERE id = @Id AND NOT is_integration FOR UPDATE", args, tx, cancellationToken: ct))
                     ?? throw new DomainException("NotFound");
                 await conn.ExecuteAsync(new CommandDefinition("""
                     UPDATE users SET user_name = @UserName, display_name = @DisplayName, roles = @Roles, department_id = @DepartmentId,
-                        phone = @Phone, is_active = @IsActive, is_shared = @IsShared, is_document_admin = @IsDocumentAdmin,
+                        phone = @Phone, is_active = @IsActive, is_shared = @IsShared, is_document_admin = @IsDocumentAdmin, extension = @Extension,
                         password_hash = coalesce(@Hash, password_hash),
                         -- A new password is the rotation a leaver's departure asked for.
                         rotation_required_since = CASE WHEN @Hash IS NOT NULL OR NOT @IsShared THEN NULL ELSE rotation_required_since END,
@@ -172,6 +185,10 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProv
                     $"{userName} roles={string.Join(',', args.Roles)} active={edit.IsActive} shared={edit.IsShared} document-admin={edit.IsDocumentAdmin}{(args.Hash is null ? "" : " password-reset")}", ct);
             }
             await tx.CommitAsync(ct);
+        }
+        catch (PostgresException ex) when (Db.IsUniqueViolation(ex) && ex.ConstraintName == "users_extension_key")
+        {
+            throw new ValidationFailedException(new Dictionary<string, FieldError> { [nameof(edit.Extension)] = new("User.ExtensionTaken", args.Extension!) });
         }
         catch (PostgresException ex) when (Db.IsUniqueViolation(ex))
         {

@@ -60,27 +60,25 @@ public static class ComplaintPermissions
         [ComplaintAction.ReturnVisitNeed] = new(Who.Supervisor, ComplaintStates.Unhandled.Append(ComplaintStates.Handled).ToList(), WhenMerged.Refused),
     };
 
-    /// <summary>The CS supervisor's counting work (verification, merges, hot complaints).</summary>
-    public static readonly string[] SupervisorRoles = [Roles.CsSupervisor, Roles.Admin];
 
     /// <summary>The handlers and manager of the complaint's department, or the CS side that oversees every department.</summary>
     public static bool IsDepartmentActor(Actor actor, int? departmentId) =>
-        actor.IsIn(SupervisorRoles) || (actor.IsIn(Roles.Handler, Roles.DeptManager) && departmentId is not null && actor.DepartmentId == departmentId);
+        actor.IsIn(Access.Supervisor) || (actor.IsIn(Access.DepartmentStaff) && departmentId is not null && actor.DepartmentId == departmentId);
 
     private static bool Holds(Actor actor, Who who, int? departmentId) => who switch
     {
-        Who.Intake => actor.IsIn(IntakeRepository.IntakeRoles),
-        Who.Supervisor => actor.IsIn(SupervisorRoles),
-        Who.Manager => actor.IsIn(SupervisorRoles) || (actor.IsIn(Roles.DeptManager) && departmentId is not null && actor.DepartmentId == departmentId),
+        Who.Intake => actor.IsIn(Access.Intake),
+        Who.Supervisor => actor.IsIn(Access.Supervisor),
+        Who.Manager => actor.IsIn(Access.Supervisor) || (actor.IsIn(Roles.DeptManager) && departmentId is not null && actor.DepartmentId == departmentId),
         _ => IsDepartmentActor(actor, departmentId),
     };
 
-    private static string[] RolesOf(Who who) => who switch
+    private static IReadOnlyList<string> RolesOf(Who who) => who switch
     {
-        Who.Intake => IntakeRepository.IntakeRoles,
-        Who.Supervisor => SupervisorRoles,
+        Who.Intake => Access.Intake,
+        Who.Supervisor => Access.Supervisor,
         Who.Manager => [Roles.DeptManager],
-        _ => [Roles.Handler, Roles.DeptManager],
+        _ => Access.DepartmentStaff,
     };
 
     /// <summary>
@@ -91,7 +89,7 @@ public static class ComplaintPermissions
     /// </summary>
     public static bool MaySeeCustomerPhone(Actor actor, string state, int? departmentId, bool merged) =>
         Roles.MayViewPrivateData(actor.Roles)
-        || (actor.IsIn(Roles.Handler, Roles.DeptManager) && departmentId is not null && actor.DepartmentId == departmentId
+        || (actor.IsIn(Access.DepartmentStaff) && departmentId is not null && actor.DepartmentId == departmentId
             && ComplaintStates.Open.Contains(state) && !merged);
 
     /// <summary>The actions <paramref name="actor"/> may take now on a complaint in <paramref name="state"/>, in <see cref="ComplaintAction.All"/>'s order.</summary>
@@ -118,7 +116,7 @@ public static class ComplaintPermissions
     public static void RequireRole(Actor actor, string action)
     {
         var who = Matrix[action].Who;
-        actor.Require(who is Who.Department or Who.Manager ? [.. RolesOf(who), .. SupervisorRoles] : RolesOf(who));
+        actor.Require(who is Who.Department or Who.Manager ? [.. RolesOf(who), .. Access.Supervisor] : RolesOf(who));
     }
 
     /// <summary>

@@ -40,8 +40,8 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
 
     /// <summary>Who may read a complaint: the CS side, leadership, HR and return visits read all; a department reads its own.</summary>
     public static bool MayRead(Actor actor, int? departmentId) =>
-        actor.IsIn(Roles.Agent, Roles.CsSupervisor, Roles.Admin, Roles.Leadership, Roles.Hr, Roles.ReturnVisit)
-        || (actor.IsIn(Roles.Handler, Roles.DeptManager) && departmentId is not null && actor.DepartmentId == departmentId);
+        actor.IsIn(Access.EveryDepartmentsComplaints)
+        || (actor.IsIn(Access.DepartmentStaff) && departmentId is not null && actor.DepartmentId == departmentId);
 
     public async Task<ComplaintDetail?> GetAsync(Actor actor, long id, CancellationToken ct = default)
     {
@@ -80,9 +80,23 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
         return new CustomerPhones(row.CustomerId, row.Phone, row.Phone2);
     }
 
-    public async Task<IReadOnlyList<ComplaintEvent>> TimelineAsync(long id, CancellationToken ct = default)
+    /// <summary>
+    /// Refuses <paramref name="actor"/> a read of anything of complaint <paramref name="complaintId"/> (its timeline, its counting panel,
+    /// its split-offs) unless they may read the complaint itself (<see cref="MayRead"/>, or they registered it). An unknown complaint
+    /// passes: the read then finds nothing.
+    /// </summary>
+    internal static async Task RequireReadableAsync(NpgsqlConnection conn, Actor actor, long complaintId, CancellationToken ct)
+    {
+        if (MayRead(actor, null)) return;
+        var row = await conn.QuerySingleOrDefaultAsync<(int? DepartmentId, int RegisteredBy)>(new CommandDefinition(
+            "SELECT department_id, registered_by FROM complaints WHERE id = @complaintId", new { complaintId }, cancellationToken: ct));
+        if (row != default && !MayRead(actor, row.DepartmentId) && row.RegisteredBy != actor.Id) throw new ForbiddenException(actor.UserName, [Roles.Handler]);
+    }
+
+    public async Task<IReadOnlyList<ComplaintEvent>> TimelineAsync(Actor actor, long id, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
+        await RequireReadableAsync(conn, actor, id, ct);
         return (await conn.QueryAsync<ComplaintEvent>(new CommandDefinition(
             "SELECT id, at, actor_name, kind, details, deadline_before, deadline_after FROM complaint_events WHERE complaint_id = @id ORDER BY id",
             new { id }, cancellationToken: ct))).AsList();
@@ -95,11 +109,14 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
           AND (@State IS NULL OR c.state = @State)
         """;
 
+    /// <summary>Whether the queue may show another department's complaints than the actor's own (<see cref="Access.EveryDepartmentsComplaints"/>).</summary>
+    public static bool MayChooseQueueDepartment(Actor actor) => actor.IsIn(Access.EveryDepartmentsComplaints);
+
     /// <summary>A department's open complaints, most urgent (nearest deadline) first; server-paged.</summary>
     public async Task<Page<QueueItem>> QueueAsync(Actor actor, QueueFilter filter, int skip, int take, CancellationToken ct = default)
     {
-        if (!MayRead(actor, filter.DepartmentId)) throw new ForbiddenException(actor.UserName, [Roles.Handler, Roles.DeptManager]);
-        var args = new { filter.DepartmentId, filter.ProjectId, filter.UrgencyMinutes, filter.State, Skip = skip, Take = take };
+        if (!MayRead(actor, filter.DepartmentId)) throw new ForbiddenException(actor.UserName, Access.DepartmentStaff);
+        var args = new { filter.DepartmentId, filter.ProjectId, filter.UrgencyMinutes, filter.State, Skip = Search.Skip(skip), Take = Search.Take(take) };
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<QueueItem>(new CommandDefinition(QueuePageSql, args, cancellationToken: ct));
         var total = await conn.ExecuteScalarAsync<int>(new CommandDefinition($"SELECT count(*) FROM complaints c {QueueWhere}", args, cancellationToken: ct));
@@ -137,12 +154,12 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
     /// <summary>All complaints, newest first, for the CS side, leadership, HR and return visits; a department sees its own.</summary>
     public async Task<Page<ListItem>> SearchAsync(Actor actor, string? text, string? state, int? departmentId, int skip, int take, CancellationToken ct = default)
     {
-        if (!actor.IsIn(Roles.Agent, Roles.CsSupervisor, Roles.Admin, Roles.Leadership, Roles.Hr, Roles.ReturnVisit))
+        if (!actor.IsIn(Access.EveryDepartmentsComplaints))
         {
-            actor.Require(Roles.Handler, Roles.DeptManager);
+            actor.Require(Access.DepartmentStaff);
             departmentId = actor.DepartmentId ?? -1;
         }
-        var args = new { Text = string.IsNullOrWhiteSpace(text) ? null : $"%{text.Trim()}%", State = state, DepartmentId = departmentId, Skip = skip, Take = take };
+        var args = new { Text = Search.Contains(text), State = state, DepartmentId = departmentId, Skip = Search.Skip(skip), Take = Search.Take(take) };
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<ListItem>(new CommandDefinition($"""
             SELECT c.id, c.sheet_no, c.state, cu.name AS customer_name, p.name AS project_name, d.name AS department_name, c.channel,
@@ -174,6 +191,6 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
             WHERE c.department_id = @departmentId AND e.kind IN ('deadline-level1','deadline-level2')
             ORDER BY e.at DESC, e.id DESC
             LIMIT @take
-            """, new { departmentId, take }, cancellationToken: ct))).AsList();
+            """, new { departmentId, take = Search.Take(take) }, cancellationToken: ct))).AsList();
     }
 }

@@ -39,7 +39,7 @@ public static class CalendarImport
     public static CalendarImportResult Parse(int year, string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return new([], [new(0, "Counting.Calendar.Import.Empty")]);
-        if (text.Length > MaxLength) return new([], [new(0, "Validation.MaxLength", MaxLength)]);
+        if (text.Length > MaxLength) return new([], [new(0, "Validation.TooLong", MaxLength)]);
         var days = new List<CalendarDay>();
         var errors = new List<CalendarLineError>();
         var lineOf = new Dictionary<DateOnly, int>();

@@ -89,8 +89,12 @@ public sealed class ComplaintStatistics(NpgsqlDataSource db)
         FROM complaints c WHERE {Scope}
         """;
 
-    public async Task<StatisticsResult> CountAsync(StatisticsQuery q, CancellationToken ct = default)
+    /// <summary>The counts, for the dashboard's readers (<see cref="Admin.Access.Dashboard"/>): those without every department's figures count their own department only.</summary>
+    public async Task<StatisticsResult> CountAsync(Infrastructure.Actor actor, StatisticsQuery q, CancellationToken ct = default)
     {
+        actor.Require(Admin.Access.Dashboard);
+        if (!actor.IsIn(Admin.Access.AllDepartments) && (q.DepartmentId is null || q.DepartmentId != actor.DepartmentId))
+            throw new Infrastructure.ForbiddenException(actor.UserName, Admin.Access.AllDepartments);
         await using var conn = await db.OpenConnectionAsync(ct);
         var rows = (await conn.QueryAsync<StatisticsRow>(new CommandDefinition(Sql(q.By), q, cancellationToken: ct))).AsList();
         var (awaiting, notCounted) = await conn.QuerySingleAsync<(int, int)>(new CommandDefinition(VerificationSql, q, cancellationToken: ct));

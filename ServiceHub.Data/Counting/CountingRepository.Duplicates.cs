@@ -1,4 +1,5 @@
 using Dapper;
+using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.Counting;
 
@@ -24,13 +25,14 @@ public sealed partial class CountingRepository
         """;
 
     /// <summary>Likely duplicates of a new complaint: same project, similar content, the last 30 days; most similar first.</summary>
-    public async Task<IReadOnlyList<DuplicateSuggestion>> SuggestDuplicatesAsync(int? projectId, string? text, DateTimeOffset now, int take = 5, CancellationToken ct = default)
+    public async Task<IReadOnlyList<DuplicateSuggestion>> SuggestDuplicatesAsync(Actor actor, int? projectId, string? text, DateTimeOffset now, int take = 5, CancellationToken ct = default)
     {
+        actor.Require(Admin.Access.Intake);
         if (projectId is null || string.IsNullOrWhiteSpace(text) || text.Trim().Length < 4) return [];
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<DuplicateSuggestion>(new CommandDefinition(DuplicatesSql, new
         {
-            projectId, text = text.Trim(), since = now - CountingOptions.DuplicateWindow, now, threshold = CountingOptions.DuplicateThreshold, take,
+            projectId, text = text.Trim(), since = now - CountingOptions.DuplicateWindow, now, threshold = CountingOptions.DuplicateThreshold, take = Search.Take(take),
         }, cancellationToken: ct))).AsList();
     }
 }

@@ -22,9 +22,10 @@ public sealed partial class CountingRepository
         ) v JOIN contacts vc ON vc.id = v.contact_id
         """;
 
-    public async Task<CountingInfo?> GetAsync(long complaintId, CancellationToken ct = default)
+    public async Task<CountingInfo?> GetAsync(Actor actor, long complaintId, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
+        await ComplaintRepository.RequireReadableAsync(conn, actor, complaintId, ct);
         return await conn.QuerySingleOrDefaultAsync<CountingInfo>(new CommandDefinition($"""
             SELECT c.id, c.sheet_no, c.customer_id, cu.name AS customer_name, c.project_id, p.name AS project_name, c.department_id, c.channel,
                    c.content, c.state, c.registered_at, c.root_cause_id, r.name AS root_cause_name, r.name_en AS root_cause_name_en,
@@ -44,9 +45,10 @@ public sealed partial class CountingRepository
     }
 
     /// <summary>Every contact that raised the counted complaint: its own, those of merged complaints and those attached.</summary>
-    public async Task<IReadOnlyList<Voice>> VoicesAsync(long complaintId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<Voice>> VoicesAsync(Actor actor, long complaintId, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
+        await ComplaintRepository.RequireReadableAsync(conn, actor, complaintId, ct);
         return (await conn.QueryAsync<Voice>(new CommandDefinition("""
             WITH head AS (SELECT coalesce(merged_into_id, id) AS id FROM complaints WHERE id = @complaintId),
             members AS (SELECT m.id, m.sheet_no, m.contact_id, m.merged_into_id FROM complaints m, head WHERE m.id = head.id OR m.merged_into_id = head.id),
@@ -62,9 +64,10 @@ public sealed partial class CountingRepository
             """, new { complaintId }, cancellationToken: ct))).AsList();
     }
 
-    public async Task<IReadOnlyList<GroupMember>> MembersAsync(long survivorId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<GroupMember>> MembersAsync(Actor actor, long survivorId, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
+        await ComplaintRepository.RequireReadableAsync(conn, actor, survivorId, ct);
         return (await conn.QueryAsync<GroupMember>(new CommandDefinition("""
             SELECT c.id, c.sheet_no, cu.name AS customer_name, c.registered_at, c.content, c.merged_at
             FROM complaints c JOIN customers cu ON cu.id = c.customer_id

@@ -11,9 +11,10 @@ namespace ServiceHub.Data.Counting;
 /// </summary>
 public sealed partial class CountingRepository
 {
-    public async Task<IReadOnlyList<SplitOff>> SplitOffsAsync(long complaintId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<SplitOff>> SplitOffsAsync(Actor actor, long complaintId, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
+        await ComplaintRepository.RequireReadableAsync(conn, actor, complaintId, ct);
         return (await conn.QueryAsync<SplitOff>(new CommandDefinition(
             "SELECT id, sheet_no, registered_at, content FROM complaints WHERE split_from_id = @complaintId ORDER BY id",
             new { complaintId }, cancellationToken: ct))).AsList();

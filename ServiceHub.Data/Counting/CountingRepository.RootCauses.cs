@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using ServiceHub.Data.Admin;
 using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Infrastructure;
 
@@ -22,7 +23,7 @@ public sealed partial class CountingRepository
     /// <summary>The CS supervisor edits the two-level taxonomy: a top-level cause (no parent) or a cause under one.</summary>
     public async Task<int> SaveRootCauseAsync(Actor actor, RootCause cause, CancellationToken ct = default)
     {
-        actor.Require(SupervisorRoles);
+        actor.Require(Access.Supervisor);
         var errors = new Dictionary<string, FieldError>();
         if (string.IsNullOrWhiteSpace(cause.Name)) errors[nameof(cause.Name)] = new("Validation.Required");
         if (string.IsNullOrWhiteSpace(cause.NameEn)) errors[nameof(cause.NameEn)] = new("Validation.Required");

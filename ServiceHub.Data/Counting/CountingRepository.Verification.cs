@@ -17,9 +17,10 @@ public sealed partial class CountingRepository
     }
 
     /// <summary>Counted complaints awaiting verification, oldest first.</summary>
-    public async Task<Page<VerificationItem>> AwaitingVerificationAsync(int? projectId, int skip, int take, CancellationToken ct = default)
+    public async Task<Page<VerificationItem>> AwaitingVerificationAsync(Actor actor, int? projectId, int skip, int take, CancellationToken ct = default)
     {
-        var args = new { projectId, skip, take };
+        actor.Require(Admin.Access.Supervisor);
+        var args = new { projectId, skip = Search.Skip(skip), take = Search.Take(take) };
         const string where = "WHERE c.counted IS NULL AND c.merged_into_id IS NULL AND (@projectId IS NULL OR c.project_id = @projectId)";
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<VerificationItem>(new CommandDefinition($"""

@@ -13,15 +13,14 @@ namespace ServiceHub.Data.Counting;
 /// </summary>
 public sealed partial class CountingRepository(NpgsqlDataSource db, TimeProvider clock, ComplaintLifecycle lifecycle, Admin.AuditLog audit)
 {
-    /// <summary>The CS supervisor's counting work (<see cref="ComplaintPermissions.SupervisorRoles"/>).</summary>
-    public static readonly string[] SupervisorRoles = ComplaintPermissions.SupervisorRoles;
 
     private static ValidationFailedException Invalid(string field, string code, params object[] args) =>
         new(new Dictionary<string, FieldError> { [field] = new(code, args) });
 
     /// <summary>A complaint by its issue record sheet number (FY-2026-000123), for the merge box.</summary>
-    public async Task<long?> IdBySheetNoAsync(string? sheetNo, CancellationToken ct = default)
+    public async Task<long?> IdBySheetNoAsync(Actor actor, string? sheetNo, CancellationToken ct = default)
     {
+        actor.Require(Admin.Access.Supervisor);
         if (string.IsNullOrWhiteSpace(sheetNo)) return null;
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.ExecuteScalarAsync<long?>(new CommandDefinition(

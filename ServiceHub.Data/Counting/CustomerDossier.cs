@@ -20,13 +20,11 @@ public sealed record Dossier(CustomerSummary Customer, IReadOnlyList<DossierCont
 
 public sealed class CustomerDossierRepository(NpgsqlDataSource db, CustomerRepository customers)
 {
-    /// <summary>Roles that read dossiers: the CS side, return visits, leadership and HR. Private data stays masked unless revealed.</summary>
-    public static readonly string[] ReaderRoles = [Roles.Agent, Roles.CsSupervisor, Roles.Admin, Roles.ReturnVisit, Roles.Leadership, Roles.Hr];
 
     public async Task<Dossier?> GetAsync(Actor actor, int customerId, CancellationToken ct = default)
     {
-        actor.Require(ReaderRoles);
-        var customer = await customers.GetAsync(customerId, ct);
+        actor.Require(Access.CustomerDossier);
+        var customer = await customers.GetAsync(actor, customerId, ct);
         if (customer is null) return null;
         await using var conn = await db.OpenConnectionAsync(ct);
         var contacts = (await conn.QueryAsync<DossierContact>(new CommandDefinition("""

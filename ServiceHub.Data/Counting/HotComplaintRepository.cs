@@ -46,21 +46,30 @@ public sealed class HotComplaintRepository(NpgsqlDataSource db, TimeProvider clo
         return id;
     }
 
-    public async Task<HotComplaint?> GetAsync(int id, CancellationToken ct = default)
+    public async Task<HotComplaint?> GetAsync(Actor actor, int id, CancellationToken ct = default)
+    {
+        actor.Require(Access.HotComplaints);
+        return await LoadAsync(id, ct);
+    }
+
+    private async Task<HotComplaint?> LoadAsync(int id, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.QuerySingleOrDefaultAsync<HotComplaint>(new CommandDefinition(Select + " WHERE h.id = @id", new { id }, cancellationToken: ct));
     }
 
-    public async Task<HotComplaint?> ForComplaintAsync(long complaintId, CancellationToken ct = default)
+    /// <summary>The hot-complaint report of a complaint, for whoever may read the complaint (its counting panel).</summary>
+    public async Task<HotComplaint?> ForComplaintAsync(Actor actor, long complaintId, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
+        await ComplaintRepository.RequireReadableAsync(conn, actor, complaintId, ct);
         return await conn.QuerySingleOrDefaultAsync<HotComplaint>(new CommandDefinition(Select + " WHERE h.complaint_id = @complaintId", new { complaintId }, cancellationToken: ct));
     }
 
     /// <summary>Open reports (not sent) by due time, or the reports sent, newest first.</summary>
-    public async Task<IReadOnlyList<HotComplaint>> ListAsync(bool sent, CancellationToken ct = default)
+    public async Task<IReadOnlyList<HotComplaint>> ListAsync(Actor actor, bool sent, CancellationToken ct = default)
     {
+        actor.Require(Access.HotComplaints);
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<HotComplaint>(new CommandDefinition(Select + (sent
             ? " WHERE h.sent_at IS NOT NULL ORDER BY h.sent_at DESC"
@@ -69,7 +78,7 @@ public sealed class HotComplaintRepository(NpgsqlDataSource db, TimeProvider clo
 
     public async Task SaveReportAsync(Actor actor, int id, HotReport report, CancellationToken ct = default)
     {
-        actor.Require(CountingRepository.SupervisorRoles);
+        actor.Require(Access.Supervisor);
         await using var conn = await db.OpenConnectionAsync(ct);
         var n = await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE hot_complaints SET content = @Content, cause_analysis = @CauseAnalysis, current_status = @CurrentStatus,
@@ -82,8 +91,8 @@ public sealed class HotComplaintRepository(NpgsqlDataSource db, TimeProvider clo
     /// <summary>Records the report as sent to the group; all five parts are required.</summary>
     public async Task MarkSentAsync(Actor actor, int id, CancellationToken ct = default)
     {
-        actor.Require(CountingRepository.SupervisorRoles);
-        var h = await GetAsync(id, ct) ?? throw new DomainException("NotFound");
+        actor.Require(Access.Supervisor);
+        var h = await LoadAsync(id, ct) ?? throw new DomainException("NotFound");
         var errors = new Dictionary<string, FieldError>();
         if (string.IsNullOrWhiteSpace(h.Content)) errors[nameof(HotReport.Content)] = new("Validation.Required");
         if (string.IsNullOrWhiteSpace(h.CauseAnalysis)) errors[nameof(HotReport.CauseAnalysis)] = new("Validation.Required");

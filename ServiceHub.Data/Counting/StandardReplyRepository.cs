@@ -13,7 +13,6 @@ namespace ServiceHub.Data.Counting;
 /// </summary>
 public sealed class StandardReplyRepository(NpgsqlDataSource db, TimeProvider clock)
 {
-    public static readonly string[] AuthorRoles = [Roles.DeptManager, Roles.Handler, Roles.CsSupervisor, Roles.Admin];
 
     private const string Select = """
         SELECT s.id, s.project_id, p.name AS project_name, s.matter, s.reply, s.department_id, d.name AS department_name,
@@ -51,7 +50,7 @@ public sealed class StandardReplyRepository(NpgsqlDataSource db, TimeProvider cl
     /// <summary>A department's manager or handler writes the reply for its own department; it waits for the supervisor's approval.</summary>
     public async Task<int> SubmitAsync(Actor actor, StandardReplyDraft draft, CancellationToken ct = default)
     {
-        actor.Require(AuthorRoles);
+        actor.Require(Access.StandardReplyAuthors);
         var errors = new Dictionary<string, FieldError>();
         if (draft.ProjectId <= 0) errors[nameof(draft.ProjectId)] = new("Validation.Required");
         if (string.IsNullOrWhiteSpace(draft.Matter)) errors[nameof(draft.Matter)] = new("Validation.Required");
@@ -69,7 +68,7 @@ public sealed class StandardReplyRepository(NpgsqlDataSource db, TimeProvider cl
     /// <summary>The CS supervisor approves or rejects a pending reply, or retires an approved one.</summary>
     public async Task DecideAsync(Actor actor, int id, string status, string? note, CancellationToken ct = default)
     {
-        actor.Require(CountingRepository.SupervisorRoles);
+        actor.Require(Access.Supervisor);
         var from = status switch
         {
             StandardReplyStatuses.Approved or StandardReplyStatuses.Rejected => StandardReplyStatuses.Pending,
@@ -102,7 +101,7 @@ public sealed class StandardReplyRepository(NpgsqlDataSource db, TimeProvider cl
             WHERE s.project_id = @projectId AND s.status = 'approved' AND (@text IS NULL OR m.score >= @threshold)
             ORDER BY m.score DESC, uses DESC, s.id
             LIMIT @take
-            """, new { projectId, text, threshold = CountingOptions.ReplyMatchThreshold, take }, cancellationToken: ct))).AsList();
+            """, new { projectId, text, threshold = CountingOptions.ReplyMatchThreshold, take = Search.Take(take) }, cancellationToken: ct))).AsList();
     }
 
     /// <summary>
@@ -111,7 +110,7 @@ public sealed class StandardReplyRepository(NpgsqlDataSource db, TimeProvider cl
     /// </summary>
     public async Task<ReplyUse> UseAsync(Actor actor, int replyId, long? contactId, int? customerId, CancellationToken ct = default)
     {
-        actor.Require([.. IntakeRepository.IntakeRoles]);
+        actor.Require(Access.Intake);
         await using var conn = await db.OpenConnectionAsync(ct);
         var reply = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
             "SELECT reply FROM standard_replies WHERE id = @replyId AND status = 'approved'", new { replyId }, cancellationToken: ct))
@@ -127,7 +126,7 @@ public sealed class StandardReplyRepository(NpgsqlDataSource db, TimeProvider cl
     /// <summary>Links a use made before the contact was saved to the saved contact (and its customer).</summary>
     public async Task LinkContactAsync(Actor actor, long useId, long contactId, CancellationToken ct = default)
     {
-        actor.Require([.. IntakeRepository.IntakeRoles]);
+        actor.Require(Access.Intake);
         await db.InTransactionAsync((conn, tx) => LinkContactAsync(conn, tx, useId, contactId, ct), ct);
     }
 
@@ -144,7 +143,7 @@ public sealed class StandardReplyRepository(NpgsqlDataSource db, TimeProvider cl
     /// <summary>The customer's opinion of the reply given.</summary>
     public async Task RecordOpinionAsync(Actor actor, long useId, string opinion, string? note, CancellationToken ct = default)
     {
-        actor.Require([.. IntakeRepository.IntakeRoles]);
+        actor.Require(Access.Intake);
         if (!ReplyOpinions.All.Contains(opinion))
             throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Opinion"] = new("Validation.Required") });
         await using var conn = await db.OpenConnectionAsync(ct);

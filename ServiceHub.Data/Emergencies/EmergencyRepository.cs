@@ -404,7 +404,7 @@ public sealed class EmergencyRepository(
         var args = new
         {
             State = string.IsNullOrWhiteSpace(filter) || unconfirmed || awaiting ? null : filter, Unconfirmed = unconfirmed, Awaiting = awaiting,
-            DepartmentId = departmentId, Skip = skip, Take = take,
+            DepartmentId = departmentId, Skip = Search.Skip(skip), Take = Search.Take(take),
         };
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<EmergencySummary>(new CommandDefinition(

@@ -57,3 +57,37 @@ public static class TextInput
         else if (text.Length > max) errors[field] = new("Validation.TooLong", max);
     }
 }
+
+/// <summary>
+/// Searching and paging (issue #12 point 14): a text typed into a search box matches literally — <c>%</c>, <c>_</c> and <c>\</c>
+/// are escaped for LIKE/ILIKE (PostgreSQL's default escape character is the backslash) — and no page is larger than
+/// <see cref="MaxPageSize"/> rows, whatever the caller asks.
+/// </summary>
+public static class Search
+{
+    /// <summary>The most rows one page of any list returns.</summary>
+    public const int MaxPageSize = 200;
+
+    /// <summary>The longest search text looked for (longer text is cut).</summary>
+    public const int MaxTextLength = 200;
+
+    /// <summary><paramref name="text"/> with LIKE's wildcards and escape character escaped.</summary>
+    public static string EscapeLike(string text) => text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
+
+    /// <summary>A LIKE pattern for "contains the typed text" (null for a blank text), trimmed, cut to <see cref="MaxTextLength"/> and escaped.</summary>
+    public static string? Contains(string? text) => Trimmed(text) is { } t ? "%" + EscapeLike(t) + "%" : null;
+
+    /// <summary>The typed text trimmed and cut to <see cref="MaxTextLength"/>, or null when blank.</summary>
+    public static string? Trimmed(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        var t = text.Trim();
+        return t.Length > MaxTextLength ? t[..MaxTextLength] : t;
+    }
+
+    /// <summary>A page size between 1 and <see cref="MaxPageSize"/>.</summary>
+    public static int Take(int take) => Math.Clamp(take, 1, MaxPageSize);
+
+    /// <summary>A row offset, never negative.</summary>
+    public static int Skip(int skip) => Math.Max(0, skip);
+}

@@ -37,6 +37,7 @@ public static class DataServiceCollectionExtensions
         services.AddServiceHubAssessment();
         services.AddServiceHubHome();
         services.AddServiceHubNotificationData();
+        services.AddServiceHubIntegrations();
         return services;
     }
 

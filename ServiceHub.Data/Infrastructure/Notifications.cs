@@ -21,7 +21,7 @@ public sealed class NotificationRepository(NpgsqlDataSource db, TimeProvider clo
         return (await conn.QueryAsync<Notification>(new CommandDefinition("""
             SELECT id, created_at, kind, complaint_id, message_key, args, link, read_at
             FROM notifications WHERE user_id = @userId ORDER BY id DESC LIMIT @take
-            """, new { userId, take }, cancellationToken: ct))).AsList();
+            """, new { userId, take = Search.Take(take) }, cancellationToken: ct))).AsList();
     }
 
     public async Task MarkReadAsync(int userId, long? id = null, CancellationToken ct = default)

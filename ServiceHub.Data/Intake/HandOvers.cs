@@ -13,8 +13,6 @@ public static class HandOvers
     public const int NoteMax = 500;
     public const int ResultMax = 1000;
 
-    /// <summary>Beyond the first responder and the recipient: the CS supervisor and admins act on any hand-over.</summary>
-    public static readonly string[] OverseerRoles = [Roles.CsSupervisor, Roles.Admin];
 
     /// <summary>When the recipient must have taken it up: the configured working days after the hand-over, on the business calendar.</summary>
     public static DateTimeOffset Due(DateTimeOffset handedOverAt, int workingDays, BusinessCalendar calendar) =>
@@ -25,11 +23,11 @@ public static class HandOvers
         dueAt is { } due && takenAt is null && result is null && now > due;
 
     public static bool MayHandOver(Actor actor, int firstResponderId, int? handoverToId) =>
-        handoverToId is null && (actor.Id == firstResponderId || actor.IsIn(OverseerRoles));
+        handoverToId is null && (actor.Id == firstResponderId || actor.IsIn(Access.Supervisor));
 
     public static bool MayTakeUp(Actor actor, int? handoverToId, DateTimeOffset? takenAt, string? result) =>
         handoverToId == actor.Id && takenAt is null && result is null;
 
     public static bool MayRecordResult(Actor actor, int firstResponderId, int? handoverToId, string? result) =>
-        handoverToId is not null && result is null && (actor.Id == handoverToId || actor.Id == firstResponderId || actor.IsIn(OverseerRoles));
+        handoverToId is not null && result is null && (actor.Id == handoverToId || actor.Id == firstResponderId || actor.IsIn(Access.Supervisor));
 }

@@ -13,13 +13,11 @@ namespace ServiceHub.Data.Intake;
 /// </summary>
 public sealed record IntakeAccess(bool MayRegister, bool CallCentre)
 {
-    /// <summary>The roles of on-site staff who register when their department's switch is on.</summary>
-    public static readonly string[] OnSiteRoles = [Roles.Handler, Roles.DeptManager];
 
     public static IntakeAccess For(Actor actor, bool departmentRegistersContacts)
     {
-        var callCentre = actor.IsIn(IntakeRepository.IntakeRoles);
-        var onSite = departmentRegistersContacts && actor.DepartmentId is not null && actor.IsIn(OnSiteRoles);
+        var callCentre = actor.IsIn(Access.Intake);
+        var onSite = departmentRegistersContacts && actor.DepartmentId is not null && actor.IsIn(Access.DepartmentStaff);
         return new IntakeAccess(callCentre || onSite, callCentre);
     }
 
@@ -28,14 +26,14 @@ public sealed record IntakeAccess(bool MayRegister, bool CallCentre)
 
     public void Require(Actor actor)
     {
-        if (!MayRegister) throw new ForbiddenException(actor.UserName, [.. IntakeRepository.IntakeRoles, .. OnSiteRoles]);
+        if (!MayRegister) throw new ForbiddenException(actor.UserName, [.. Access.Intake, .. Access.DepartmentStaff]);
     }
 
     /// <summary>The actor's access, reading their department's switch (an inactive department registers nothing).</summary>
     internal static async Task<IntakeAccess> LoadAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, Actor actor, CancellationToken ct)
     {
-        if (actor.IsIn(IntakeRepository.IntakeRoles)) return new IntakeAccess(true, true);
-        if (actor.DepartmentId is not { } dept || !actor.IsIn(OnSiteRoles)) return new IntakeAccess(false, false);
+        if (actor.IsIn(Access.Intake)) return new IntakeAccess(true, true);
+        if (actor.DepartmentId is not { } dept || !actor.IsIn(Access.DepartmentStaff)) return new IntakeAccess(false, false);
         var on = await conn.ExecuteScalarAsync<bool?>(new CommandDefinition(
             "SELECT staff_register_contacts AND is_active FROM departments WHERE id = @dept", new { dept }, tx, cancellationToken: ct));
         return For(actor, on == true);

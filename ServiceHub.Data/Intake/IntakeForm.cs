@@ -5,6 +5,9 @@ namespace ServiceHub.Data.Intake;
 /// <summary>What the agent fills in on the intake page.</summary>
 public sealed class IntakeForm
 {
+    /// <summary>Length limits of the form's texts (also CHECKs in <c>sql/0135_text_length_limits.sql</c>).</summary>
+    public const int ContentMax = 4000, AnswerMax = 4000, PurposeMax = 500, ConfirmedByMax = 100;
+
     public string Channel { get; set; } = Channels.Phone;
     public string Kind { get; set; } = ContactKinds.Consultation;
     public int? CustomerId { get; set; }
@@ -32,4 +35,6 @@ public sealed class IntakeForm
     public long? AttachToComplaintId { get; set; }
     /// <summary>Consultations and inquiries: the standard reply the agent answered with (its use, made before the contact was saved).</summary>
     public long? StandardReplyUseId { get; set; }
+    /// <summary>The telephone system's call this contact came in on (screen pop): the contact keeps the call and its start time.</summary>
+    public long? CallId { get; set; }
 }

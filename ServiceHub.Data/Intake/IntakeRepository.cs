@@ -16,19 +16,15 @@ namespace ServiceHub.Data.Intake;
 public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, ComplaintLifecycle lifecycle, CountingRepository counting, RepeatComplaints repeats,
     CalendarRepository calendar, IOptions<IntakeOptions> options)
 {
-    /// <summary>The call centre and front desk: they register every contact and do the call centre's work on it (<see cref="IntakeAccess"/>).</summary>
-    public static readonly string[] IntakeRoles = [Roles.Agent, Roles.CsSupervisor, Roles.Admin];
 
-    /// <summary>Who reads every contact; others read those they received (first responder) or were handed.</summary>
-    public static readonly string[] ReaderRoles = [Roles.Agent, Roles.CsSupervisor, Roles.Admin, Roles.Hr, Roles.Leadership];
 
     public static bool MayRead(Actor actor, int firstResponderId, int? handoverToId) =>
-        actor.IsIn(ReaderRoles) || actor.Id == firstResponderId || (handoverToId is not null && actor.Id == handoverToId);
+        actor.IsIn(Access.Contacts) || actor.Id == firstResponderId || (handoverToId is not null && actor.Id == handoverToId);
 
     /// <summary>Whether <paramref name="actor"/> registers contacts, and does the call centre's part (dispatch, attach, standard replies).</summary>
     public async Task<IntakeAccess> AccessAsync(Actor actor, CancellationToken ct = default)
     {
-        if (actor.IsIn(IntakeRoles)) return new IntakeAccess(true, true);
+        if (actor.IsIn(Access.Intake)) return new IntakeAccess(true, true);
         await using var conn = await db.OpenConnectionAsync(ct);
         return await IntakeAccess.LoadAsync(conn, null, actor, ct);
     }
@@ -39,9 +35,12 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
         if (!Channels.All.Contains(f.Channel)) e[nameof(f.Channel)] = new("Validation.Required");
         if (!ContactKinds.All.Contains(f.Kind)) e[nameof(f.Kind)] = new("Validation.Required");
         if (f.CustomerId is null) e[nameof(f.CustomerId)] = new("Intake.CustomerRequired");
-        if (string.IsNullOrWhiteSpace(f.Content)) e[nameof(f.Content)] = new("Validation.Required");
+        TextInput.Check(e, nameof(f.Content), f.Content, IntakeForm.ContentMax);
         if (f.Kind is ContactKinds.Consultation or ContactKinds.Inquiry && string.IsNullOrWhiteSpace(f.Answer))
             e[nameof(f.Answer)] = new("Intake.AnswerRequired");
+        else TextInput.Check(e, nameof(f.Answer), f.Answer, IntakeForm.AnswerMax, required: false);
+        TextInput.Check(e, nameof(f.Purpose), f.Purpose, IntakeForm.PurposeMax, required: false);
+        TextInput.Check(e, nameof(f.ReceptionConfirmedBy), f.ReceptionConfirmedBy, IntakeForm.ConfirmedByMax, required: false);
         if (f.Kind == ContactKinds.Consultation && f.Satisfied is null) e[nameof(f.Satisfied)] = new("Intake.SatisfiedRequired");
         if (f.WithReception && f.Channel != Channels.Visit) e[nameof(f.WithReception)] = new("Intake.ReceptionOnlyForVisits");
         if (f.WithReception && string.IsNullOrWhiteSpace(f.ReceptionConfirmedBy)) e[nameof(f.ReceptionConfirmedBy)] = new("Intake.ReceptionConfirmation");
@@ -70,12 +69,12 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
     /// <summary>The CS supervisor edits the phrase lists.</summary>
     public async Task<int> SavePhraseAsync(Actor actor, int? id, string kind, string situation, string text, bool isActive, int sortOrder, CancellationToken ct = default)
     {
-        actor.Require(Roles.CsSupervisor, Roles.Admin);
+        actor.Require(Access.Supervisor);
         var errors = new Dictionary<string, FieldError>();
         if (!ServicePhrases.Kinds.Contains(kind)) errors["Kind"] = new("Validation.Required");
         if (!ServicePhrases.Situations.Contains(situation)) errors["Situation"] = new("Validation.Required");
         if (string.IsNullOrWhiteSpace(text)) errors["Text"] = new("Validation.Required");
-        else if (text.Trim().Length > ServicePhrases.MaxLength) errors["Text"] = new("Validation.MaxLength", ServicePhrases.MaxLength);
+        else if (text.Trim().Length > ServicePhrases.MaxLength) errors["Text"] = new("Validation.TooLong", ServicePhrases.MaxLength);
         if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
         try
@@ -111,7 +110,7 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
         {
             // The call centre's part of a registration is not the on-site staff's: the page does not offer it.
             if (form.AttachToComplaintId is not null || form.RepeatOfComplaintId is not null || form.StandardReplyUseId is not null)
-                throw new ForbiddenException(actor.UserName, IntakeRoles);
+                throw new ForbiddenException(actor.UserName, Access.Intake);
             if (form.DispatchDepartmentId is not null || form.UrgencyMinutes is not null)
                 errors[nameof(form.DispatchDepartmentId)] = new("Intake.OnSiteDispatchedByCallCentre");
         }
@@ -139,15 +138,21 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
             projectId = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
                 "SELECT b.project_id FROM units u JOIN buildings b ON b.id = u.building_id WHERE u.id = @unit", new { unit }, tx, cancellationToken: ct));
 
+        // A contact from a screen pop keeps its call's start time; the call must have rung at this agent's extension, by phone.
+        var callStartedAt = form.CallId is { } callId ? await Integrations.CallRepository.StartOfOwnCallAsync(conn, tx, callId, actor.Id, ct) : null;
+        if (form.CallId is not null && (callStartedAt is null || form.Channel != Channels.Phone))
+            throw new ValidationFailedException(new Dictionary<string, FieldError> { [nameof(form.CallId)] = new("Intake.CallNotYours") });
+
         var registerNo = await FormNumbering.NextAsync(conn, tx, FormTypes.ForChannel(form.Channel), year, ct);
         var receptionNo = form.WithReception ? await FormNumbering.NextAsync(conn, tx, FormTypes.Reception, year, ct) : null;
         // The issue record sheet, filled by the first responder for every consultation, inquiry and complaint (§3, §8).
         var sheetNo = await FormNumbering.NextAsync(conn, tx, FormTypes.IssueSheet, year, ct);
         var contactId = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
             INSERT INTO contacts (register_no, sheet_no, channel, kind, customer_id, project_id, unit_id, purpose, content, answer, satisfied,
-                                  forbidden_phrases, received_at, first_responder_id, reception_no, reception_confirmed_by, reception_confirmed_at, created_at)
+                                  forbidden_phrases, received_at, first_responder_id, reception_no, reception_confirmed_by, reception_confirmed_at, created_at,
+                                  call_id, call_started_at)
             VALUES (@registerNo, @sheetNo, @Channel, @Kind, @CustomerId, @projectId, @UnitId, @Purpose, @Content, @answer, @Satisfied,
-                    @forbidden, @now, @actorId, @receptionNo, @confirmedBy, @confirmedAt, @now)
+                    @forbidden, @now, @actorId, @receptionNo, @confirmedBy, @confirmedAt, @now, @CallId, @callStartedAt)
             RETURNING id
             """, new
         {
@@ -157,6 +162,7 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
             forbidden = forbidden.ToArray(), now, actorId = actor.Id, receptionNo,
             confirmedBy = form.WithReception ? form.ReceptionConfirmedBy!.Trim() : null,
             confirmedAt = form.WithReception ? now : (DateTimeOffset?)null,
+            form.CallId, callStartedAt,
         }, tx, cancellationToken: ct));
         if (!isComplaint && form.StandardReplyUseId is { } use)
             await StandardReplyRepository.LinkContactAsync(conn, tx, use, contactId, ct);
@@ -183,8 +189,9 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
     }
 
     /// <summary>The customer's earlier contacts, newest first, shown beside the form.</summary>
-    public async Task<IReadOnlyList<ContactSummary>> HistoryAsync(int customerId, int take = 10, CancellationToken ct = default)
+    public async Task<IReadOnlyList<ContactSummary>> HistoryAsync(Actor actor, int customerId, int take = 10, CancellationToken ct = default)
     {
+        actor.Require(Access.Registrars);
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<ContactSummary>(new CommandDefinition("""
             SELECT ct.id, ct.register_no, ct.channel, ct.kind, ct.received_at, ct.content, ct.answer, ct.satisfied,
@@ -195,12 +202,13 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
             WHERE ct.customer_id = @customerId
             ORDER BY ct.received_at DESC, ct.id DESC
             LIMIT @take
-            """, new { customerId, take }, cancellationToken: ct))).AsList();
+            """, new { customerId, take = Search.Take(take) }, cancellationToken: ct))).AsList();
     }
 
     /// <summary>The customer's complaints that are not yet handled.</summary>
-    public async Task<IReadOnlyList<ComplaintBrief>> OpenComplaintsAsync(int customerId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<ComplaintBrief>> OpenComplaintsAsync(Actor actor, int customerId, CancellationToken ct = default)
     {
+        actor.Require(Access.Registrars);
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<ComplaintBrief>(new CommandDefinition("""
             SELECT c.id, c.sheet_no, c.state, c.registered_at, c.content, d.name AS department_name, c.current_due_at
@@ -232,13 +240,15 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         var c = await conn.QuerySingleOrDefaultAsync<ContactDetail>(new CommandDefinition(SelectDetail + " WHERE ct.id = @id", new { id }, cancellationToken: ct));
-        if (c is not null && !MayRead(actor, c.FirstResponderId, c.HandoverToId)) throw new ForbiddenException(actor.UserName, ReaderRoles);
+        if (c is not null && !MayRead(actor, c.FirstResponderId, c.HandoverToId)) throw new ForbiddenException(actor.UserName, Access.Contacts);
         return c;
     }
 
-    public async Task<Page<ContactSummary>> SearchAsync(string? text, string? kind, int skip, int take, CancellationToken ct = default)
+    /// <summary>The contact register (<see cref="Access.Contacts"/>).</summary>
+    public async Task<Page<ContactSummary>> SearchAsync(Actor actor, string? text, string? kind, int skip, int take, CancellationToken ct = default)
     {
-        var args = new { Text = string.IsNullOrWhiteSpace(text) ? null : $"%{text.Trim()}%", Kind = kind, Skip = skip, Take = take };
+        actor.Require(Access.Contacts);
+        var args = new { Text = Search.Contains(text), Kind = kind, Skip = Search.Skip(skip), Take = Search.Take(take) };
         const string where = """
             WHERE (@Kind IS NULL OR ct.kind = @Kind)
               AND (@Text IS NULL OR ct.register_no ILIKE @Text OR ct.sheet_no ILIKE @Text OR ct.content ILIKE @Text OR cu.name ILIKE @Text)
@@ -274,7 +284,7 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
         {
             var c = await LockAsync(conn, tx, contactId, ct);
             if (c.HandoverToId is not null) throw new DomainException("Contact.AlreadyHandedOver");
-            if (!HandOvers.MayHandOver(actor, c.FirstResponderId, c.HandoverToId)) throw new ForbiddenException(actor.UserName, HandOvers.OverseerRoles);
+            if (!HandOvers.MayHandOver(actor, c.FirstResponderId, c.HandoverToId)) throw new ForbiddenException(actor.UserName, Access.Supervisor);
             var active = await conn.ExecuteScalarAsync<bool?>(new CommandDefinition(
                 "SELECT is_active FROM users WHERE id = @toUserId", new { toUserId }, tx, cancellationToken: ct));
             if (active != true) throw Invalid("To", new FieldError("Validation.Required"));
@@ -321,7 +331,7 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
             if (c.HandoverToId is null) throw new DomainException("Contact.NotHandedOver");
             if (c.HandoverResult is not null) throw new DomainException("Contact.ResultAlreadyRecorded");
             if (!HandOvers.MayRecordResult(actor, c.FirstResponderId, c.HandoverToId, c.HandoverResult))
-                throw new ForbiddenException(actor.UserName, HandOvers.OverseerRoles);
+                throw new ForbiddenException(actor.UserName, Access.Supervisor);
             await conn.ExecuteAsync(new CommandDefinition("""
                 UPDATE contacts SET handover_result = @text, handover_result_at = @now, handover_taken_at = coalesce(handover_taken_at, @now)
                 WHERE id = @contactId AND handover_result IS NULL
@@ -349,7 +359,7 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
                      CASE WHEN ct.handover_result IS NULL THEN ct.handover_due_at END NULLS LAST,
                      ct.handover_at DESC, ct.id DESC
             LIMIT @take
-            """, new { me = actor.Id, openOnly, take }, cancellationToken: ct))).AsList();
+            """, new { me = actor.Id, openOnly, take = Search.Take(take) }, cancellationToken: ct))).AsList();
     }
 
     /// <summary>How many hand-overs to <paramref name="actor"/> still wait for their result (the menu's badge).</summary>

@@ -202,7 +202,7 @@ public sealed class BackupService(NpgsqlDataSource db, IOptions<BackupOptions> o
         actor.Require(Roles.Admin);
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<BackupRecord>(new CommandDefinition(
-            Select + " ORDER BY finished_at DESC, id DESC LIMIT @take", new { take = Math.Clamp(take, 1, 200) }, cancellationToken: ct))).AsList();
+            Select + " ORDER BY finished_at DESC, id DESC LIMIT @take", new { take = Search.Take(take) }, cancellationToken: ct))).AsList();
     }
 
     private const string Select = "SELECT id, started_at, finished_at, trigger, state, file_name, size_bytes, message FROM backups";

@@ -60,7 +60,7 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
             throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Year"] = new("AnnualReport.YearNotReportable", year) });
 
         if (!newVersion && await LatestAsync(year, ct) is { } existing) return new(existing, false);
-        var content = await ComputeAsync(year, ct);
+        var content = await ComputeContentAsync(year, ct);
 
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -99,7 +99,13 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
     /// The content of the report of <paramref name="year"/> as the records stand now. The independent aggregates run in parallel, each on
     /// its own connection (see docs/benchmarks.md, <c>annual-report</c>).
     /// </summary>
-    public async Task<AnnualReportContent> ComputeAsync(int year, CancellationToken ct = default)
+    public async Task<AnnualReportContent> ComputeAsync(Actor actor, int year, CancellationToken ct = default)
+    {
+        actor.Require(Access.AnnualReports);
+        return await ComputeContentAsync(year, ct);
+    }
+
+    private async Task<AnnualReportContent> ComputeContentAsync(int year, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var current = KpiQuery.Year(year);
@@ -314,15 +320,15 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
     /// department figures of the preliminary analysis count them), and apart those closed as unreachable (neither satisfied nor
     /// dissatisfied), for the year, each month and each department.
     /// </summary>
-    public const string ReturnVisitSql = """
-        SELECT CASE WHEN GROUPING(to_char(t.completed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')) = 0
-                    THEN to_char(t.completed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') END AS month,
+    public const string ReturnVisitSql = $"""
+        SELECT CASE WHEN GROUPING(to_char(t.completed_at AT TIME ZONE '{BusinessTime.ZoneId}', 'YYYY-MM')) = 0
+                    THEN to_char(t.completed_at AT TIME ZONE '{BusinessTime.ZoneId}', 'YYYY-MM') END AS month,
                CASE WHEN GROUPING(coalesce(t.department_id::text, '-')) = 0 THEN coalesce(t.department_id::text, '-') END AS dept,
                count(*) FILTER (WHERE t.outcome = 'satisfied')::int AS satisfied, count(*) FILTER (WHERE t.state = 'done')::int AS visits,
                count(*) FILTER (WHERE t.state = 'unreachable')::int AS unreachable
         FROM return_visit_tasks t
         WHERE t.state IN ('done','unreachable') AND t.completed_at >= @From AND t.completed_at < @To
-        GROUP BY GROUPING SETS ((), (to_char(t.completed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')), (coalesce(t.department_id::text, '-')))
+        GROUP BY GROUPING SETS ((), (to_char(t.completed_at AT TIME ZONE '{BusinessTime.ZoneId}', 'YYYY-MM')), (coalesce(t.department_id::text, '-')))
         """;
 
     private async Task<Grouped> ReturnVisitsAsync(KpiQuery q, CancellationToken ct)

@@ -14,7 +14,7 @@ namespace ServiceHub.Data.Reports;
 public static class KpiSql
 {
     /// <summary>The month (yyyy-MM) of a time in business time.</summary>
-    private static string MonthOf(string column) => $"to_char({column} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')";
+    private static string MonthOf(string column) => $"to_char({column} AT TIME ZONE '{BusinessTime.ZoneId}', 'YYYY-MM')";
 
     // The first reply and the deadline in force then are kept on the complaint (sql/0071_kpi_first_reply.sql): 48 h after
     // registration, or the new time agreed by an extension. Not replied yet: the deadline in force now (reply_due_at).
@@ -148,7 +148,7 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
     private object Args(KpiQuery q, int? departmentId, string? key = null, string? month = null, int skip = 0, int take = 0) => new
     {
         From = q.From.ToUniversalTime(), To = q.To.ToUniversalTime(), DepartmentId = departmentId, ProjectId = (int?)null,
-        Now = clock.GetUtcNow(), Key = key, Month = month, Skip = skip, Take = take,
+        Now = clock.GetUtcNow(), Key = key, Month = month, Skip = Search.Skip(skip), Take = Search.Take(take),
     };
 
     /// <summary>The KPI figures of the period <paramref name="q"/> (department: see <see cref="KpiAccess.Scope"/>).</summary>
@@ -170,7 +170,7 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
 
     /// <summary>Counted complaints of the period broken down by a dimension (exactly <see cref="ComplaintStatistics.CountAsync"/>, scoped to the actor's department).</summary>
     public Task<StatisticsResult> BreakdownAsync(Actor actor, KpiQuery q, StatisticsDimension by, CancellationToken ct = default) =>
-        statistics.CountAsync(new StatisticsQuery(q.From, q.To, by, DepartmentId: KpiAccess.Scope(actor, q.DepartmentId)), ct);
+        statistics.CountAsync(actor, new StatisticsQuery(q.From, q.To, by, DepartmentId: KpiAccess.Scope(actor, q.DepartmentId)), ct);
 
     private static KpiFigures Empty() => new(new Dictionary<KpiSet, int>(), true, null, null);
 

@@ -1,5 +1,7 @@
 using Dapper;
 using Npgsql;
+using ServiceHub.Data.Admin;
+using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.ReturnVisits;
 
@@ -9,8 +11,9 @@ public sealed record CustomerReturnVisit(long Id, string Kind, string? SheetNo, 
 /// <summary>A customer's return visits, for the customer dossier (客户档案).</summary>
 public sealed class CustomerReturnVisits(NpgsqlDataSource db)
 {
-    public async Task<IReadOnlyList<CustomerReturnVisit>> ForCustomerAsync(int customerId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<CustomerReturnVisit>> ForCustomerAsync(Actor actor, int customerId, CancellationToken ct = default)
     {
+        actor.Require(Access.CustomerDossier);
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<CustomerReturnVisit>(new CommandDefinition("""
             SELECT t.id, t.kind, c.sheet_no, t.complaint_id, t.state, t.outcome, t.customer_words, u.display_name AS assignee_name,

@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using ServiceHub.Data.Admin;
 using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Infrastructure;
 using ServiceHub.Data.Intake;
@@ -15,7 +16,7 @@ public sealed class RepeatComplaints(NpgsqlDataSource db, TimeProvider clock, Co
     /// </summary>
     public async Task<IReadOnlyList<RepeatCandidate>> CandidatesAsync(Actor actor, int customerId, CancellationToken ct = default)
     {
-        actor.Require(IntakeRepository.IntakeRoles);
+        actor.Require(Access.Intake);
         var now = clock.GetUtcNow();
         await using var conn = await db.OpenConnectionAsync(ct);
         var rows = await conn.QueryAsync<RepeatCandidate>(new CommandDefinition("""

@@ -41,12 +41,13 @@ public sealed record SatisfactionRow(string Month, int? DepartmentId, string? De
 /// </summary>
 public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvider clock, IOptions<KpiOptions> kpi)
 {
-    /// <summary>The working group: the return-visit team and the CS supervisor.</summary>
-    public static readonly string[] WorkingGroupRoles = [Roles.ReturnVisit, Roles.CsSupervisor, Roles.Admin];
 
     /// <summary>The figures of a department's return visits completed in the period; top reasons are the root causes of the complaints visited.</summary>
-    public async Task<DepartmentFigures> FiguresAsync(int departmentId, string period, bool english = false, CancellationToken ct = default)
+    public async Task<DepartmentFigures> FiguresAsync(Actor actor, int departmentId, string period, bool english = false, CancellationToken ct = default)
     {
+        // The readers see every department; a department's handlers and manager their own.
+        actor.Require(Access.ReturnVisitAnalysis);
+        if (!actor.IsIn(Access.ReturnVisitReaders) && actor.DepartmentId != departmentId) throw new ForbiddenException(actor.UserName, Access.ReturnVisitReaders);
         var (from, to) = Periods.Range(period);
         await using var conn = await db.OpenConnectionAsync(ct);
         var (visits, satisfied, notSatisfied, unreachable) = await conn.QuerySingleAsync<(int, int, int, int)>(new CommandDefinition("""
@@ -73,7 +74,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<(int, string)>(new CommandDefinition("""
             SELECT id, CASE WHEN @english THEN name_en ELSE name END FROM departments WHERE is_active AND (return_visit_lead_id = @id OR @all) ORDER BY id
-            """, new { id = actor.Id, all = actor.IsIn(Roles.CsSupervisor, Roles.Admin), english }, cancellationToken: ct))).AsList();
+            """, new { id = actor.Id, all = actor.IsIn(Access.Supervisor), english }, cancellationToken: ct))).AsList();
     }
 
     /// <summary>The department's return-visit lead submits (or revises) the preliminary analysis; the figures are taken from the records.</summary>
@@ -85,9 +86,9 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
         await using var conn = await db.OpenConnectionAsync(ct);
         var lead = await conn.ExecuteScalarAsync<int?>(new CommandDefinition(
             "SELECT return_visit_lead_id FROM departments WHERE id = @departmentId", new { departmentId }, cancellationToken: ct));
-        if (lead != actor.Id && !actor.IsIn(Roles.CsSupervisor, Roles.Admin)) throw new ForbiddenException(actor.UserName, ["return_visit_lead"]);
+        if (lead != actor.Id && !actor.IsIn(Access.Supervisor)) throw new ForbiddenException(actor.UserName, ["return_visit_lead"]);
         if (e.Count > 0) throw new ValidationFailedException(e);
-        var f = await FiguresAsync(departmentId, period, ct: ct);
+        var f = await FiguresAsync(Actor.System, departmentId, period, ct: ct);
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO return_visit_analyses (department_id, period, visits, satisfied, not_satisfied, unreachable, top_reasons, analysis, author_id, submitted_at)
             VALUES (@departmentId, @period, @Visits, @Satisfied, @NotSatisfied, @Unreachable, @TopReasons, @analysis, @author, @now)
@@ -100,7 +101,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
 
     public async Task<IReadOnlyList<AnalysisRow>> AnalysesAsync(Actor actor, string period, CancellationToken ct = default)
     {
-        actor.Require([.. ReturnVisitRepository.ReaderRoles, Roles.DeptManager, Roles.Handler]);
+        actor.Require(Access.ReturnVisitAnalysis);
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<AnalysisRow>(new CommandDefinition("""
             SELECT a.id, a.department_id, d.name AS department_name, d.name_en AS department_name_en, a.period, a.visits, a.satisfied, a.not_satisfied, a.top_reasons, a.analysis,
@@ -110,8 +111,9 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
             """, new { period }, cancellationToken: ct))).AsList();
     }
 
-    public async Task<PlanRow?> PlanAsync(string period, CancellationToken ct = default)
+    public async Task<PlanRow?> PlanAsync(Actor actor, string period, CancellationToken ct = default)
     {
+        actor.Require(Access.ReturnVisitAnalysis);
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.QuerySingleOrDefaultAsync<PlanRow>(new CommandDefinition(
             "SELECT id, period, final_opinion, decided_plan, decided_at, updated_at FROM return_visit_plans WHERE period = @period", new { period }, cancellationToken: ct));
@@ -120,7 +122,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
     /// <summary>The working group records its final opinions and the plan leadership decided at the company meeting.</summary>
     public async Task<long> SavePlanAsync(Actor actor, string period, string finalOpinion, string decidedPlan, DateOnly? decidedAt, CancellationToken ct = default)
     {
-        actor.Require(WorkingGroupRoles);
+        actor.Require(Access.ReturnVisitTeam);
         var e = new Dictionary<string, FieldError>();
         if (!Periods.IsValid(period)) e["Period"] = new("Validation.Required");
         if (string.IsNullOrWhiteSpace(finalOpinion)) e["FinalOpinion"] = new("Validation.Required");
@@ -137,8 +139,9 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
             cancellationToken: ct));
     }
 
-    public async Task<IReadOnlyList<PlanAction>> ActionsAsync(long planId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<PlanAction>> ActionsAsync(Actor actor, long planId, CancellationToken ct = default)
     {
+        actor.Require(Access.ReturnVisitAnalysis);
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<PlanAction>(new CommandDefinition("""
             SELECT a.id, a.plan_id, a.description, a.department_id, d.name AS department_name, d.name_en AS department_name_en, a.due_date, a.done_at, u.display_name AS done_by_name
@@ -149,7 +152,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
 
     public async Task<long> AddActionAsync(Actor actor, long planId, string description, int? departmentId, DateOnly? dueDate, CancellationToken ct = default)
     {
-        actor.Require(WorkingGroupRoles);
+        actor.Require(Access.ReturnVisitTeam);
         if (string.IsNullOrWhiteSpace(description))
             throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Description"] = new("Validation.Required") });
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -162,7 +165,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
     /// <summary>The working group tracks each action to done (once).</summary>
     public async Task MarkDoneAsync(Actor actor, long actionId, CancellationToken ct = default)
     {
-        actor.Require(WorkingGroupRoles);
+        actor.Require(Access.ReturnVisitTeam);
         await using var conn = await db.OpenConnectionAsync(ct);
         var n = await conn.ExecuteAsync(new CommandDefinition(
             "UPDATE return_visit_plan_actions SET done_at = @now, done_by = @by WHERE id = @actionId AND done_at IS NULL",
@@ -178,7 +181,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
     /// </summary>
     public async Task<IReadOnlyList<SatisfactionRow>> SatisfactionAsync(Actor actor, int months = 6, CancellationToken ct = default)
     {
-        actor.Require(ReturnVisitRepository.ReaderRoles);
+        actor.Require(Access.ReturnVisitReaders);
         var now = clock.GetUtcNow();
         var local = BusinessTime.ToLocal(now);
         var firstMonth = new DateTime(local.Year, local.Month, 1).AddMonths(-(months - 1));
@@ -187,7 +190,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<SatisfactionRow>(new CommandDefinition($"""
             WITH c AS (
-                SELECT to_char(ct.received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month,
+                SELECT to_char(ct.received_at AT TIME ZONE '{BusinessTime.ZoneId}', 'YYYY-MM') AS month,
                        {Satisfaction.ConsultationDepartment} AS department_id,
                        {Satisfaction.ConsultationSatisfied} AS satisfied, {Satisfaction.CallbackUnreachable} AS callback_unreachable
                 FROM contacts ct

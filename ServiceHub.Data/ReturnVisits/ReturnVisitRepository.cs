@@ -9,11 +9,6 @@ namespace ServiceHub.Data.ReturnVisits;
 /// <summary>Return-visit work (DOMAIN.md §5): scheduling, call attempts, outcomes that close or reopen the complaint.</summary>
 public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider clock, ComplaintLifecycle lifecycle, IReminderScheduler reminders)
 {
-    /// <summary>The return-visit team works the tasks; the CS supervisor assigns and takes escalated ones.</summary>
-    public static readonly string[] TeamRoles = [Roles.ReturnVisit, Roles.CsSupervisor, Roles.Admin];
-    public static readonly string[] SupervisorRoles = [Roles.CsSupervisor, Roles.Admin];
-    /// <summary>Who reads return-visit work and its figures.</summary>
-    public static readonly string[] ReaderRoles = [Roles.ReturnVisit, Roles.CsSupervisor, Roles.Admin, Roles.Leadership];
 
     private const string SelectRow = """
         SELECT t.id, t.kind, t.complaint_id, c.sheet_no, t.contact_id, ct.register_no, cu.name AS customer_name, d.name AS department_name, d.name_en AS department_name_en,
@@ -29,7 +24,7 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
     /// <summary>The open tasks (all members, or one), overdue ones first, then by the planned call time.</summary>
     public async Task<IReadOnlyList<TaskRow>> ScheduleAsync(Actor actor, int? assigneeId = null, CancellationToken ct = default)
     {
-        actor.Require(TeamRoles);
+        actor.Require(Access.ReturnVisitTeam);
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<TaskRow>(new CommandDefinition(SelectRow + """
              WHERE t.state IN ('open','escalated') AND (@assigneeId IS NULL OR t.assignee_id = @assigneeId)
@@ -46,7 +41,7 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
 
     public async Task<TaskDetail?> GetAsync(Actor actor, long id, CancellationToken ct = default)
     {
-        actor.Require(ReaderRoles);
+        actor.Require(Access.ReturnVisitReaders);
         await using var conn = await db.OpenConnectionAsync(ct);
         var t = await conn.QuerySingleOrDefaultAsync<TaskDetail>(new CommandDefinition($"""
             SELECT t.id, t.kind, t.complaint_id, c.sheet_no, t.contact_id, ct.register_no, t.customer_id, cu.name AS customer_name, cu.phone AS customer_phone,
@@ -71,8 +66,10 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
         return t is null ? null : t with { CustomerPhone = Masking.Phone(t.CustomerPhone) };
     }
 
-    public async Task<IReadOnlyList<AttemptRow>> AttemptsAsync(long taskId, CancellationToken ct = default)
+    /// <summary>The calls made for a return visit, for those who read return visits (<see cref="ReaderRoles"/>).</summary>
+    public async Task<IReadOnlyList<AttemptRow>> AttemptsAsync(Actor actor, long taskId, CancellationToken ct = default)
     {
+        actor.Require(Access.ReturnVisitReaders);
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<AttemptRow>(new CommandDefinition(
             "SELECT id, at, by_name, result, callback_at, outcome, notes FROM return_visit_attempts WHERE task_id = @taskId ORDER BY id",
@@ -87,12 +84,12 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
     /// <summary>Assign or reassign to a team member. An escalated task is the supervisor's: reassigning it starts the attempts afresh.</summary>
     public async Task AssignAsync(Actor actor, long id, int assigneeId, CancellationToken ct = default)
     {
-        actor.Require(TeamRoles);
+        actor.Require(Access.ReturnVisitTeam);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var (state, _, complaintId, _) = await LockAsync(conn, tx, id, ct);
         if (!TaskStates.Active.Contains(state)) throw new DomainException("ReturnVisit.TaskFinished");
-        if (state == TaskStates.Escalated) actor.Require(SupervisorRoles);
+        if (state == TaskStates.Escalated) actor.Require(Access.Supervisor);
         var ok = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
             "SELECT EXISTS (SELECT 1 FROM users WHERE id = @assigneeId AND is_active AND 'return_visit' = ANY (roles))", new { assigneeId }, tx, cancellationToken: ct));
         if (!ok) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["AssigneeId"] = new("ReturnVisit.NotATeamMember") });
@@ -111,7 +108,7 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
     /// <summary>Moves the planned call time.</summary>
     public async Task RescheduleAsync(Actor actor, long id, DateTimeOffset at, CancellationToken ct = default)
     {
-        actor.Require(TeamRoles);
+        actor.Require(Access.ReturnVisitTeam);
         if (at < clock.GetUtcNow().AddMinutes(-1))
             throw new ValidationFailedException(new Dictionary<string, FieldError> { ["ScheduledAt"] = new("ReturnVisit.TimeInPast") });
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -140,7 +137,7 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
     /// </summary>
     public async Task<AttemptResult> RecordAttemptAsync(Actor actor, long id, AttemptForm form, CancellationToken ct = default)
     {
-        actor.Require(TeamRoles);
+        actor.Require(Access.ReturnVisitTeam);
         var now = clock.GetUtcNow();
         var errors = Validate(form, now);
         if (errors.Count > 0) throw new ValidationFailedException(errors);
@@ -149,7 +146,7 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
         var (state, kind, complaintId, _) = await LockAsync(conn, tx, id, ct);
         if (!TaskStates.Active.Contains(state)) throw new DomainException("ReturnVisit.TaskFinished");
         // A task that went to the supervisor is the supervisor's until reassigned.
-        if (state == TaskStates.Escalated) actor.Require(SupervisorRoles);
+        if (state == TaskStates.Escalated) actor.Require(Access.Supervisor);
         var settings = await conn.QuerySingleAsync<ReturnVisitSettings>(new CommandDefinition(ReturnVisitTasks.SelectSettings, transaction: tx, cancellationToken: ct));
         var actorId = actor.Id == 0 ? (int?)null : actor.Id;
         var reached = form.Result == AttemptResults.Reached;
@@ -231,7 +228,7 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
                     FROM return_visit_tasks t CROSS JOIN return_visit_settings s LEFT JOIN departments d ON d.id = t.department_id
                     WHERE t.id = @id FOR UPDATE OF t
                     """, new { id }, tx, cancellationToken: ct)) ?? throw new DomainException("NotFound");
-            if (!Unreachable.IsLead(actor, t.DepartmentLeadId, t.CsLeadId)) throw new ForbiddenException(actor.UserName, ["return_visit_lead", .. SupervisorRoles]);
+            if (!Unreachable.IsLead(actor, t.DepartmentLeadId, t.CsLeadId)) throw new ForbiddenException(actor.UserName, ["return_visit_lead", .. Access.Supervisor]);
             if (!TaskStates.Active.Contains(t.State)) throw new DomainException("ReturnVisit.TaskFinished");
             if (!Unreachable.MayClose(t.FailedDays, t.AfterDays)) throw new DomainException("ReturnVisit.Unreachable.NotYet", t.FailedDays, t.AfterDays);
             var now = clock.GetUtcNow();
@@ -258,7 +255,7 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
     /// <summary>The CS supervisor sets the assignment rule, the due time, the failed-attempt limit and the consultation sample.</summary>
     public async Task SaveSettingsAsync(Actor actor, SettingsForm f, CancellationToken ct = default)
     {
-        actor.Require(SupervisorRoles);
+        actor.Require(Access.Supervisor);
         var e = new Dictionary<string, FieldError>();
         if (!AssignRules.All.Contains(f.AssignRule)) e[nameof(f.AssignRule)] = new("Validation.Required");
         if (f.DueHours is < 1 or > 720) e[nameof(f.DueHours)] = new("ReturnVisit.Range", 1, 720);
@@ -279,7 +276,7 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
     /// </summary>
     public async Task<int> SampleConsultationsAsync(Actor actor, string period, CancellationToken ct = default)
     {
-        actor.Require(SupervisorRoles);
+        actor.Require(Access.Supervisor);
         if (!Periods.IsValid(period)) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Period"] = new("Validation.Required") });
         var (from, to) = Periods.Range(period);
         var now = clock.GetUtcNow();

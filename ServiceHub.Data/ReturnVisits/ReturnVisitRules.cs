@@ -1,3 +1,5 @@
+using ServiceHub.Data.Admin;
+
 namespace ServiceHub.Data.ReturnVisits;
 
 /// <summary>
@@ -95,8 +97,8 @@ public static class Unreachable
         attempts.Where(a => AttemptResults.IsFailed(a.Result)).Select(a => DateOnly.FromDateTime(Infrastructure.BusinessTime.ToLocal(a.At).DateTime)).Distinct().Count();
 
     /// <summary>SQL: the different business days of task <c>t</c>'s failed attempts (the same count as <see cref="FailedDays"/>).</summary>
-    public const string FailedDaysSql = """
-        (SELECT count(DISTINCT (a.at AT TIME ZONE 'Asia/Shanghai')::date)::int FROM return_visit_attempts a
+    public const string FailedDaysSql = $"""
+        (SELECT count(DISTINCT (a.at AT TIME ZONE '{Infrastructure.BusinessTime.ZoneId}')::date)::int FROM return_visit_attempts a
          WHERE a.task_id = t.id AND a.result IN ('no_answer','busy','wrong_number'))
         """;
 
@@ -108,7 +110,7 @@ public static class Unreachable
     /// designates the return-visit staff), and the CS supervisor, who takes the tasks that went to the supervisor.
     /// </summary>
     public static bool IsLead(Infrastructure.Actor actor, int? departmentLeadId, int? csLeadId) =>
-        actor.IsIn(ReturnVisitRepository.SupervisorRoles) || (actor.Id != 0 && (actor.Id == departmentLeadId || actor.Id == csLeadId));
+        actor.IsIn(Access.Supervisor) || (actor.Id != 0 && (actor.Id == departmentLeadId || actor.Id == csLeadId));
 }
 
 /// <summary>

@@ -17,6 +17,8 @@ public static class NotificationJobsServiceCollectionExtensions
         services.AddSingleton<IOutboxChannel, EmailChannel>();
         services.AddSingleton<IOutboxChannel, RobotChannel>();
         services.AddSingleton<IOutboxChannel, SmsChannel>();
+        services.AddHttpClient(WebhookChannel.HttpClientName);
+        services.AddSingleton<IOutboxChannel, WebhookChannel>();
         services.AddSingleton<ISmsProvider, LogOnlySmsProvider>();
         services.AddSingleton<ISmsProvider, AliyunSmsProvider>();
         services.AddSingleton<OutboxDispatcher>();

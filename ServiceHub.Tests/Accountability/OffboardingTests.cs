@@ -15,12 +15,6 @@ public sealed class OffboardingTests(DatabaseFixture db) : ComplaintWorldTests(d
 {
 
 
-    private async Task<T> Scalar<T>(string sql, object args)
-    {
-        await using var conn = new NpgsqlConnection(Db.ConnectionString);
-        return (await conn.ExecuteScalarAsync<T>(sql, args))!;
-    }
-
     [Fact]
     public async Task Offboarding_disables_the_account_and_hands_every_open_item_to_the_colleague()
     {
@@ -71,7 +65,8 @@ public sealed class OffboardingTests(DatabaseFixture db) : ComplaintWorldTests(d
     }
 }
 
-public sealed class PenaltyExportTests(AppFactory app) : IClassFixture<AppFactory>
+[Collection(AppCollection.Name)]
+public sealed class PenaltyExportTests(AppFactory app)
 {
     [Fact]
     public async Task HR_downloads_the_monthly_ledger_as_an_excel_workbook_and_an_agent_may_not()

@@ -55,7 +55,7 @@ public sealed class SpotCheckKindTests(DatabaseFixture db) : ComplaintWorldTests
         var numbers = sheets.Select(s => int.Parse(s[^6..])).ToList();
         Assert.All(sheets, s => Assert.Matches(@"^FY-2026-\d{6}$", s));
         Assert.Equal([numbers[0], numbers[0] + 1, numbers[0] + 2], numbers);
-        var complaint = (await _w.Intake.HistoryAsync(_w.CustomerId)).First(h => h.Kind == ContactKinds.Complaint);
+        var complaint = (await _w.Intake.HistoryAsync(Actor.System, _w.CustomerId)).First(h => h.Kind == ContactKinds.Complaint);
         Assert.Equal(sheets[2], complaint.SheetNo);
         Assert.Equal(sheets[2], (await _w.Complaints.GetAsync(_w.Agent, complaint.ComplaintId!.Value))!.SheetNo);
     }

@@ -9,7 +9,9 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Admin;
 
-public sealed class AuthorizationTests(AppFactory app) : IClassFixture<AppFactory>
+// Shares the collection's app: the accounts it deactivates (leaver, leaver2) are its own.
+[Collection(AppCollection.Name)]
+public sealed class AuthorizationTests(AppFactory app)
 {
     [Theory]
     [InlineData("/admin/users")]

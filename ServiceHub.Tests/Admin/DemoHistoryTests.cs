@@ -7,7 +7,12 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Admin;
 
-/// <summary>The demo company's history is played through the real rules: nothing refused, every stage of the lifecycle present.</summary>
+/// <summary>
+/// The demo company's history is played through the real rules: nothing refused, every stage of the lifecycle present.
+/// Slow (about a minute, the longest test): it runs in every test command, in a collection of its own that starts first
+/// (<see cref="LongestFirst"/>); <c>--filter "Category!=Slow"</c> leaves it out of a quick local run.
+/// </summary>
+[Trait("Category", "Slow")]
 public sealed class DemoHistoryTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
     [Fact]

@@ -7,12 +7,8 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Admin;
 
-public sealed class MasterDataTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class MasterDataTests(DatabaseFixture db) : WorldTests<DataWorld>(db)
 {
-    private TestServices _s = default!;
-    public Task InitializeAsync() { _s = new TestServices(db.ConnectionString); return Task.CompletedTask; }
-    public async Task DisposeAsync() => await _s.DisposeAsync();
-
     [Fact]
     public async Task A_department_keeps_its_manager_return_visit_lead_and_supervising_vp_and_the_change_is_audited()
     {
@@ -22,7 +18,7 @@ public sealed class MasterDataTests(DatabaseFixture db) : IClassFixture<Database
         var id = await Build.DepartmentAsync(_s, "D1", manager, vp, lead);
         var d = (await _s.Get<DepartmentRepository>().GetAsync(id))!;
         Assert.Equal(("m1", "r1", "v1"), (d.ManagerName, d.ReturnVisitLeadName, d.SupervisingVpName));
-        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await using var conn = new NpgsqlConnection(Db.ConnectionString);
         Assert.Equal(1, await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM audit_log WHERE entity = 'department' AND entity_id = @id", new { id = id.ToString() }));
     }
 

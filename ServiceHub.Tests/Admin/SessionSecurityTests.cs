@@ -44,7 +44,7 @@ public sealed partial class SessionSecurityTests(AppFactory app) : IClassFixture
     {
         var handler = new CookieContainerHandler();
         jar = handler.Container;
-        return app.CreateDefaultClient(app.ClientOptions.BaseAddress, handler, new RetryGetOnTransportError());
+        return app.CreateDefaultClient(app.ClientOptions.BaseAddress, handler);
     }
 
     private async Task<HttpClient> SignedInAsync(string userName, string password = Password)

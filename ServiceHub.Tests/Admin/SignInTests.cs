@@ -6,7 +6,9 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Admin;
 
-public sealed class SignInTests(AppFactory app) : IClassFixture<AppFactory>
+// Shares the collection's app: it locks returnvisit2, whom no other test signs in as, and moves the clock by the 15-minute lock-out.
+[Collection(AppCollection.Name)]
+public sealed class SignInTests(AppFactory app)
 {
     [Fact]
     public async Task A_demo_agent_signs_in_and_lands_on_home()

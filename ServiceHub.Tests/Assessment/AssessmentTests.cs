@@ -9,13 +9,8 @@ using ServiceHub.Tests.Infrastructure;
 namespace ServiceHub.Tests.Assessment;
 
 /// <summary>The reporting calendar and the information assessment over the database, with the clock moved (DOMAIN.md §6).</summary>
-public sealed class AssessmentTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class AssessmentTests(DatabaseFixture db) : WorldTests<AssessmentWorld>(db)
 {
-    private AssessmentWorld _w = default!;
-
-    public async Task InitializeAsync() => _w = await AssessmentWorld.CreateAsync(db.ConnectionString);
-
-    public async Task DisposeAsync() => await _w.S.DisposeAsync();
 
     private static DateTimeOffset Bj(int y, int m, int d, int h = 0, int min = 0) => AssessmentWorld.Beijing(y, m, d, h, min);
 
@@ -190,7 +185,7 @@ public sealed class AssessmentTests(DatabaseFixture db) : IClassFixture<Database
         var job = new ReportingCalendarJob(_w.Calendar, _w.S.Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<ReportingCalendarJob>.Instance);
         await job.RunAsync(CancellationToken.None);
         await job.RunAsync(CancellationToken.None);
-        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await using var conn = new NpgsqlConnection(Db.ConnectionString);
         var (items, departments) = await conn.QuerySingleAsync<(long, long)>("""
             SELECT (SELECT count(*) FROM report_items WHERE year = 2028 AND kind <> 'instant'), (SELECT count(*) FROM departments WHERE is_active)
             """);

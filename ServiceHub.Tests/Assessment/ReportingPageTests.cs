@@ -10,36 +10,14 @@ using ServiceHub.Tests.Infrastructure;
 namespace ServiceHub.Tests.Assessment;
 
 /// <summary>The reporting calendar and assessment pages rendered with bUnit over the database.</summary>
-public sealed class ReportingPageTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class ReportingPageTests(DatabaseFixture db) : WorldTests<AssessmentWorld>(db)
 {
     /// <summary>Generous: the shared test machine can be slow.</summary>
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private AssessmentWorld _w = default!;
-
-    public async Task InitializeAsync() => _w = await AssessmentWorld.CreateAsync(db.ConnectionString);
-
-    public async Task DisposeAsync() => await _w.S.DisposeAsync();
 
     private BunitContext Create(string culture, Actor who)
     {
-        var ctx = BunitSetup.Create(culture, s =>
-        {
-            s.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
-            s.AddServiceHubData(db.ConnectionString);
-            s.AddSingleton<TimeProvider>(_w.S.Clock);
-            s.AddScoped<CurrentUser>();
-            s.AddScoped<ActionRunner>();
-        }, a =>
-        {
-            a.SetAuthorized(who.UserName).SetRoles([.. who.Roles]);
-            var claims = new List<Claim>
-            {
-                new(ClaimTypes.NameIdentifier, who.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                new(AppClaims.DisplayName, who.DisplayName),
-            };
-            if (who.DepartmentId is { } d) claims.Add(new Claim(AppClaims.DepartmentId, d.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            a.SetClaims([.. claims]);
-        });
+        var ctx = BunitSetup.Create(culture, s => s.AddData(Db.ConnectionString, _w.Clock), a => a.SignedInAs(who));
         ctx.Render<MudBlazor.MudPopoverProvider>();
         return ctx;
     }
@@ -99,7 +77,8 @@ public sealed class ReportingPageTests(DatabaseFixture db) : IClassFixture<Datab
 }
 
 /// <summary>Server-side authorisation of the pages, over the demo company.</summary>
-public sealed class ReportingPageAccessTests(AppFactory app) : IClassFixture<AppFactory>
+[Collection(AppCollection.Name)]
+public sealed class ReportingPageAccessTests(AppFactory app)
 {
     private int DemoYear => BusinessTime.ToLocal(app.Clock.GetUtcNow().AddDays(-300)).Year;
 

@@ -3,8 +3,9 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Browser;
 
+// Shares the collection's app: the customer and complaint it registers are its own and found by sheet number.
+[Collection(BrowserCollection.Name)]
 public sealed class ComplaintDeskBrowserTests(BrowserAppFactory app, BrowserFixture browser)
-    : IClassFixture<BrowserAppFactory>, IClassFixture<BrowserFixture>
 {
     private static async Task PickAsync(IPage page, string selectTestId, string optionText)
     {

@@ -7,8 +7,9 @@ using ServiceHub.Tests.Infrastructure;
 namespace ServiceHub.Tests.Browser;
 
 /// <summary>Issue #12, point 11: every page works under the Content-Security-Policy (no inline script, no eval).</summary>
+// Shares the collection's app: it only opens pages (as the admin), the clock is not moved.
+[Collection(BrowserCollection.Name)]
 public sealed partial class ContentSecurityPolicyBrowserTests(BrowserAppFactory app, BrowserFixture browser)
-    : IClassFixture<BrowserAppFactory>, IClassFixture<BrowserFixture>
 {
     [GeneratedRegex(@"\{[^}]+\}")]
     private static partial Regex RouteParameter();

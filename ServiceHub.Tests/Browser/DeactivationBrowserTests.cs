@@ -5,14 +5,9 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Browser;
 
-/// <summary>The app with a short revalidation interval, so the test sees a live session end without waiting 30 s.</summary>
-public sealed class QuickRevalidationAppFactory : BrowserAppFactory
-{
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Auth:RevalidationInterval"] = "00:00:01" };
-}
-
-public sealed class DeactivationBrowserTests(QuickRevalidationAppFactory app, BrowserFixture browser)
-    : IClassFixture<QuickRevalidationAppFactory>, IClassFixture<BrowserFixture>
+/// <summary>The collection's app re-checks live sessions every second, so the test sees a session end without waiting 30 s; the leaver is its own.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class DeactivationBrowserTests(BrowserAppFactory app, BrowserFixture browser)
 {
     [Fact]
     public async Task A_deactivated_users_open_page_is_signed_out_without_any_click()

@@ -6,8 +6,9 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Browser;
 
+// Shares the collection's app: the document it forwards is its own.
+[Collection(BrowserCollection.Name)]
 public sealed class DocumentBrowserTests(BrowserAppFactory app, BrowserFixture browser)
-    : IClassFixture<BrowserAppFactory>, IClassFixture<BrowserFixture>
 {
     [Fact]
     public async Task The_document_administrator_forwards_a_departments_document_to_a_leader_and_the_forward_is_recorded()

@@ -11,16 +11,14 @@ namespace ServiceHub.Tests.Browser;
 /// The people who must act can (issue #11 points 1, 2, 4), each as a role's journey in the browser: the handler calls the customer from
 /// the complaint page, the property company's front desk registers a visit, and a hand-over reaches its recipient live.
 /// </summary>
+// Shares the collection's app: each test registers its own contact or complaint; the hand-over goes to a handler of its own (the bell
+// and the list then count only it); the clock is not moved.
+[Collection(BrowserCollection.Name)]
 public sealed class FirstResponderBrowserTests(BrowserAppFactory app, BrowserFixture browser)
-    : IClassFixture<BrowserAppFactory>, IClassFixture<BrowserFixture>
 {
-    private async Task<Actor> ActorAsync(string userName)
-    {
-        var u = (await app.Get<UserRepository>().FindByUserNameAsync(userName))!;
-        return new Actor(u.Id, u.UserName, u.DisplayName, u.Roles, u.DepartmentId);
-    }
+    private Task<Actor> ActorAsync(string userName) => app.ActorAsync(userName);
 
-    private async Task<CustomerSummary> CustomerAsync(int skip) => (await app.Get<CustomerRepository>().SearchAsync(null, null, skip, 1)).Items[0];
+    private async Task<CustomerSummary> CustomerAsync(int skip) => (await app.Get<CustomerRepository>().SearchAsync(Actor.System, null, null, skip, 1)).Items[0];
 
     private async Task<int> DepartmentIdAsync(string code) => (await app.Get<DepartmentRepository>().ListAsync()).Single(d => d.Code == code).Id;
 
@@ -73,7 +71,7 @@ public sealed class FirstResponderBrowserTests(BrowserAppFactory app, BrowserFix
 
         var saved = page.Locator(".mud-snackbar").Filter(new() { HasText = "客户反映问题记录单 FY-" });
         await Assertions.Expect(saved).ToContainTextAsync("已登记：LF-");
-        var contact = (await app.Get<IntakeRepository>().HistoryAsync(customer.Id, 1))[0];
+        var contact = (await app.Get<IntakeRepository>().HistoryAsync(Actor.System, customer.Id, 1))[0];
         Assert.Equal(("visit", "consultation", "刘强"), (contact.Channel, contact.Kind, contact.FirstResponderName));
         Assert.StartsWith("FY-", contact.SheetNo);
 
@@ -88,7 +86,11 @@ public sealed class FirstResponderBrowserTests(BrowserAppFactory app, BrowserFix
     public async Task A_hand_over_reaches_its_recipient_live_who_takes_it_up_and_records_the_result()
     {
         await app.Get<ServiceHub.App.Infrastructure.NotificationFeed>().Listening.WaitAsync(TimeSpan.FromSeconds(30));
-        var recipient = await browser.SignInAsync(app, "enghandler");
+        await app.Get<UserRepository>().SaveAsync(Actor.System, new UserEdit
+        {
+            UserName = "handover-to", DisplayName = "孙伟乙", Roles = [Roles.Handler], DepartmentId = await DepartmentIdAsync("ENG"), NewPassword = "Handover2026",
+        });
+        var recipient = await browser.SignInAsync(app, "handover-to", password: "Handover2026");
         await recipient.Locator("[data-testid=nav-handovers]").ClickAsync();
         await Assertions.Expect(recipient.Locator("[data-testid=handovers-empty]")).ToBeVisibleAsync();
 
@@ -100,10 +102,10 @@ public sealed class FirstResponderBrowserTests(BrowserAppFactory app, BrowserFix
         var agent = await browser.SignInAsync(app, "agent");
         await BrowserFixture.GotoAsync(agent, $"/intake/contacts/{r.ContactId}");
         await agent.Locator("[data-testid=handover-recipient]").ClickAsync();
-        await agent.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "(enghandler)" }).First.ClickAsync();
+        await agent.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "(handover-to)" }).First.ClickAsync();
         await agent.Locator("textarea[data-testid=handover-note]").FillAsync("请确认施工日期并回复客户");
         await agent.Locator("[data-testid=handover-submit]").ClickAsync();
-        await Assertions.Expect(agent.Locator("[data-testid=handover-to]")).ToContainTextAsync("孙伟");
+        await Assertions.Expect(agent.Locator("[data-testid=handover-to]")).ToContainTextAsync("孙伟乙");
 
         // Without reloading: the bell counts it, the list shows it.
         await Assertions.Expect(recipient.Locator("[data-testid=notification-count] .mud-badge")).ToHaveTextAsync("1");

@@ -9,8 +9,9 @@ using ServiceHub.Tests.Infrastructure;
 namespace ServiceHub.Tests.Browser;
 
 /// <summary>Issue #12, point 9: a shared account to rotate after a leaver opens nothing but the change-password page.</summary>
+// Shares the collection's app: its accounts (cs-counter, cs-leaver, cs-colleague) are its own; the clock is not moved.
+[Collection(BrowserCollection.Name)]
 public sealed class PasswordRotationBrowserTests(BrowserAppFactory app, BrowserFixture browser)
-    : IClassFixture<BrowserAppFactory>, IClassFixture<BrowserFixture>
 {
     [Fact]
     public async Task A_shared_account_to_rotate_is_kept_on_the_change_password_page_until_it_changes_the_password()

@@ -3,8 +3,8 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public sealed class SignInBrowserTests(BrowserAppFactory app, BrowserFixture browser)
-    : IClassFixture<BrowserAppFactory>, IClassFixture<BrowserFixture>
 {
     [Fact]
     public async Task An_agent_sees_the_agent_menu_and_no_administration()

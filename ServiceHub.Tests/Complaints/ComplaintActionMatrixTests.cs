@@ -130,11 +130,11 @@ public sealed class ComplaintActionEnforcementTests(DatabaseFixture db) : Compla
                     await Do(action, actor, await InStateAsync(state, merged));
                     continue;
                 }
-                var events = (await _w.Complaints.TimelineAsync(refused)).Count;
+                var events = (await _w.Complaints.TimelineAsync(Actor.System, refused)).Count;
                 var ex = await Record.ExceptionAsync(() => Do(action, actor, refused));
                 Assert.True(ex is ForbiddenException or DomainException, $"{action} by {actor.UserName} on a {state} complaint: {ex?.GetType().Name ?? "not refused"}");
                 Assert.Equal(state, (await _w.Complaints.GetAsync(Supervisor, refused))!.State);
-                Assert.Equal(events, (await _w.Complaints.TimelineAsync(refused)).Count);
+                Assert.Equal(events, (await _w.Complaints.TimelineAsync(Actor.System, refused)).Count);
             }
         }
     }

@@ -11,12 +11,6 @@ public sealed class ComplaintLifecycleTests(DatabaseFixture db) : ComplaintWorld
 {
 
 
-    private async Task<T> Scalar<T>(string sql, object? args = null)
-    {
-        await using var conn = new NpgsqlConnection(Db.ConnectionString);
-        return (await conn.ExecuteScalarAsync<T>(sql, args))!;
-    }
-
     [Theory]
     [InlineData(15)]
     [InlineData(30)]
@@ -58,7 +52,7 @@ public sealed class ComplaintLifecycleTests(DatabaseFixture db) : ComplaintWorld
         var c = (await _w.Complaints.GetAsync(_w.Handler, id))!;
         Assert.Equal(ComplaintStates.Handled, c.State);
         Assert.Null(c.CurrentDueAt);
-        var kinds = (await _w.Complaints.TimelineAsync(id)).Select(e => e.Kind).ToList();
+        var kinds = (await _w.Complaints.TimelineAsync(Actor.System, id)).Select(e => e.Kind).ToList();
         Assert.Equal(["registered", "dispatched", "contacted", "note", "handled"], kinds);
         Assert.Equal(0, await Scalar<int>("SELECT count(*) FROM complaint_deadlines WHERE complaint_id = @id AND active", new { id }));
     }
@@ -74,7 +68,7 @@ public sealed class ComplaintLifecycleTests(DatabaseFixture db) : ComplaintWorld
         var c = (await _w.Complaints.GetAsync(_w.Agent, id))!;
         Assert.Equal(newDue, c.ReplyDueAt);
         Assert.Equal(newDue, c.CurrentDueAt);
-        var ev = (await _w.Complaints.TimelineAsync(id)).Single(e => e.Kind == "extended");
+        var ev = (await _w.Complaints.TimelineAsync(Actor.System, id)).Single(e => e.Kind == "extended");
         Assert.Equal((oldDue, newDue), (ev.DeadlineBefore!.Value, ev.DeadlineAfter!.Value));
 
         // The old 48-hour deadline no longer escalates; the new one does.
@@ -92,11 +86,11 @@ public sealed class ComplaintLifecycleTests(DatabaseFixture db) : ComplaintWorld
         var id = await _w.RegisterComplaintAsync();
         await _w.Lifecycle.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "电话");
         await _w.Lifecycle.HandleAsync(_w.Handler, id, "已修复", "问题已解决", false);
-        var events = (await _w.Complaints.TimelineAsync(id)).Count;
+        var events = (await _w.Complaints.TimelineAsync(Actor.System, id)).Count;
         var ex = await Assert.ThrowsAsync<DomainException>(() => _w.Lifecycle.HandleAsync(_w.Handler, id, "再次", "再次答复", false));
         Assert.Equal("Complaint.WrongState", ex.Code);
         Assert.Equal("问题已解决", (await _w.Complaints.GetAsync(_w.Agent, id))!.Reply);
-        Assert.Equal(events, (await _w.Complaints.TimelineAsync(id)).Count);
+        Assert.Equal(events, (await _w.Complaints.TimelineAsync(Actor.System, id)).Count);
     }
 
     [Fact]
@@ -109,7 +103,7 @@ public sealed class ComplaintLifecycleTests(DatabaseFixture db) : ComplaintWorld
         Assert.Equal("Complaint.ExtensionInPast", ex.Errors["NewDue"].Code);
         var after = (await _w.Complaints.GetAsync(_w.Agent, id))!;
         Assert.Equal(before.ReplyDueAt, after.ReplyDueAt);
-        Assert.DoesNotContain(await _w.Complaints.TimelineAsync(id), e => e.Kind == "extended");
+        Assert.DoesNotContain(await _w.Complaints.TimelineAsync(Actor.System, id), e => e.Kind == "extended");
     }
 
     [Fact]
@@ -151,7 +145,7 @@ public sealed class ComplaintLifecycleTests(DatabaseFixture db) : ComplaintWorld
         await _w.Lifecycle.TransferAsync(_w.Manager, id, "涉及开发遗留问题，项目无法解决");
         var c = (await _w.Complaints.GetAsync(_w.Agent, id))!;
         Assert.Equal(_w.CsDepartmentId, c.DepartmentId);
-        Assert.Contains("项目无法解决", (await _w.Complaints.TimelineAsync(id)).Single(e => e.Kind == "transferred").Details);
+        Assert.Contains("项目无法解决", (await _w.Complaints.TimelineAsync(Actor.System, id)).Single(e => e.Kind == "transferred").Details);
     }
 
     [Fact]

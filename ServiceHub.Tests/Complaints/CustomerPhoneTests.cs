@@ -12,25 +12,15 @@ namespace ServiceHub.Tests.Complaints;
 /// merged — its handlers and manager see the customer's phone, each look audited; another department never does; from handling on it
 /// is masked again for them, and a return visit that sends it back opens it again.
 /// </summary>
-public sealed class CustomerPhoneTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class CustomerPhoneTests(DatabaseFixture db) : WorldTests<ReturnVisitWorld>(db)
 {
-    private TestServices _s = default!;
-    private ReturnVisitWorld _rv = default!;
-    private ComplaintWorld W => _rv.W;
-
-    public async Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString);
-        _rv = await ReturnVisitWorld.CreateAsync(_s);
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
+    private ComplaintWorld W => _w.W;
 
     private async Task<string> PhoneAsync() =>
-        await _rv.ScalarAsync<string>("SELECT phone FROM customers WHERE id = @id", new { id = W.CustomerId });
+        await _w.ScalarAsync<string>("SELECT phone FROM customers WHERE id = @id", new { id = W.CustomerId });
 
     private async Task<int> LooksAsync(int userId) =>
-        await _rv.ScalarAsync<int>("SELECT count(*) FROM audit_log WHERE action = 'private-data-viewed' AND entity = 'customer' AND user_id = @userId", new { userId });
+        await _w.ScalarAsync<int>("SELECT count(*) FROM audit_log WHERE action = 'private-data-viewed' AND entity = 'customer' AND user_id = @userId", new { userId });
 
     [Fact]
     public async Task The_handler_and_the_manager_of_the_department_see_the_phone_of_an_open_complaint_and_each_look_is_audited()
@@ -45,7 +35,7 @@ public sealed class CustomerPhoneTests(DatabaseFixture db) : IClassFixture<Datab
         Assert.Equal(await PhoneAsync(), (await W.Complaints.RevealCustomerPhoneAsync(W.Handler, id)).Phone);
         Assert.Equal(2, await LooksAsync(W.Handler.Id));
         var sheet = page.SheetNo;
-        Assert.Equal(2, await _rv.ScalarAsync<int>("SELECT count(*) FROM audit_log WHERE user_id = @u AND details = @d", new { u = W.Handler.Id, d = $"complaint {sheet}" }));
+        Assert.Equal(2, await _w.ScalarAsync<int>("SELECT count(*) FROM audit_log WHERE user_id = @u AND details = @d", new { u = W.Handler.Id, d = $"complaint {sheet}" }));
 
         // Contacted: still the department's to work.
         await W.Lifecycle.ConfirmContactAsync(W.Handler, id, _s.Clock.GetUtcNow(), "电话");
@@ -66,24 +56,24 @@ public sealed class CustomerPhoneTests(DatabaseFixture db) : IClassFixture<Datab
     [Fact]
     public async Task Handled_and_closed_it_is_masked_again_for_the_department_and_a_reopening_shows_it_again()
     {
-        var id = await _rv.HandledComplaintAsync();
+        var id = await _w.HandledComplaintAsync();
         Assert.False((await W.Complaints.GetAsync(W.Handler, id))!.MaySeeCustomerPhone(W.Handler));
         await Assert.ThrowsAsync<ForbiddenException>(() => W.Complaints.RevealCustomerPhoneAsync(W.Handler, id));
         await Assert.ThrowsAsync<ForbiddenException>(() => W.Complaints.RevealCustomerPhoneAsync(W.Manager, id));
 
         // Not satisfied at the return visit: back to the department, which must call again.
-        await _rv.Visits.RecordAttemptAsync(_rv.Visitor, await _rv.TaskOfAsync(id),
+        await _w.Visits.RecordAttemptAsync(_w.Visitor, await _w.TaskOfAsync(id),
             new AttemptForm { Result = AttemptResults.Reached, Outcome = Outcomes.NotSatisfied, CustomerWords = "还在漏" });
-        Assert.Equal(ComplaintStates.Contacted, (await _rv.ComplaintAsync(id)).State);
+        Assert.Equal(ComplaintStates.Contacted, (await _w.ComplaintAsync(id)).State);
         Assert.Equal(await PhoneAsync(), (await W.Complaints.RevealCustomerPhoneAsync(W.Handler, id)).Phone);
 
         await W.Lifecycle.HandleAsync(W.Handler, id, "再次维修", "已彻底修好。", false);
-        await _rv.Visits.RecordAttemptAsync(_rv.Visitor, await _rv.TaskOfAsync(id),
+        await _w.Visits.RecordAttemptAsync(_w.Visitor, await _w.TaskOfAsync(id),
             new AttemptForm { Result = AttemptResults.Reached, Outcome = Outcomes.Satisfied });
-        Assert.Equal(ComplaintStates.Closed, (await _rv.ComplaintAsync(id)).State);
+        Assert.Equal(ComplaintStates.Closed, (await _w.ComplaintAsync(id)).State);
         await Assert.ThrowsAsync<ForbiddenException>(() => W.Complaints.RevealCustomerPhoneAsync(W.Handler, id));
         // The roles that need private data still may, as on every page (DOMAIN.md §2).
-        Assert.Equal(await PhoneAsync(), (await W.Complaints.RevealCustomerPhoneAsync(_rv.Supervisor, id)).Phone);
+        Assert.Equal(await PhoneAsync(), (await W.Complaints.RevealCustomerPhoneAsync(_w.Supervisor, id)).Phone);
     }
 
     [Theory]

@@ -31,17 +31,9 @@ public sealed class DeadlineColourTests(DatabaseFixture db) : ComplaintWorldTest
         Assert.Equal(DeadlineTone.Over, countdown.Tone(start.AddMinutes(60).AddSeconds(1)));
     }
 
-    private BunitContext Create(Actor who, double warnShare) => BunitSetup.Create("zh-CN", s =>
-    {
-        s.AddSingleton<IConfiguration>(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Complaints:WarnShare"] = warnShare.ToString(CultureInfo.InvariantCulture) }).Build());
-        s.AddServiceHubData(Db.ConnectionString);
-        s.AddSingleton<TimeProvider>(_s.Clock);
-        s.AddScoped<CurrentUser>();
-        s.AddScoped<ActionRunner>();
-    }, a => a.SetAuthorized(who.UserName).SetRoles([.. who.Roles])
-        .SetClaims(new Claim(ClaimTypes.NameIdentifier, who.Id.ToString(CultureInfo.InvariantCulture)), new Claim(AppClaims.DisplayName, who.DisplayName),
-            new Claim(AppClaims.DepartmentId, who.DepartmentId?.ToString(CultureInfo.InvariantCulture) ?? "")));
+    private BunitContext Create(Actor who, double warnShare) => BunitSetup.Create("zh-CN",
+        s => s.AddData(Db.ConnectionString, _s.Clock, new Dictionary<string, string?> { ["Complaints:WarnShare"] = warnShare.ToString(CultureInfo.InvariantCulture) }),
+        a => a.SignedInAs(who));
 
     /// <summary>The tones of the complaint page's countdowns, in page order (contact, reply).</summary>
     private static string Tones(IRenderedComponent<ComplaintPage> page) =>

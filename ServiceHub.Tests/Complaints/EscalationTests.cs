@@ -1,3 +1,4 @@
+using ServiceHub.Data.Infrastructure;
 using Dapper;
 using Npgsql;
 using ServiceHub.Data.Complaints;
@@ -46,7 +47,7 @@ public sealed class EscalationTests(DatabaseFixture db) : ComplaintWorldTests(db
         await _w.Sweep.RunAsync();
         Assert.Contains((_w.VpId, "Notify.Deadline.level2"), await NotificationsAsync(id));
         Assert.Equal(2, (await _w.Complaints.GetAsync(_w.Agent, id))!.EscalationLevel);
-        var kinds = (await _w.Complaints.TimelineAsync(id)).Select(e => e.Kind).ToList();
+        var kinds = (await _w.Complaints.TimelineAsync(Actor.System, id)).Select(e => e.Kind).ToList();
         Assert.Contains("deadline-level1", kinds);
         Assert.Contains("deadline-level2", kinds);
     }
@@ -82,11 +83,11 @@ public sealed class EscalationTests(DatabaseFixture db) : ComplaintWorldTests(db
         _s.Clock.Advance(TimeSpan.FromMinutes(16));
         await _w.Sweep.RunAsync();
         var first = await NotificationsAsync(id);
-        var events = (await _w.Complaints.TimelineAsync(id)).Count;
+        var events = (await _w.Complaints.TimelineAsync(Actor.System, id)).Count;
         var again = await _w.Sweep.RunAsync();
         Assert.Equal(0, again.StagesAdvanced);
         Assert.Equal(first, await NotificationsAsync(id));
-        Assert.Equal(events, (await _w.Complaints.TimelineAsync(id)).Count);
+        Assert.Equal(events, (await _w.Complaints.TimelineAsync(Actor.System, id)).Count);
     }
 
     [Fact]

@@ -19,12 +19,6 @@ public sealed class FeedbackTimeTests(DatabaseFixture db) : ComplaintWorldTests(
         return id;
     }
 
-    private async Task<T> Scalar<T>(string sql, object args)
-    {
-        await using var conn = await _s.Get<NpgsqlDataSource>().OpenConnectionAsync();
-        return (await conn.ExecuteScalarAsync<T>(sql, args))!;
-    }
-
     private Task<int> NotificationsAsync(long id, string key) =>
         Scalar<int>("SELECT count(*) FROM notifications WHERE complaint_id = @id AND user_id = @h AND message_key = @key AND args[2] = 'feedback'",
             new { id, h = _w.Handler.Id, key });
@@ -43,7 +37,7 @@ public sealed class FeedbackTimeTests(DatabaseFixture db) : ComplaintWorldTests(
         Assert.Equal(c.ReplyDueAt, c.CurrentDueAt); // the queue's order still follows the escalating deadlines
         var queued = Assert.Single((await _w.Complaints.QueueAsync(_w.Handler, new QueueFilter(_w.DepartmentId), 0, 50)).Items, q => q.Id == id);
         Assert.Equal(due, queued.Feedback!.DueAt);
-        Assert.Contains(await _w.Complaints.TimelineAsync(id), e => e.Kind == ComplaintEvents.FeedbackAgreed && e.DeadlineAfter == due);
+        Assert.Contains(await _w.Complaints.TimelineAsync(Actor.System, id), e => e.Kind == ComplaintEvents.FeedbackAgreed && e.DeadlineAfter == due);
 
         // Warned at 80% of the way, like the other deadlines.
         _s.Clock.SetUtcNow(agreedAt.AddHours(8).AddSeconds(-1));
@@ -59,7 +53,7 @@ public sealed class FeedbackTimeTests(DatabaseFixture db) : ComplaintWorldTests(
         await _w.Sweep.RunAsync();
         await _w.Sweep.RunAsync();
         Assert.Equal(1, await NotificationsAsync(id, "Notify.Deadline.missed"));
-        Assert.Single(await _w.Complaints.TimelineAsync(id), e => e.Kind == "deadline-missed" && e.Details == DeadlineKinds.Feedback);
+        Assert.Single(await _w.Complaints.TimelineAsync(Actor.System, id), e => e.Kind == "deadline-missed" && e.Details == DeadlineKinds.Feedback);
         c = (await _w.Complaints.GetAsync(_w.Handler, id))!;
         Assert.True(c.Feedback!.Missed(_s.Clock.GetUtcNow()));
         Assert.Equal(0, c.EscalationLevel);
@@ -72,7 +66,7 @@ public sealed class FeedbackTimeTests(DatabaseFixture db) : ComplaintWorldTests(
         c = (await _w.Complaints.GetAsync(_w.Handler, id))!;
         Assert.True(c.Feedback!.Missed(_s.Clock.GetUtcNow()));
         Assert.Null(c.Feedback.Countdown);
-        Assert.Contains(await _w.Complaints.TimelineAsync(id), e => e.Kind == ComplaintEvents.FeedbackGiven && e.Details == "late");
+        Assert.Contains(await _w.Complaints.TimelineAsync(Actor.System, id), e => e.Kind == ComplaintEvents.FeedbackGiven && e.Details == "late");
         await _w.Lifecycle.AgreeFeedbackAsync(_w.Handler, id, _s.Clock.GetUtcNow().AddHours(5));
         Assert.False((await _w.Complaints.GetAsync(_w.Handler, id))!.Feedback!.Missed(_s.Clock.GetUtcNow()));
     }
@@ -94,7 +88,7 @@ public sealed class FeedbackTimeTests(DatabaseFixture db) : ComplaintWorldTests(
         _s.Clock.Advance(TimeSpan.FromHours(5));
         await _w.Sweep.RunAsync();
         Assert.False((await _w.Complaints.GetAsync(_w.Handler, replied))!.Feedback!.Missed(_s.Clock.GetUtcNow()));
-        Assert.DoesNotContain(await _w.Complaints.TimelineAsync(replied), e => e.Kind == "deadline-missed");
+        Assert.DoesNotContain(await _w.Complaints.TimelineAsync(Actor.System, replied), e => e.Kind == "deadline-missed");
     }
 
     [Fact]

@@ -104,9 +104,9 @@ public sealed class IntakeTests(DatabaseFixture db) : ComplaintWorldTests(db)
     public async Task The_customers_history_and_open_complaints_are_at_hand()
     {
         var id = await _w.RegisterComplaintAsync(content: "车库积水");
-        var history = await _w.Intake.HistoryAsync(_w.CustomerId);
+        var history = await _w.Intake.HistoryAsync(Actor.System, _w.CustomerId);
         Assert.Contains(history, h => h.ComplaintId == id && h.Content == "车库积水");
-        Assert.Contains(await _w.Intake.OpenComplaintsAsync(_w.CustomerId), c => c.Id == id);
+        Assert.Contains(await _w.Intake.OpenComplaintsAsync(Actor.System, _w.CustomerId), c => c.Id == id);
     }
 
     [Fact]

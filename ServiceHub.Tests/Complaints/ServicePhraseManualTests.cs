@@ -15,18 +15,9 @@ namespace ServiceHub.Tests.Complaints;
 /// The manual's service phrases (DOMAIN.md §9, issue #11 point 13), word for word in Simplified Chinese, each under its situation. The
 /// quotations below are the manual's own text (Traditional Chinese, its punctuation), converted character by character.
 /// </summary>
-public sealed class ServicePhraseManualTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class ServicePhraseManualTests(DatabaseFixture db) : WorldTests<DataWorld>(db)
 {
-    private TestServices _s = default!;
     private IntakeRepository Intake => _s.Get<IntakeRepository>();
-
-    public Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     /// <summary>The manual's standard phrases, in its words, under the situation it names (前台或热线接待员).</summary>
     private static readonly (string Situation, string ManualHeading, string[] Phrases)[] Manual =
@@ -118,16 +109,10 @@ public sealed class ServicePhraseManualTests(DatabaseFixture db) : IClassFixture
     {
         var ex = await Assert.ThrowsAsync<ValidationFailedException>(() =>
             Intake.SavePhraseAsync(Actor.System, null, ServicePhrases.Standard, "weather", new string('请', 201), true, 99));
-        Assert.Equal(("Validation.Required", "Validation.MaxLength"), (ex.Errors["Situation"].Code, ex.Errors["Text"].Code));
+        Assert.Equal(("Validation.Required", "Validation.TooLong"), (ex.Errors["Situation"].Code, ex.Errors["Text"].Code));
     }
 
-    private BunitContext Page(string culture, string user, string role, string name) => BunitSetup.Create(culture, s =>
-    {
-        s.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-        s.AddServiceHubData(db.ConnectionString);
-        s.AddScoped<CurrentUser>();
-        s.AddScoped<ActionRunner>();
-    }, a => a.SetAuthorized(user).SetRoles(role).SetClaims(new Claim(ClaimTypes.NameIdentifier, "1"), new Claim(AppClaims.DisplayName, name)));
+    private BunitContext Page(string culture, string user, string role, string name) => BunitSetup.Create(culture, s => s.AddData(Db.ConnectionString), a => a.SetAuthorized(user).SetRoles(role).SetClaims(new Claim(ClaimTypes.NameIdentifier, "1"), new Claim(AppClaims.DisplayName, name)));
 
     /// <summary>The manual, looked for beside the repository (…/shared/source), or null.</summary>
     private static string? ManualText()

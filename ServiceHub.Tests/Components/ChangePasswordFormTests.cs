@@ -11,13 +11,7 @@ public sealed class ChangePasswordFormTests(DatabaseFixture db) : IClassFixture<
 {
     private BunitContext Create(string culture)
     {
-        var ctx = BunitSetup.Create(culture, s =>
-        {
-            s.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
-            s.AddServiceHubData(db.ConnectionString);
-            s.AddScoped<CurrentUser>();
-            s.AddScoped<ActionRunner>();
-        }, a => a.SetAuthorized("agent").SetRoles(Roles.Agent));
+        var ctx = BunitSetup.Create(culture, s => s.AddData(db.ConnectionString), a => a.SetAuthorized("agent").SetRoles(Roles.Agent));
         return ctx;
     }
 

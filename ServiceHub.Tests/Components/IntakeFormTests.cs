@@ -11,13 +11,8 @@ namespace ServiceHub.Tests.Components;
 
 public sealed class IntakeFormTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
-    private BunitContext Create(string culture) => BunitSetup.Create(culture, s =>
-    {
-        s.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-        s.AddServiceHubData(db.ConnectionString);
-        s.AddScoped<CurrentUser>();
-        s.AddScoped<ActionRunner>();
-    }, a => a.SetAuthorized("agent").SetRoles(Roles.Agent).SetClaims(new Claim(ClaimTypes.NameIdentifier, "1"), new Claim(AppClaims.DisplayName, "王丽")));
+    private BunitContext Create(string culture) => BunitSetup.Create(culture, s => s.AddData(db.ConnectionString), a => a
+        .SetAuthorized("agent").SetRoles(Roles.Agent).SetClaims(new Claim(ClaimTypes.NameIdentifier, "1"), new Claim(AppClaims.DisplayName, "王丽")));
 
     [Fact]
     public async Task Saving_an_empty_consultation_names_each_missing_field()

@@ -32,13 +32,7 @@ public sealed class LayoutTests(DatabaseFixture db) : IClassFixture<DatabaseFixt
     [Fact]
     public async Task The_layout_shows_the_signed_in_user_and_the_language_switch_in_english()
     {
-        await using var ctx = BunitSetup.Create("en", s =>
-            {
-                s.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
-                s.AddServiceHubData(db.ConnectionString);
-                s.AddScoped<ServiceHub.App.Infrastructure.CurrentUser>();
-                s.AddSingleton<ServiceHub.App.Infrastructure.NotificationFeed>();
-            },
+        await using var ctx = BunitSetup.Create("en", s => s.AddData(db.ConnectionString).AddSingleton<ServiceHub.App.Infrastructure.NotificationFeed>(),
             a => a.SetAuthorized("agent").SetRoles(Roles.Agent).SetClaims(
                 new System.Security.Claims.Claim(ServiceHub.App.Infrastructure.AppClaims.DisplayName, "王丽"),
                 new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, "1")));

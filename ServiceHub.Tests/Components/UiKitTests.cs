@@ -16,11 +16,7 @@ namespace ServiceHub.Tests.Components;
 /// <summary>The shared UI kit: the action runner every form uses and the one complaint-state chip.</summary>
 public sealed class UiKitTests
 {
-    private static BunitContext Create(string culture = "zh-CN") => BunitSetup.Create(culture, s =>
-    {
-        s.AddScoped<CurrentUser>();
-        s.AddScoped<ActionRunner>();
-    }, a => a.SetAuthorized("agent").SetRoles(Roles.Agent).SetClaims(new Claim(ClaimTypes.NameIdentifier, "7")));
+    private static BunitContext Create(string culture = "zh-CN") => BunitSetup.Create(culture, s => s.AddScoped<CurrentUser>(), a => a.SetAuthorized("agent").SetRoles(Roles.Agent).SetClaims(new Claim(ClaimTypes.NameIdentifier, "7")));
 
     /// <summary>A form as the pages write one: a field showing its message, a form-level message, a button running the action.</summary>
     private sealed class NameForm : ComponentBase

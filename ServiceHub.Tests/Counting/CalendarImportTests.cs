@@ -66,7 +66,7 @@ public sealed class CalendarImportTests
     [Fact]
     public void Every_input_has_a_length_limit()
     {
-        Assert.Equal("Validation.MaxLength", CalendarImport.Parse(2027, new string('x', CalendarImport.MaxLength + 1)).Errors.Single().Code);
+        Assert.Equal("Validation.TooLong", CalendarImport.Parse(2027, new string('x', CalendarImport.MaxLength + 1)).Errors.Single().Code);
         var many = string.Join('\n', Enumerable.Range(0, CalendarImport.MaxLines + 1).Select(i => $"{new DateOnly(2027, 1, 1).AddDays(i):yyyy-MM-dd},休,测试"));
         Assert.Equal("Counting.Calendar.Import.TooManyLines", CalendarImport.Parse(2027, many).Errors.Single().Code);
         Assert.Equal("Counting.Calendar.Import.NameTooLong", CalendarImport.Parse(2027, $"2027-01-01,休,{new string('节', 51)}").Errors.Single().Code);
@@ -88,7 +88,7 @@ public sealed class CalendarImportTests
 }
 
 /// <summary>The year's calendar loaded in the database, the warnings as the clock moves, and the pages (a database per class).</summary>
-public sealed class CalendarYearTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class CalendarYearTests(DatabaseFixture db) : WorldTests<CountingWorld>(db)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
@@ -98,24 +98,20 @@ public sealed class CalendarYearTests(DatabaseFixture db) : IClassFixture<Databa
     /// <summary>A made-up 2027 calendar (not the notice): Friday 29 January a holiday, Saturday 30 January a make-up working day.</summary>
     private const string Test2027 = "2027-01-01\t休\t元旦\n2027-01-29\t休\t测试假日\n2027-01-30\t班\t测试调休\n";
 
-    private TestServices _s = default!;
-    private CountingWorld _w = default!;
     private CalendarRepository Calendar => _s.Get<CalendarRepository>();
     private readonly Actor _admin = new(0, "system", "system", [Roles.Admin], null);
 
-    public async Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString, LastQuietMinute);
-        _w = await CountingWorld.CreateAsync(_s);
-        await using var conn = await db.DataSource.OpenConnectionAsync();
-        await conn.ExecuteAsync("DELETE FROM calendar_days WHERE day >= '2027-01-01'; DELETE FROM calendar_years WHERE year >= 2027");
-    }
+    protected override DateTimeOffset? Start => LastQuietMinute;
 
-    public async Task DisposeAsync() => await _s.DisposeAsync();
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await _w.ExecuteAsync("DELETE FROM calendar_days WHERE day >= '2027-01-01'; DELETE FROM calendar_years WHERE year >= 2027");
+    }
 
     private async Task<int> CountAsync(string sql)
     {
-        await using var conn = await db.DataSource.OpenConnectionAsync();
+        await using var conn = await Db.DataSource.OpenConnectionAsync();
         return await conn.ExecuteScalarAsync<int>(sql);
     }
 
@@ -161,18 +157,10 @@ public sealed class CalendarYearTests(DatabaseFixture db) : IClassFixture<Databa
 
         // Flagged on Thursday 10:00: Friday is the test holiday, Saturday the make-up working day → due Saturday 10:00.
         var hot = await _w.Hot.FlagAsync(_w.Supervisor, await _w.ComplaintAsync("热点投诉"));
-        Assert.Equal(BusinessTime.FromLocal(new DateTime(2027, 1, 30, 10, 0, 0)), (await _w.Hot.GetAsync(hot))!.DueAt);
+        Assert.Equal(BusinessTime.FromLocal(new DateTime(2027, 1, 30, 10, 0, 0)), (await _w.Hot.GetAsync(Actor.System, hot))!.DueAt);
     }
 
-    private BunitContext Page(Actor who, string culture = "zh-CN") => BunitSetup.Create(culture, s =>
-    {
-        s.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-        s.AddServiceHubData(db.ConnectionString);
-        s.AddSingleton<TimeProvider>(_s.Clock);
-        s.AddScoped<CurrentUser>();
-        s.AddScoped<ActionRunner>();
-    }, a => a.SetAuthorized(who.UserName).SetRoles([.. who.Roles])
-        .SetClaims(new Claim(ClaimTypes.NameIdentifier, who.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), new Claim(AppClaims.DisplayName, who.DisplayName)));
+    private BunitContext Page(Actor who, string culture = "zh-CN") => BunitSetup.Create(culture, s => s.AddData(Db.ConnectionString, _s.Clock), a => a.SignedInAs(who));
 
     private async Task<Actor> AdminAsync() =>
         new(await Build.UserAsync(_s, $"adm{Guid.NewGuid():N}"[..12], [Roles.Admin]), "admin", "管理员", [Roles.Admin], null);

@@ -7,14 +7,15 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Counting;
 
+// Shares the collection's app: it merges and verifies two complaints of its own.
+[Collection(BrowserCollection.Name)]
 public sealed class CountingBrowserTests(BrowserAppFactory app, BrowserFixture browser)
-    : IClassFixture<BrowserAppFactory>, IClassFixture<BrowserFixture>
 {
     private async Task<IntakeResult> RegisterAsync(int customerId, string content)
     {
         var agent = (await app.Get<UserRepository>().FindByUserNameAsync("agent"))!;
         var actor = new Actor(agent.Id, agent.UserName, agent.DisplayName, agent.Roles, agent.DepartmentId);
-        var customer = (await app.Get<CustomerRepository>().GetAsync(customerId))!;
+        var customer = (await app.Get<CustomerRepository>().GetAsync(Actor.System, customerId))!;
         return await app.Get<IntakeRepository>().RegisterAsync(actor, new IntakeForm
         {
             Channel = Channels.Phone, Kind = ContactKinds.Complaint, CustomerId = customerId, UnitId = customer.UnitId, Content = content,

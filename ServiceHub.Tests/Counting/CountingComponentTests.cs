@@ -13,18 +13,8 @@ using ServiceHub.Tests.Infrastructure;
 namespace ServiceHub.Tests.Counting;
 
 /// <summary>The two intake components the intake page places: duplicate suggestions and the standard-reply picker.</summary>
-public sealed class CountingComponentTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class CountingComponentTests(DatabaseFixture db) : WorldTests<CountingWorld>(db)
 {
-    private TestServices _s = default!;
-    private CountingWorld _w = default!;
-
-    public async Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString);
-        _w = await CountingWorld.CreateAsync(_s);
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     private BunitContext Context() => BunitSetup.Create(services: s =>
     {
@@ -32,9 +22,7 @@ public sealed class CountingComponentTests(DatabaseFixture db) : IClassFixture<D
         s.AddSingleton(_s.Get<StandardReplyRepository>());
         s.AddSingleton<TimeProvider>(_s.Clock);
         s.AddScoped<CurrentUser>();
-        s.AddScoped<ActionRunner>();
-    }, auth: a => a.SetAuthorized(_w.W.Agent.UserName).SetRoles(Roles.Agent)
-        .SetClaims(new Claim(ClaimTypes.NameIdentifier, _w.W.Agent.Id.ToString()), new Claim(AppClaims.DisplayName, "座席")));
+    }, auth: a => a.SignedInAs(_w.W.Agent));
 
     [Fact]
     public async Task The_agent_sees_a_likely_duplicate_and_chooses_to_attach_to_it()
@@ -73,7 +61,7 @@ public sealed class CountingComponentTests(DatabaseFixture db) : IClassFixture<D
         // The opinion is saved before the button shows it chosen.
         cut.WaitForAssertion(() => Assert.Contains("mud-button-filled", cut.Find("[data-testid=opinion-satisfied]").ClassName));
 
-        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await using var conn = new NpgsqlConnection(Db.ConnectionString);
         var rows = (await conn.QueryAsync<(int CustomerId, string Opinion)>("SELECT customer_id, opinion FROM standard_reply_uses WHERE reply_id = @id", new { id })).ToList();
         Assert.Equal([(_w.W.CustomerId, ReplyOpinions.Satisfied)], rows);
     }

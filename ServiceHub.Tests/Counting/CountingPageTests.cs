@@ -6,7 +6,8 @@ using ServiceHub.Tests.Infrastructure;
 namespace ServiceHub.Tests.Counting;
 
 /// <summary>Server-side authorisation of the counting pages and the masked dossier.</summary>
-public sealed class CountingPageTests(AppFactory app) : IClassFixture<AppFactory>
+[Collection(AppCollection.Name)]
+public sealed class CountingPageTests(AppFactory app)
 {
     private static void AssertDenied(HttpResponseMessage r, string path)
     {

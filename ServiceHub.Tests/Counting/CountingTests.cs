@@ -9,24 +9,8 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Counting;
 
-public sealed class CountingTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class CountingTests(DatabaseFixture db) : WorldTests<CountingWorld>(db)
 {
-    private TestServices _s = default!;
-    private CountingWorld _w = default!;
-
-    public async Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString);
-        _w = await CountingWorld.CreateAsync(_s);
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
-
-    private async Task<T> Scalar<T>(string sql, object? args = null)
-    {
-        await using var conn = new NpgsqlConnection(db.ConnectionString);
-        return (await conn.ExecuteScalarAsync<T>(sql, args))!;
-    }
 
     // ------------------------------------------------------------ classification (rule 5)
 
@@ -36,10 +20,10 @@ public sealed class CountingTests(DatabaseFixture db) : IClassFixture<DatabaseFi
         var id = await _w.ComplaintAsync("天花板一直滴水");
         var leak = await _w.LeafRootCauseAsync();
         await _w.Counting.ClassifyAsync(_w.W.Handler, id, leak);
-        var info = (await _w.Counting.GetAsync(id))!;
+        var info = (await _w.Counting.GetAsync(Actor.System, id))!;
         Assert.Equal(leak, info.RootCauseId);
         Assert.Equal("天花板一直滴水", info.Content);
-        Assert.Contains(await _w.W.Complaints.TimelineAsync(id), e => e.Kind == ComplaintEvents.Classified && e.Details == "工程质量 / 渗漏");
+        Assert.Contains(await _w.W.Complaints.TimelineAsync(Actor.System, id), e => e.Kind == ComplaintEvents.Classified && e.Details == "工程质量 / 渗漏");
     }
 
     [Fact]
@@ -50,7 +34,7 @@ public sealed class CountingTests(DatabaseFixture db) : IClassFixture<DatabaseFi
         var ex = await Assert.ThrowsAsync<ValidationFailedException>(() => _w.Counting.ClassifyAsync(_w.Supervisor, id, top));
         Assert.Equal("Counting.RootCauseLeafRequired", ex.Errors["RootCauseId"].Code);
         await Assert.ThrowsAsync<ForbiddenException>(() => _w.Counting.ClassifyAsync(_w.W.OtherHandler, id, 0 + top));
-        Assert.Null((await _w.Counting.GetAsync(id))!.RootCauseId);
+        Assert.Null((await _w.Counting.GetAsync(Actor.System, id))!.RootCauseId);
     }
 
     [Fact]
@@ -92,11 +76,11 @@ public sealed class CountingTests(DatabaseFixture db) : IClassFixture<DatabaseFi
         await _w.Counting.VerifyAsync(_w.Supervisor, b, counted: false, reason: "咨询，非投诉");
         await Assert.ThrowsAsync<ForbiddenException>(() => _w.Counting.VerifyAsync(_w.W.Agent, b, true, null));
 
-        var r = await _w.Statistics.CountAsync(_w.Today());
+        var r = await _w.Statistics.CountAsync(Actor.System, _w.Today());
         Assert.Equal(1, r.Counted);
         Assert.Equal(1, r.AwaitingVerification);
         Assert.Equal(1, r.NotCounted);
-        Assert.Equal(1, (await _w.Counting.AwaitingVerificationAsync(_w.W.ProjectId, 0, 10)).Total);
+        Assert.Equal(1, (await _w.Counting.AwaitingVerificationAsync(Actor.System, _w.W.ProjectId, 0, 10)).Total);
     }
 
     // ------------------------------------------------------------ merge (rules 2, 3)
@@ -112,19 +96,19 @@ public sealed class CountingTests(DatabaseFixture db) : IClassFixture<DatabaseFi
         await _w.Counting.MergeAsync(_w.Supervisor, head, again.ComplaintId!.Value);
         await _w.Counting.MergeAsync(_w.Supervisor, again.ComplaintId!.Value, neighbour.ComplaintId!.Value); // resolved to the survivor
 
-        var voices = await _w.Counting.VoicesAsync(head);
+        var voices = await _w.Counting.VoicesAsync(Actor.System, head);
         Assert.Equal([first.ContactId, again.ContactId, neighbour.ContactId], voices.Select(v => v.ContactId).ToArray());
-        var info = (await _w.Counting.GetAsync(head))!;
+        var info = (await _w.Counting.GetAsync(Actor.System, head))!;
         Assert.Equal((2, 3), (info.Complainants, info.Times));
-        Assert.Equal(head, (await _w.Counting.GetAsync(neighbour.ComplaintId!.Value))!.MergedIntoId);
-        Assert.Equal(voices, await _w.Counting.VoicesAsync(neighbour.ComplaintId!.Value)); // seen from any member
+        Assert.Equal(head, (await _w.Counting.GetAsync(Actor.System, neighbour.ComplaintId!.Value))!.MergedIntoId);
+        Assert.Equal(voices, await _w.Counting.VoicesAsync(Actor.System, neighbour.ComplaintId!.Value)); // seen from any member
 
         await _w.Counting.UnmergeAsync(_w.Supervisor, neighbour.ComplaintId!.Value);
-        Assert.Equal([first.ContactId, again.ContactId], (await _w.Counting.VoicesAsync(head)).Select(v => v.ContactId).ToArray());
-        Assert.Equal([neighbour.ContactId], (await _w.Counting.VoicesAsync(neighbour.ComplaintId!.Value)).Select(v => v.ContactId).ToArray());
-        Assert.Null((await _w.Counting.GetAsync(neighbour.ComplaintId!.Value))!.MergedIntoId);
+        Assert.Equal([first.ContactId, again.ContactId], (await _w.Counting.VoicesAsync(Actor.System, head)).Select(v => v.ContactId).ToArray());
+        Assert.Equal([neighbour.ContactId], (await _w.Counting.VoicesAsync(Actor.System, neighbour.ComplaintId!.Value)).Select(v => v.ContactId).ToArray());
+        Assert.Null((await _w.Counting.GetAsync(Actor.System, neighbour.ComplaintId!.Value))!.MergedIntoId);
         Assert.Equal(3, await Scalar<int>("SELECT count(*) FROM contacts WHERE id = ANY(@ids)", new { ids = new[] { first.ContactId, again.ContactId, neighbour.ContactId } }));
-        var kinds = (await _w.W.Complaints.TimelineAsync(neighbour.ComplaintId!.Value)).Select(e => e.Kind).ToList();
+        var kinds = (await _w.W.Complaints.TimelineAsync(Actor.System, neighbour.ComplaintId!.Value)).Select(e => e.Kind).ToList();
         Assert.Contains(ComplaintEvents.MergedInto, kinds);
         Assert.Contains(ComplaintEvents.Unmerged, kinds);
     }
@@ -144,20 +128,20 @@ public sealed class CountingTests(DatabaseFixture db) : IClassFixture<DatabaseFi
         await _w.Counting.ClassifyAsync(_w.Supervisor, head, await _w.LeafRootCauseAsync("渗漏"));
         await _w.Counting.ClassifyAsync(_w.Supervisor, other, await _w.LeafRootCauseAsync("收费争议"));
 
-        var byProject = await _w.Statistics.CountAsync(_w.Today());
+        var byProject = await _w.Statistics.CountAsync(Actor.System, _w.Today());
         Assert.Equal(2, byProject.Counted);
         Assert.Equal(0, byProject.AwaitingVerification);
         var row = Assert.Single(byProject.Rows);
         Assert.Equal((2, 3, 4), (row.Complaints, row.Complainants, row.Times));
 
-        var byCause = await _w.Statistics.CountAsync(_w.Today(StatisticsDimension.RootCause));
+        var byCause = await _w.Statistics.CountAsync(Actor.System, _w.Today(StatisticsDimension.RootCause));
         Assert.Equal((1, 2, 3), byCause.Rows.Where(r => r.Label == "渗漏").Select(r => (r.Complaints, r.Complainants, r.Times)).Single());
         Assert.Equal(1, byCause.Rows.Single(r => r.Label == "收费争议").Complaints);
-        var byGroup = await _w.Statistics.CountAsync(_w.Today(StatisticsDimension.RootCauseGroup));
+        var byGroup = await _w.Statistics.CountAsync(Actor.System, _w.Today(StatisticsDimension.RootCauseGroup));
         Assert.Equal(["工程质量", "物业服务"], byGroup.Rows.Select(r => r.Label ?? "").Order().ToArray());
 
         await _w.Counting.UnmergeAsync(_w.Supervisor, m2);
-        var after = await _w.Statistics.CountAsync(_w.Today());
+        var after = await _w.Statistics.CountAsync(Actor.System, _w.Today());
         Assert.Equal(2, after.Counted);
         Assert.Equal(1, after.AwaitingVerification); // the restored complaint is verified on its own
     }
@@ -168,16 +152,16 @@ public sealed class CountingTests(DatabaseFixture db) : IClassFixture<DatabaseFi
         var target = await _w.ComplaintAsync();
         var inquiry = await _w.RegisterAsync("车库漏水的事什么时候修？", _w.OtherCustomerId, ContactKinds.Inquiry);
         await _w.Counting.AttachContactAsync(_w.W.Agent, target, inquiry.ContactId);
-        var info = (await _w.Counting.GetAsync(target))!;
+        var info = (await _w.Counting.GetAsync(Actor.System, target))!;
         Assert.Equal((2, 2), (info.Complainants, info.Times));
-        Assert.Contains(await _w.Counting.VoicesAsync(target), v => v.ContactId == inquiry.ContactId && v.How == VoiceKinds.Attached);
+        Assert.Contains(await _w.Counting.VoicesAsync(Actor.System, target), v => v.ContactId == inquiry.ContactId && v.How == VoiceKinds.Attached);
         await Assert.ThrowsAsync<DomainException>(() => _w.Counting.AttachContactAsync(_w.W.Agent, target, inquiry.ContactId));
 
         // A contact that already opened a complaint is merged, not lost.
         var dup = await _w.RegisterAsync("车库又漏水");
         await _w.Counting.AttachContactAsync(_w.W.Agent, target, dup.ContactId);
-        Assert.Equal(target, (await _w.Counting.GetAsync(dup.ComplaintId!.Value))!.MergedIntoId);
-        Assert.Equal(3, (await _w.Counting.GetAsync(target))!.Times);
+        Assert.Equal(target, (await _w.Counting.GetAsync(Actor.System, dup.ComplaintId!.Value))!.MergedIntoId);
+        Assert.Equal(3, (await _w.Counting.GetAsync(Actor.System, target))!.Times);
     }
 
     // ------------------------------------------------------------ online (rule 4)
@@ -192,16 +176,16 @@ public sealed class CountingTests(DatabaseFixture db) : IClassFixture<DatabaseFi
 
         var split = await _w.Counting.SplitFollowUpAsync(_w.W.Agent, original, "跟帖新内容：地库入口积水", "地库积水受害者");
         Assert.StartsWith("FY-2026-", split.SheetNo);
-        var info = (await _w.Counting.GetAsync(split.ComplaintId))!;
+        var info = (await _w.Counting.GetAsync(Actor.System, split.ComplaintId))!;
         Assert.Equal(original, info.SplitFromId);
         Assert.Equal("https://bbs.example.com/t/123", info.PostUrl);
         Assert.Equal(Channels.Forum, info.Channel);
-        Assert.Equal(37, (await _w.Counting.GetAsync(original))!.FollowUpCount);
-        Assert.Contains(await _w.Counting.SplitOffsAsync(original), s => s.Id == split.ComplaintId);
+        Assert.Equal(37, (await _w.Counting.GetAsync(Actor.System, original))!.FollowUpCount);
+        Assert.Contains(await _w.Counting.SplitOffsAsync(Actor.System, original), s => s.Id == split.ComplaintId);
 
         await _w.Counting.VerifyAsync(_w.Supervisor, original, true, null);
         await _w.Counting.VerifyAsync(_w.Supervisor, split.ComplaintId, true, null);
-        var r = await _w.Statistics.CountAsync(_w.Today(StatisticsDimension.Channel));
+        var r = await _w.Statistics.CountAsync(Actor.System, _w.Today(StatisticsDimension.Channel));
         Assert.Equal(2, r.Rows.Single(x => x.Key == Channels.Forum).Complaints);
     }
 
@@ -209,13 +193,13 @@ public sealed class CountingTests(DatabaseFixture db) : IClassFixture<DatabaseFi
     public async Task A_split_off_follow_up_belongs_to_its_author_known_by_a_forum_handle_not_to_the_original_poster()
     {
         var original = (await _w.RegisterAsync("论坛发帖：小区停车位严重不足", channel: Channels.Forum)).ComplaintId!.Value;
-        var originalCustomer = (await _w.Counting.GetAsync(original))!.CustomerId;
+        var originalCustomer = (await _w.Counting.GetAsync(Actor.System, original))!.CustomerId;
 
         var split = await _w.Counting.SplitFollowUpAsync(_w.W.Agent, original, "跟帖新内容：地库入口积水", " 地库积水受害者 ");
-        var info = (await _w.Counting.GetAsync(split.ComplaintId))!;
+        var info = (await _w.Counting.GetAsync(Actor.System, split.ComplaintId))!;
         Assert.NotEqual(originalCustomer, info.CustomerId);
         Assert.Equal(split.CustomerId, info.CustomerId);
-        var author = (await _s.Get<CustomerRepository>().GetAsync(info.CustomerId))!;
+        var author = (await _s.Get<CustomerRepository>().GetAsync(Actor.System, info.CustomerId))!;
         Assert.Equal(("地库积水受害者", "", Channels.Forum, "地库积水受害者"), (author.Name, author.PhoneMasked, author.ContactChannel, author.ContactHandle));
         Assert.Equal(info.CustomerId, (await _s.Get<ServiceHub.Data.Intake.IntakeRepository>().GetAsync(_w.W.Agent, split.ContactId))!.CustomerId);
 
@@ -273,12 +257,12 @@ public sealed class CountingTests(DatabaseFixture db) : IClassFixture<DatabaseFi
             Channel = Channels.Phone, Kind = ContactKinds.Complaint, CustomerId = otherCustomer, UnitId = otherUnit, Content = "5号楼电梯经常困人，物业不管",
         })).ComplaintId!.Value;
 
-        var found = await _w.Counting.SuggestDuplicatesAsync(_w.W.ProjectId, "5号楼电梯经常困人物业不管", _s.Clock.GetUtcNow());
+        var found = await _w.Counting.SuggestDuplicatesAsync(Actor.System, _w.W.ProjectId, "5号楼电梯经常困人物业不管", _s.Clock.GetUtcNow());
         var ids = found.Select(f => f.Id).ToList();
         Assert.Equal(recent, ids.First());
         Assert.DoesNotContain(old, ids);
         Assert.DoesNotContain(unrelated, ids);
         Assert.DoesNotContain(elsewhere, ids);
-        Assert.Empty(await _w.Counting.SuggestDuplicatesAsync(otherProject + 100000, "5号楼电梯经常困人物业不管", _s.Clock.GetUtcNow()));
+        Assert.Empty(await _w.Counting.SuggestDuplicatesAsync(Actor.System, otherProject + 100000, "5号楼电梯经常困人物业不管", _s.Clock.GetUtcNow()));
     }
 }

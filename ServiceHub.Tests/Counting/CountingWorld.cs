@@ -9,27 +9,23 @@ using ServiceHub.Tests.Infrastructure;
 namespace ServiceHub.Tests.Counting;
 
 /// <summary>The complaint world plus a CS supervisor, a second customer and the counting services.</summary>
-public sealed class CountingWorld
+public sealed class CountingWorld : World<CountingWorld>
 {
-    public required ComplaintWorld W { get; init; }
-    public required Actor Supervisor { get; init; }
-    public required int OtherCustomerId { get; init; }
+    public ComplaintWorld W { get; private set; } = default!;
+    public Actor Supervisor { get; private set; } = default!;
+    public int OtherCustomerId { get; private set; }
 
-    public TestServices S => W.S;
     public CountingRepository Counting => S.Get<CountingRepository>();
     public ComplaintStatistics Statistics => S.Get<ComplaintStatistics>();
     public StandardReplyRepository Replies => S.Get<StandardReplyRepository>();
     public HotComplaintRepository Hot => S.Get<HotComplaintRepository>();
 
-    private static int _seq;
-
-    public static async Task<CountingWorld> CreateAsync(TestServices s)
+    protected override async Task SetUpAsync()
     {
-        var w = await ComplaintWorld.CreateAsync(s);
-        var n = Interlocked.Increment(ref _seq);
-        var sup = await Build.UserAsync(s, $"sup{n}_{Guid.NewGuid():N}"[..16], [Roles.CsSupervisor], w.CsDepartmentId);
-        var other = await Build.CustomerAsync(s, "王先生", $"1370000{n:0000}", w.UnitId);
-        return new CountingWorld { W = w, Supervisor = new Actor(sup, "sup", "主管", [Roles.CsSupervisor], w.CsDepartmentId), OtherCustomerId = other };
+        W = await ComplaintWorld.CreateAsync(S);
+        var n = NextNumber();
+        Supervisor = await PersonAsync($"sup{n}_{Guid.NewGuid():N}"[..16], Roles.CsSupervisor, W.CsDepartmentId, "主管");
+        OtherCustomerId = await Build.CustomerAsync(S, "王先生", $"1370000{n:0000}", W.UnitId);
     }
 
     public async Task<IntakeResult> RegisterAsync(string content = "3号楼地下车库顶板漏水，车被淋湿", int? customerId = null, string kind = ContactKinds.Complaint,

@@ -6,18 +6,8 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Counting;
 
-public sealed class KnowledgeTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class KnowledgeTests(DatabaseFixture db) : WorldTests<CountingWorld>(db)
 {
-    private TestServices _s = default!;
-    private CountingWorld _w = default!;
-
-    public async Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString);
-        _w = await CountingWorld.CreateAsync(_s);
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     // ------------------------------------------------------------ standard replies
 
@@ -79,7 +69,7 @@ public sealed class KnowledgeTests(DatabaseFixture db) : IClassFixture<DatabaseF
         _s.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 27, 2, 0, 0, TimeSpan.Zero));
         var complaint = await _w.ComplaintAsync("业主集体投诉车库漏水，媒体已关注");
         var id = await _w.Hot.FlagAsync(_w.Supervisor, complaint);
-        var h = (await _w.Hot.GetAsync(id))!;
+        var h = (await _w.Hot.GetAsync(Actor.System, id))!;
         Assert.Equal(new DateTimeOffset(2026, 11, 30, 2, 0, 0, TimeSpan.Zero), h.DueAt);
         await Assert.ThrowsAsync<DomainException>(() => _w.Hot.FlagAsync(_w.Supervisor, complaint));
         await Assert.ThrowsAsync<ForbiddenException>(() => _w.Hot.FlagAsync(_w.W.Agent, complaint));
@@ -93,7 +83,7 @@ public sealed class KnowledgeTests(DatabaseFixture db) : IClassFixture<DatabaseF
         Assert.Equal(new HotSweepResult(0, 0), await _w.Hot.SweepAsync());
         var notes = await _s.Get<NotificationRepository>().RecentAsync(_w.Supervisor.Id);
         Assert.Equal(["Counting.Notify.HotOverdue", "Counting.Notify.HotDueSoon"], notes.Where(n => n.ComplaintId == complaint).Select(n => n.MessageKey).ToArray());
-        Assert.True((await _w.Hot.GetAsync(id))!.IsOverdue(_s.Clock.GetUtcNow()));
+        Assert.True((await _w.Hot.GetAsync(Actor.System, id))!.IsOverdue(_s.Clock.GetUtcNow()));
     }
 
     [Fact]
@@ -106,8 +96,8 @@ public sealed class KnowledgeTests(DatabaseFixture db) : IClassFixture<DatabaseF
         Assert.Equal(["CurrentStatus", "Difficulties", "HelpNeeded"], ex.Errors.Keys.Order().ToArray());
         await _w.Hot.SaveReportAsync(_w.Supervisor, id, new HotReport("车库漏水，30户业主联名投诉", "防水层施工缺陷", "已搭设临时导水槽", "雨季无法施工", "请集团协调总包单位返修"));
         await _w.Hot.MarkSentAsync(_w.Supervisor, id);
-        Assert.Contains(await _w.Hot.ListAsync(sent: true), x => x.Id == id);
-        Assert.DoesNotContain(await _w.Hot.ListAsync(sent: false), x => x.Id == id);
+        Assert.Contains(await _w.Hot.ListAsync(Actor.System, sent: true), x => x.Id == id);
+        Assert.DoesNotContain(await _w.Hot.ListAsync(Actor.System, sent: false), x => x.Id == id);
         await Assert.ThrowsAsync<DomainException>(() => _w.Hot.SaveReportAsync(_w.Supervisor, id, new HotReport("a", "b", "c", "d", "e")));
     }
 
@@ -122,7 +112,7 @@ public sealed class KnowledgeTests(DatabaseFixture db) : IClassFixture<DatabaseF
         try
         {
             var id = await _w.Hot.FlagAsync(_w.Supervisor, await _w.ComplaintAsync("热点"));
-            Assert.Equal(new DateTimeOffset(2026, 12, 28, 2, 0, 0, TimeSpan.Zero), (await _w.Hot.GetAsync(id))!.DueAt);
+            Assert.Equal(new DateTimeOffset(2026, 12, 28, 2, 0, 0, TimeSpan.Zero), (await _w.Hot.GetAsync(Actor.System, id))!.DueAt);
         }
         finally
         {

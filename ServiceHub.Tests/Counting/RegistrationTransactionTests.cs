@@ -1,3 +1,4 @@
+using ServiceHub.Data.Infrastructure;
 using Dapper;
 using Npgsql;
 using ServiceHub.Data.Complaints;
@@ -11,25 +12,8 @@ namespace ServiceHub.Tests.Counting;
 /// Registering a contact is one transaction in the Data layer: the contact, the standard reply it was answered with, its complaint and
 /// the existing complaint it is attached to — all written, or nothing.
 /// </summary>
-public sealed class RegistrationTransactionTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class RegistrationTransactionTests(DatabaseFixture db) : WorldTests<CountingWorld>(db)
 {
-    private TestServices _s = default!;
-    private CountingWorld _w = default!;
-
-    public async Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString);
-        _w = await CountingWorld.CreateAsync(_s);
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
-
-    private async Task<T> ScalarAsync<T>(string sql, object? args = null)
-    {
-        await using var conn = new NpgsqlConnection(db.ConnectionString);
-        return (await conn.ExecuteScalarAsync<T>(sql, args))!;
-    }
-
     private async Task<ReplyUse> ReplyUsedAsync()
     {
         var id = await _w.Replies.SubmitAsync(_w.W.Manager, new StandardReplyDraft(_w.W.ProjectId, "地下车库顶板漏水", "车库顶板防水层正在返修，预计12月10日完工。"));
@@ -54,7 +38,7 @@ public sealed class RegistrationTransactionTests(DatabaseFixture db) : IClassFix
     {
         var use = await ReplyUsedAsync();
         var inquiry = await _w.W.Intake.RegisterAsync(_w.W.Agent, Inquiry(use.Id));
-        Assert.Equal(inquiry.ContactId, await ScalarAsync<long>("SELECT contact_id FROM standard_reply_uses WHERE id = @id", new { id = use.Id }));
+        Assert.Equal(inquiry.ContactId, await Scalar<long>("SELECT contact_id FROM standard_reply_uses WHERE id = @id", new { id = use.Id }));
 
         var existing = await _w.ComplaintAsync();
         var voice = await _w.W.Intake.RegisterAsync(_w.W.Agent, Complaint(existing));
@@ -63,7 +47,7 @@ public sealed class RegistrationTransactionTests(DatabaseFixture db) : IClassFix
         Assert.NotNull(own.MergedIntoSheetNo);
         // Attached, not dispatched: the group is handled through the existing complaint.
         Assert.Equal(ComplaintStates.Registered, own.State);
-        var info = (await _w.Counting.GetAsync(existing))!;
+        var info = (await _w.Counting.GetAsync(Actor.System, existing))!;
         Assert.Equal((2, 2), (info.Complainants, info.Times));
     }
 
@@ -71,14 +55,14 @@ public sealed class RegistrationTransactionTests(DatabaseFixture db) : IClassFix
     public async Task A_complaint_that_cannot_be_attached_leaves_no_contact_no_complaint_and_gives_its_numbers_back()
     {
         var before = await _w.W.Intake.RegisterAsync(_w.W.Agent, Complaint(null));
-        var contacts = await ScalarAsync<long>("SELECT count(*) FROM contacts");
-        var complaints = await ScalarAsync<long>("SELECT count(*) FROM complaints");
+        var contacts = await Scalar<long>("SELECT count(*) FROM contacts");
+        var complaints = await Scalar<long>("SELECT count(*) FROM complaints");
 
         // The third step fails: the complaint to attach to does not exist.
         var ex = await Assert.ThrowsAsync<ServiceHub.Data.Infrastructure.DomainException>(() => _w.W.Intake.RegisterAsync(_w.W.Agent, Complaint(999_999)));
         Assert.Equal("NotFound", ex.Code);
-        Assert.Equal(contacts, await ScalarAsync<long>("SELECT count(*) FROM contacts"));
-        Assert.Equal(complaints, await ScalarAsync<long>("SELECT count(*) FROM complaints"));
+        Assert.Equal(contacts, await Scalar<long>("SELECT count(*) FROM contacts"));
+        Assert.Equal(complaints, await Scalar<long>("SELECT count(*) FROM complaints"));
 
         var after = await _w.W.Intake.RegisterAsync(_w.W.Agent, Complaint(null));
         Assert.Equal(int.Parse(before.RegisterNo[^6..]) + 1, int.Parse(after.RegisterNo[^6..]));
@@ -90,11 +74,11 @@ public sealed class RegistrationTransactionTests(DatabaseFixture db) : IClassFix
     {
         var use = await ReplyUsedAsync();
         var other = await _w.W.Intake.RegisterAsync(_w.W.Agent, Inquiry(use.Id));
-        var contacts = await ScalarAsync<long>("SELECT count(*) FROM contacts");
+        var contacts = await Scalar<long>("SELECT count(*) FROM contacts");
 
         // The use already belongs to another contact: the link fails, so the second registration writes nothing.
         await Assert.ThrowsAsync<ServiceHub.Data.Infrastructure.DomainException>(() => _w.W.Intake.RegisterAsync(_w.W.Agent, Inquiry(use.Id)));
-        Assert.Equal(contacts, await ScalarAsync<long>("SELECT count(*) FROM contacts"));
-        Assert.Equal(other.ContactId, await ScalarAsync<long>("SELECT contact_id FROM standard_reply_uses WHERE id = @id", new { id = use.Id }));
+        Assert.Equal(contacts, await Scalar<long>("SELECT count(*) FROM contacts"));
+        Assert.Equal(other.ContactId, await Scalar<long>("SELECT contact_id FROM standard_reply_uses WHERE id = @id", new { id = use.Id }));
     }
 }

@@ -10,40 +10,18 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Emergencies;
 
-/// <summary>The app on a real port, so SignalR clients connect over WebSockets with the auth cookie.</summary>
-public class HubAppFactory : AppFactory
-{
-    protected override bool Kestrel => true;
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        // Lets a test cut a connection from the server side, as a network drop would.
-        builder.ConfigureTestServices(s => s.Configure<HubOptions>(o => o.AddFilter(new DropConnectionFilter())));
-    }
-
-    /// <summary>Acknowledge(-1) aborts the caller's connection.</summary>
-    private sealed class DropConnectionFilter : IHubFilter
-    {
-        public ValueTask<object?> InvokeMethodAsync(HubInvocationContext ctx, Func<HubInvocationContext, ValueTask<object?>> next)
-        {
-            if (ctx.HubMethodName == nameof(AlertsHub.Acknowledge) && ctx.HubMethodArguments[0] is -1L)
-            {
-                ctx.Context.GetHttpContext()!.Abort(); // the TCP connection goes, as in a network drop
-                return ValueTask.FromResult<object?>(false);
-            }
-            return next(ctx);
-        }
-    }
-}
-
-public sealed class AlertsHubTests(HubAppFactory app) : IClassFixture<HubAppFactory>
+/// <summary>
+/// SignalR clients of the browser collection's app (a real port, and its hub filter to cut a connection). Alerts of other tests may be
+/// waiting for the same people: each test waits for the alerts of its own emergency and proves absences with a sentinel.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class AlertsHubTests(BrowserAppFactory app)
 {
     private NpgsqlDataSource Db => app.Get<NpgsqlDataSource>();
     private EmergencyRepository Emergencies => app.Get<EmergencyRepository>();
 
     private async Task<int> RaiseAsync(string department = "PM") =>
-        await Emergencies.ReportAsync(await EmergencyTestData.ActorAsync(Db, "agent"), await EmergencyTestData.ReportAsync(Db, app.Clock.GetUtcNow(), department));
+        await Emergencies.ReportAsync(await app.ActorAsync("agent"), await EmergencyTestData.ReportAsync(Db, app.Clock.GetUtcNow(), department));
 
     /// <summary>
     /// A message to every connection after the alerts: a connection that got it and no alert before it got no alert
@@ -85,7 +63,7 @@ public sealed class AlertsHubTests(HubAppFactory app) : IClassFixture<HubAppFact
     [Fact]
     public async Task A_person_who_was_offline_gets_every_unacknowledged_alert_on_connecting_once_each()
     {
-        var manager = await EmergencyTestData.ActorAsync(Db, "engmanager");
+        var manager = await app.ActorAsync("engmanager");
         foreach (var a in await Emergencies.PendingAlertsAsync(manager.Id)) await Emergencies.AcknowledgeAsync(manager, a.AlertId);
         var first = await RaiseAsync("ENG");
         var second = await RaiseAsync("ENG");

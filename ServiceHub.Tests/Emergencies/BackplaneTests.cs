@@ -4,8 +4,12 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using ServiceHub.Data.Admin;
 using ServiceHub.Data.Emergencies;
 using ServiceHub.Tests.Infrastructure;
 
@@ -54,8 +58,8 @@ public sealed class RedisServer : IAsyncDisposable
     }
 }
 
-/// <summary>One app instance on its own loopback port over a given database, with the Redis backplane of <paramref name="redis"/>.</summary>
-public sealed class AppInstance(string connectionString, string redis) : WebApplicationFactory<Program>
+/// <summary>One app instance on its own loopback port over a given database, with the Redis backplane of <paramref name="redis"/> and the given clock.</summary>
+public sealed class AppInstance(string connectionString, string redis, TimeProvider clock) : WebApplicationFactory<Program>
 {
     public string BaseUrl => ClientOptions.BaseAddress.ToString().TrimEnd('/');
 
@@ -73,14 +77,20 @@ public sealed class AppInstance(string connectionString, string redis) : WebAppl
         builder.UseSetting("Hangfire:Server", "false");
         builder.UseSetting("SignalR:Redis", redis);
         builder.UseSetting("DataProtection:AllowUnencryptedKeys", "true");
+        builder.ConfigureTestServices(s =>
+        {
+            s.RemoveAll<TimeProvider>();
+            s.AddSingleton(clock);
+        });
     }
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 }
 
-/// <summary>Two instances of the app against one PostgreSQL and one local redis-server.</summary>
+/// <summary>Two instances of the app against one PostgreSQL and one local redis-server, on one clock (from <see cref="TestClock.Start"/>).</summary>
 public sealed class TwoInstances : IAsyncLifetime
 {
+    public FakeTimeProvider Clock { get; } = new(TestClock.Start);
     public RedisServer Redis { get; private set; } = default!;
     public AppInstance A { get; private set; } = default!;
     public AppInstance B { get; private set; } = default!;
@@ -89,10 +99,10 @@ public sealed class TwoInstances : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Redis = await RedisServer.StartAsync();
-        _cs = await TestServer.CreateDatabaseAsync(nameof(TwoInstances));
-        A = new AppInstance(_cs, Redis.ConnectionString);
+        _cs = await Infrastructure.TestServer.CreateDatabaseAsync(nameof(TwoInstances));
+        A = new AppInstance(_cs, Redis.ConnectionString, Clock);
         A.Start(); // migrations and demo data once, before B starts
-        B = new AppInstance(_cs, Redis.ConnectionString);
+        B = new AppInstance(_cs, Redis.ConnectionString, Clock);
         B.Start();
     }
 
@@ -101,7 +111,7 @@ public sealed class TwoInstances : IAsyncLifetime
         if (B is not null) await B.DisposeAsync();
         if (A is not null) await A.DisposeAsync();
         if (Redis is not null) await Redis.DisposeAsync();
-        if (_cs != "") await TestServer.DropDatabaseAsync(_cs);
+        if (_cs != "") await Infrastructure.TestServer.DropDatabaseAsync(_cs);
     }
 }
 
@@ -116,7 +126,7 @@ public sealed class BackplaneTests(TwoInstances apps) : IClassFixture<TwoInstanc
 
         var db = apps.A.Get<NpgsqlDataSource>();
         var id = await apps.A.Get<EmergencyRepository>().ReportAsync(
-            await EmergencyTestData.ActorAsync(db, "agent"), await EmergencyTestData.ReportAsync(db, DateTimeOffset.UtcNow, "PM"));
+            await apps.A.Get<UserRepository>().ActorAsync("agent"), await EmergencyTestData.ReportAsync(db, apps.Clock.GetUtcNow(), "PM"));
 
         var onB = await managerOnB.NextAsync();
         Assert.Equal((id, AlertReasons.Raised), (onB.EmergencyId, onB.Reason));

@@ -6,8 +6,9 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Emergencies;
 
+// Shares the collection's app: the manager's earlier alerts (other tests') are acknowledged first; each emergency is its own; together they move the clock 2 h 40.
+[Collection(BrowserCollection.Name)]
 public sealed class EmergencyBrowserTests(BrowserAppFactory app, BrowserFixture browser)
-    : IClassFixture<BrowserAppFactory>, IClassFixture<BrowserFixture>
 {
     private NpgsqlDataSource Db => app.Get<NpgsqlDataSource>();
 
@@ -15,7 +16,7 @@ public sealed class EmergencyBrowserTests(BrowserAppFactory app, BrowserFixture 
     public async Task A_manager_on_another_page_sees_the_alert_appear_without_reloading_and_acknowledges_it()
     {
         var emergencies = app.Get<EmergencyRepository>();
-        var manager = await EmergencyTestData.ActorAsync(Db, "pmmanager");
+        var manager = await app.ActorAsync("pmmanager");
         foreach (var pending in await emergencies.PendingAlertsAsync(manager.Id)) await emergencies.AcknowledgeAsync(manager, pending.AlertId); // other tests'
         var page = await browser.SignInAsync(app, "pmmanager");
         await BrowserFixture.GotoAsync(page, "/customers");
@@ -24,7 +25,7 @@ public sealed class EmergencyBrowserTests(BrowserAppFactory app, BrowserFixture 
         await Assertions.Expect(page.Locator("[data-testid=emergency-alerts]")).ToHaveCountAsync(0);
 
         var id = await emergencies.ReportAsync(
-            await EmergencyTestData.ActorAsync(Db, "agent"), await EmergencyTestData.ReportAsync(Db, app.Clock.GetUtcNow(), "PM"));
+            await app.ActorAsync("agent"), await EmergencyTestData.ReportAsync(Db, app.Clock.GetUtcNow(), "PM"));
 
         var alert = page.Locator("[data-testid=emergency-alerts] .mud-alert");
         await Assertions.Expect(alert).ToHaveCountAsync(1);
@@ -89,7 +90,7 @@ public sealed class EmergencyBrowserTests(BrowserAppFactory app, BrowserFixture 
     {
         var emergencies = app.Get<EmergencyRepository>();
         var reported = app.Clock.GetUtcNow();
-        var id = await emergencies.ReportAsync(await EmergencyTestData.ActorAsync(Db, "agent"),
+        var id = await emergencies.ReportAsync(await app.ActorAsync("agent"),
             await EmergencyTestData.ReportAsync(Db, reported, "PM", occurredAt: reported.AddMinutes(-70)));
         var page = await browser.SignInAsync(app, "pmmanager");
         await BrowserFixture.GotoAsync(page, $"/emergencies/{id}");

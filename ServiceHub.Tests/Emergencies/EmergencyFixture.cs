@@ -8,36 +8,22 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Emergencies;
 
-/// <summary>A fresh database with the demo company (departments, managers, supervising VPs, leadership) and the Data services over it.</summary>
-public sealed class EmergencyFixture : DatabaseFixture
+/// <summary>A database of the class's own with the demo company (departments, managers, supervising VPs, leadership) and the Data services over it.</summary>
+public sealed class EmergencyFixture : World<EmergencyFixture>
 {
-    public TestServices S { get; private set; } = default!;
     public EmergencyRepository Emergencies => S.Get<EmergencyRepository>();
 
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        S = new TestServices(ConnectionString);
-        await ActivatorUtilities.CreateInstance<DemoSeeder>(S.Provider).SeedAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await S.DisposeAsync();
-        await base.DisposeAsync();
-    }
-
-    public Task<Actor> ActorAsync(string userName) => EmergencyTestData.ActorAsync(DataSource, userName);
-    public Task<int> DepartmentAsync(string code) => EmergencyTestData.DepartmentAsync(DataSource, code);
+    protected override async Task SetUpAsync() => await S.Demo().SeedAsync();
 }
 
 /// <summary>Builders for emergencies over a database seeded with the demo company.</summary>
 public static class EmergencyTestData
 {
+    /// <summary>A demo account as the actor it signs in as.</summary>
     public static async Task<Actor> ActorAsync(NpgsqlDataSource db, string userName)
     {
         await using var conn = await db.OpenConnectionAsync();
-        var u = await conn.QuerySingleAsync<UserRow>(
+        var u = await conn.QuerySingleAsync<(int Id, string DisplayName, string[] Roles, int? DepartmentId)>(
             "SELECT id, display_name, roles, department_id FROM users WHERE user_name = @userName", new { userName });
         return new Actor(u.Id, userName, u.DisplayName, u.Roles, u.DepartmentId);
     }
@@ -72,7 +58,6 @@ public static class EmergencyTestData
             """, new { emergencyId })).Select(a => (a.UserName, a.Reason, a.Acknowledged)).ToList();
     }
 
-    private sealed record UserRow(int Id, string DisplayName, string[] Roles, int? DepartmentId);
     private sealed record AlertRow(string UserName, string Reason, bool Acknowledged);
 
     public static async Task<List<string>> EventsAsync(NpgsqlDataSource db, int emergencyId)

@@ -50,7 +50,8 @@ public sealed class EmergencyJobsTests(EmergencyFixture db) : IClassFixture<Emer
     }
 }
 
-public sealed class EmergencyJobRegistrationTests(AppFactory app) : IClassFixture<AppFactory>
+[Collection(AppCollection.Name)]
+public sealed class EmergencyJobRegistrationTests(AppFactory app)
 {
     [Fact]
     public void The_sweep_is_a_recurring_job_every_minute_in_Beijing_time()

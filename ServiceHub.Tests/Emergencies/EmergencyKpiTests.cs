@@ -33,7 +33,7 @@ public sealed class EmergencyKpiTests(EmergencyFixture db) : IClassFixture<Emerg
         var lateList = await db.S.Get<KpiService>().EmergenciesAsync(await db.ActorAsync("leader"), new KpiDrill(KpiQuery.Month(local.Year, local.Month), KpiSet.EmergencyLate), 0, 10);
         Assert.Equal(late, Assert.Single(lateList.Items).Id);
 
-        var year = (await db.S.Get<AnnualReportService>().ComputeAsync(local.Year)).Current;
+        var year = (await db.S.Get<AnnualReportService>().ComputeAsync(Actor.System, local.Year)).Current;
         Assert.Equal((2, new KpiRate(1, 2)), (year.Emergencies, year.EmergencyOnTime));
         Assert.Equal(120 + 1 / 60d, year.MaxArrivalMinutes!.Value, 6);
     }

@@ -42,7 +42,7 @@ public sealed class EmergencyTilesTests(EmergencyFixture db) : IClassFixture<Eme
     {
         var other = await RaiseAsync(EmergencyKinds.Other);
         var fire = await RaiseAsync(EmergencyKinds.FireExplosion);
-        var pm = await db.DepartmentAsync("PM");
+        var pm = await db.DepartmentIdAsync("PM");
         var tiles = new[] { ("pmmanager", "EmergenciesOpen"), ("leader", "EmergenciesOpenAll") };
         var before = new Dictionary<string, int>();
         foreach (var (user, key) in tiles)

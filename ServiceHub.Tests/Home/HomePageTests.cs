@@ -14,12 +14,7 @@ public sealed class HomePageTests(DatabaseFixture db) : IClassFixture<DatabaseFi
     [Fact]
     public async Task A_leader_starts_from_the_dashboard_and_the_annual_report_and_sees_what_waits_in_english()
     {
-        await using var ctx = BunitSetup.Create("en", s =>
-        {
-            s.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-            s.AddServiceHubData(db.ConnectionString);
-            s.AddScoped<CurrentUser>();
-        }, a => a.SetAuthorized("leader").SetRoles(Roles.Leadership)
+        await using var ctx = BunitSetup.Create("en", s => s.AddData(db.ConnectionString), a => a.SetAuthorized("leader").SetRoles(Roles.Leadership)
             .SetClaims(new Claim(ClaimTypes.NameIdentifier, "1"), new Claim(AppClaims.DisplayName, "郑国华")));
         var page = ctx.Render<ServiceHub.App.Components.Pages.Home>();
         page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=home-tile-EmergenciesOpenAll]")));

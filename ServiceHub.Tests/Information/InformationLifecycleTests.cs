@@ -18,12 +18,6 @@ public sealed class InformationLifecycleTests(DatabaseFixture db) : ComplaintWor
     private InformationRegister Register => _s.Get<InformationRegister>();
     private Actor Leader => new(_w.VpId, "vp", "领导", [Roles.Leadership], null);
 
-    private async Task<T> Scalar<T>(string sql, object? args = null)
-    {
-        await using var conn = new NpgsqlConnection(Db.ConnectionString);
-        return (await conn.ExecuteScalarAsync<T>(sql, args))!;
-    }
-
     private Task<(string Kind, string State)> RowOf(string type, long id) =>
         Scalar<string>("SELECT kind || '/' || state FROM info_records WHERE source_type = @type AND source_id = @id", new { type, id })
             .ContinueWith(t => t.Result.Split('/') is [var k, var s] ? (k, s) : ("", ""));

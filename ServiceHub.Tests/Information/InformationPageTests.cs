@@ -7,7 +7,9 @@ using ServiceHub.Tests.Infrastructure;
 namespace ServiceHub.Tests.Information;
 
 /// <summary>The register and documents pages as each user sees them (the whole app, server-rendered).</summary>
-public sealed class InformationPageTests(AppFactory app) : IClassFixture<AppFactory>
+// Shares the collection's app: every record it files, sends or publishes has a title of its own (a GUID in it).
+[Collection(AppCollection.Name)]
+public sealed class InformationPageTests(AppFactory app)
 {
     private async Task<Actor> ActorAsync(string userName)
     {

@@ -7,23 +7,20 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.Information;
 
-public sealed class InformationRegisterTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class InformationRegisterTests(DatabaseFixture db) : WorldTests<DataWorld>(db)
 {
-    private TestServices _s = default!;
     private InformationRegister Register => _s.Get<InformationRegister>();
     private Actor _supervisor = default!, _admin = default!, _leader = default!, _handler = default!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _s = new TestServices(db.ConnectionString);
+        await base.InitializeAsync();
         var n = Guid.NewGuid().ToString("N")[..6];
         _supervisor = new Actor(await Build.UserAsync(_s, $"sup{n}", [Roles.CsSupervisor]), "sup", "主管", [Roles.CsSupervisor], null);
         _admin = new Actor(await Build.UserAsync(_s, $"adm{n}", [Roles.Admin]), "adm", "管理员", [Roles.Admin], null);
         _leader = new Actor(await Build.UserAsync(_s, $"ldr{n}", [Roles.Leadership]), "ldr", "领导", [Roles.Leadership], null);
         _handler = new Actor(await Build.UserAsync(_s, $"hdl{n}", [Roles.Handler]), "hdl", "处理人", [Roles.Handler], null);
     }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     [Fact]
     public async Task The_five_classes_and_their_kinds_each_have_an_owner_readers_and_a_retention()
@@ -51,7 +48,7 @@ public sealed class InformationRegisterTests(DatabaseFixture db) : IClassFixture
         Assert.Null(tomb.Body);
         Assert.Null(tomb.PrivateData);
         Assert.NotNull(tomb.DestroyedAt);
-        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await using var conn = new NpgsqlConnection(Db.ConnectionString);
         Assert.Equal(0, await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM info_records WHERE body LIKE '%110101199001011234%' OR private_data IS NOT NULL AND id = @id", new { id }));
         Assert.Equal(1, await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM audit_log WHERE action = 'info-destroyed' AND entity_id = @id", new { id = id.ToString() }));
     }

@@ -9,18 +9,17 @@ using ServiceHub.Tests.Infrastructure;
 namespace ServiceHub.Tests.Information;
 
 /// <summary>Releases (信息发布), formal documents (正式文件) and shared departmental credentials (DOMAIN.md §2).</summary>
-public sealed class ReleaseAndDocumentTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class ReleaseAndDocumentTests(DatabaseFixture db) : WorldTests<DataWorld>(db)
 {
-    private TestServices _s = default!;
     private ReleaseRepository Releases => _s.Get<ReleaseRepository>();
     private FormalDocumentRepository Documents => _s.Get<FormalDocumentRepository>();
     private Actor _supervisor = default!, _leader = default!, _leader2 = default!, _agent = default!, _docAdmin = default!, _engineer = default!, _engManager = default!, _outsider = default!;
     private int _engDept;
     private string _n = "";
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _s = new TestServices(db.ConnectionString);
+        await base.InitializeAsync();
         var n = _n = Guid.NewGuid().ToString("N")[..6];
         var cs = await Build.DepartmentAsync(_s, $"CS{n}");
         var ed = await Build.DepartmentAsync(_s, $"ED{n}");
@@ -39,14 +38,6 @@ public sealed class ReleaseAndDocumentTests(DatabaseFixture db) : IClassFixture<
             UserName = $"doc{n}", DisplayName = "文件管理员", Roles = [Roles.Handler], DepartmentId = ed, IsDocumentAdmin = true, NewPassword = "Passw0rd!",
         });
         _docAdmin = new Actor(docAdminId, $"doc{n}", "文件管理员", [Roles.Handler], ed);
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
-
-    private async Task<T> Scalar<T>(string sql, object? args = null)
-    {
-        await using var conn = new NpgsqlConnection(db.ConnectionString);
-        return (await conn.ExecuteScalarAsync<T>(sql, args))!;
     }
 
     [Fact]

@@ -11,23 +11,9 @@ using ServiceHub.Tests.Infrastructure;
 namespace ServiceHub.Tests.Information;
 
 /// <summary>The user admin shows a shared departmental credential to rotate after a leaver, until its password changes.</summary>
-public sealed class SharedCredentialPageTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class SharedCredentialPageTests(DatabaseFixture db) : WorldTests<DataWorld>(db)
 {
-    private TestServices _s = default!;
-
-    public async Task InitializeAsync() => _s = new TestServices(db.ConnectionString);
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
-
-    private BunitContext Create(Actor who) => BunitSetup.Create("zh-CN", s =>
-    {
-        s.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
-        s.AddServiceHubData(db.ConnectionString);
-        s.AddSingleton<TimeProvider>(_s.Clock);
-        s.AddScoped<CurrentUser>();
-        s.AddScoped<ActionRunner>();
-    }, a => a.SetAuthorized(who.UserName).SetRoles([.. who.Roles])
-        .SetClaims(new Claim(ClaimTypes.NameIdentifier, who.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), new Claim(AppClaims.DisplayName, who.DisplayName)));
+    private BunitContext Create(Actor who) => BunitSetup.Create("zh-CN", s => s.AddData(Db.ConnectionString, _s.Clock), a => a.SignedInAs(who));
 
     [Fact]
     public async Task After_a_leaver_the_shared_credential_shows_rotate_until_its_password_is_reset()

@@ -6,14 +6,20 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
+using ServiceHub.Data.Admin;
+using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Tests.Infrastructure;
 
-/// <summary>The whole app over a fresh test database (demo company seeded), Hangfire's server off, the clock under test control.</summary>
+/// <summary>
+/// The whole app over a fresh test database (demo company seeded), Hangfire's server off, the clock under test control: it starts
+/// at <see cref="TestClock.Start"/> (the demo company is seeded at that instant) and moves only when a test moves it.
+/// Shared by the tests of <see cref="AppCollection"/>.
+/// </summary>
 public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public string ConnectionString { get; private set; } = "";
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+    public FakeTimeProvider Clock { get; } = new(TestClock.Start);
     protected virtual bool Kestrel => false;
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
@@ -45,8 +51,10 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("ServiceHub:SeedDemo", "true");
         builder.UseSetting("Hangfire:Server", "false");
         builder.UseSetting("DataProtection:AllowUnencryptedKeys", "true");
-        // TestServer has no client address, so every test client shares one; the limits themselves are tested in TransportSecurityTests.
+        // TestServer has no client address, so every test client shares one, and the tests of a collection sign the demo users in
+        // many times a minute; the limits themselves are tested in TransportSecurityTests.
         builder.UseSetting("SignIn:RateLimit:PerIp:PermitLimit", "1000");
+        builder.UseSetting("SignIn:RateLimit:PerAccount:PermitLimit", "1000");
         foreach (var (k, v) in Settings) builder.UseSetting(k, v);
         builder.ConfigureTestServices(s =>
         {
@@ -59,11 +67,13 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
-    /// <summary>An HTTP client signed in through the real sign-in form.</summary>
-    public async Task<HttpClient> SignedInClientAsync(string userName, string password = ServiceHub.Data.Admin.DemoSeeder.DemoPassword)
+    /// <summary>A demo user (or one a test created) as the actor it signs in as.</summary>
+    public Task<Actor> ActorAsync(string userName) => Get<UserRepository>().ActorAsync(userName);
+
+    /// <summary>An HTTP client signed in through the real sign-in form; cookies kept, redirects not followed.</summary>
+    public async Task<HttpClient> SignedInClientAsync(string userName, string password = DemoSeeder.DemoPassword)
     {
-        // Cookies kept, redirects not followed (as CreateClient with AllowAutoRedirect = false, HandleCookies = true).
-        var client = CreateDefaultClient(ClientOptions.BaseAddress, new Microsoft.AspNetCore.Mvc.Testing.Handlers.CookieContainerHandler(), new RetryGetOnTransportError());
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
         var (status, _) = await SignInAsync(client, userName, password);
         if (status != HttpStatusCode.Redirect) throw new InvalidOperationException($"sign-in of {userName} failed: {status}");
         return client;
@@ -95,27 +105,4 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         {
             ["__RequestVerificationToken"] = await AntiforgeryTokenAsync(client),
         }));
-}
-
-/// <summary>
-/// TestHost's in-memory transport once failed, rarely and only under load, while copying a response body ("Error while copying
-/// content to a stream" over an IndexOutOfRangeException inside it). An idempotent GET is sent once more; what the test asserts of
-/// the page is unaffected, and any other failure still fails the test.
-/// </summary>
-public sealed class RetryGetOnTransportError : DelegatingHandler
-{
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        if (request.Method != HttpMethod.Get) return await base.SendAsync(request, cancellationToken);
-        try
-        {
-            var response = await base.SendAsync(request, cancellationToken);
-            await response.Content.LoadIntoBufferAsync(cancellationToken);
-            return response;
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
-        {
-            return await base.SendAsync(request, cancellationToken);
-        }
-    }
 }

@@ -2,14 +2,7 @@ using Microsoft.Playwright;
 
 namespace ServiceHub.Tests.Infrastructure;
 
-/// <summary>
-/// The app on a real Kestrel port and Debian's headless Chromium driven by Playwright (no browser download).
-/// </summary>
-public class BrowserAppFactory : AppFactory
-{
-    protected override bool Kestrel => true;
-}
-
+/// <summary>Debian's headless Chromium driven by Playwright (no browser download); one per <see cref="BrowserCollection"/>.</summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
     private IPlaywright? _playwright;
@@ -17,8 +10,9 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // Expect(...) retries until its condition holds; its ceiling (5 s by default) is raised for a loaded 2-core CI box.
-        Assertions.SetDefaultExpectTimeout(15_000);
+        // Expect(...) returns as soon as its condition holds; its ceiling (5 s by default) is the context's action timeout here, for a
+        // 2-core box that other work loads (the first action on a cold host took over 15 s there).
+        Assertions.SetDefaultExpectTimeout(30_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -5,15 +5,17 @@ using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Tests.Infrastructure;
 
-/// <summary>The Data (and Jobs) services over a test database, with a clock the test moves.</summary>
+/// <summary>The Data services over a test database, composed as the app composes them (<c>AddServiceHubData</c>), with a clock the test moves.</summary>
 public sealed class TestServices : IAsyncDisposable
 {
+    public string ConnectionString { get; }
     public FakeTimeProvider Clock { get; }
     public ServiceProvider Provider { get; }
 
     public TestServices(string connectionString, DateTimeOffset? now = null)
     {
-        Clock = new FakeTimeProvider(now ?? new DateTimeOffset(2026, 11, 26, 2, 0, 0, TimeSpan.Zero));
+        ConnectionString = connectionString;
+        Clock = new FakeTimeProvider(now ?? TestClock.Start);
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Clock);
         services.AddLogging();
@@ -55,4 +57,11 @@ public static class Build
     public static async Task<int> CustomerAsync(TestServices s, string name, string phone, int? unitId = null)
         => await s.Get<CustomerRepository>().SaveAsync(ServiceHub.Data.Infrastructure.Actor.System,
             new CustomerEdit { Name = name, Phone = phone, UnitId = unitId });
+
+    /// <summary>An existing account (a demo user, say) as the actor it signs in as.</summary>
+    public static async Task<Actor> ActorAsync(this UserRepository users, string userName)
+    {
+        var u = await users.FindByUserNameAsync(userName) ?? throw new InvalidOperationException($"no user {userName}");
+        return new Actor(u.Id, u.UserName, u.DisplayName, u.Roles, u.DepartmentId);
+    }
 }

@@ -9,7 +9,9 @@ namespace ServiceHub.Tests.Intake;
 /// Notifications are pushed the moment they are committed (issue #11 point 4: the bell and a live push): the table's trigger announces
 /// the people concerned, the app's listener passes it to their subscribers; a rolled-back notification is never announced.
 /// </summary>
-public sealed class LiveNotificationTests(AppFactory app) : IClassFixture<AppFactory>
+// Shares the collection's app: tests of the collection run one at a time, so only this test notifies while it listens; the clock is not moved.
+[Collection(AppCollection.Name)]
+public sealed class LiveNotificationTests(AppFactory app)
 {
     private static readonly TimeSpan Ceiling = TimeSpan.FromSeconds(30);
 

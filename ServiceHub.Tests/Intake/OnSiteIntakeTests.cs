@@ -125,7 +125,9 @@ public sealed class OnSiteDefaultTests(DatabaseFixture db) : IClassFixture<Datab
 }
 
 /// <summary>The intake page's policy reads the department switch on the server, as the Data layer does.</summary>
-public sealed class OnSitePageAccessTests(AppFactory app) : IClassFixture<AppFactory>
+// Shares the collection's app: it only opens a page as demo users (no test of the collection turns a department's switch).
+[Collection(AppCollection.Name)]
+public sealed class OnSitePageAccessTests(AppFactory app)
 {
     [Theory]
     [InlineData("handler", true)]     // 物业公司: the switch is on

@@ -30,15 +30,8 @@ public sealed class BackupPageTests(DatabaseFixture db) : IClassFixture<Database
         return Task.CompletedTask;
     }
 
-    private BunitContext Create(string culture, string role) => BunitSetup.Create(culture, s =>
-    {
-        s.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Backups:Directory"] = _dir }).Build());
-        s.AddServiceHubData(db.ConnectionString);
-        s.AddSingleton<TimeProvider>(_clock);
-        s.AddLogging();
-        s.AddScoped<CurrentUser>();
-    }, a => a.SetAuthorized(role).SetRoles(role).SetClaims(new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, "1")));
+    private BunitContext Create(string culture, string role) => BunitSetup.Create(culture,
+        s => s.AddData(db.ConnectionString, _clock, new Dictionary<string, string?> { ["Backups:Directory"] = _dir }).AddLogging(), a => a.SetAuthorized(role).SetRoles(role).SetClaims(new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, "1")));
 
     private async Task RecordAsync(string state, TimeSpan ago, long? size = 1_572_864, string? message = null)
     {

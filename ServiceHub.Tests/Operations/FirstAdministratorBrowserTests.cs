@@ -4,8 +4,9 @@ using ServiceHub.Tests.Infrastructure;
 namespace ServiceHub.Tests.Operations;
 
 /// <summary>The operator's journey on a production start: admin create, first sign-in through the real form, forced password change.</summary>
-public sealed class FirstAdministratorBrowserTests(ProductionBrowserAppFactory app, BrowserFixture browser)
-    : IClassFixture<ProductionBrowserAppFactory>, IClassFixture<BrowserFixture>
+// An app of its own (a production start, no demo), the collection's Chromium.
+[Collection(BrowserCollection.Name)]
+public sealed class FirstAdministratorBrowserTests(ProductionBrowserAppFactory app, BrowserFixture browser) : IClassFixture<ProductionBrowserAppFactory>
 {
     [Fact]
     public async Task The_first_administrator_changes_the_generated_password_before_anything_else()

@@ -78,7 +78,9 @@ public sealed partial class ProductionStartTests(ProductionAppFactory app) : ICl
 }
 
 /// <summary>A database seeded as a demo says so on every page, the sign-in page included.</summary>
-public sealed class DemoBannerTests(AppFactory app) : IClassFixture<AppFactory>
+// Shares the collection's app: it only reads pages.
+[Collection(AppCollection.Name)]
+public sealed class DemoBannerTests(AppFactory app)
 {
     [Fact]
     public async Task The_demo_says_so_on_the_sign_in_page_and_on_every_signed_in_page()

@@ -6,7 +6,9 @@ using UglyToad.PdfPig;
 namespace ServiceHub.Tests.Reports;
 
 /// <summary>The downloads of a stored report: the PDF opens and carries the Chinese title; Excel has a sheet per section; roles are checked.</summary>
-public sealed class AnnualReportExportTests(AppFactory app) : IClassFixture<AppFactory>
+// Shares the collection's app: it produces last year's report (each test downloads version 1); no other test there reads reports.
+[Collection(AppCollection.Name)]
+public sealed class AnnualReportExportTests(AppFactory app)
 {
     private async Task<int> ProducedYearAsync()
     {

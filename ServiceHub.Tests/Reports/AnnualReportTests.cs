@@ -18,7 +18,7 @@ public sealed class AnnualReportTests(AnnualReportFixture f) : IClassFixture<Ann
     [Fact]
     public async Task Totals_and_rates_of_the_year_stand_beside_the_previous_year()
     {
-        var c = await f.Reports.ComputeAsync(2026);
+        var c = await f.Reports.ComputeAsync(Actor.System, 2026);
         var now = c.Current;
         // C1, C2, C3; not M1 (merged into C1), N1 (not counted), U1 (awaiting verification).
         Assert.Equal((3, 1, 1), (now.Complaints, now.AwaitingVerification, now.NotCounted));
@@ -47,7 +47,7 @@ public sealed class AnnualReportTests(AnnualReportFixture f) : IClassFixture<Ann
     [Fact]
     public async Task The_same_figures_as_the_kpi_core_for_the_year()
     {
-        var c = await f.Reports.ComputeAsync(2026);
+        var c = await f.Reports.ComputeAsync(Actor.System, 2026);
         var k = await f.S.Get<KpiService>().FiguresAsync(f.Leader, KpiQuery.Year(2026));
         Assert.Equal((k.Complaints, k.ReplyOnTime, k.ContactOnTime, k.Escalated, k.ClosureRate, k.Repeat, k.ConsultationSatisfaction, k.EmergencyOnTime),
             (c.Current.Complaints, c.Current.ReplyOnTime, c.Current.ContactOnTime, c.Current.Escalated, c.Current.ClosureRate, c.Current.Repeat,
@@ -57,7 +57,7 @@ public sealed class AnnualReportTests(AnnualReportFixture f) : IClassFixture<Ann
     [Fact]
     public async Task Root_causes_departments_months_emergencies_and_the_working_groups_plan()
     {
-        var c = await f.Reports.ComputeAsync(2026);
+        var c = await f.Reports.ComputeAsync(Actor.System, 2026);
         Assert.Equal([("渗漏", 2, 0), ("收费争议", 1, 1)], c.RootCauses.Select(r => (r.Name, r.Complaints, r.PreviousComplaints)).ToList());
 
         var a = c.Departments.Single(d => d.DepartmentId == f.W.DepartmentId);

@@ -5,7 +5,8 @@ using ServiceHub.Tests.Infrastructure;
 namespace ServiceHub.Tests.Reports;
 
 /// <summary>Who may open the dashboard, checked on the server.</summary>
-public sealed class DashboardAccessTests(AppFactory app) : IClassFixture<AppFactory>
+[Collection(AppCollection.Name)]
+public sealed class DashboardAccessTests(AppFactory app)
 {
     [Theory]
     [InlineData("leader")]

@@ -22,13 +22,7 @@ public sealed class DashboardPageTests(KpiFixture f) : IClassFixture<KpiFixture>
         s.AddSingleton(f.S.Get<IOptions<KpiOptions>>());
         s.AddSingleton<TimeProvider>(f.S.Clock);
         s.AddScoped<CurrentUser>();
-    }, auth: a =>
-    {
-        a.SetAuthorized(who.UserName).SetRoles([.. who.Roles]);
-        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, who.Id.ToString()), new(AppClaims.DisplayName, who.DisplayName) };
-        if (who.DepartmentId is { } d) claims.Add(new Claim(AppClaims.DepartmentId, d.ToString()));
-        a.SetClaims([.. claims]);
-    });
+    }, auth: a => a.SignedInAs(who));
 
     [Fact]
     public async Task Leadership_sees_this_month_against_target_in_green_and_red_with_each_figure_linking_to_its_records()

@@ -1,4 +1,3 @@
-using Dapper;
 using ServiceHub.Data.Admin;
 using ServiceHub.Data.Counting;
 using ServiceHub.Data.Infrastructure;
@@ -28,13 +27,12 @@ namespace ServiceHub.Tests.Reports;
 /// E4         A     11-20 08:00  never (late)
 /// </code>
 /// </summary>
-public sealed class KpiFixture : DatabaseFixture
+public sealed class KpiFixture : World<KpiFixture>
 {
     public static readonly DateTimeOffset Now = L(26, 10);
-    public static DateTimeOffset L(int day, int hour, int minute = 0, int month = 11) => BusinessTime.FromLocal(new DateTime(2026, month, day, hour, minute, 0));
+    public static DateTimeOffset L(int day, int hour, int minute = 0, int month = 11) => TestClock.Beijing(2026, month, day, hour, minute);
     public static readonly KpiQuery November = KpiQuery.Month(2026, 11);
 
-    public TestServices S { get; private set; } = default!;
     public ComplaintWorld W { get; private set; } = default!;
     public KpiService Kpi => S.Get<KpiService>();
     public Actor Leader { get; private set; } = default!;
@@ -42,13 +40,12 @@ public sealed class KpiFixture : DatabaseFixture
     public int LeakId { get; private set; }
     public int FeeId { get; private set; }
 
-    private int _n;
+    protected override DateTimeOffset Start => Now;
 
-    public override async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        await base.InitializeAsync();
-        S = new TestServices(ConnectionString, Now);
         W = await ComplaintWorld.CreateAsync(S);
+        var records = new TableRecords(W, "KPI");
         Leader = new Actor(W.VpId, "vp", "领导", [Roles.Leadership], null);
         var causes = await S.Get<CountingRepository>().RootCausesAsync();
         LeakId = causes.First(c => c.Name == "渗漏").Id;
@@ -56,100 +53,36 @@ public sealed class KpiFixture : DatabaseFixture
         var a = W.DepartmentId;
         var b = W.OtherDepartmentId;
         var reg = L(2, 9);
-        Ids["C1"] = await ComplaintAsync(a, reg, counted: true, urgency: 30, contacted: reg.AddMinutes(20), state: "closed", root: LeakId, handled: reg.AddHours(24));
+        Ids["C1"] = await records.ComplaintAsync(a, reg, counted: true, urgency: 30, contacted: reg.AddMinutes(20), state: "closed", root: LeakId, handled: reg.AddHours(24));
         reg = L(3, 9);
-        Ids["C2"] = await ComplaintAsync(a, reg, counted: true, urgency: 30, contacted: reg.AddMinutes(45), state: "handled", handled: reg.AddHours(50), level: 1, channel: "visit");
+        Ids["C2"] = await records.ComplaintAsync(a, reg, counted: true, urgency: 30, contacted: reg.AddMinutes(45), state: "handled", handled: reg.AddHours(50), level: 1, channel: "visit");
         reg = L(4, 9);
-        Ids["C3"] = await ComplaintAsync(a, reg, counted: true, urgency: 30, contacted: reg.AddMinutes(10), state: "closed", root: LeakId, handled: reg.AddHours(60),
+        Ids["C3"] = await records.ComplaintAsync(a, reg, counted: true, urgency: 30, contacted: reg.AddMinutes(10), state: "closed", root: LeakId, handled: reg.AddHours(60),
             extended: (reg.AddHours(40), reg.AddHours(72)));
-        Ids["C4"] = await ComplaintAsync(b, L(5, 9), counted: true, urgency: 30, contacted: null, state: "dispatched", root: FeeId, level: 2, repeatOf: Ids["C1"]);
-        Ids["C5"] = await ComplaintAsync(a, L(26, 9, 30), counted: true, urgency: 120, contacted: null, state: "dispatched");
-        Ids["M1"] = await ComplaintAsync(a, L(2, 11), counted: true, urgency: 30, contacted: L(2, 11, 5), state: "dispatched", mergedInto: Ids["C1"]);
-        Ids["N1"] = await ComplaintAsync(a, L(6, 9), counted: false, urgency: 30, contacted: L(6, 9, 5), state: "dispatched");
-        Ids["U1"] = await ComplaintAsync(a, L(7, 9), counted: null, urgency: 30, contacted: L(7, 9, 5), state: "dispatched");
-        Ids["O1"] = await ComplaintAsync(a, L(20, 9, month: 10), counted: true, urgency: 30, contacted: L(20, 9, 10, month: 10), state: "dispatched");
+        Ids["C4"] = await records.ComplaintAsync(b, L(5, 9), counted: true, urgency: 30, contacted: null, state: "dispatched", root: FeeId, level: 2, repeatOf: Ids["C1"]);
+        Ids["C5"] = await records.ComplaintAsync(a, L(26, 9, 30), counted: true, urgency: 120, contacted: null, state: "dispatched");
+        Ids["M1"] = await records.ComplaintAsync(a, L(2, 11), counted: true, urgency: 30, contacted: L(2, 11, 5), state: "dispatched", mergedInto: Ids["C1"]);
+        Ids["N1"] = await records.ComplaintAsync(a, L(6, 9), counted: false, urgency: 30, contacted: L(6, 9, 5), state: "dispatched");
+        Ids["U1"] = await records.ComplaintAsync(a, L(7, 9), counted: null, urgency: 30, contacted: L(7, 9, 5), state: "dispatched");
+        Ids["O1"] = await records.ComplaintAsync(a, L(20, 9, month: 10), counted: true, urgency: 30, contacted: L(20, 9, 10, month: 10), state: "dispatched");
 
-        await ConsultationAsync(L(8, 10), true);
-        await ConsultationAsync(L(9, 10), true);
-        await ConsultationAsync(L(10, 10), true);
-        await ConsultationAsync(L(11, 10), false);
-        var k5 = await ContactAsync(L(13, 10), "consultation", "phone", false);
-        await using (var conn = await DataSource.OpenConnectionAsync())
-        {
-            await conn.ExecuteAsync("UPDATE contacts SET handover_to_id = @h, handover_at = received_at WHERE id = @k5", new { h = W.Handler.Id, k5 });
-            await conn.ExecuteAsync("""
-                INSERT INTO return_visit_tasks (kind, contact_id, customer_id, department_id, state, due_at, scheduled_at, outcome, created_at, completed_at)
-                VALUES ('consultation', @k5, @c, @a, 'done', @t, @t, 'satisfied', @t, @t)
-                """, new { k5, c = W.CustomerId, a, t = L(14, 10) });
-        }
+        await records.ContactAsync(L(8, 10), "consultation", true);
+        await records.ContactAsync(L(9, 10), "consultation", true);
+        await records.ContactAsync(L(10, 10), "consultation", true);
+        await records.ContactAsync(L(11, 10), "consultation", false);
+        var k5 = await records.ContactAsync(L(13, 10), "consultation", false);
+        await ExecuteAsync("UPDATE contacts SET handover_to_id = @h, handover_at = received_at WHERE id = @k5", new { h = W.Handler.Id, k5 });
+        await ExecuteAsync("""
+            INSERT INTO return_visit_tasks (kind, contact_id, customer_id, department_id, state, due_at, scheduled_at, outcome, created_at, completed_at)
+            VALUES ('consultation', @k5, @c, @a, 'done', @t, @t, 'satisfied', @t, @t)
+            """, new { k5, c = W.CustomerId, a, t = L(14, 10) });
         Ids["K5"] = k5;
-        await ConsultationAsync(L(12, 10), null, kind: "inquiry");
-        await ConsultationAsync(L(12, 10, month: 10), true);
+        await records.ContactAsync(L(12, 10), "inquiry", null);
+        await records.ContactAsync(L(12, 10, month: 10), "consultation", true);
 
-        Ids["E1"] = await EmergencyAsync(a, L(10, 8), L(10, 9, 30));
-        Ids["E2"] = await EmergencyAsync(b, L(12, 8), L(12, 10, 30));
-        Ids["E3"] = await EmergencyAsync(a, L(26, 9, 30), null);
-        Ids["E4"] = await EmergencyAsync(a, L(20, 8), null);
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await S.DisposeAsync();
-        await base.DisposeAsync();
-    }
-
-    private async Task<long> ContactAsync(DateTimeOffset at, string kind, string channel, bool? satisfied)
-    {
-        var n = Interlocked.Increment(ref _n);
-        await using var conn = await DataSource.OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<long>("""
-            INSERT INTO contacts (register_no, channel, kind, customer_id, project_id, content, answer, satisfied, received_at, first_responder_id, created_at)
-            VALUES (@no, @channel, @kind, @customer, @project, '内容', '答复', @satisfied, @at, @agent, @at) RETURNING id
-            """, new { no = $"KPI-{n:0000}", channel, kind, customer = W.CustomerId, project = W.ProjectId, satisfied, at, agent = W.Agent.Id });
-    }
-
-    private Task ConsultationAsync(DateTimeOffset at, bool? satisfied, string kind = "consultation") => ContactAsync(at, kind, "phone", satisfied);
-
-    private async Task<long> ComplaintAsync(int dept, DateTimeOffset reg, bool? counted, int urgency, DateTimeOffset? contacted, string state,
-        int? root = null, DateTimeOffset? handled = null, int level = 0, string channel = "phone", long? mergedInto = null, long? repeatOf = null,
-        (DateTimeOffset At, DateTimeOffset NewDue)? extended = null)
-    {
-        var contactId = await ContactAsync(reg, "complaint", channel, null);
-        await using var conn = await DataSource.OpenConnectionAsync();
-        var id = await conn.ExecuteScalarAsync<long>("""
-            INSERT INTO complaints (sheet_no, contact_id, customer_id, project_id, channel, content, state, urgency_minutes, department_id, registered_by,
-                registered_at, dispatched_at, contact_due_at, contacted_at, reply_due_at, handled_at, closed_at, escalation_level, updated_at,
-                root_cause_id, counted, count_reason, merged_into_id, repeat_of_complaint_id)
-            VALUES ('FY-KPI-' || @contactId, @contactId, @customer, @project, @channel, '投诉内容', @state, @urgency, @dept, @agent,
-                @reg, @reg, @reg + make_interval(mins => @urgency), @contacted, @replyDue, @handled, CASE WHEN @state = 'closed' THEN @handled END, @level, @reg,
-                @root, @counted, CASE WHEN @counted = false THEN '重复登记' END, @mergedInto, @repeatOf)
-            RETURNING id
-            """, new
-        {
-            contactId, customer = W.CustomerId, project = W.ProjectId, channel, state, urgency, dept, agent = W.Agent.Id, reg, contacted,
-            replyDue = extended?.NewDue ?? reg.AddHours(48), handled, level, root, counted, mergedInto, repeatOf,
-        });
-        async Task Event(string kind, DateTimeOffset at, DateTimeOffset? before, DateTimeOffset? after) =>
-            await conn.ExecuteAsync("""
-                INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details, deadline_before, deadline_after)
-                VALUES (@id, @at, 'test', @kind, '', @before, @after)
-                """, new { id, at, kind, before, after });
-        await Event("registered", reg, null, reg.AddHours(48));
-        if (extended is { } x) await Event("extended", x.At, reg.AddHours(48), x.NewDue);
-        if (handled is { } h) await Event("handled", h, null, null);
-        return id;
-    }
-
-    private async Task<long> EmergencyAsync(int dept, DateTimeOffset reported, DateTimeOffset? arrived)
-    {
-        await using var conn = await DataSource.OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<long>("""
-            INSERT INTO emergencies (kind, project_id, location, occurred_at, description, responsible_department_id, reported_by, reported_at, on_site_due_at,
-                state, arrived_at, arrived_by, cause, scope, response)
-            VALUES ('fire_explosion', @project, '3号楼', @reported, '起火', @dept, @agent, @reported, @reported + interval '2 hours',
-                CASE WHEN @arrived IS NULL THEN 'reported' ELSE 'on_site' END, @arrived, CASE WHEN @arrived IS NOT NULL THEN @agent END,
-                CASE WHEN @arrived IS NOT NULL THEN '原因' END, CASE WHEN @arrived IS NOT NULL THEN '范围' END, CASE WHEN @arrived IS NOT NULL THEN '处置' END)
-            RETURNING id
-            """, new { project = W.ProjectId, reported, dept, agent = W.Agent.Id, arrived });
+        Ids["E1"] = await records.EmergencyAsync(a, L(10, 8), L(10, 9, 30));
+        Ids["E2"] = await records.EmergencyAsync(b, L(12, 8), L(12, 10, 30));
+        Ids["E3"] = await records.EmergencyAsync(a, L(26, 9, 30), null);
+        Ids["E4"] = await records.EmergencyAsync(a, L(20, 8), null);
     }
 }

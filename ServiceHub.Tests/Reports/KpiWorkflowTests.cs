@@ -70,7 +70,7 @@ public sealed class KpiWorkflowTests(DatabaseFixture db) : ComplaintWorldTests(d
         var missed = (await _w.Complaints.GetAsync(Supervisor, tooLate))!;
         Assert.Equal(deadline, missed.ReplyDueAt);
         Assert.True(missed.ReplyMissed(_s.Clock.GetUtcNow()));
-        Assert.DoesNotContain(await _w.Complaints.TimelineAsync(tooLate), e => e.Kind == "extended");
+        Assert.DoesNotContain(await _w.Complaints.TimelineAsync(Actor.System, tooLate), e => e.Kind == "extended");
 
         // The manager may still agree a new date with the customer: recorded, but the reply deadline stays the missed one.
         await Assert.ThrowsAsync<ForbiddenException>(() => _w.Lifecycle.AgreeReplyDateAsync(_w.Handler, tooLate, deadline.AddHours(24), "客户同意延后"));
@@ -79,7 +79,7 @@ public sealed class KpiWorkflowTests(DatabaseFixture db) : ComplaintWorldTests(d
         await _w.Lifecycle.AgreeReplyDateAsync(_w.Manager, tooLate, deadline.AddHours(24), "客户同意延后");
         var agreed = (await _w.Complaints.GetAsync(Supervisor, tooLate))!;
         Assert.Equal((deadline, deadline.AddHours(24)), (agreed.ReplyDueAt, agreed.AgreedReply!.DueAt));
-        var ev = Assert.Single(await _w.Complaints.TimelineAsync(tooLate), e => e.Kind == "agreed-date");
+        var ev = Assert.Single(await _w.Complaints.TimelineAsync(Actor.System, tooLate), e => e.Kind == "agreed-date");
         Assert.Equal((deadline, deadline.AddHours(24)), (ev.DeadlineBefore!.Value, ev.DeadlineAfter!.Value));
 
         // Both replied within the new times: the extension in time counts as on time, the date agreed after the miss does not.
@@ -96,7 +96,7 @@ public sealed class KpiWorkflowTests(DatabaseFixture db) : ComplaintWorldTests(d
 
         // The annual report reads the same figures (the KPI core's predicates over the year).
         var year = BusinessTime.ToLocal(registered).Year;
-        var annual = await _s.Get<AnnualReportService>().ComputeAsync(year);
+        var annual = await _s.Get<AnnualReportService>().ComputeAsync(Actor.System, year);
         Assert.Equal((await _s.Get<KpiService>().FiguresAsync(Leader, KpiQuery.Year(year))).ReplyOnTime, annual.Current.ReplyOnTime);
     }
 

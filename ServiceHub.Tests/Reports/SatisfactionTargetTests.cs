@@ -19,37 +19,28 @@ namespace ServiceHub.Tests.Reports;
 /// <summary>
 /// March 2026: 2,000 consultations, 1,799 of them satisfied (89.95%, shown 90.0%). The clock stands at 2026-03-20 10:00 Beijing.
 /// </summary>
-public sealed class SatisfactionTargetFixture : DatabaseFixture
+public sealed class SatisfactionTargetFixture : World<SatisfactionTargetFixture>
 {
     public static readonly DateTimeOffset Now = BusinessTime.FromLocal(new DateTime(2026, 3, 20, 10, 0, 0));
 
-    public TestServices S { get; private set; } = default!;
     public ComplaintWorld W { get; private set; } = default!;
     public Actor Leader { get; private set; } = default!;
     public Actor Supervisor { get; private set; } = default!;
     public KpiOptions Options => S.Get<IOptions<KpiOptions>>().Value;
 
-    public override async Task InitializeAsync()
+    protected override DateTimeOffset Start => Now;
+
+    protected override async Task SetUpAsync()
     {
-        await base.InitializeAsync();
-        S = new TestServices(ConnectionString, Now);
         W = await ComplaintWorld.CreateAsync(S);
         Leader = new Actor(W.VpId, "vp", "领导", [Roles.Leadership], null);
-        var supervisor = await Build.UserAsync(S, "sat-supervisor", [Roles.CsSupervisor], W.CsDepartmentId);
-        Supervisor = new Actor(supervisor, "sat-supervisor", "主管", [Roles.CsSupervisor], W.CsDepartmentId);
-        await using var conn = await DataSource.OpenConnectionAsync();
-        await conn.ExecuteAsync("""
+        Supervisor = await PersonAsync("sat-supervisor", Roles.CsSupervisor, W.CsDepartmentId, "主管");
+        await ExecuteAsync("""
             INSERT INTO contacts (register_no, channel, kind, customer_id, project_id, content, answer, satisfied, received_at, first_responder_id, created_at)
             SELECT 'SAT-' || lpad(i::text, 4, '0'), 'phone', 'consultation', @customer, @project, '咨询物业费', '已答复', i <= 1799,
                    @at + i * interval '1 minute', @agent, @at + i * interval '1 minute'
             FROM generate_series(1, 2000) AS i
             """, new { customer = W.CustomerId, project = W.ProjectId, agent = W.Agent.Id, at = BusinessTime.FromLocal(new DateTime(2026, 3, 2, 9, 0, 0)) });
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await S.DisposeAsync();
-        await base.DisposeAsync();
     }
 
     /// <summary>A page over these services, signed in as <paramref name="who"/>.</summary>
@@ -63,12 +54,7 @@ public sealed class SatisfactionTargetFixture : DatabaseFixture
         s.AddSingleton(S.Get<IOptions<KpiOptions>>());
         s.AddSingleton<TimeProvider>(S.Clock);
         s.AddScoped<CurrentUser>();
-        s.AddScoped<ActionRunner>();
-    }, a =>
-    {
-        a.SetAuthorized(who.UserName).SetRoles([.. who.Roles]);
-        a.SetClaims(new Claim(ClaimTypes.NameIdentifier, who.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), new Claim(AppClaims.DisplayName, who.DisplayName));
-    });
+    }, a => a.SignedInAs(who));
 }
 
 /// <summary>
@@ -110,7 +96,7 @@ public sealed class SatisfactionTargetTests(SatisfactionTargetFixture f) : IClas
         Assert.Equal((1799, 2000, 90.0m), (company.Satisfied, company.All, company.Rate.Percent));
         Assert.False(company.MeetsTarget);
 
-        var report = await f.S.Get<AnnualReportService>().ComputeAsync(2026);
+        var report = await f.S.Get<AnnualReportService>().ComputeAsync(Actor.System, 2026);
         Assert.Equal(90m, report.ConsultationSatisfactionTarget);
         Assert.False(report.Current.ConsultationSatisfaction.AtLeast(report.SatisfactionTarget));
         Assert.False(report.Months.Single(m => m.Month == March).ConsultationSatisfaction.AtLeast(report.SatisfactionTarget));
@@ -125,7 +111,7 @@ public sealed class SatisfactionTargetTests(SatisfactionTargetFixture f) : IClas
         {
             var company = Assert.Single(await f.S.Get<ReturnVisitAnalysisRepository>().SatisfactionAsync(f.Supervisor, 1), r => r.Month == March && r.DepartmentId is null);
             Assert.True(company.MeetsTarget);
-            var report = await f.S.Get<AnnualReportService>().ComputeAsync(2026);
+            var report = await f.S.Get<AnnualReportService>().ComputeAsync(Actor.System, 2026);
             Assert.Equal(89.95m, report.SatisfactionTarget);
             Assert.True(report.Current.ConsultationSatisfaction.AtLeast(report.SatisfactionTarget));
 

@@ -7,19 +7,9 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.ReturnVisits;
 
-public sealed class AnalysisTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class AnalysisTests(DatabaseFixture db) : WorldTests<ReturnVisitWorld>(db)
 {
-    private TestServices _s = default!;
-    private ReturnVisitWorld _w = default!;
     private ReturnVisitAnalysisRepository Analysis => _s.Get<ReturnVisitAnalysisRepository>();
-
-    public async Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString);
-        _w = await ReturnVisitWorld.CreateAsync(_s);
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     private Task<IntakeResult> ConsultationAsync(bool satisfied) => _w.W.Intake.RegisterAsync(_w.W.Agent, new IntakeForm
     {
@@ -67,7 +57,7 @@ public sealed class AnalysisTests(DatabaseFixture db) : IClassFixture<DatabaseFi
         await _w.Visits.RecordAttemptAsync(_w.Visitor, await _w.TaskOfAsync(unhappy), new AttemptForm { Result = AttemptResults.Reached, Outcome = Outcomes.NotSatisfied, CustomerWords = "还漏" });
         var period = Periods.Of(_s.Clock.GetUtcNow());
 
-        var f = await Analysis.FiguresAsync(_w.W.DepartmentId, period);
+        var f = await Analysis.FiguresAsync(Actor.System, _w.W.DepartmentId, period);
         Assert.Equal((2, 1, 1), (f.Visits, f.Satisfied, f.NotSatisfied));
         Assert.Contains("(2)", f.TopReasons);
 
@@ -85,8 +75,8 @@ public sealed class AnalysisTests(DatabaseFixture db) : IClassFixture<DatabaseFi
         var actionId = await Analysis.AddActionAsync(_w.Supervisor, planId, "顶层防水专项检查", _w.W.DepartmentId, new DateOnly(2026, 12, 31));
         await Analysis.MarkDoneAsync(_w.Visitor, actionId);
         await Assert.ThrowsAsync<DomainException>(() => Analysis.MarkDoneAsync(_w.Visitor, actionId));
-        var action = Assert.Single(await Analysis.ActionsAsync(planId));
+        var action = Assert.Single(await Analysis.ActionsAsync(Actor.System, planId));
         Assert.NotNull(action.DoneAt);
-        Assert.Equal("公司会议决定：顶层防水专项整改", (await Analysis.PlanAsync(period))!.DecidedPlan);
+        Assert.Equal("公司会议决定：顶层防水专项整改", (await Analysis.PlanAsync(Actor.System, period))!.DecidedPlan);
     }
 }

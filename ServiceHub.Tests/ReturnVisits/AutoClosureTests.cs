@@ -10,18 +10,8 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.ReturnVisits;
 
-public sealed class AutoClosureTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class AutoClosureTests(DatabaseFixture db) : WorldTests<ReturnVisitWorld>(db)
 {
-    private TestServices _s = default!;
-    private ReturnVisitWorld _w = default!;
-
-    public async Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString);
-        _w = await ReturnVisitWorld.CreateAsync(_s);
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     [Fact]
     public void The_one_week_rule_as_a_function()
@@ -45,7 +35,7 @@ public sealed class AutoClosureTests(DatabaseFixture db) : IClassFixture<Databas
         await _w.Sweep.RunAsync();
         var c = await _w.ComplaintAsync(id);
         Assert.Equal((ComplaintStates.Closed, CloseReasons.AutoOneWeek, handledAt.AddDays(7)), (c.State, c.CloseReason, c.ClosedAt!.Value));
-        Assert.Single(await _w.Complaints.TimelineAsync(id), e => e.Kind == "closed" && e.Details == CloseReasons.AutoOneWeek);
+        Assert.Single(await _w.Complaints.TimelineAsync(Actor.System, id), e => e.Kind == "closed" && e.Details == CloseReasons.AutoOneWeek);
     }
 
     [Fact]
@@ -84,7 +74,7 @@ public sealed class AutoClosureTests(DatabaseFixture db) : IClassFixture<Databas
         var c = await _w.ComplaintAsync(original);
         Assert.Equal(ComplaintStates.Contacted, c.State);
         Assert.Equal(_s.Clock.GetUtcNow().AddHours(48), c.ReplyDueAt);
-        Assert.Contains(await _w.Complaints.TimelineAsync(original), e => e.Kind == ComplaintEvents.Reopened && e.Details.Contains("上次的漏水又出现了"));
+        Assert.Contains(await _w.Complaints.TimelineAsync(Actor.System, original), e => e.Kind == ComplaintEvents.Reopened && e.Details.Contains("上次的漏水又出现了"));
 
         _s.Clock.Advance(TimeSpan.FromDays(5)); // 8 days after the first handling
         await _w.Sweep.RunAsync();
@@ -136,7 +126,7 @@ public sealed class AutoClosureTests(DatabaseFixture db) : IClassFixture<Databas
         var supervisor = _w.Supervisor;
         foreach (var id in await _w.ScalarListAsync<long>("SELECT id FROM complaints WHERE counted IS NULL AND merged_into_id IS NULL"))
             await _s.Get<CountingRepository>().VerifyAsync(supervisor, id, true, null);
-        return await _s.Get<ComplaintStatistics>().CountAsync(new StatisticsQuery(from, _s.Clock.GetUtcNow().AddMinutes(1), StatisticsDimension.Channel,
+        return await _s.Get<ComplaintStatistics>().CountAsync(Actor.System, new StatisticsQuery(from, _s.Clock.GetUtcNow().AddMinutes(1), StatisticsDimension.Channel,
             ProjectId: _w.W.ProjectId));
     }
 
@@ -208,7 +198,7 @@ public sealed class AutoClosureTests(DatabaseFixture db) : IClassFixture<Databas
     public async Task Two_sweeps_in_parallel_close_each_complaint_exactly_once()
     {
         var ids = await HandledWithoutVisitAsync(6);
-        await using var other = new TestServices(db.ConnectionString, _s.Clock.GetUtcNow());
+        await using var other = new TestServices(Db.ConnectionString, _s.Clock.GetUtcNow());
         _s.Clock.Advance(TimeSpan.FromDays(7));
         other.Clock.Advance(TimeSpan.FromDays(7).Add(TimeSpan.FromSeconds(1)));
         var results = await Task.WhenAll(

@@ -1,3 +1,4 @@
+using ServiceHub.Data.Infrastructure;
 using Dapper;
 using Npgsql;
 using ServiceHub.Data.ReturnVisits;
@@ -16,7 +17,7 @@ public sealed class CustomerReturnVisitsTests(DatabaseFixture db) : ComplaintWor
         var id = await _w.RegisterComplaintAsync(content: "回访档案");
         await _w.Lifecycle.ConfirmContactAsync(_w.Handler, id, _s.Clock.GetUtcNow(), "电话");
         await _w.Lifecycle.HandleAsync(_w.Handler, id, "已修复", "已为您修复", false);
-        var visits = await _s.Get<CustomerReturnVisits>().ForCustomerAsync(_w.CustomerId);
+        var visits = await _s.Get<CustomerReturnVisits>().ForCustomerAsync(Actor.System, _w.CustomerId);
         var v = Assert.Single(visits, v => v.ComplaintId == id);
         Assert.Equal("open", v.State);
         await using var conn = new NpgsqlConnection(Db.ConnectionString);

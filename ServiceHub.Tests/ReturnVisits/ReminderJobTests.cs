@@ -7,7 +7,9 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.ReturnVisits;
 
-public sealed class ReminderJobTests(AppFactory app) : IClassFixture<AppFactory>
+// Shares the collection's app: its complaint and return visit are its own; it moves the clock two hours.
+[Collection(AppCollection.Name)]
+public sealed class ReminderJobTests(AppFactory app)
 {
     [Fact]
     public async Task A_call_back_request_schedules_a_hangfire_delayed_job_that_reminds_the_assignee_once()

@@ -9,8 +9,9 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.ReturnVisits;
 
+// Shares the collection's app: the complaint and return visit it closes are its own.
+[Collection(BrowserCollection.Name)]
 public sealed class ReturnVisitBrowserTests(BrowserAppFactory app, BrowserFixture browser)
-    : IClassFixture<BrowserAppFactory>, IClassFixture<BrowserFixture>
 {
     [Fact]
     public async Task A_team_member_records_a_reached_call_with_satisfied_and_the_complaint_shows_as_closed()
@@ -74,7 +75,7 @@ public sealed class ReturnVisitBrowserTests(BrowserAppFactory app, BrowserFixtur
         await app.Get<ClosureSweep>().RunAsync();
         var c = (await app.Get<ComplaintRepository>().GetAsync(Actor.System, complaintId))!;
         Assert.Equal((ComplaintStates.Closed, CloseReasons.AutoOneWeek), (c.State, c.CloseReason));
-        Assert.Contains(await app.Get<ComplaintRepository>().TimelineAsync(complaintId), e => e.Kind == ComplaintEvents.ReturnVisitUnreachable);
+        Assert.Contains(await app.Get<ComplaintRepository>().TimelineAsync(Actor.System, complaintId), e => e.Kind == ComplaintEvents.ReturnVisitUnreachable);
     }
 
     [Fact]

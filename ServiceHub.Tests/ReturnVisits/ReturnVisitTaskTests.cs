@@ -5,18 +5,8 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.ReturnVisits;
 
-public sealed class ReturnVisitTaskTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class ReturnVisitTaskTests(DatabaseFixture db) : WorldTests<ReturnVisitWorld>(db)
 {
-    private TestServices _s = default!;
-    private ReturnVisitWorld _w = default!;
-
-    public async Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString);
-        _w = await ReturnVisitWorld.CreateAsync(_s);
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     private static AttemptForm Reached(string outcome, string words = "") => new() { Result = AttemptResults.Reached, Outcome = outcome, CustomerWords = words };
 
@@ -77,7 +67,7 @@ public sealed class ReturnVisitTaskTests(DatabaseFixture db) : IClassFixture<Dat
         Assert.Equal(TaskStates.Open, (await _w.Visits.RecordAttemptAsync(_w.Visitor, taskId, new AttemptForm { Result = AttemptResults.NoAnswer })).TaskState);
         Assert.Equal(TaskStates.Open, (await _w.Visits.RecordAttemptAsync(_w.Visitor, taskId, new AttemptForm { Result = AttemptResults.Busy })).TaskState);
         Assert.Equal(TaskStates.Escalated, (await _w.Visits.RecordAttemptAsync(_w.Visitor, taskId, new AttemptForm { Result = AttemptResults.WrongNumber })).TaskState);
-        Assert.Equal(3, (await _w.Visits.AttemptsAsync(taskId)).Count);
+        Assert.Equal(3, (await _w.Visits.AttemptsAsync(Actor.System, taskId)).Count);
         Assert.Equal(1, await _w.ScalarAsync<int>("SELECT count(*) FROM notifications WHERE user_id = @s AND message_key = 'ReturnVisit.Notify.Escalated'", new { s = _w.Supervisor.Id }));
 
         // The escalated task is the supervisor's: a team member can neither call nor reassign it; the supervisor does, and the attempts start afresh.
@@ -131,7 +121,7 @@ public sealed class ReturnVisitTaskTests(DatabaseFixture db) : IClassFixture<Dat
         Assert.Equal("ReturnVisit.OutcomeRequired", ex.Errors["Outcome"].Code);
         ex = await Assert.ThrowsAsync<ValidationFailedException>(() => _w.Visits.RecordAttemptAsync(_w.Visitor, taskId, Reached(Outcomes.NotSatisfied)));
         Assert.Equal("ReturnVisit.CustomerWordsRequired", ex.Errors["CustomerWords"].Code);
-        Assert.Empty(await _w.Visits.AttemptsAsync(taskId));
+        Assert.Empty(await _w.Visits.AttemptsAsync(Actor.System, taskId));
     }
 
     [Fact]
@@ -153,7 +143,7 @@ public sealed class ReturnVisitTaskTests(DatabaseFixture db) : IClassFixture<Dat
         Assert.Equal((TaskStates.Done, ComplaintStates.Closed, false), (r.TaskState, r.ComplaintState, r.ClosurePending));
         var c = await _w.ComplaintAsync(id);
         Assert.Equal((ComplaintStates.Closed, CloseReasons.ReturnVisitSatisfied, _s.Clock.GetUtcNow()), (c.State, c.CloseReason, c.ClosedAt!.Value));
-        Assert.Contains(await _w.Complaints.TimelineAsync(id), e => e.Kind == "closed" && e.Details == CloseReasons.ReturnVisitSatisfied);
+        Assert.Contains(await _w.Complaints.TimelineAsync(Actor.System, id), e => e.Kind == "closed" && e.Details == CloseReasons.ReturnVisitSatisfied);
         await Assert.ThrowsAsync<DomainException>(() => _w.Visits.RecordAttemptAsync(_w.Visitor, taskId, Reached(Outcomes.Satisfied)));
     }
 
@@ -183,7 +173,7 @@ public sealed class ReturnVisitTaskTests(DatabaseFixture db) : IClassFixture<Dat
         Assert.Equal(ComplaintStates.Contacted, r.ComplaintState);
         var c = await _w.ComplaintAsync(id);
         Assert.Equal((ComplaintStates.Contacted, now.AddHours(48), now.AddHours(48)), (c.State, c.ReplyDueAt, c.CurrentDueAt!.Value));
-        var reopened = Assert.Single(await _w.Complaints.TimelineAsync(id), e => e.Kind == ComplaintEvents.Reopened);
+        var reopened = Assert.Single(await _w.Complaints.TimelineAsync(Actor.System, id), e => e.Kind == ComplaintEvents.Reopened);
         Assert.Equal("天花板还在渗水，没有修好", reopened.Details);
         Assert.Equal(1, await _w.ScalarAsync<int>("SELECT count(*) FROM notifications WHERE user_id = @h AND message_key = 'ReturnVisit.Notify.Reopened' AND complaint_id = @id",
             new { h = _w.W.Handler.Id, id }));

@@ -1,5 +1,4 @@
-using Dapper;
-using Npgsql;
+using Microsoft.Extensions.DependencyInjection;
 using ServiceHub.Data.Admin;
 using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Infrastructure;
@@ -17,37 +16,27 @@ public sealed class RecordingReminderScheduler : IReminderScheduler
 }
 
 /// <summary>The complaint world plus a return-visit team (two members) and a CS supervisor; helpers to handle complaints.</summary>
-public sealed class ReturnVisitWorld
+public sealed class ReturnVisitWorld : World<ReturnVisitWorld>
 {
-    public required ComplaintWorld W { get; init; }
-    public required Actor Visitor { get; init; }
-    public required Actor Visitor2 { get; init; }
-    public required Actor Supervisor { get; init; }
-    public required RecordingReminderScheduler Reminders { get; init; }
-    public required ReturnVisitRepository Visits { get; init; }
-    public TestServices S => W.S;
+    public ComplaintWorld W { get; private set; } = default!;
+    public Actor Visitor { get; private set; } = default!;
+    public Actor Visitor2 { get; private set; } = default!;
+    public Actor Supervisor { get; private set; } = default!;
+    public RecordingReminderScheduler Reminders { get; } = new();
+    /// <summary>The return visits as the app composes them, with the reminders recorded instead of given to the job server.</summary>
+    public ReturnVisitRepository Visits { get; private set; } = default!;
     public ClosureSweep Sweep => S.Get<ClosureSweep>();
     public ComplaintRepository Complaints => W.Complaints;
     public ComplaintLifecycle Lifecycle => W.Lifecycle;
 
-    private static int _seq;
-
-    public static async Task<ReturnVisitWorld> CreateAsync(TestServices s)
+    protected override async Task SetUpAsync()
     {
-        var w = await ComplaintWorld.CreateAsync(s);
-        var n = Interlocked.Increment(ref _seq);
-        var v1 = await Build.UserAsync(s, $"rv{n}a", [Roles.ReturnVisit], w.CsDepartmentId);
-        var v2 = await Build.UserAsync(s, $"rv{n}b", [Roles.ReturnVisit], w.CsDepartmentId);
-        var sup = await Build.UserAsync(s, $"sup{n}", [Roles.CsSupervisor], w.CsDepartmentId);
-        var reminders = new RecordingReminderScheduler();
-        return new ReturnVisitWorld
-        {
-            W = w, Reminders = reminders,
-            Visitor = new Actor(v1, $"rv{n}a", "回访员甲", [Roles.ReturnVisit], w.CsDepartmentId),
-            Visitor2 = new Actor(v2, $"rv{n}b", "回访员乙", [Roles.ReturnVisit], w.CsDepartmentId),
-            Supervisor = new Actor(sup, $"sup{n}", "客服主管", [Roles.CsSupervisor], w.CsDepartmentId),
-            Visits = new ReturnVisitRepository(s.Get<NpgsqlDataSource>(), s.Clock, s.Get<ComplaintLifecycle>(), reminders),
-        };
+        W = await ComplaintWorld.CreateAsync(S);
+        var n = NextNumber();
+        Visitor = await PersonAsync($"rv{n}a", Roles.ReturnVisit, W.CsDepartmentId, "回访员甲");
+        Visitor2 = await PersonAsync($"rv{n}b", Roles.ReturnVisit, W.CsDepartmentId, "回访员乙");
+        Supervisor = await PersonAsync($"sup{n}", Roles.CsSupervisor, W.CsDepartmentId, "客服主管");
+        Visits = ActivatorUtilities.CreateInstance<ReturnVisitRepository>(S.Provider, (IReminderScheduler)Reminders);
     }
 
     /// <summary>Registers, dispatches, contacts and handles a complaint; optionally classifies it by root cause first.</summary>
@@ -62,23 +51,8 @@ public sealed class ReturnVisitWorld
         return id;
     }
 
-    public async Task ClassifyAsync(long complaintId)
-    {
-        await using var conn = await S.Get<NpgsqlDataSource>().OpenConnectionAsync();
-        await conn.ExecuteAsync("UPDATE complaints SET root_cause_id = (SELECT min(id) FROM root_causes WHERE parent_id IS NOT NULL) WHERE id = @complaintId", new { complaintId });
-    }
-
-    public async Task<T> ScalarAsync<T>(string sql, object? args = null)
-    {
-        await using var conn = await S.Get<NpgsqlDataSource>().OpenConnectionAsync();
-        return (await conn.ExecuteScalarAsync<T>(sql, args))!;
-    }
-
-    public async Task<IReadOnlyList<T>> ScalarListAsync<T>(string sql, object? args = null)
-    {
-        await using var conn = await S.Get<NpgsqlDataSource>().OpenConnectionAsync();
-        return (await conn.QueryAsync<T>(sql, args)).AsList();
-    }
+    public Task ClassifyAsync(long complaintId) =>
+        ExecuteAsync("UPDATE complaints SET root_cause_id = (SELECT min(id) FROM root_causes WHERE parent_id IS NOT NULL) WHERE id = @complaintId", new { complaintId });
 
     public async Task<long> TaskOfAsync(long complaintId) =>
         await ScalarAsync<long>("SELECT id FROM return_visit_tasks WHERE complaint_id = @complaintId AND state IN ('open','escalated')", new { complaintId });

@@ -10,30 +10,13 @@ using ServiceHub.Tests.Infrastructure;
 
 namespace ServiceHub.Tests.ReturnVisits;
 
-public sealed class SchedulePageTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class SchedulePageTests(DatabaseFixture db) : WorldTests<ReturnVisitWorld>(db)
 {
     /// <summary>Generous: the shared test machine can be slow.</summary>
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private TestServices _s = default!;
-    private ReturnVisitWorld _w = default!;
 
-    public async Task InitializeAsync()
-    {
-        _s = new TestServices(db.ConnectionString);
-        _w = await ReturnVisitWorld.CreateAsync(_s);
-    }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
-
-    private BunitContext Create(string culture, ServiceHub.Data.Infrastructure.Actor who) => BunitSetup.Create(culture, s =>
-    {
-        s.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
-        s.AddServiceHubData(db.ConnectionString);
-        s.AddSingleton<TimeProvider>(_s.Clock);
-        s.AddScoped<CurrentUser>();
-        s.AddScoped<ActionRunner>();
-    }, a => a.SetAuthorized(who.UserName).SetRoles([.. who.Roles])
-        .SetClaims(new Claim(ClaimTypes.NameIdentifier, who.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), new Claim(AppClaims.DisplayName, who.DisplayName)));
+    private BunitContext Create(string culture, ServiceHub.Data.Infrastructure.Actor who) =>
+        BunitSetup.Create(culture, s => s.AddData(Db.ConnectionString, _s.Clock), a => a.SignedInAs(who));
 
     /// <summary>Two tasks for the first visitor: one overdue (handled three days ago), one new.</summary>
     private async Task<(long Overdue, long Fresh)> TwoTasksAsync()

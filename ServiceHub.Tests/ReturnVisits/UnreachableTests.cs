@@ -12,22 +12,16 @@ namespace ServiceHub.Tests.ReturnVisits;
 /// A return visit that cannot reach the customer ends (issue #11 point 5): the return-visit lead closes it as unreachable once its
 /// attempts failed on enough different days; the complaint closes by the one-week rule; the visit is shown apart in the figures.
 /// </summary>
-public sealed class UnreachableTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public sealed class UnreachableTests(DatabaseFixture db) : WorldTests<ReturnVisitWorld>(db)
 {
-    private TestServices _s = default!;
-    private ReturnVisitWorld _w = default!;
-
     private static readonly AttemptForm NoAnswer = new() { Result = AttemptResults.NoAnswer };
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _s = new TestServices(db.ConnectionString);
-        _w = await ReturnVisitWorld.CreateAsync(_s);
+        await base.InitializeAsync();
         // Visitor2 leads the CS department's return visits (the team); Visitor is a team member.
         await _w.ScalarAsync<int>("UPDATE departments SET return_visit_lead_id = @v WHERE id = @cs RETURNING 1", new { v = _w.Visitor2.Id, cs = _w.W.CsDepartmentId });
     }
-
-    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     /// <summary>One failed call a day, on <paramref name="days"/> different days; the clock ends on the last of them.</summary>
     private async Task FailOnDaysAsync(long taskId, int days, Actor? caller = null)
@@ -75,8 +69,8 @@ public sealed class UnreachableTests(DatabaseFixture db) : IClassFixture<Databas
         await _w.Visits.CloseUnreachableAsync(_w.Visitor2, task, "三天均无人接听，短信亦未回复");
         var closed = (await _w.Visits.GetAsync(_w.Visitor2, task))!;
         Assert.Equal((TaskStates.Unreachable, null, _w.Visitor2.UserName), (closed.State, closed.Outcome, closed.CompletedByName));
-        Assert.Equal(5, (await _w.Visits.AttemptsAsync(task)).Count);
-        var ev = Assert.Single(await _w.Complaints.TimelineAsync(id), e => e.Kind == ComplaintEvents.ReturnVisitUnreachable);
+        Assert.Equal(5, (await _w.Visits.AttemptsAsync(Actor.System, task)).Count);
+        var ev = Assert.Single(await _w.Complaints.TimelineAsync(Actor.System, id), e => e.Kind == ComplaintEvents.ReturnVisitUnreachable);
         Assert.Equal(5, ev.Details.Split('、').Length);
         Assert.EndsWith("三天均无人接听，短信亦未回复", ev.Details);
         Assert.NotNull((await _w.ComplaintAsync(id)).ReturnVisitUnreachableAt);
@@ -122,7 +116,7 @@ public sealed class UnreachableTests(DatabaseFixture db) : IClassFixture<Databas
     {
         var reports = _s.Get<AnnualReportService>();
         var year = BusinessTime.Today(_s.Clock).Year;
-        var before = (await reports.ComputeAsync(year)).Current;
+        var before = (await reports.ComputeAsync(Actor.System, year)).Current;
 
         var satisfied = await _w.HandledComplaintAsync();
         await _w.Visits.RecordAttemptAsync(_w.Visitor, await _w.TaskOfAsync(satisfied), new AttemptForm { Result = AttemptResults.Reached, Outcome = Outcomes.Satisfied });
@@ -153,11 +147,11 @@ public sealed class UnreachableTests(DatabaseFixture db) : IClassFixture<Databas
         await _w.Visits.CloseUnreachableAsync(_w.Visitor2, callback, "");
 
         // The department's preliminary analysis: one visit, satisfied; one unreachable apart.
-        var f = await _s.Get<ReturnVisitAnalysisRepository>().FiguresAsync(_w.W.DepartmentId, period);
+        var f = await _s.Get<ReturnVisitAnalysisRepository>().FiguresAsync(Actor.System, _w.W.DepartmentId, period);
         Assert.Equal((1, 1, 0, 1), (f.Visits, f.Satisfied, f.NotSatisfied, f.Unreachable));
 
         // The annual report: the satisfaction rate is over the visits that reached the customer; the unreachable ones are apart.
-        var after = (await reports.ComputeAsync(year)).Current;
+        var after = (await reports.ComputeAsync(Actor.System, year)).Current;
         Assert.Equal(before.ReturnVisitSatisfaction.Numerator + 1, after.ReturnVisitSatisfaction.Numerator);
         Assert.Equal(before.ReturnVisitSatisfaction.Denominator + 1, after.ReturnVisitSatisfaction.Denominator);
         Assert.Equal(before.ReturnVisitsUnreachable + 2, after.ReturnVisitsUnreachable);
@@ -189,7 +183,7 @@ public sealed class UnreachableTests(DatabaseFixture db) : IClassFixture<Databas
         await _w.Lifecycle.SetReturnVisitNeedAsync(_w.Supervisor, id, false, "业主明确表示不需要回访");
         Assert.False((await _w.ComplaintAsync(id)).NeedsReturnVisit);
         Assert.Equal(TaskStates.Cancelled, (await _w.Visits.GetAsync(_w.Supervisor, task))!.State);
-        Assert.Contains(await _w.Complaints.TimelineAsync(id), e => e.Kind == ComplaintEvents.ReturnVisitNotNeeded && e.Details == "业主明确表示不需要回访");
+        Assert.Contains(await _w.Complaints.TimelineAsync(Actor.System, id), e => e.Kind == ComplaintEvents.ReturnVisitNotNeeded && e.Details == "业主明确表示不需要回访");
         Assert.Equal(1, await _w.ScalarAsync<int>(
             "SELECT count(*) FROM audit_log WHERE entity = 'complaint' AND entity_id = @id AND user_id = @u AND details LIKE '%needs_return_visit=false%不需要回访%'",
             new { id = id.ToString(System.Globalization.CultureInfo.InvariantCulture), u = _w.Supervisor.Id }));
@@ -201,7 +195,7 @@ public sealed class UnreachableTests(DatabaseFixture db) : IClassFixture<Databas
         var other = await _w.HandledComplaintAsync(needsReturnVisit: false);
         await _w.Lifecycle.SetReturnVisitNeedAsync(_w.Supervisor, other, true, "涉及多户，需回访确认");
         Assert.Equal(TaskStates.Open, (await _w.Visits.GetAsync(_w.Supervisor, await _w.TaskOfAsync(other)))!.State);
-        Assert.Contains(await _w.Complaints.TimelineAsync(other), e => e.Kind == ComplaintEvents.ReturnVisitNeeded);
+        Assert.Contains(await _w.Complaints.TimelineAsync(Actor.System, other), e => e.Kind == ComplaintEvents.ReturnVisitNeeded);
         _s.Clock.Advance(TimeSpan.FromDays(8));
         await _w.Sweep.RunAsync();
         Assert.Equal(ComplaintStates.Handled, (await _w.ComplaintAsync(other)).State);

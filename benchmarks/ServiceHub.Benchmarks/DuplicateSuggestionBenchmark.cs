@@ -47,7 +47,7 @@ public static class DuplicateSuggestionBenchmark
         var queries = samples.Select((s, i) => (ProjectId: i % 2 == 0 ? biggest : s.ProjectId, Text: Perturb(s.Content, rnd))).ToList();
 
         Console.WriteLine($"complaints: {total:N0}; largest project {biggest}: {inWindow:N0} complaints in the last 30 days; {runs} look-ups per shape");
-        var a = await TimeAsync(queries, q => repo.SuggestDuplicatesAsync(q.ProjectId, q.Text, now));
+        var a = await TimeAsync(queries, q => repo.SuggestDuplicatesAsync(Actor.System, q.ProjectId, q.Text, now));
         var found = a.Results.Count(r => r > 0);
         Report("A narrow by project+recency, score with similarity()", a.Ms, found, runs);
 

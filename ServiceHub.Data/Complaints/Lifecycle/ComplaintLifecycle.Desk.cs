@@ -150,6 +150,8 @@ public sealed partial class ComplaintLifecycle
             var errors = new Dictionary<string, FieldError>();
             if (!Deadlines.MayExtend(oldDue, now)) errors["NewDue"] = new("Complaint.ExtensionAfterDeadline", BusinessTime.Format(oldDue));
             else CheckAhead(errors, "NewDue", newDue, now, "Complaint.ExtensionInPast");
+            if (!errors.ContainsKey("NewDue") && newDue > now + Options.ExtensionHorizon && !actor.IsIn(Roles.DeptManager))
+                errors["NewDue"] = new("Complaint.ExtensionBeyondHorizon", (int)Options.ExtensionHorizon.TotalDays);
             TextInput.Check(errors, "Reason", reason, ReasonMax);
             if (errors.Count > 0) throw new ValidationFailedException(errors);
             await conn.ExecuteAsync(new CommandDefinition(

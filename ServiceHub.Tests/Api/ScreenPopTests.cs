@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Threading.Channels;
+using Dapper;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using ServiceHub.App.Emergencies;
+using ServiceHub.Data.Admin;
+using ServiceHub.Data.Intake;
+using ServiceHub.Data.Integrations;
+using ServiceHub.Tests.Emergencies;
+
+namespace ServiceHub.Tests.Api;
+
+/// <summary>Issue #13 points 9-10: the CTI's call pops up on the screen of the agent at that extension, and nobody else's.</summary>
+public sealed class ScreenPopTests(ApiAppFactory app) : IClassFixture<ApiAppFactory>
+{
+    private async Task SetExtensionAsync(string userName, string extension)
+    {
+        await using var conn = await app.Db.OpenConnectionAsync();
+        await conn.ExecuteAsync("UPDATE users SET extension = NULL WHERE extension = @extension", new { extension });
+        await conn.ExecuteAsync("UPDATE users SET extension = @extension WHERE user_name = @userName", new { userName, extension });
+    }
+
+    private static async Task<(AlertsClient Client, Channel<ScreenPopMessage> Pops)> ConnectAsync(string baseUrl, string userName)
+    {
+        var client = await AlertsClient.ConnectAsync(baseUrl, userName, start: false);
+        var pops = Channel.CreateUnbounded<ScreenPopMessage>();
+        client.Connection.On<ScreenPopMessage>("ScreenPop", p => pops.Writer.TryWrite(p));
+        await client.Connection.StartAsync();
+        return (client, pops);
+    }
+
+    [Fact]
+    public async Task A_call_reaches_the_agent_at_that_extension_live_and_not_another_agent_and_the_contact_keeps_its_start()
+    {
+        await SetExtensionAsync("agent", "8001");
+        await SetExtensionAsync("agent2", "8002");
+        var cti = await app.IssueKeyAsync("hotline exchange", [ApiScopes.Cti], [Roles.Agent]);
+        var phone = await app.AnyCustomerPhoneAsync();
+        var (agent, agentPops) = await ConnectAsync(app.BaseUrl, "agent");
+        var (agent2, agent2Pops) = await ConnectAsync(app.BaseUrl, "agent2");
+        await using var _ = agent;
+        await using var __ = agent2;
+
+        var started = app.Clock.GetUtcNow().AddSeconds(-5);
+        using var client = app.ApiClient(cti.Key);
+        using var response = await client.PostAsJsonAsync("/api/v1/calls", new { callerNumber = phone, extension = "8001", startedAt = started, callId = "exchange-0001" });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(accepted.GetProperty("agentFound").GetBoolean());
+
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        var pop = await agentPops.Reader.ReadAsync(wait.Token);
+        Assert.Equal(accepted.GetProperty("callId").GetInt64(), pop.CallId);
+        Assert.Equal(await app.CustomerIdAsync(phone), pop.CustomerId);
+        Assert.DoesNotContain(phone, pop.CallerPhoneMasked);
+
+        // A message to everyone after the call: agent2 received it, and nothing before it.
+        await app.Get<IHubContext<AlertsHub, IAlertsClient>>().Clients.All.AlertsAcknowledged([long.MinValue]);
+        while (!(await agent2.NextAcknowledgedAsync()).Contains(long.MinValue)) { }
+        Assert.False(agent2Pops.Reader.TryRead(out var _));
+
+        // The agent's screen reads the dossier; agent2 may not read another agent's call.
+        var me = await EmergencyTestData.ActorAsync(app.Db, "agent");
+        var dossier = await app.Get<CallRepository>().DossierAsync(me, pop.CallId);
+        Assert.False(dossier.IsNewCaller);
+        var other = await EmergencyTestData.ActorAsync(app.Db, "agent2");
+        await Assert.ThrowsAsync<ServiceHub.Data.Infrastructure.ForbiddenException>(() => app.Get<CallRepository>().DossierAsync(other, pop.CallId));
+
+        // The same call announced again is the same call.
+        using var again = await client.PostAsJsonAsync("/api/v1/calls", new { callerNumber = phone, extension = "8001", startedAt = started, callId = "exchange-0001" });
+        Assert.Equal(pop.CallId, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("callId").GetInt64());
+
+        // Registered from the pop-up: the contact keeps the call and its start time; another agent cannot use the call.
+        var form = new IntakeForm { Channel = "phone", Kind = "consultation", CustomerId = pop.CustomerId, Content = "询问停车位", Answer = "已答复", Satisfied = true, CallId = pop.CallId };
+        var result = await app.Get<IntakeRepository>().RegisterAsync(me, form);
+        await using var conn = await app.Db.OpenConnectionAsync();
+        var kept = await conn.QuerySingleAsync<DateTimeOffset>("SELECT call_started_at FROM contacts WHERE id = @id", new { id = result.ContactId });
+        Assert.Equal(started.ToUnixTimeMilliseconds() / 1000, kept.ToUnixTimeMilliseconds() / 1000);
+        var stolen = await Assert.ThrowsAsync<ServiceHub.Data.Infrastructure.ValidationFailedException>(() =>
+            app.Get<IntakeRepository>().RegisterAsync(other, form));
+        Assert.Equal("Intake.CallNotYours", stolen.Errors["CallId"].Code);
+    }
+
+    [Fact]
+    public async Task An_unknown_number_is_a_new_caller_and_a_call_needs_the_cti_scope()
+    {
+        await SetExtensionAsync("agent", "8011");
+        var cti = await app.IssueKeyAsync("exchange two", [ApiScopes.Cti], [Roles.Agent]);
+        using var client = app.ApiClient(cti.Key);
+        using var response = await client.PostAsJsonAsync("/api/v1/calls", new { callerNumber = "13912345670", extension = "8011" });
+        var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(accepted.GetProperty("customerId").ValueKind == JsonValueKind.Null);
+        var dossier = await app.Get<CallRepository>().DossierAsync(await EmergencyTestData.ActorAsync(app.Db, "agent"), accepted.GetProperty("callId").GetInt64());
+        Assert.True(dossier.IsNewCaller);
+
+        using var bad = await client.PostAsJsonAsync("/api/v1/calls", new { callerNumber = "abc", extension = "x" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var problem = await bad.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("callerNumber", out _));
+        Assert.True(problem.GetProperty("errors").TryGetProperty("extension", out _));
+    }
+}
