@@ -18,6 +18,13 @@ public sealed class ConcurrentSavesTests(DatabaseFixture db) : ComplaintWorldTes
 {
     private const int Agents = 200;
 
+    /// <summary>The app's pool (100 connections); a connection may be waited for as long as a loaded 2-core box needs.</summary>
+    public override async Task InitializeAsync()
+    {
+        _s = new TestServices(new Npgsql.NpgsqlConnectionStringBuilder(Db.ConnectionString) { MaxPoolSize = 100, Timeout = 300 }.ConnectionString, Start);
+        _w = await ComplaintWorld.CreateAsync(_s);
+    }
+
     [Fact]
     public async Task Two_hundred_agents_saving_contacts_at_the_same_moment_get_gapless_numbers_and_no_error()
     {
