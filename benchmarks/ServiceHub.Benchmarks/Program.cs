@@ -10,6 +10,7 @@ namespace ServiceHub.Benchmarks;
 ///   auto-closure [complaints] [eligible] [rounds]   one-week auto-closure at 1,000,000 complaints, 50,000 eligible
 ///   annual-report [complaints] [visits] [rounds]     the Annual Service Review Report at 1,000,000 complaints, 300,000 return visits
 ///   kpi [complaints] [consultations] [rounds]   the KPI dashboard's queries at 1,000,000 complaints and 300,000 consultations
+///   concurrent-saves [agents] [rounds]   200 agents saving a contact at the same moment: p95 of one save, gapless numbers
 ///   backup [complaints]            backup (pg_dump, verify) and restore (new database, pg_restore, check) at 1,000,000 complaints
 /// Each needs a PostgreSQL server in SERVICEHUB_BENCH_SERVER (or ConnectionStrings__ServiceHub) and creates and drops its own databases.
 /// </summary>
@@ -21,6 +22,7 @@ public static class Benchmarks
         ["alerts"] = AlertsBenchmark.RunAsync,
         ["duplicates"] = a => DuplicateSuggestionBenchmark.RunAsync(Database("sh_bench_duplicates", create: true), a),
         ["kpi"] = KpiBenchmark.RunAsync,
+        ["concurrent-saves"] = a => ConcurrentSavesBenchmark.RunAsync(Database("sh_bench_saves", create: true), a),
         ["auto-closure"] = a => AutoClosureBenchmark.RunAsync(Database("sh_bench_autoclosure", create: false), a),
         ["annual-report"] = a => AnnualReportBenchmark.RunAsync(a.Length > 0 && a[0] == "seed" ? "" : Database("sh_bench_annual", create: false), a),
         ["backup"] = a => BackupRestoreBenchmark.RunAsync(Database("sh_bench_backup", create: false), a),
