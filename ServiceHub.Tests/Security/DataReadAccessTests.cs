@@ -49,7 +49,7 @@ public sealed class DataReadAccessTests(DatabaseFixture db) : ComplaintWorldTest
         ["NotificationRepository.UnreadCountAsync"] = "the signed-in user's own notifications",
         ["NotificationRepository.RecentAsync"] = "the signed-in user's own notifications",
         ["NotificationRepository.MarkReadAsync"] = "the signed-in user's own notifications",
-        ["EmergencyRepository.PendingAlertsAsync"] = "the signed-in user's own alerts",
+        ["EmergencyRepository.PendingAlertsAsync"] = "the signed-in user's own alerts (the hub, on connecting), or those of the people connected to an instance (the backplane's catch-up)",
         ["IEmergencyNotifier.AlertsAsync"] = "pushes alerts to their recipients (no read)",
         ["IEmergencyNotifier.AcknowledgedAsync"] = "pushes acknowledgements (no read)",
         ["NoEmergencyNotifier.AlertsAsync"] = "pushes nothing",
