@@ -45,8 +45,16 @@ public sealed class AlertsHub(EmergencyRepository emergencies, LocalAlerts local
         await Groups.AddToGroupAsync(Context.ConnectionId, UserGroup(userId), Context.ConnectionAborted);
         Context.Items[UserKey] = userId;
         local.Connected(userId);
-        foreach (var alert in await emergencies.PendingAlertsAsync(userId, Context.ConnectionAborted))
-            await Clients.Caller.EmergencyAlert(alert);
+        try
+        {
+            foreach (var alert in await emergencies.PendingAlertsAsync(userId, Context.ConnectionAborted))
+                await Clients.Caller.EmergencyAlert(alert);
+        }
+        catch
+        {
+            local.Disconnected(userId); // the connection is refused: SignalR calls no OnDisconnectedAsync for it
+            throw;
+        }
         await base.OnConnectedAsync();
     }
 
