@@ -48,7 +48,8 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
         // The readers see every department; a department's handlers and manager their own.
         actor.Require(Access.ReturnVisitAnalysis);
         if (!actor.IsIn(Access.ReturnVisitReaders) && actor.DepartmentId != departmentId) throw new ForbiddenException(actor.UserName, Access.ReturnVisitReaders);
-        var (from, to) = Periods.Range(period);
+        var month = Month.Parse(period);
+        var (from, to) = (month.Start, month.End);
         await using var conn = await db.OpenConnectionAsync(ct);
         var (visits, satisfied, notSatisfied, unreachable) = await conn.QuerySingleAsync<(int, int, int, int)>(new CommandDefinition("""
             SELECT count(*) FILTER (WHERE state = 'done')::int, count(*) FILTER (WHERE outcome = 'satisfied')::int,
@@ -81,7 +82,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
     public async Task SubmitAnalysisAsync(Actor actor, int departmentId, string period, string analysis, CancellationToken ct = default)
     {
         var e = new Dictionary<string, FieldError>();
-        if (!Periods.IsValid(period)) e["Period"] = new("Validation.Required");
+        if (!Month.IsValid(period)) e["Period"] = new("Validation.Required");
         TextInput.Check(e, "Analysis", analysis, 4000);
         await using var conn = await db.OpenConnectionAsync(ct);
         var lead = await conn.ExecuteScalarAsync<int?>(new CommandDefinition(
@@ -124,7 +125,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
     {
         actor.Require(Access.ReturnVisitTeam);
         var e = new Dictionary<string, FieldError>();
-        if (!Periods.IsValid(period)) e["Period"] = new("Validation.Required");
+        if (!Month.IsValid(period)) e["Period"] = new("Validation.Required");
         if (string.IsNullOrWhiteSpace(finalOpinion)) e["FinalOpinion"] = new("Validation.Required");
         if (!string.IsNullOrWhiteSpace(decidedPlan) && decidedAt is null) e["DecidedAt"] = new("ReturnVisit.MeetingDateRequired");
         if (e.Count > 0) throw new ValidationFailedException(e);
@@ -183,9 +184,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
     {
         actor.Require(Access.ReturnVisitReaders);
         var now = clock.GetUtcNow();
-        var local = BusinessTime.ToLocal(now);
-        var firstMonth = new DateTime(local.Year, local.Month, 1).AddMonths(-(months - 1));
-        var from = BusinessTime.FromLocal(firstMonth).ToUniversalTime();
+        var from = Month.Of(now).AddMonths(-(months - 1)).Start;
         var target = kpi.Value.ConsultationSatisfactionTarget;
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<SatisfactionRow>(new CommandDefinition($"""

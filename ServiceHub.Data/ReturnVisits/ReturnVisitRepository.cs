@@ -277,8 +277,9 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
     public async Task<int> SampleConsultationsAsync(Actor actor, string period, CancellationToken ct = default)
     {
         actor.Require(Access.Supervisor);
-        if (!Periods.IsValid(period)) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Period"] = new("Validation.Required") });
-        var (from, to) = Periods.Range(period);
+        if (!Month.IsValid(period)) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Period"] = new("Validation.Required") });
+        var month = Month.Parse(period);
+        var (from, to) = (month.Start, month.End);
         var now = clock.GetUtcNow();
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
