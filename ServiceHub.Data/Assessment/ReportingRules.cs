@@ -157,6 +157,9 @@ public sealed record GradeBand(string Grade, decimal LowerBound, decimal UpperBo
 
 public sealed class GradeBandEdit
 {
+    /// <summary>The longest grade name (CHECK in sql/0160).</summary>
+    public const int GradeMax = 20;
+
     public string Grade { get; set; } = "";
     public decimal LowerBound { get; set; }
     public decimal UpperBound { get; set; }
@@ -199,7 +202,7 @@ public static class Scoring
         {
             var b = bands[i];
             if (string.IsNullOrWhiteSpace(b.Grade)) errors[$"Bands[{i}].Grade"] = new FieldError("Validation.Required");
-            else if (b.Grade.Trim().Length > 20) errors[$"Bands[{i}].Grade"] = new FieldError("Assessment.GradeTooLong");
+            else if (b.Grade.Trim().Length > GradeBandEdit.GradeMax) errors[$"Bands[{i}].Grade"] = new FieldError("Validation.TooLong", GradeBandEdit.GradeMax);
             else if (!seen.Add(b.Grade.Trim())) errors[$"Bands[{i}].Grade"] = new FieldError("Assessment.GradeTaken", b.Grade.Trim());
             if (b.LowerBound < 0 || b.LowerBound >= FullMarks) errors[$"Bands[{i}].Lower"] = new FieldError("Assessment.BoundRange");
             if (b.UpperBound <= 0 || b.UpperBound > FullMarks) errors[$"Bands[{i}].Upper"] = new FieldError("Assessment.BoundRange");

@@ -49,7 +49,7 @@ public static partial class NotificationAddresses
     {
         var errors = new Dictionary<string, FieldError>();
         var e = (email ?? "").Trim();
-        if (e.Length > EmailMax) errors["Email"] = new("Notifications.TooLong", EmailMax);
+        if (e.Length > EmailMax) errors["Email"] = new("Validation.TooLong", EmailMax);
         else if (e.Length > 0 && !EmailPattern().IsMatch(e)) errors["Email"] = new("Notifications.EmailInvalid");
         var m = PhoneNumbers.Normalize(mobile);
         if (m.Length > 0 && !MobilePattern().IsMatch(m)) errors["Mobile"] = new("Notifications.MobileInvalid");
