@@ -20,6 +20,7 @@ public sealed partial class DemoSeeder
         var submitter = new Dictionary<string, int>
         {
             ["CS"] = userIds["csmanager"], ["PM"] = userIds["pmmanager"], ["ENG"] = userIds["engmanager"], ["MKT"] = userIds["mktmanager"],
+            ["EM"] = userIds["emmanager"],
         };
         int By(string dept) => submitter.GetValueOrDefault(dept, doc);
 
