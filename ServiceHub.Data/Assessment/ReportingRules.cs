@@ -59,6 +59,9 @@ public static class ReportingRoles
     /// <summary>The Enterprise Development Dept receives the information; its code in <c>departments</c>.</summary>
     public const string EnterpriseDevelopmentCode = "ED";
 
+    /// <summary>The Enterprise Management Dept sets the unified reporting formats; its code in <c>departments</c>.</summary>
+    public const string EnterpriseManagementCode = "EM";
+
     /// <summary>The roles of a department's people who submit their department's items (and, in 企业发展部, administer the calendar).</summary>
     public static readonly string[] DepartmentStaff = [Roles.DeptManager, Roles.Handler];
 
@@ -69,6 +72,9 @@ public static class ReportingRoles
 /// <summary>What an actor may do here, worked out on the server from their roles and department.</summary>
 public sealed record ReportingAccess(bool ReadAll, bool Administer, bool EditRules, int? OwnDepartmentId)
 {
+    /// <summary>Issues and revises the unified reporting formats: the Enterprise Management Dept's managers and admins.</summary>
+    public bool IssueFormats { get; init; }
+
     public bool Any => ReadAll || OwnDepartmentId is not null;
 
     public bool MayRead(int departmentId) => ReadAll || OwnDepartmentId == departmentId;
@@ -80,11 +86,15 @@ public sealed record ReportingAccess(bool ReadAll, bool Administer, bool EditRul
         var staff = actor.IsIn(ReportingRoles.DepartmentStaff) && actor.DepartmentId is not null;
         var ed = staff && departmentCode == ReportingRoles.EnterpriseDevelopmentCode;
         var admin = actor.IsIn(Roles.Admin);
+        var emManager = actor.IsIn([Roles.DeptManager]) && actor.DepartmentId is not null && departmentCode == ReportingRoles.EnterpriseManagementCode;
         return new ReportingAccess(
             ReadAll: ed || actor.IsIn(ReportingRoles.ReadAll),
             Administer: ed || admin,
             EditRules: admin,
-            OwnDepartmentId: staff ? actor.DepartmentId : null);
+            OwnDepartmentId: staff ? actor.DepartmentId : null)
+        {
+            IssueFormats = actor.IsIn(Access.ReportFormatIssuers) && (admin || emManager),
+        };
     }
 }
 
