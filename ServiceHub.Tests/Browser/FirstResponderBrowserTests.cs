@@ -62,6 +62,7 @@ public sealed class FirstResponderBrowserTests(BrowserAppFactory app, BrowserFix
 
         await page.Locator("[data-testid=intake-channel]").ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "来访" }).First.ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-popover-open")).ToHaveCountAsync(0); // the channel's list closed: the server has the choice
         await page.Locator("input[data-testid=intake-customer]").FillAsync(customer.Name);
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = customer.Name }).First.ClickAsync();
         // As the receptionist does: the field shows the chosen customer (name, then how they are reached) before going on.
