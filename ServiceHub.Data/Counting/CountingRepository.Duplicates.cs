@@ -29,8 +29,9 @@ public sealed partial class CountingRepository
     /// <summary>
     /// The same rule through the GiST index on complaint_texts (project, registration time, trigrams; sql/0210): one index scan keeps
     /// the project and the window and tests <c>content % @text</c> against the trigrams stored in the leaves, which is exact (the same
-    /// count and comparison as similarity() &gt;= threshold), with the threshold set for this transaction only. Only the rows that pass
-    /// are scored and joined. Ties of score and time go to the newer complaint id, so the answer is always the same.
+    /// count and comparison as similarity() &gt;= threshold). The threshold is set by the batch itself, for its transaction only, so a
+    /// server or database default of pg_trgm.similarity_threshold changes nothing. Only the rows that pass are scored and joined. Ties of
+    /// score and time go to the newer complaint id, so the answer is always the same.
     /// </summary>
     public const string DuplicatesSql = """
         SELECT set_config('pg_trgm.similarity_threshold', @thresholdText, true);
@@ -53,18 +54,14 @@ public sealed partial class CountingRepository
         actor.Require(Admin.Access.Intake);
         if (projectId is null || string.IsNullOrWhiteSpace(text) || text.Trim().Length < 4) return [];
         await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        List<DuplicateSuggestion> found;
-        await using (var results = await conn.QueryMultipleAsync(new CommandDefinition(DuplicatesSql, new
+        // One round trip: the two statements go as one batch, which PostgreSQL runs as one (implicit) transaction, so the threshold
+        // set for it (set_config(…, true)) holds for the query and ends with it.
+        await using var results = await conn.QueryMultipleAsync(new CommandDefinition(DuplicatesSql, new
         {
             projectId, text = text.Trim(), since = now - CountingOptions.DuplicateWindow, now, take = Search.Take(take),
             threshold = CountingOptions.DuplicateThreshold, thresholdText = CountingOptions.DuplicateThreshold.ToString("R", CultureInfo.InvariantCulture),
-        }, tx, cancellationToken: ct)))
-        {
-            await results.ReadAsync<string>();
-            found = (await results.ReadAsync<DuplicateSuggestion>()).AsList();
-        }
-        await tx.CommitAsync(ct);
-        return found;
+        }, cancellationToken: ct));
+        await results.ReadAsync<string>();
+        return (await results.ReadAsync<DuplicateSuggestion>()).AsList();
     }
 }

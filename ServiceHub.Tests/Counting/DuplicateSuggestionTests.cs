@@ -85,6 +85,26 @@ public sealed class DuplicateSuggestionTests(DatabaseFixture db) : WorldTests<Co
         Assert.Equal(0, await Scalar<int>("SELECT count(*) FROM complaint_texts WHERE complaint_id = @id", new { id }));
     }
 
+    [Fact]
+    public async Task A_database_default_for_the_trigram_threshold_changes_no_suggestion()
+    {
+        var half = await _w.ComplaintAsync("电梯经常困人物业不管");   // 0.5
+        var third = await Later("电梯困人");                         // 0.333…
+        var database = await Scalar<string>("SELECT current_database()");
+        await _w.ExecuteAsync($"ALTER DATABASE \"{database}\" SET pg_trgm.similarity_threshold = 0.6");
+        try
+        {
+            _w.DataSource.Clear(); // new sessions, which start with the database's 0.6
+            Assert.Equal("0.6", await Scalar<string>("SELECT current_setting('pg_trgm.similarity_threshold')"));
+            Assert.Equal([half, third], (await SuggestAsync(_w.W.ProjectId, Text)).Select(s => s.Id));
+        }
+        finally
+        {
+            await _w.ExecuteAsync($"ALTER DATABASE \"{database}\" RESET pg_trgm.similarity_threshold");
+            _w.DataSource.Clear();
+        }
+    }
+
     /// <summary>
     /// 600 complaints built from common fragments (the benchmark's hard case in small) over two projects and 45 days, some merged;
     /// 80 look-ups (reworded texts of random complaints, in their project or the other): the app's suggestions are the rule's, one by one.

@@ -6,7 +6,7 @@ namespace ServiceHub.Benchmarks;
 /// ServiceHub measurements, one sub-command each, run by `./servicehub.sh bench <name> [options]` (never by the test command):
 ///   complaints [sizes…]            escalation sweep and department queue at 100k and 1M complaints
 ///   alerts [--clients 1000] [--rounds 5]   emergency alert delivery to 1,000 hub clients
-///   duplicates [look-ups]          duplicate suggestion at intake at 1,000,000 complaints
+///   duplicates [look-ups] [complaints]   duplicate suggestion at intake at 1,000,000 complaints: the app's shape and shape A, their overlap
 ///   auto-closure [complaints] [eligible] [rounds]   one-week auto-closure at 1,000,000 complaints, 50,000 eligible
 ///   annual-report [complaints] [visits] [rounds]     the Annual Service Review Report at 1,000,000 complaints, 300,000 return visits
 ///   annual-report documents [rounds] [font-path] [face-index]   the demo year's PDF and Excel: sizes and times
