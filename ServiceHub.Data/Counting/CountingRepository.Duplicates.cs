@@ -29,23 +29,35 @@ public sealed partial class CountingRepository
     /// <summary>
     /// The same rule through the GiST index on complaint_texts (project, registration time, trigrams; sql/0210): one index scan keeps
     /// the project and the window and tests <c>content % @text</c> against the trigrams stored in the leaves, which is exact (the same
-    /// count and comparison as similarity() &gt;= threshold). The threshold is set by the batch itself, for its transaction only, so a
-    /// server or database default of pg_trgm.similarity_threshold changes nothing. Only the rows that pass are scored and joined. Ties of
-    /// score and time go to the newer complaint id, so the answer is always the same.
+    /// count and comparison as similarity() &gt;= threshold). Texts over 1,000 characters, too long for a GiST row, are read from their
+    /// own B-tree by project and time and tested one by one. The threshold is set by the batch itself, for its transaction only, so a
+    /// server or database default of pg_trgm.similarity_threshold changes nothing. Only the rows that pass are scored and checked
+    /// against merges; the customer is read for the ones shown. Ties of score and time go to the newer complaint id, so the answer is
+    /// always the same.
     /// </summary>
     public const string DuplicatesSql = """
         SELECT set_config('pg_trgm.similarity_threshold', @thresholdText, true);
-        SELECT c.id, c.sheet_no, c.content, c.registered_at, c.state, cu.name AS customer_name, s.score
+        SELECT f.id, f.sheet_no, f.content, f.registered_at, f.state, cu.name AS customer_name, f.score
         FROM (
-            SELECT t.complaint_id, similarity(t.content, @text)::float8 AS score
-            FROM complaint_texts t
-            WHERE t.project_id = @projectId AND t.registered_at >= @since AND t.registered_at <= @now AND t.content % @text
-        ) s
-        JOIN complaints c ON c.id = s.complaint_id
-        JOIN customers cu ON cu.id = c.customer_id
-        WHERE c.merged_into_id IS NULL AND s.score >= @threshold
-        ORDER BY s.score DESC, c.registered_at DESC, c.id DESC
-        LIMIT @take
+            SELECT c.id, c.sheet_no, c.content, c.registered_at, c.state, c.customer_id, s.score
+            FROM (
+                SELECT t.complaint_id, similarity(t.content, @text)::float8 AS score
+                FROM complaint_texts t
+                WHERE t.project_id = @projectId AND t.registered_at >= @since AND t.registered_at <= @now
+                  AND char_length(t.content) <= 1000 AND t.content % @text
+                UNION ALL
+                SELECT t.complaint_id, similarity(t.content, @text)::float8
+                FROM complaint_texts t
+                WHERE t.project_id = @projectId AND t.registered_at >= @since AND t.registered_at <= @now
+                  AND char_length(t.content) > 1000 AND t.content % @text
+            ) s
+            JOIN complaints c ON c.id = s.complaint_id
+            WHERE c.merged_into_id IS NULL AND s.score >= @threshold
+            ORDER BY s.score DESC, c.registered_at DESC, c.id DESC
+            LIMIT @take
+        ) f
+        JOIN customers cu ON cu.id = f.customer_id
+        ORDER BY f.score DESC, f.registered_at DESC, f.id DESC
         """;
 
     /// <summary>Likely duplicates of a new complaint: same project, similar content, the last 30 days; most similar first.</summary>

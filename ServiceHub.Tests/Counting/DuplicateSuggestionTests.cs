@@ -85,6 +85,25 @@ public sealed class DuplicateSuggestionTests(DatabaseFixture db) : WorldTests<Co
         Assert.Equal(0, await Scalar<int>("SELECT count(*) FROM complaint_texts WHERE complaint_id = @id", new { id }));
     }
 
+    /// <summary>
+    /// A GiST row holds at most 8,191 bytes and a text's trigrams take 3 bytes each: texts over 1,000 characters live outside the GiST
+    /// index. 4,000 different characters (the intake limit) are 4,001 trigrams; registering them must work, and every length be found.
+    /// </summary>
+    [Fact]
+    public async Task Complaints_of_1000_1001_and_4000_characters_are_registered_and_suggested_like_short_ones()
+    {
+        var text = string.Concat(Enumerable.Range(0, IntakeForm.ContentMax).Select(i => (char)(0x4E00 + i * 7919 % 20000)));
+        var longest = await _w.ComplaintAsync(text);
+        var atTheEdge = await Later(text[..1000]);
+        var overTheEdge = await Later(text[..1001]);
+
+        // 1,000 characters: 1,001 trigrams, all shared (1); 1,001 characters: 1,001 of 1,002 (0.999…); 4,000: 1,001 of 4,001 (0.25).
+        Assert.Equal([atTheEdge, overTheEdge], (await SuggestAsync(_w.W.ProjectId, text[..1000])).Select(s => s.Id));
+        Assert.Equal([longest], (await SuggestAsync(_w.W.ProjectId, "又" + text[1..])).Select(s => s.Id));
+        Assert.Equal([longest], await ReferenceAsync(_w.W.ProjectId, "又" + text[1..]));
+        Assert.Equal([atTheEdge, overTheEdge], await ReferenceAsync(_w.W.ProjectId, text[..1000]));
+    }
+
     [Fact]
     public async Task A_database_default_for_the_trigram_threshold_changes_no_suggestion()
     {
