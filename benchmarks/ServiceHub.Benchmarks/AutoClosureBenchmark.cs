@@ -73,8 +73,12 @@ public static class AutoClosureBenchmark
             if (again.ClosedOneWeek != 0) throw new InvalidOperationException("the second run closed something");
             Console.WriteLine($"round {round}: baseline {baseline[^1]:F0} ms, ClosureSweep {product[^1]:F0} ms (closed {r.ClosedOneWeek:N0}, awaiting classification {r.AwaitingClassification:N0}), second run {repeat[^1]:F0} ms (closed 0)");
         }
-        Console.WriteLine($"median: baseline {Median(baseline):F0} ms, ClosureSweep {Median(product):F0} ms, second run {Median(repeat):F0} ms; target ≤ 2000 ms: {(Median(product) <= 2000 ? "met" : "NOT met")}");
-        return Median(product) <= 2000 ? 0 : 1;
+        // The target is set for 50,000 eligible; other sizes are measured, not judged.
+        var judged = eligible == 50_000;
+        var met = Median(product) <= 2000;
+        Console.WriteLine($"median: baseline {Median(baseline):F0} ms, ClosureSweep {Median(product):F0} ms, second run {Median(repeat):F0} ms; " +
+                          (judged ? $"target ≤ 2000 ms: {(met ? "met" : "NOT met")}" : $"(the target ≤ 2000 ms is for 50,000 eligible, not {eligible:N0})"));
+        return !judged || met ? 0 : 1;
     }
 
     private static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
