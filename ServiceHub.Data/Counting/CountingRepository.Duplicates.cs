@@ -35,8 +35,13 @@ public sealed partial class CountingRepository
     /// against merges; the customer is read for the ones shown. Ties of score and time go to the newer complaint id, so the answer is
     /// always the same.
     /// </summary>
-    public const string DuplicatesSql = """
-        SELECT set_config('pg_trgm.similarity_threshold', @thresholdText, true);
+    public const string DuplicatesSql = DuplicateThresholdSql + "\n" + DuplicatesQuerySql;
+
+    /// <summary>The first statement of <see cref="DuplicatesSql"/>: the threshold of <c>%</c> for this transaction only.</summary>
+    public const string DuplicateThresholdSql = "SELECT set_config('pg_trgm.similarity_threshold', @thresholdText, true);";
+
+    /// <summary>The second statement of <see cref="DuplicatesSql"/>: the indexed look-up under that threshold.</summary>
+    public const string DuplicatesQuerySql = """
         SELECT f.id, f.sheet_no, f.content, f.registered_at, f.state, cu.name AS customer_name, f.score
         FROM (
             SELECT c.id, c.sheet_no, c.content, c.registered_at, c.state, c.customer_id, s.score
@@ -60,6 +65,9 @@ public sealed partial class CountingRepository
         ORDER BY f.score DESC, f.registered_at DESC, f.id DESC
         """;
 
+    /// <summary>The threshold as <c>set_config</c> takes it (text, invariant).</summary>
+    public static string DuplicateThresholdText => CountingOptions.DuplicateThreshold.ToString("R", CultureInfo.InvariantCulture);
+
     /// <summary>Likely duplicates of a new complaint: same project, similar content, the last 30 days; most similar first.</summary>
     public async Task<IReadOnlyList<DuplicateSuggestion>> SuggestDuplicatesAsync(Actor actor, int? projectId, string? text, DateTimeOffset now, int take = 5, CancellationToken ct = default)
     {
@@ -71,7 +79,7 @@ public sealed partial class CountingRepository
         await using var results = await conn.QueryMultipleAsync(new CommandDefinition(DuplicatesSql, new
         {
             projectId, text = text.Trim(), since = now - CountingOptions.DuplicateWindow, now, take = Search.Take(take),
-            threshold = CountingOptions.DuplicateThreshold, thresholdText = CountingOptions.DuplicateThreshold.ToString("R", CultureInfo.InvariantCulture),
+            threshold = CountingOptions.DuplicateThreshold, thresholdText = DuplicateThresholdText,
         }, cancellationToken: ct));
         await results.ReadAsync<string>();
         return (await results.ReadAsync<DuplicateSuggestion>()).AsList();

@@ -83,9 +83,8 @@ public static class DuplicateSuggestionBenchmark
 
         await using (var tx = await c.BeginTransactionAsync())
         {
-            await c.ExecuteAsync("SELECT set_config('pg_trgm.similarity_threshold', '0.3', true)", transaction: tx);
-            var select = CountingRepository.DuplicatesSql[(CountingRepository.DuplicatesSql.IndexOf(';') + 1)..];
-            plan = (await c.QueryAsync<string>("EXPLAIN (ANALYZE, BUFFERS) " + select, new { projectId = biggest, text = "3号楼地下车库漏水，物业不管", since, now,
+            await c.ExecuteAsync(CountingRepository.DuplicateThresholdSql, new { thresholdText = CountingRepository.DuplicateThresholdText }, tx);
+            plan = (await c.QueryAsync<string>("EXPLAIN (ANALYZE, BUFFERS) " + CountingRepository.DuplicatesQuerySql, new { projectId = biggest, text = "3号楼地下车库漏水，物业不管", since, now,
                 threshold = CountingOptions.DuplicateThreshold, take = 5 }, tx)).AsList();
             await tx.CommitAsync();
         }
