@@ -1,0 +1,75 @@
+using ServiceHub.Data.Infrastructure;
+
+namespace ServiceHub.Data.Reports;
+
+/// <summary>
+/// The complaint figures of whole months read from the rollup (<c>sql/0200_kpi_rollup.sql</c>): <c>kpi_complaint_rollup</c> holds,
+/// by business month of registration × department × project × root cause × channel, the counters of the counted complaints (a merged
+/// group once), kept by triggers in the same transaction as every write, so it is never stale. What only the clock changes — a reply
+/// or a first contact whose deadline has passed with no event, now measured and late — is counted live from the few pending
+/// complaints (index <c>complaints_kpi_pending_idx</c>). Each figure equals <see cref="KpiSql.Predicate"/> counted over
+/// <see cref="KpiSql.Where"/> (tests: KpiRollupTests).
+/// </summary>
+public static class KpiRollup
+{
+    /// <summary>Whether [<paramref name="from"/>, <paramref name="to"/>) is whole business months, which the rollup answers.</summary>
+    public static bool Covers(DateTimeOffset from, DateTimeOffset to) =>
+        from < to && Month.Of(from).Start == from && Month.Of(to).Start == to;
+
+    /// <summary>The first day of the business month of <c>@From</c>/<c>@To</c> (both whole months), as the rollup's <c>month</c>.</summary>
+    public const string MonthRange =
+        $"k.month >= (@From AT TIME ZONE '{BusinessTime.ZoneId}')::date AND k.month < (@To AT TIME ZONE '{BusinessTime.ZoneId}')::date";
+
+    private const string Pending = "(c.first_replied_at IS NULL OR (c.contacted_at IS NULL AND c.contact_due_at IS NOT NULL))";
+    private const string ReplyOverdue = "(c.first_replied_at IS NULL AND c.reply_due_at < @Now)";
+    private const string ContactOverdue = "(c.contact_due_at IS NOT NULL AND c.contacted_at IS NULL AND c.contact_due_at < @Now)";
+
+    /// <summary>A complaint set's count from the rollup's sums (<c>r</c>) and the pending complaints' live counts (<c>p</c>).</summary>
+    private static string Count(KpiSet set) => set switch
+    {
+        KpiSet.Complaints => "r.complaints",
+        KpiSet.ReplyMeasured => "r.replied + coalesce(p.reply_overdue, 0)",
+        KpiSet.ReplyOnTime => "r.reply_on_time",
+        KpiSet.ReplyLate => "r.replied - r.reply_on_time + coalesce(p.reply_overdue, 0)",
+        KpiSet.ContactMeasured => "r.contacted + coalesce(p.contact_overdue, 0)",
+        KpiSet.ContactOnTime => "r.contact_on_time",
+        KpiSet.ContactLate => "r.contacted - r.contact_on_time + coalesce(p.contact_overdue, 0)",
+        KpiSet.Escalated => "r.escalated",
+        KpiSet.EscalatedLevel1 => "r.level1",
+        KpiSet.EscalatedLevel2 => "r.level2",
+        KpiSet.Closed => "r.closed",
+        KpiSet.Repeat => "r.repeat",
+        _ => throw new ArgumentOutOfRangeException(nameof(set), $"{set} is not a complaint figure."),
+    };
+
+    /// <summary>
+    /// The complaint figures of whole months: the same columns as <see cref="KpiSql.Figures"/> (<c>month</c>, <c>s{set}</c>), one row,
+    /// or one per month with counted complaints when <paramref name="byMonth"/>. Parameters <c>@From</c>, <c>@To</c>, <c>@DepartmentId</c>, <c>@Now</c>.
+    /// </summary>
+    public static string Figures(bool byMonth)
+    {
+        var sets = Enum.GetValues<KpiSet>().Where(s => KpiSql.FamilyOf(s) == KpiFamily.Complaints);
+        var columns = string.Join(",\n       ", sets.Select(s => $"({Count(s)})::int AS s{(int)s}"));
+        return $"""
+            WITH r AS (
+                SELECT {(byMonth ? "to_char(k.month, 'YYYY-MM')" : "''")} AS month, sum(k.complaints) AS complaints, sum(k.replied) AS replied,
+                       sum(k.reply_on_time) AS reply_on_time, sum(k.contacted) AS contacted, sum(k.contact_on_time) AS contact_on_time,
+                       sum(k.escalated) AS escalated, sum(k.level1) AS level1, sum(k.level2) AS level2, sum(k.closed) AS closed, sum(k.repeat) AS repeat
+                FROM kpi_complaint_rollup k
+                WHERE {MonthRange} AND (@DepartmentId IS NULL OR k.department_id = @DepartmentId)
+                GROUP BY 1
+                HAVING sum(k.complaints) > 0
+            ), p AS (
+                SELECT {(byMonth ? KpiSql.MonthKey(KpiFamily.Complaints) : "''")} AS month,
+                       count(*) FILTER (WHERE {ReplyOverdue}) AS reply_overdue, count(*) FILTER (WHERE {ContactOverdue}) AS contact_overdue
+                FROM complaints c
+                WHERE c.counted AND c.merged_into_id IS NULL AND {Pending}
+                  AND c.registered_at >= @From AND c.registered_at < @To AND (@DepartmentId IS NULL OR c.department_id = @DepartmentId)
+                GROUP BY 1
+            )
+            SELECT r.month,
+                   {columns}
+            FROM r LEFT JOIN p ON p.month = r.month
+            """;
+    }
+}
