@@ -24,16 +24,16 @@ public static class KpiRollup
     private const string ReplyOverdue = "(c.first_replied_at IS NULL AND c.reply_due_at < @Now)";
     private const string ContactOverdue = "(c.contact_due_at IS NOT NULL AND c.contacted_at IS NULL AND c.contact_due_at < @Now)";
 
-    /// <summary>A complaint set's count from the rollup's sums (<c>r</c>) and the pending complaints' live counts (<c>p</c>).</summary>
+    /// <summary>A complaint set's count from the rollup's sums and the pending complaints' live counts (<c>r</c>).</summary>
     private static string Count(KpiSet set) => set switch
     {
         KpiSet.Complaints => "r.complaints",
-        KpiSet.ReplyMeasured => "r.replied + coalesce(p.reply_overdue, 0)",
+        KpiSet.ReplyMeasured => "r.replied + r.reply_overdue",
         KpiSet.ReplyOnTime => "r.reply_on_time",
-        KpiSet.ReplyLate => "r.replied - r.reply_on_time + coalesce(p.reply_overdue, 0)",
-        KpiSet.ContactMeasured => "r.contacted + coalesce(p.contact_overdue, 0)",
+        KpiSet.ReplyLate => "r.replied - r.reply_on_time + r.reply_overdue",
+        KpiSet.ContactMeasured => "r.contacted + r.contact_overdue",
         KpiSet.ContactOnTime => "r.contact_on_time",
-        KpiSet.ContactLate => "r.contacted - r.contact_on_time + coalesce(p.contact_overdue, 0)",
+        KpiSet.ContactLate => "r.contacted - r.contact_on_time + r.contact_overdue",
         KpiSet.Escalated => "r.escalated",
         KpiSet.EscalatedLevel1 => "r.level1",
         KpiSet.EscalatedLevel2 => "r.level2",
@@ -50,26 +50,31 @@ public static class KpiRollup
     {
         var sets = Enum.GetValues<KpiSet>().Where(s => KpiSql.FamilyOf(s) == KpiFamily.Complaints);
         var columns = string.Join(",\n       ", sets.Select(s => $"({Count(s)})::int AS s{(int)s}"));
+        const string Zero = "0, 0, 0, 0, 0, 0, 0, 0, 0, 0";
+        // One pass over both parts (UNION ALL, then one GROUP BY): no join for the planner to repeat per month.
         return $"""
-            WITH r AS (
-                SELECT {(byMonth ? "to_char(k.month, 'YYYY-MM')" : "''")} AS month, sum(k.complaints) AS complaints, sum(k.replied) AS replied,
-                       sum(k.reply_on_time) AS reply_on_time, sum(k.contacted) AS contacted, sum(k.contact_on_time) AS contact_on_time,
-                       sum(k.escalated) AS escalated, sum(k.level1) AS level1, sum(k.level2) AS level2, sum(k.closed) AS closed, sum(k.repeat) AS repeat
-                FROM kpi_complaint_rollup k
-                WHERE {MonthRange} AND (@DepartmentId IS NULL OR k.department_id = @DepartmentId)
-                GROUP BY 1
-                HAVING sum(k.complaints) > 0
-            ), p AS (
-                SELECT {(byMonth ? KpiSql.MonthKey(KpiFamily.Complaints) : "''")} AS month,
-                       count(*) FILTER (WHERE {ReplyOverdue}) AS reply_overdue, count(*) FILTER (WHERE {ContactOverdue}) AS contact_overdue
-                FROM complaints c
-                WHERE c.counted AND c.merged_into_id IS NULL AND {Pending}
-                  AND c.registered_at >= @From AND c.registered_at < @To AND (@DepartmentId IS NULL OR c.department_id = @DepartmentId)
-                GROUP BY 1
-            )
             SELECT r.month,
                    {columns}
-            FROM r LEFT JOIN p ON p.month = r.month
+            FROM (
+                SELECT u.month, sum(u.complaints) AS complaints, sum(u.replied) AS replied, sum(u.reply_on_time) AS reply_on_time,
+                       sum(u.contacted) AS contacted, sum(u.contact_on_time) AS contact_on_time, sum(u.escalated) AS escalated,
+                       sum(u.level1) AS level1, sum(u.level2) AS level2, sum(u.closed) AS closed, sum(u.repeat) AS repeat,
+                       sum(u.reply_overdue) AS reply_overdue, sum(u.contact_overdue) AS contact_overdue
+                FROM (
+                    SELECT {(byMonth ? "to_char(k.month, 'YYYY-MM')" : "''")} AS month, k.complaints, k.replied, k.reply_on_time, k.contacted,
+                           k.contact_on_time, k.escalated, k.level1, k.level2, k.closed, k.repeat, 0 AS reply_overdue, 0 AS contact_overdue
+                    FROM kpi_complaint_rollup k
+                    WHERE {MonthRange} AND (@DepartmentId IS NULL OR k.department_id = @DepartmentId)
+                    UNION ALL
+                    SELECT {(byMonth ? KpiSql.MonthKey(KpiFamily.Complaints) : "''")}, {Zero},
+                           ({ReplyOverdue})::int, ({ContactOverdue})::int
+                    FROM complaints c
+                    WHERE c.counted AND c.merged_into_id IS NULL AND {Pending}
+                      AND c.registered_at >= @From AND c.registered_at < @To AND (@DepartmentId IS NULL OR c.department_id = @DepartmentId)
+                ) u
+                GROUP BY u.month
+                HAVING sum(u.complaints) > 0
+            ) r
             """;
     }
 }

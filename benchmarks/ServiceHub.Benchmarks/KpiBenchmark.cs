@@ -39,6 +39,8 @@ public static class KpiBenchmark
             var breakdown = await conn.QueryAsync<string>("EXPLAIN (ANALYZE, BUFFERS) " + ComplaintStatistics.Sql(StatisticsDimension.RootCause),
                 new { june.From, june.To, ProjectId = (int?)null, DepartmentId = (int?)null }, commandTimeout: 0);
             Console.Error.WriteLine(string.Join('\n', breakdown));
+            var rollupTrend = await conn.QueryAsync<string>("EXPLAIN (ANALYZE, BUFFERS) " + KpiRollup.Figures(byMonth: true), Args(year, clock), commandTimeout: 0);
+            Console.Error.WriteLine(string.Join('\n', rollupTrend));
         }
 
         var check = await kpi.FiguresAsync(actor, june);
