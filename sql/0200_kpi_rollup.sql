@@ -187,6 +187,8 @@ CREATE TRIGGER complaint_contacts_kpi_delete AFTER DELETE ON complaint_contacts 
 -- A contact's customer changed (a voice now belongs to another complainant): the units it is a voice of.
 CREATE FUNCTION kpi_contacts_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- Most updates of contacts (satisfaction, handover, retention) change no customer: nothing to look up.
+    IF NOT EXISTS (SELECT 1 FROM kpi_old o JOIN kpi_new n ON n.id = o.id AND n.customer_id IS DISTINCT FROM o.customer_id) THEN RETURN NULL; END IF;
     PERFORM kpi_refresh_complaints(ARRAY(
         SELECT coalesce(c.merged_into_id, c.id)
         FROM kpi_old o JOIN kpi_new n ON n.id = o.id AND n.customer_id IS DISTINCT FROM o.customer_id

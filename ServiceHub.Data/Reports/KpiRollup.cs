@@ -42,6 +42,42 @@ public static class KpiRollup
         _ => throw new ArgumentOutOfRangeException(nameof(set), $"{set} is not a complaint figure."),
     };
 
+    /// <summary>A consultation set's count from the sums of <c>kpi_consultation_rollup</c> (<c>k</c>, sql/0201_kpi_consultation_rollup.sql).</summary>
+    private static string ConsultationCount(KpiSet set) => set switch
+    {
+        KpiSet.Consultations => "sum(k.consultations)",
+        KpiSet.ConsultationsSatisfied => "sum(k.satisfied)",
+        KpiSet.ConsultationsNotSatisfied => "sum(k.consultations - k.satisfied)",
+        KpiSet.ConsultationsCallbackUnreachable => "sum(k.unreachable)",
+        _ => throw new ArgumentOutOfRangeException(nameof(set), $"{set} is not a consultation figure."),
+    };
+
+    /// <summary>
+    /// The consultation figures of whole months from <c>kpi_consultation_rollup</c> (by month of receipt × the consultation's department,
+    /// kept by triggers on contacts, return_visit_tasks and users): the same columns as <see cref="KpiSql.Figures"/>; same parameters.
+    /// </summary>
+    public static string ConsultationFigures(bool byMonth)
+    {
+        var sets = Enum.GetValues<KpiSet>().Where(s => KpiSql.FamilyOf(s) == KpiFamily.Consultations);
+        var columns = string.Join(",\n       ", sets.Select(s => $"({ConsultationCount(s)})::int AS s{(int)s}"));
+        return $"""
+            SELECT {(byMonth ? "to_char(k.month, 'YYYY-MM')" : "''")} AS month,
+                   {columns}
+            FROM kpi_consultation_rollup k
+            WHERE {MonthRange} AND (@DepartmentId IS NULL OR k.department_id = @DepartmentId)
+            GROUP BY 1
+            HAVING sum(k.consultations) > 0
+            """;
+    }
+
+    /// <summary>The figures of a family from the rollup; emergencies (a few hundred a year) are read from the rows.</summary>
+    public static string FiguresOf(KpiFamily family, bool byMonth) => family switch
+    {
+        KpiFamily.Complaints => Figures(byMonth),
+        KpiFamily.Consultations => ConsultationFigures(byMonth),
+        _ => KpiSql.Figures(family, byMonth),
+    };
+
     /// <summary>
     /// The complaint figures of whole months: the same columns as <see cref="KpiSql.Figures"/> (<c>month</c>, <c>s{set}</c>), one row,
     /// or one per month with counted complaints when <paramref name="byMonth"/>. Parameters <c>@From</c>, <c>@To</c>, <c>@DepartmentId</c>, <c>@Now</c>.

@@ -198,7 +198,7 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
         await using var conn = await db.OpenConnectionAsync(ct);
         foreach (var family in families)
         {
-            var sql = rollup && family == KpiFamily.Complaints ? KpiRollup.Figures(byMonth) : KpiSql.Figures(family, byMonth);
+            var sql = rollup ? KpiRollup.FiguresOf(family, byMonth) : KpiSql.Figures(family, byMonth);
             var rows = await conn.QueryAsync(new CommandDefinition(sql, Args(q, dept), cancellationToken: ct));
             foreach (IDictionary<string, object?> row in rows)
             {
