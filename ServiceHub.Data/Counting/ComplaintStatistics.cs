@@ -109,8 +109,8 @@ public sealed class ComplaintStatistics(NpgsqlDataSource db)
             """;
     }
 
-    private const string RollupScope = """
-        c.month >= (@From AT TIME ZONE 'Asia/Shanghai')::date AND c.month < (@To AT TIME ZONE 'Asia/Shanghai')::date
+    private const string RollupScope = $"""
+        c.month >= (@From AT TIME ZONE '{Infrastructure.BusinessTime.ZoneId}')::date AND c.month < (@To AT TIME ZONE '{Infrastructure.BusinessTime.ZoneId}')::date
         AND (@ProjectId IS NULL OR c.project_id = @ProjectId) AND (@DepartmentId IS NULL OR c.department_id = @DepartmentId)
         """;
 

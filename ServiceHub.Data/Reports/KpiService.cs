@@ -152,8 +152,9 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
     };
 
     /// <summary>
-    /// The KPI figures of the period <paramref name="q"/> (department: see <see cref="KpiAccess.Scope"/>). The complaint figures of whole
-    /// business months come from the rollup (<see cref="KpiRollup"/>), of other periods from the rows; the same figures either way.
+    /// The KPI figures of the period <paramref name="q"/> (department: see <see cref="KpiAccess.Scope"/>). The complaint and consultation
+    /// figures of whole business months come from the rollups (<see cref="KpiRollup"/>), emergencies and other periods from the rows;
+    /// the same figures either way (KpiRollupTests).
     /// </summary>
     public Task<KpiFigures> FiguresAsync(Actor actor, KpiQuery q, CancellationToken ct = default) => FiguresAsync(actor, q, Rollup(q), ct);
 
