@@ -40,6 +40,7 @@ catch (Exception ex) when (ex is DatabaseStartup.StartupException or Migrator.Mi
     return 1;
 }
 
+builder.AddServiceHubTelemetry();
 builder.Services
     .AddServiceHubData(connectionString)
     .AddServiceHubJobs(connectionString, builder.Configuration)
@@ -57,6 +58,16 @@ catch (DatabaseStartup.StartupException ex)
 {
     Console.Error.WriteLine($"ServiceHub: {ex.Message}");
     return 1;
+}
+
+if (args is ["job", var jobId])
+{
+    // `ServiceHub.App job <id>`: one run of a recurring job in this process, then exit (no web server, no job server).
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+    if (await ServiceHub.Jobs.Infrastructure.JobCommand.RunOnceAsync(app.Services, jobId, stop.Token)) return 0;
+    Console.Error.WriteLine($"ServiceHub: no job '{jobId}'. Jobs: {string.Join(", ", ServiceHub.Jobs.Infrastructure.JobCommand.Ids)}");
+    return 2;
 }
 
 if (demo) await app.Services.SeedServiceHubDemoAsync();

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Localization;
 using ServiceHub.App;
 using ServiceHub.App.Api;
@@ -239,14 +238,14 @@ public static class CallsApi
     }
 
     public static async Task<Ok<CallAccepted>> AnnounceCall(CallRequest body, ClaimsPrincipal user, HttpContext http, CallRepository calls,
-        IHubContext<AlertsHub, IAlertsClient> hub, CancellationToken ct)
+        AlertsPush push, CancellationToken ct)
     {
         var call = await calls.RecordAsync(ApiInput.Actor(user, http), new CallReport
         {
             CallerNumber = body.CallerNumber ?? "", Extension = body.Extension ?? "", StartedAt = body.StartedAt, CallId = body.CallId,
         }, ct);
         if (call.AgentId is { } agent)
-            await hub.Clients.Group(AlertsHub.UserGroup(agent)).ScreenPop(new ScreenPopMessage(call.CallId, call.CallerPhoneMasked, call.StartedAt, call.CustomerId, call.CustomerName));
+            await push.ScreenPopAsync(agent, new ScreenPopMessage(call.CallId, call.CallerPhoneMasked, call.StartedAt, call.CustomerId, call.CustomerName));
         return TypedResults.Ok(new CallAccepted(call.CallId, call.AgentId is not null, call.CustomerId));
     }
 }

@@ -2,23 +2,25 @@ using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ServiceHub.App.Emergencies;
 using ServiceHub.Data.Emergencies;
-using StackExchange.Redis;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
 public static class EmergencyAppExtensions
 {
     /// <summary>
-    /// SignalR for the alerts hub; with <c>SignalR:Redis</c> set (a StackExchange.Redis connection string) every instance
-    /// shares one Redis backplane, so an alert reaches a person connected to any instance. One instance needs no Redis.
+    /// SignalR for the alerts hub, each instance delivering to its own connections; with <c>SignalR:Redis</c> set (a
+    /// StackExchange.Redis connection string) the instances tell each other through Redis (<see cref="AlertsBackplane"/>), so an
+    /// alert reaches a person connected to any instance, and Redis being down costs only the other instances' live pushes.
+    /// One instance needs no Redis.
     /// </summary>
-    public static IServiceCollection AddServiceHubEmergencyApp(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddServiceHubEmergencyApp(this IServiceCollection services)
     {
-        var signalR = services.AddSignalR();
-        var redis = configuration["SignalR:Redis"];
-        if (!string.IsNullOrWhiteSpace(redis))
-            signalR.AddStackExchangeRedis(redis, o => o.Configuration.ChannelPrefix = RedisChannel.Literal("servicehub"));
-        services.Replace(ServiceDescriptor.Singleton<IEmergencyNotifier, HubEmergencyNotifier>());
+        services.AddSignalR();
+        services.AddSingleton<LocalAlerts>();
+        services.AddSingleton<AlertsBackplane>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertsBackplane>());
+        services.AddSingleton<AlertsPush>();
+        services.Replace(ServiceDescriptor.Singleton<IEmergencyNotifier>(sp => sp.GetRequiredService<AlertsPush>()));
         return services;
     }
 

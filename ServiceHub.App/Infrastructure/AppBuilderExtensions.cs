@@ -23,6 +23,7 @@ public static class AppBuilderExtensions
         app.UseServiceHubApi();
         app.UseSignInRateLimiting();
         app.UseAuthentication();
+        app.UseUserIdInLogs();
         app.UsePasswordChangeGate();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -34,6 +35,7 @@ public static class AppBuilderExtensions
     {
         app.MapStaticAssets().AllowAnonymous();
         app.MapServiceHubHealthChecks();
+        app.MapServiceHubMetrics();
         app.MapServiceHubAccount();
         app.MapServiceHubEmergencies();
         app.MapServiceHubApi();

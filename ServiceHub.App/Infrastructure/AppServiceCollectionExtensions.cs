@@ -80,7 +80,7 @@ public static class AppServiceCollectionExtensions
         services.AddServiceHubApi(configuration);
         services.AddTransportSecurity(security);
         services.AddServiceHubHealthChecks();
-        services.AddServiceHubEmergencyApp(configuration);
+        services.AddServiceHubEmergencyApp();
         services.Replace(ServiceDescriptor.Singleton<ServiceHub.Data.Notifications.INotificationText, ServiceHub.App.Notifications.LocalizedNotificationText>());
         return services;
     }

@@ -10,7 +10,11 @@ namespace ServiceHub.Data.Accountability;
 public sealed record DrawShare(int? DepartmentId, int Size);
 
 /// <summary>The draws made and the seed that reproduces them.</summary>
-public sealed record DrawResult(IReadOnlyList<int> DrawIds, long Seed);
+public sealed record DrawResult(IReadOnlyList<int> DrawIds, long Seed)
+{
+    /// <summary>The longest seed as typed: a 64-bit number's digits and its sign.</summary>
+    public const int SeedMaxLength = 20;
+}
 
 /// <summary>
 /// One sheet on HR's list for a period: drawn in a sample, or flagged by the system (<see cref="SpotCheckSources"/>). Every kind has
@@ -24,7 +28,11 @@ public sealed record Suggestion(string Breach, int PersonId, string PersonName, 
 
 public sealed record Penalty(
     long Id, long? ItemId, string? SheetNo, long? ComplaintId, int PersonId, string PersonName, int? DepartmentId, string? DepartmentName, string Period,
-    string Breach, decimal Amount, string Note, string State, string ProposedByName, DateTimeOffset ProposedAt, string? ContestNote, DateTimeOffset? DecidedAt);
+    string Breach, decimal Amount, string Note, string State, string ProposedByName, DateTimeOffset ProposedAt, string? ContestNote, DateTimeOffset? DecidedAt)
+{
+    /// <summary>The longest note of HR's proposal and of the manager's contest (issue #12 point 14; CHECKs in sql/0160).</summary>
+    public const int NoteMax = 500;
+}
 
 public sealed record LedgerRow(int PersonId, string PersonName, int? DepartmentId, string? DepartmentName, int Entries, decimal Confirmed, decimal Pending);
 
@@ -257,6 +265,7 @@ public sealed class SpotCheckRepository(NpgsqlDataSource db, TimeProvider clock,
             var (min, max) = Breaches.Range(breach);
             errors["Amount"] = new("Penalty.OutOfRange", min, max);
         }
+        TextInput.Check(errors, "Note", note, Penalty.NoteMax, required: false);
         if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -267,7 +276,7 @@ public sealed class SpotCheckRepository(NpgsqlDataSource db, TimeProvider clock,
             INSERT INTO penalties (item_id, person_id, department_id, period, breach, amount, note, proposed_by, proposed_at)
             SELECT @itemId, u.id, u.department_id, @period, @breach, @amount, @note, @actorId, @now FROM users u WHERE u.id = @personId
             RETURNING id
-            """, new { itemId, personId, period, breach, amount, note = note.Trim(), actorId = actor.Id, now }, tx, cancellationToken: ct));
+            """, new { itemId, personId, period, breach, amount, note = (note ?? "").Trim(), actorId = actor.Id, now }, tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition(
             "UPDATE spot_check_items SET checked_at = coalesce(checked_at, @now), checked_by = coalesce(checked_by, @actorId) WHERE id = @itemId",
             new { itemId, now, actorId = actor.Id }, tx, cancellationToken: ct));
@@ -291,7 +300,9 @@ public sealed class SpotCheckRepository(NpgsqlDataSource db, TimeProvider clock,
     public async Task ContestAsync(Actor actor, long penaltyId, string note, CancellationToken ct = default)
     {
         actor.Require(Roles.DeptManager);
-        if (string.IsNullOrWhiteSpace(note)) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["ContestNote"] = new("Validation.Required") });
+        var errors = new Dictionary<string, FieldError>();
+        TextInput.Check(errors, "ContestNote", note, Penalty.NoteMax);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
         var dept = await conn.ExecuteScalarAsync<int?>(new CommandDefinition("SELECT department_id FROM penalties WHERE id = @penaltyId", new { penaltyId }, cancellationToken: ct));
         if (dept is null || dept != actor.DepartmentId) throw new ForbiddenException(actor.UserName, [Roles.DeptManager]);

@@ -93,6 +93,12 @@ public static class Access
     /// <summary>The reporting calendar and the information assessment.</summary>
     public static readonly IReadOnlyList<string> Reporting = [DeptManager, Handler, Leadership, Roles.Admin];
 
+    /// <summary>
+    /// Who issues the unified reporting formats (DOMAIN.md §1): the managers of the Enterprise Management Dept (企业管理部, the
+    /// department is checked on the server, <c>ReportingAccess.For</c>) and admins. Every department reads the current formats.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ReportFormatIssuers = [DeptManager, Roles.Admin];
+
     /// <summary>Who writes a standard reply for their department (the CS supervisor decides on it).</summary>
     public static readonly IReadOnlyList<string> StandardReplyAuthors = [DeptManager, Handler, CsSupervisor, Roles.Admin];
 

@@ -16,6 +16,7 @@ public static class AdminServiceCollectionExtensions
         services.AddOptions<CustomerSearchOptions>().BindConfiguration("Customers:Search");
         services.AddSingleton<CustomerSearchLimiter>();
         services.AddSingleton<CustomerRepository>();
+        services.AddSingleton<JobFailures>();
         return services;
     }
 }

@@ -20,6 +20,7 @@ public sealed partial class DemoSeeder
         var submitter = new Dictionary<string, int>
         {
             ["CS"] = userIds["csmanager"], ["PM"] = userIds["pmmanager"], ["ENG"] = userIds["engmanager"], ["MKT"] = userIds["mktmanager"],
+            ["EM"] = userIds["emmanager"],
         };
         int By(string dept) => submitter.GetValueOrDefault(dept, doc);
 
@@ -67,6 +68,19 @@ public sealed partial class DemoSeeder
                 submitted = occurred.AddHours(hours), content = "已现场处理，详细情况见附件。",
             }, tx, cancellationToken: ct));
         }
+
+        // The Enterprise Management Dept's unified formats: the annual summary and plan revised once (version 1 kept as history).
+        var formats = new (string Kind, int Version, string Title, string Contents, DateTimeOffset IssuedAt)[]
+        {
+            (ReportKinds.AnnualSummaryPlan, 1, "部门年度总结和计划报送格式", "一、上年度工作总结（目标完成情况、主要问题）\n二、本年度工作计划（目标、措施、时间节点）\n三、中长期规划", At(1, 1, 0).AddDays(-60)),
+            (ReportKinds.AnnualSummaryPlan, 2, "部门年度总结和计划报送格式", "一、上年度工作总结（目标完成情况、主要问题及原因）\n二、本年度工作计划（目标、措施、责任人、时间节点）\n三、三年中长期规划\n四、需公司协调的事项", At(1, 1, 0).AddDays(-30)),
+            (ReportKinds.TrainingOutline, 1, "年度培训大纲报送格式", "一、培训对象及人数\n二、课程名称及课时\n三、讲师及培训方式\n四、时间安排及预算", At(1, 1, 0).AddDays(-30)),
+            (ReportKinds.Instant, 1, "即时信息报送格式", "一、发生时间、地点\n二、事件经过\n三、已采取的措施\n四、影响范围及后续安排\n五、报送人及联系电话", At(1, 1, 0).AddDays(-30)),
+        };
+        foreach (var (kind, version, title, contents, issuedAt) in formats)
+            await conn.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO report_formats (kind, version, title, contents, issued_by, issued_at) VALUES (@kind, @version, @title, @contents, @by, @issuedAt)
+                """, new { kind, version, title, contents, by = userIds["emmanager"], issuedAt }, tx, cancellationToken: ct));
 
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO assessment_manual_deductions (rule_code, department_id, occurred_on, note, created_by, created_at)

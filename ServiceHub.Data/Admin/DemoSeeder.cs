@@ -46,6 +46,7 @@ public sealed partial class DemoSeeder(NpgsqlDataSource db, TimeProvider clock)
         new("leader", "郑国华", [Roles.Leadership], null),
         new("vp", "钱明远", [Roles.Leadership], null),
         new("docadmin", "林雪", [Roles.Handler], "ED"),
+        new("emmanager", "何文博", [Roles.DeptManager], "EM"),
     ];
 
     private static readonly (string Code, string Name, string Address, string Dept, int Buildings, int Floors, int UnitsPerFloor)[] DemoProjects =

@@ -8,6 +8,9 @@ public static partial class PhoneNumbers
     [GeneratedRegex(@"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")]
     private static partial Regex Valid();
 
+    /// <summary>The longest phone number as typed (with spaces, brackets or +86): the length limit of a phone field.</summary>
+    public const int TextMax = 20;
+
     public static string Normalize(string? input) =>
         new((input ?? "").Where(c => !char.IsWhiteSpace(c) && c != '(' && c != ')').ToArray());
 

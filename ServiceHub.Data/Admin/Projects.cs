@@ -5,8 +5,17 @@ using ServiceHub.Data.Infrastructure;
 namespace ServiceHub.Data.Admin;
 
 public sealed record Project(int Id, string Code, string Name, string Address, int? PropertyDepartmentId, string? PropertyDepartmentName, bool IsActive, int BuildingCount, int UnitCount);
-public sealed record Building(int Id, int ProjectId, string Name, int UnitCount);
-public sealed record Unit(int Id, int BuildingId, string Number);
+public sealed record Building(int Id, int ProjectId, string Name, int UnitCount)
+{
+    /// <summary>The longest building name (issue #12 point 14; CHECK in sql/0160).</summary>
+    public const int NameMax = 50;
+}
+
+public sealed record Unit(int Id, int BuildingId, string Number)
+{
+    /// <summary>The longest unit number (CHECK in sql/0160).</summary>
+    public const int NumberMax = 20;
+}
 
 /// <summary>A unit with its building and project, as shown on forms: 翠湖苑 3号楼 1-502.</summary>
 public sealed record UnitAddress(int UnitId, int BuildingId, int ProjectId, string ProjectName, string BuildingName, string UnitNumber)
@@ -16,6 +25,9 @@ public sealed record UnitAddress(int UnitId, int BuildingId, int ProjectId, stri
 
 public sealed class ProjectEdit
 {
+    /// <summary>Length limits of a project (issue #12 point 14; CHECKs in sql/0160).</summary>
+    public const int CodeMax = 20, NameMax = 100, AddressMax = 200;
+
     public int? Id { get; init; }
     public string Code { get; set; } = "";
     public string Name { get; set; } = "";
@@ -76,7 +88,12 @@ public sealed class ProjectRepository(NpgsqlDataSource db, AuditLog audit)
     {
         actor.Require(Access.Admin);
         if (string.IsNullOrWhiteSpace(edit.Code) || string.IsNullOrWhiteSpace(edit.Name)) throw new DomainException("Validation.Required");
-        var args = new { edit.Id, Code = edit.Code.Trim(), Name = edit.Name.Trim(), Address = edit.Address.Trim(), edit.PropertyDepartmentId, edit.IsActive };
+        var errors = new Dictionary<string, FieldError>();
+        TextInput.Check(errors, nameof(edit.Code), edit.Code, ProjectEdit.CodeMax);
+        TextInput.Check(errors, nameof(edit.Name), edit.Name, ProjectEdit.NameMax);
+        TextInput.Check(errors, nameof(edit.Address), edit.Address, ProjectEdit.AddressMax, required: false);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
+        var args = new { edit.Id, Code = edit.Code.Trim(), Name = edit.Name.Trim(), Address = (edit.Address ?? "").Trim(), edit.PropertyDepartmentId, edit.IsActive };
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         int id;
@@ -106,6 +123,10 @@ public sealed class ProjectRepository(NpgsqlDataSource db, AuditLog audit)
     {
         actor.Require(Access.Admin);
         if (string.IsNullOrWhiteSpace(name)) throw new DomainException("Validation.Required");
+        var errors = new Dictionary<string, FieldError>();
+        TextInput.Check(errors, "Name", name, Building.NameMax);
+        if (unitNumbers.Any(n => n.Trim().Length > Unit.NumberMax)) errors["UnitNumbers"] = new("Validation.TooLong", Unit.NumberMax);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         int id;

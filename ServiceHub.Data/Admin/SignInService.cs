@@ -27,6 +27,12 @@ public sealed class SignInService(NpgsqlDataSource db, UserRepository users, Ses
     public async Task<SignInResult> SignInAsync(string userName, string password, string? ip, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
+        // Over-long input is no account's: refused like an unknown user, its name cut to the column's length in the audit log.
+        if (userName?.Length > UserRepository.UserNameMax || password?.Length > PasswordPolicy.MaxLength)
+        {
+            UserRepository.VerifyPassword(DummyHash.Value, "");
+            return await FailAsync(null, userName![..Math.Min(userName!.Length, UserRepository.UserNameMax)], SignInOutcome.Invalid, "input too long", ip, ct);
+        }
         var user = await users.FindByUserNameAsync(userName ?? "", ct);
         var passwordMatches = UserRepository.VerifyPassword(user?.PasswordHash ?? DummyHash.Value, password ?? "");
         if (user is null)

@@ -33,10 +33,19 @@ public sealed record UserEdit
     public string? NewPassword { get; set; }
 }
 
-/// <summary>Password rules: at least 8 characters with a letter and a digit.</summary>
+/// <summary>Password rules: at least 8 characters with a letter and a digit, at most 128.</summary>
 public static class PasswordPolicy
 {
     public const int MinLength = 8;
+
+    /// <summary>The longest password taken (issue #12 point 14: every input has a length limit).</summary>
+    public const int MaxLength = 128;
+
+    /// <summary>Refuses a new password longer than <see cref="MaxLength"/> (<c>Validation.TooLong</c>).</summary>
+    public static void RequireNotTooLong(string? password)
+    {
+        if (password is { Length: > MaxLength }) throw new DomainException("Validation.TooLong", MaxLength);
+    }
 
     public static bool IsStrongEnough(string? password) =>
         password is { Length: >= MinLength } && password.Any(char.IsLetter) && password.Any(char.IsDigit);
@@ -126,6 +135,7 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProv
         if (edit.Roles.Count == 0) throw new DomainException("User.RolesRequired");
         if (edit.Roles.Any(r => !Roles.IsKnown(r))) throw new DomainException("User.UnknownRole");
         if (edit.Id is null && edit.NewPassword is null) throw new DomainException("User.PasswordRequired");
+        PasswordPolicy.RequireNotTooLong(edit.NewPassword);
         if (edit.NewPassword is not null && !PasswordPolicy.IsStrongEnough(edit.NewPassword)) throw new DomainException("Password.TooWeak", PasswordPolicy.MinLength);
         if (!string.IsNullOrWhiteSpace(edit.Phone) && !PhoneNumbers.IsValid(edit.Phone)) throw new DomainException("Validation.Phone");
         if (!string.IsNullOrWhiteSpace(edit.Extension) && !ServiceHub.Data.Integrations.CallRepository.IsExtension(edit.Extension.Trim()))
@@ -219,6 +229,7 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProv
     {
         var now = clock.GetUtcNow();
         var user = await GetAsync(actor.Id, ct) ?? throw new DomainException("NotFound");
+        PasswordPolicy.RequireNotTooLong(newPassword);
         if (Lockout.IsLocked(user, now)) throw new DomainException("Account.LockedOut", BusinessTime.Format(user.LockedUntil, "HH:mm"));
         await using var conn = await db.OpenConnectionAsync(ct);
         if (!VerifyPassword(user.PasswordHash, currentPassword))

@@ -9,6 +9,7 @@ public static class AssessmentServiceCollectionExtensions
     {
         services.AddSingleton<ReportingCalendar>();
         services.AddSingleton<InformationAssessment>();
+        services.AddSingleton<ReportFormats>();
         return services;
     }
 }

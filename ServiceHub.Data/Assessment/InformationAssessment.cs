@@ -22,6 +22,12 @@ public sealed record DepartmentScore(int DepartmentId, string Name, string NameE
 
 public sealed class RuleEdit
 {
+    /// <summary>The longest name of a rule, Chinese or English (issue #12 point 14; CHECKs in sql/0160).</summary>
+    public const int NameMax = 100;
+
+    /// <summary>The longest code (the format allows a letter and 39 more: <c>^[A-Z][A-Z0-9_]{1,39}$</c>).</summary>
+    public const int CodeMax = 40;
+
     /// <summary>Null: a new manual rule.</summary>
     public bool IsNew { get; set; }
     public string Code { get; set; } = "";
@@ -34,6 +40,9 @@ public sealed class RuleEdit
 
 public sealed class ManualDeductionForm
 {
+    /// <summary>The longest note of an occurrence (CHECK in sql/0160).</summary>
+    public const int NoteMax = 500;
+
     public string RuleCode { get; set; } = "";
     public int? DepartmentId { get; set; }
     public DateTime? OccurredOn { get; set; }
@@ -69,8 +78,8 @@ public sealed class InformationAssessment(NpgsqlDataSource db, AuditLog audit, T
         var code = edit.Code.Trim().ToUpperInvariant();
         var errors = new Dictionary<string, FieldError>();
         if (!System.Text.RegularExpressions.Regex.IsMatch(code, "^[A-Z][A-Z0-9_]{1,39}$")) errors["Code"] = new FieldError("Assessment.RuleCodeFormat");
-        if (string.IsNullOrWhiteSpace(edit.Name)) errors["Name"] = new FieldError("Validation.Required");
-        if (string.IsNullOrWhiteSpace(edit.NameEn)) errors["NameEn"] = new FieldError("Validation.Required");
+        TextInput.Check(errors, "Name", edit.Name, RuleEdit.NameMax);
+        TextInput.Check(errors, "NameEn", edit.NameEn, RuleEdit.NameMax);
         if (edit.Points is <= 0 or > Scoring.FullMarks) errors["Points"] = new FieldError("Assessment.PointsRange");
         if (edit.Cap is { } cap && (cap <= 0 || cap > Scoring.FullMarks)) errors["Cap"] = new FieldError("Assessment.PointsRange");
         else if (edit.Cap is { } c && c < edit.Points) errors["Cap"] = new FieldError("Assessment.CapBelowPoints");
@@ -131,7 +140,7 @@ public sealed class InformationAssessment(NpgsqlDataSource db, AuditLog audit, T
         if (form.DepartmentId is null) errors["DepartmentId"] = new FieldError("Validation.Required");
         if (form.OccurredOn is null) errors["OccurredOn"] = new FieldError("Validation.Required");
         else if (DateOnly.FromDateTime(form.OccurredOn.Value) > BusinessTime.Today(clock)) errors["OccurredOn"] = new FieldError("Reporting.OccurredInFuture");
-        if (string.IsNullOrWhiteSpace(form.Note)) errors["Note"] = new FieldError("Validation.Required");
+        TextInput.Check(errors, "Note", form.Note, ManualDeductionForm.NoteMax);
         if (errors.Count > 0) throw new ValidationFailedException(errors);
 
         await using var tx = await conn.BeginTransactionAsync(ct);

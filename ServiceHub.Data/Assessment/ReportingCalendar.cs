@@ -12,6 +12,9 @@ public sealed record ReportItem(
 {
     public string Status { get; init; } = ReportStatus.Open;
 
+    /// <summary>Length limits of what a department types (issue #12 point 14; CHECKs in sql/0160).</summary>
+    public const int TitleMax = 200, ContentMax = 4000, AttachmentNoteMax = 500;
+
     public string DepartmentDisplayName(bool english) => english ? DepartmentNameEn : DepartmentName;
 }
 
@@ -135,10 +138,11 @@ public sealed class ReportingCalendar(NpgsqlDataSource db, AuditLog audit, TimeP
         var errors = new Dictionary<string, FieldError>();
         var now = clock.GetUtcNow();
         if (departmentId is null) errors["DepartmentId"] = new FieldError("Validation.Required");
-        if (string.IsNullOrWhiteSpace(form.Title)) errors["Title"] = new FieldError("Validation.Required");
+        TextInput.Check(errors, "Title", form.Title, ReportItem.TitleMax);
         if (form.OccurredAt is null) errors["OccurredAt"] = new FieldError("Validation.Required");
         else if (form.OccurredAt > now) errors["OccurredAt"] = new FieldError("Reporting.OccurredInFuture");
-        if (form.SubmitNow && string.IsNullOrWhiteSpace(form.Content)) errors["Content"] = new FieldError("Validation.Required");
+        TextInput.Check(errors, "Content", form.Content, ReportItem.ContentMax, required: form.SubmitNow);
+        TextInput.Check(errors, "AttachmentNote", form.AttachmentNote, ReportItem.AttachmentNoteMax, required: false);
         if (departmentId is { } dep && !(form.SubmitNow ? access.MaySubmit(dep) : access.Administer))
             throw new ForbiddenException(actor.UserName, [.. ReportingRoles.DepartmentStaff]);
         if (errors.Count > 0) throw new ValidationFailedException(errors);
@@ -178,8 +182,10 @@ public sealed class ReportingCalendar(NpgsqlDataSource db, AuditLog audit, TimeP
         var departmentId = await conn.ExecuteScalarAsync<int?>(new CommandDefinition(
             "SELECT department_id FROM report_items WHERE id = @itemId", new { itemId }, cancellationToken: ct)) ?? throw new DomainException("NotFound");
         if (!access.MaySubmit(departmentId)) throw new ForbiddenException(actor.UserName, [.. ReportingRoles.DepartmentStaff]);
-        if (string.IsNullOrWhiteSpace(form.Content))
-            throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Content"] = new("Validation.Required") });
+        var errors = new Dictionary<string, FieldError>();
+        TextInput.Check(errors, "Content", form.Content, ReportItem.ContentMax);
+        TextInput.Check(errors, "AttachmentNote", form.AttachmentNote, ReportItem.AttachmentNoteMax, required: false);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
 
         await using var tx = await conn.BeginTransactionAsync(ct);
         var now = clock.GetUtcNow();

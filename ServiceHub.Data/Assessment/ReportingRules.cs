@@ -59,6 +59,9 @@ public static class ReportingRoles
     /// <summary>The Enterprise Development Dept receives the information; its code in <c>departments</c>.</summary>
     public const string EnterpriseDevelopmentCode = "ED";
 
+    /// <summary>The Enterprise Management Dept sets the unified reporting formats; its code in <c>departments</c>.</summary>
+    public const string EnterpriseManagementCode = "EM";
+
     /// <summary>The roles of a department's people who submit their department's items (and, in 企业发展部, administer the calendar).</summary>
     public static readonly string[] DepartmentStaff = [Roles.DeptManager, Roles.Handler];
 
@@ -69,6 +72,9 @@ public static class ReportingRoles
 /// <summary>What an actor may do here, worked out on the server from their roles and department.</summary>
 public sealed record ReportingAccess(bool ReadAll, bool Administer, bool EditRules, int? OwnDepartmentId)
 {
+    /// <summary>Issues and revises the unified reporting formats: the Enterprise Management Dept's managers and admins.</summary>
+    public bool IssueFormats { get; init; }
+
     public bool Any => ReadAll || OwnDepartmentId is not null;
 
     public bool MayRead(int departmentId) => ReadAll || OwnDepartmentId == departmentId;
@@ -80,11 +86,15 @@ public sealed record ReportingAccess(bool ReadAll, bool Administer, bool EditRul
         var staff = actor.IsIn(ReportingRoles.DepartmentStaff) && actor.DepartmentId is not null;
         var ed = staff && departmentCode == ReportingRoles.EnterpriseDevelopmentCode;
         var admin = actor.IsIn(Roles.Admin);
+        var emManager = actor.IsIn([Roles.DeptManager]) && actor.DepartmentId is not null && departmentCode == ReportingRoles.EnterpriseManagementCode;
         return new ReportingAccess(
             ReadAll: ed || actor.IsIn(ReportingRoles.ReadAll),
             Administer: ed || admin,
             EditRules: admin,
-            OwnDepartmentId: staff ? actor.DepartmentId : null);
+            OwnDepartmentId: staff ? actor.DepartmentId : null)
+        {
+            IssueFormats = actor.IsIn(Access.ReportFormatIssuers) && (admin || emManager),
+        };
     }
 }
 
@@ -157,6 +167,9 @@ public sealed record GradeBand(string Grade, decimal LowerBound, decimal UpperBo
 
 public sealed class GradeBandEdit
 {
+    /// <summary>The longest grade name (CHECK in sql/0160).</summary>
+    public const int GradeMax = 20;
+
     public string Grade { get; set; } = "";
     public decimal LowerBound { get; set; }
     public decimal UpperBound { get; set; }
@@ -199,7 +212,7 @@ public static class Scoring
         {
             var b = bands[i];
             if (string.IsNullOrWhiteSpace(b.Grade)) errors[$"Bands[{i}].Grade"] = new FieldError("Validation.Required");
-            else if (b.Grade.Trim().Length > 20) errors[$"Bands[{i}].Grade"] = new FieldError("Assessment.GradeTooLong");
+            else if (b.Grade.Trim().Length > GradeBandEdit.GradeMax) errors[$"Bands[{i}].Grade"] = new FieldError("Validation.TooLong", GradeBandEdit.GradeMax);
             else if (!seen.Add(b.Grade.Trim())) errors[$"Bands[{i}].Grade"] = new FieldError("Assessment.GradeTaken", b.Grade.Trim());
             if (b.LowerBound < 0 || b.LowerBound >= FullMarks) errors[$"Bands[{i}].Lower"] = new FieldError("Assessment.BoundRange");
             if (b.UpperBound <= 0 || b.UpperBound > FullMarks) errors[$"Bands[{i}].Upper"] = new FieldError("Assessment.BoundRange");

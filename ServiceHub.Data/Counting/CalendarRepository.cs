@@ -31,8 +31,9 @@ public sealed class CalendarRepository(NpgsqlDataSource db, TimeProvider clock, 
         actor.Require(Access.Admin);
         if (kind is not (CalendarDayKinds.Holiday or CalendarDayKinds.Workday))
             throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Kind"] = new("Validation.Required") });
-        if (string.IsNullOrWhiteSpace(name))
-            throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Name"] = new("Validation.Required") });
+        var errors = new Dictionary<string, FieldError>();
+        TextInput.Check(errors, "Name", name, CalendarImport.MaxNameLength);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO calendar_days (day, kind, name) VALUES (@day, @kind, @name)

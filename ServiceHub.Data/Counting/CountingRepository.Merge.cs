@@ -120,6 +120,9 @@ public sealed partial class CountingRepository
     public async Task SetImpactAsync(Actor actor, long complaintId, string impact, CancellationToken ct = default)
     {
         ComplaintPermissions.RequireRole(actor, ComplaintAction.Impact);
-        await db.InTransactionAsync((conn, tx) => lifecycle.SetImpactAsync(conn, tx, actor, complaintId, impact.Trim(), ct), ct);
+        var errors = new Dictionary<string, FieldError>();
+        TextInput.Check(errors, "Impact", impact, ImpactMax, required: false);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
+        await db.InTransactionAsync((conn, tx) => lifecycle.SetImpactAsync(conn, tx, actor, complaintId, (impact ?? "").Trim(), ct), ct);
     }
 }

@@ -25,13 +25,15 @@ public sealed partial class CountingRepository
     {
         ComplaintPermissions.RequireRole(actor, ComplaintAction.Online);
         var errors = new Dictionary<string, FieldError>();
-        if (!string.IsNullOrWhiteSpace(postUrl) && !(Uri.TryCreate(postUrl.Trim(), UriKind.Absolute, out var u) && (u.Scheme == "http" || u.Scheme == "https")))
+        if (!string.IsNullOrWhiteSpace(postUrl) && postUrl.Trim().Length > PostUrlMax) errors["PostUrl"] = new("Validation.TooLong", PostUrlMax);
+        else if (!string.IsNullOrWhiteSpace(postUrl) && !(Uri.TryCreate(postUrl.Trim(), UriKind.Absolute, out var u) && (u.Scheme == "http" || u.Scheme == "https")))
             errors["PostUrl"] = new("Counting.PostUrlInvalid");
         if (followUpCount < 0) errors["FollowUpCount"] = new("Counting.NotNegative");
         if (heat < 0) errors["Heat"] = new("Counting.NotNegative");
+        TextInput.Check(errors, "OfflineImpact", offlineImpact, ImpactMax, required: false);
         if (errors.Count > 0) throw new ValidationFailedException(errors);
         var url = string.IsNullOrWhiteSpace(postUrl) ? null : postUrl.Trim();
-        await db.InTransactionAsync((conn, tx) => lifecycle.UpdateOnlineAsync(conn, tx, actor, complaintId, url, followUpCount, heat, offlineImpact.Trim(), ct), ct);
+        await db.InTransactionAsync((conn, tx) => lifecycle.UpdateOnlineAsync(conn, tx, actor, complaintId, url, followUpCount, heat, (offlineImpact ?? "").Trim(), ct), ct);
     }
 
     /// <summary>

@@ -25,9 +25,9 @@ public sealed partial class CountingRepository
     {
         actor.Require(Access.Supervisor);
         var errors = new Dictionary<string, FieldError>();
-        if (string.IsNullOrWhiteSpace(cause.Name)) errors[nameof(cause.Name)] = new("Validation.Required");
-        if (string.IsNullOrWhiteSpace(cause.NameEn)) errors[nameof(cause.NameEn)] = new("Validation.Required");
-        if (string.IsNullOrWhiteSpace(cause.Definition)) errors[nameof(cause.Definition)] = new("Validation.Required");
+        TextInput.Check(errors, nameof(cause.Name), cause.Name, RootCause.NameMax);
+        TextInput.Check(errors, nameof(cause.NameEn), cause.NameEn, RootCause.NameMax);
+        TextInput.Check(errors, nameof(cause.Definition), cause.Definition, RootCause.DefinitionMax);
         if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
         if (cause.ParentId is { } parent)

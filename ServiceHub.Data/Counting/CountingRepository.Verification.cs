@@ -12,6 +12,7 @@ public sealed partial class CountingRepository
     {
         ComplaintPermissions.RequireRole(actor, ComplaintAction.Verify);
         if (!counted && string.IsNullOrWhiteSpace(reason)) throw Invalid("Reason", "Counting.ReasonRequired");
+        if (reason is not null && reason.Trim().Length > ReasonMax) throw Invalid("Reason", "Validation.TooLong", ReasonMax);
         var r = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
         await db.InTransactionAsync((conn, tx) => lifecycle.VerifyAsync(conn, tx, actor, complaintId, counted, r, ct), ct);
     }

@@ -14,6 +14,12 @@ namespace ServiceHub.Data.Counting;
 public sealed partial class CountingRepository(NpgsqlDataSource db, TimeProvider clock, ComplaintLifecycle lifecycle, Admin.AuditLog audit)
 {
 
+    /// <summary>
+    /// Length limits of what the supervisor types (issue #12 point 14; CHECKs in sql/0160): the reason a complaint is not counted, the
+    /// impact texts, the post's address; a sheet number typed into the merge box is never longer than <see cref="SheetNoMax"/>.
+    /// </summary>
+    public const int ReasonMax = 500, ImpactMax = 1000, PostUrlMax = 500, SheetNoMax = 30;
+
     private static ValidationFailedException Invalid(string field, string code, params object[] args) =>
         new(new Dictionary<string, FieldError> { [field] = new(code, args) });
 
@@ -21,7 +27,7 @@ public sealed partial class CountingRepository(NpgsqlDataSource db, TimeProvider
     public async Task<long?> IdBySheetNoAsync(Actor actor, string? sheetNo, CancellationToken ct = default)
     {
         actor.Require(Admin.Access.Supervisor);
-        if (string.IsNullOrWhiteSpace(sheetNo)) return null;
+        if (string.IsNullOrWhiteSpace(sheetNo) || sheetNo.Trim().Length > SheetNoMax) return null;
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.ExecuteScalarAsync<long?>(new CommandDefinition(
             "SELECT id FROM complaints WHERE sheet_no = upper(@sheetNo)", new { sheetNo = sheetNo.Trim() }, cancellationToken: ct));

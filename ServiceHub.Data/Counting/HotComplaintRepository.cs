@@ -79,12 +79,18 @@ public sealed class HotComplaintRepository(NpgsqlDataSource db, TimeProvider clo
     public async Task SaveReportAsync(Actor actor, int id, HotReport report, CancellationToken ct = default)
     {
         actor.Require(Access.Supervisor);
+        var errors = report.Check(complete: false);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
         var n = await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE hot_complaints SET content = @Content, cause_analysis = @CauseAnalysis, current_status = @CurrentStatus,
                 difficulties = @Difficulties, help_needed = @HelpNeeded
             WHERE id = @id AND sent_at IS NULL
-            """, new { id, report.Content, report.CauseAnalysis, report.CurrentStatus, report.Difficulties, report.HelpNeeded }, cancellationToken: ct));
+            """, new
+            {
+                id, Content = report.Content?.Trim(), CauseAnalysis = report.CauseAnalysis?.Trim(), CurrentStatus = report.CurrentStatus?.Trim(),
+                Difficulties = report.Difficulties?.Trim(), HelpNeeded = report.HelpNeeded?.Trim(),
+            }, cancellationToken: ct));
         if (n == 0) throw new DomainException("Counting.Hot.AlreadySent");
     }
 
@@ -93,12 +99,7 @@ public sealed class HotComplaintRepository(NpgsqlDataSource db, TimeProvider clo
     {
         actor.Require(Access.Supervisor);
         var h = await LoadAsync(id, ct) ?? throw new DomainException("NotFound");
-        var errors = new Dictionary<string, FieldError>();
-        if (string.IsNullOrWhiteSpace(h.Content)) errors[nameof(HotReport.Content)] = new("Validation.Required");
-        if (string.IsNullOrWhiteSpace(h.CauseAnalysis)) errors[nameof(HotReport.CauseAnalysis)] = new("Validation.Required");
-        if (string.IsNullOrWhiteSpace(h.CurrentStatus)) errors[nameof(HotReport.CurrentStatus)] = new("Validation.Required");
-        if (string.IsNullOrWhiteSpace(h.Difficulties)) errors[nameof(HotReport.Difficulties)] = new("Validation.Required");
-        if (string.IsNullOrWhiteSpace(h.HelpNeeded)) errors[nameof(HotReport.HelpNeeded)] = new("Validation.Required");
+        var errors = new HotReport(h.Content, h.CauseAnalysis, h.CurrentStatus, h.Difficulties, h.HelpNeeded).Check(complete: true);
         if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);

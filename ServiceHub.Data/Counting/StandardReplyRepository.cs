@@ -53,8 +53,8 @@ public sealed class StandardReplyRepository(NpgsqlDataSource db, TimeProvider cl
         actor.Require(Access.StandardReplyAuthors);
         var errors = new Dictionary<string, FieldError>();
         if (draft.ProjectId <= 0) errors[nameof(draft.ProjectId)] = new("Validation.Required");
-        if (string.IsNullOrWhiteSpace(draft.Matter)) errors[nameof(draft.Matter)] = new("Validation.Required");
-        if (string.IsNullOrWhiteSpace(draft.Reply)) errors[nameof(draft.Reply)] = new("Validation.Required");
+        TextInput.Check(errors, nameof(draft.Matter), draft.Matter, StandardReplyDraft.MatterMax);
+        TextInput.Check(errors, nameof(draft.Reply), draft.Reply, StandardReplyDraft.ReplyMax);
         if (actor.DepartmentId is null) errors[nameof(draft.Matter)] = new("Counting.Reply.NoDepartment");
         if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -77,6 +77,9 @@ public sealed class StandardReplyRepository(NpgsqlDataSource db, TimeProvider cl
         };
         if (status == StandardReplyStatuses.Rejected && string.IsNullOrWhiteSpace(note))
             throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Note"] = new("Counting.ReasonRequired") });
+        var errors = new Dictionary<string, FieldError>();
+        TextInput.Check(errors, "Note", note, StandardReplyDraft.NoteMax, required: false);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
         var n = await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE standard_replies SET status = @status, decided_by = @actorId, decided_at = @now, decision_note = @note
@@ -144,8 +147,10 @@ public sealed class StandardReplyRepository(NpgsqlDataSource db, TimeProvider cl
     public async Task RecordOpinionAsync(Actor actor, long useId, string opinion, string? note, CancellationToken ct = default)
     {
         actor.Require(Access.Intake);
-        if (!ReplyOpinions.All.Contains(opinion))
-            throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Opinion"] = new("Validation.Required") });
+        var errors = new Dictionary<string, FieldError>();
+        if (!ReplyOpinions.All.Contains(opinion)) errors["Opinion"] = new("Validation.Required");
+        TextInput.Check(errors, "Note", note, StandardReplyDraft.NoteMax, required: false);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
         var n = await conn.ExecuteAsync(new CommandDefinition(
             "UPDATE standard_reply_uses SET opinion = @opinion, opinion_note = @note WHERE id = @useId",

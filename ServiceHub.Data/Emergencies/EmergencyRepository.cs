@@ -208,11 +208,19 @@ public sealed class EmergencyRepository(
     }
 
     /// <summary>Every unacknowledged alert of a person, oldest first: what a screen shows when it (re)connects.</summary>
-    public async Task<IReadOnlyList<AlertMessage>> PendingAlertsAsync(int userId, CancellationToken ct = default)
+    public Task<IReadOnlyList<AlertMessage>> PendingAlertsAsync(int userId, CancellationToken ct = default) => PendingAlertsAsync([userId], ct);
+
+    /// <summary>
+    /// The unacknowledged alerts of several people at once, oldest first: the screens connected to one instance, caught up after
+    /// the instances' link (Redis) was down.
+    /// </summary>
+    public async Task<IReadOnlyList<AlertMessage>> PendingAlertsAsync(IReadOnlyCollection<int> userIds, CancellationToken ct = default)
     {
+        if (userIds.Count == 0) return [];
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<AlertMessage>(new CommandDefinition(
-            AlertSelect + " WHERE a.user_id = @userId AND a.acknowledged_at IS NULL ORDER BY a.id", new { userId }, cancellationToken: ct))).AsList();
+            AlertSelect + " WHERE a.user_id = ANY (@userIds) AND a.acknowledged_at IS NULL ORDER BY a.id", new { userIds = userIds.ToArray() },
+            cancellationToken: ct))).AsList();
     }
 
     /// <summary>The person acknowledges one of their own alerts; records who and when. A repeat changes nothing.</summary>

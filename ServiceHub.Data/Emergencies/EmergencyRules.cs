@@ -188,8 +188,7 @@ public static class EmergencyRules
 
     private static void Text(List<RuleViolation> errors, string field, string? value, int max)
     {
-        if (string.IsNullOrWhiteSpace(value)) errors.Add(new(field, "Validation.Required"));
-        else if (value.Trim().Length > max) errors.Add(new(field, "Emergency.TooLong", max));
+        if (ServiceHub.Data.Infrastructure.TextInput.Error(value, max) is { } error) errors.Add(new(field, error.Code, error.Args));
     }
 }
 

@@ -5,9 +5,17 @@ using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.Information;
 
-public sealed record FormalDocument(int Id, int DepartmentId, string DepartmentName, string Title, string Body, string SentByName, DateTimeOffset SentAt, int Forwards, string DepartmentNameEn = "");
+public sealed record FormalDocument(int Id, int DepartmentId, string DepartmentName, string Title, string Body, string SentByName, DateTimeOffset SentAt, int Forwards, string DepartmentNameEn = "")
+{
+    /// <summary>Length limits of a document (issue #12 point 14; CHECKs in sql/0160).</summary>
+    public const int TitleMax = 200, BodyMax = 4000;
+}
 
-public sealed record DocumentForward(long Id, int DocumentId, string? ToUserName, string? ToDepartmentName, string ForwardedByName, DateTimeOffset ForwardedAt, string Note, string? ToDepartmentNameEn = null);
+public sealed record DocumentForward(long Id, int DocumentId, string? ToUserName, string? ToDepartmentName, string ForwardedByName, DateTimeOffset ForwardedAt, string Note, string? ToDepartmentNameEn = null)
+{
+    /// <summary>The longest note of a forward (CHECK in sql/0160).</summary>
+    public const int NoteMax = 500;
+}
 
 /// <summary>Which documents: those reaching the document administrator, those forwarded to me or my department, those my department sent.</summary>
 public enum DocumentBox { Inbox, Received, Sent }
@@ -35,8 +43,8 @@ public sealed class FormalDocumentRepository(NpgsqlDataSource db, AuditLog audit
     public async Task<int> SendAsync(Actor actor, string title, string body, CancellationToken ct = default)
     {
         var errors = new Dictionary<string, FieldError>();
-        if (string.IsNullOrWhiteSpace(title)) errors["Title"] = new("Validation.Required");
-        if (string.IsNullOrWhiteSpace(body)) errors["Body"] = new("Validation.Required");
+        TextInput.Check(errors, "Title", title, FormalDocument.TitleMax);
+        TextInput.Check(errors, "Body", body, FormalDocument.BodyMax);
         if (errors.Count > 0) throw new ValidationFailedException(errors);
         if (actor.DepartmentId is not { } dept) throw new DomainException("Document.NoDepartment");
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -57,8 +65,10 @@ public sealed class FormalDocumentRepository(NpgsqlDataSource db, AuditLog audit
     /// <summary>The document administrator forwards a document to a leader (an active leadership account) or a department.</summary>
     public async Task ForwardAsync(Actor actor, int documentId, int? toUserId, int? toDepartmentId, string note, CancellationToken ct = default)
     {
-        if ((toUserId is null) == (toDepartmentId is null))
-            throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Recipient"] = new("Validation.Required") });
+        var errors = new Dictionary<string, FieldError>();
+        if ((toUserId is null) == (toDepartmentId is null)) errors["Recipient"] = new("Validation.Required");
+        TextInput.Check(errors, "Note", note, DocumentForward.NoteMax, required: false);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         if (!await IsDocumentAdminAsync(conn, tx, actor, ct)) throw new ForbiddenException(actor.UserName, ["document-admin"]);
@@ -76,7 +86,7 @@ public sealed class FormalDocumentRepository(NpgsqlDataSource db, AuditLog audit
             id = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
                 INSERT INTO formal_document_forwards (document_id, to_user_id, to_department_id, forwarded_by, forwarded_at, note)
                 VALUES (@documentId, @toUserId, @toDepartmentId, @actorId, @now, @note) RETURNING id
-                """, new { documentId, toUserId, toDepartmentId, actorId = actor.Id, now, note = note.Trim() }, tx, cancellationToken: ct));
+                """, new { documentId, toUserId, toDepartmentId, actorId = actor.Id, now, note = (note ?? "").Trim() }, tx, cancellationToken: ct));
         }
         catch (PostgresException ex) when (Db.IsUniqueViolation(ex))
         {

@@ -9,4 +9,7 @@ public sealed record InfoRecord(
 {
     /// <summary>The reason the retention sweep writes when it asks for a destruction (shown localised).</summary>
     public const string RetentionEnded = "retention_ended";
+
+    /// <summary>Length limits of what a reader types (issue #12 point 14; CHECKs in sql/0160).</summary>
+    public const int TitleMax = 200, BodyMax = 4000, PrivateDataMax = 1000, ReasonMax = 500;
 }

@@ -39,13 +39,17 @@ public sealed class InformationRegister(NpgsqlDataSource db, AuditLog audit, Tim
     /// <summary>建档: files a record of a kind the actor may read.</summary>
     public async Task<long> FileAsync(Actor actor, string kind, string title, string body, string? privateData, int? customerId, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(title)) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Title"] = new("Validation.Required") });
+        var errors = new Dictionary<string, FieldError>();
+        TextInput.Check(errors, "Title", title, InfoRecord.TitleMax);
+        TextInput.Check(errors, "Body", body, InfoRecord.BodyMax, required: false);
+        TextInput.Check(errors, "PrivateData", privateData, InfoRecord.PrivateDataMax, required: false);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
         await ReadableKindAsync(conn, actor, kind, ct);
         return await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
             INSERT INTO info_records (kind, title, body, private_data, customer_id, filed_by, filed_at)
             VALUES (@kind, @title, @body, @privateData, @customerId, @actorId, @now) RETURNING id
-            """, new { kind, title = title.Trim(), body, privateData, customerId, actorId = actor.Id, now = clock.GetUtcNow() }, cancellationToken: ct));
+            """, new { kind, title = title.Trim(), body = body?.Trim(), privateData = privateData?.Trim(), customerId, actorId = actor.Id, now = clock.GetUtcNow() }, cancellationToken: ct));
     }
 
     /// <summary>存档: stored for the kind's retention period from now.</summary>
@@ -66,7 +70,7 @@ public sealed class InformationRegister(NpgsqlDataSource db, AuditLog audit, Tim
     /// <summary>销档, step 1: asked for with a reason, once the retention period has ended.</summary>
     public async Task RequestDestructionAsync(Actor actor, long id, string reason, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(reason)) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Reason"] = new("Validation.Required") });
+        CheckReason(reason);
         await using var conn = await db.OpenConnectionAsync(ct);
         var kind = await conn.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT kind FROM info_records WHERE id = @id", new { id }, cancellationToken: ct))
             ?? throw new DomainException("NotFound");
@@ -112,7 +116,7 @@ public sealed class InformationRegister(NpgsqlDataSource db, AuditLog audit, Tim
     public async Task RejectDestructionAsync(Actor actor, long id, string reason, CancellationToken ct = default)
     {
         actor.Require(Access.Approvers);
-        if (string.IsNullOrWhiteSpace(reason)) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Reason"] = new("Validation.Required") });
+        CheckReason(reason);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var now = clock.GetUtcNow();
@@ -128,6 +132,13 @@ public sealed class InformationRegister(NpgsqlDataSource db, AuditLog audit, Tim
             """, new { id, reason = reason.Trim(), until = now.AddMonths(months) }, tx, cancellationToken: ct));
         await audit.WriteAsync(conn, tx, actor, "info-destroy-rejected", "info_record", id.ToString(), reason.Trim(), ct);
         await tx.CommitAsync(ct);
+    }
+
+    private static void CheckReason(string? reason)
+    {
+        var errors = new Dictionary<string, FieldError>();
+        TextInput.Check(errors, "Reason", reason, InfoRecord.ReasonMax);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
     }
 
     private const string Destroyed = "（已销档）";

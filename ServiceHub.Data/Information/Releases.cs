@@ -7,7 +7,11 @@ namespace ServiceHub.Data.Information;
 
 public sealed record InfoRelease(
     int Id, string Scope, string Title, string Body, string State, int AuthorId, string AuthorName, DateTimeOffset CreatedAt,
-    string? ApproverName, DateTimeOffset? DecidedAt, string? RejectedReason, string? Channel, string? PublishedByName, DateTimeOffset? PublishedAt);
+    string? ApproverName, DateTimeOffset? DecidedAt, string? RejectedReason, string? Channel, string? PublishedByName, DateTimeOffset? PublishedAt)
+{
+    /// <summary>Length limits of what the author and the approver type (issue #12 point 14; CHECKs in sql/0160).</summary>
+    public const int TitleMax = 200, BodyMax = 4000, ReasonMax = 500, ChannelMax = 100;
+}
 
 /// <summary>
 /// Releases (信息发布, DOMAIN.md §2): an internal (to the CS dept) or external release is drafted, approved or rejected (with a reason)
@@ -22,8 +26,8 @@ public sealed class ReleaseRepository(NpgsqlDataSource db, AuditLog audit, TimeP
         actor.Require(Access.ReleaseAuthors);
         var errors = new Dictionary<string, FieldError>();
         if (scope is not ("internal" or "external")) errors["Scope"] = new("Validation.Required");
-        if (string.IsNullOrWhiteSpace(title)) errors["Title"] = new("Validation.Required");
-        if (string.IsNullOrWhiteSpace(body)) errors["Body"] = new("Validation.Required");
+        TextInput.Check(errors, "Title", title, InfoRelease.TitleMax);
+        TextInput.Check(errors, "Body", body, InfoRelease.BodyMax);
         if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -39,8 +43,9 @@ public sealed class ReleaseRepository(NpgsqlDataSource db, AuditLog audit, TimeP
     public async Task DecideAsync(Actor actor, int id, bool approve, string? reason, CancellationToken ct = default)
     {
         actor.Require(Access.Approvers);
-        if (!approve && string.IsNullOrWhiteSpace(reason))
-            throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Reason"] = new("Validation.Required") });
+        var errors = new Dictionary<string, FieldError>();
+        if (!approve) TextInput.Check(errors, "Reason", reason, InfoRelease.ReasonMax);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var author = await conn.ExecuteScalarAsync<int?>(new CommandDefinition(
@@ -58,8 +63,9 @@ public sealed class ReleaseRepository(NpgsqlDataSource db, AuditLog audit, TimeP
     /// <summary>Publishes an approved release on a channel (by its author or an approver) and files it into the register.</summary>
     public async Task PublishAsync(Actor actor, int id, string channel, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(channel))
-            throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Channel"] = new("Validation.Required") });
+        var errors = new Dictionary<string, FieldError>();
+        TextInput.Check(errors, "Channel", channel, InfoRelease.ChannelMax);
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var row = await conn.QuerySingleOrDefaultAsync<(int AuthorId, string Scope, string Title)?>(new CommandDefinition(

@@ -46,15 +46,26 @@ public static class Db
     public static bool IsUniqueViolation(Exception ex) => ex is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 }
 
-/// <summary>Every text input has a length limit (and a required one must not be blank): one message per field.</summary>
+/// <summary>
+/// Every text input has a length limit (and a required one must not be blank): one message per field. A NUL character is refused too
+/// (PostgreSQL's text cannot hold it); every other character — control characters, marks, emoji, markup — is stored as typed.
+/// </summary>
 public static class TextInput
 {
-    /// <summary>Adds <paramref name="field"/>'s error to <paramref name="errors"/>: required and blank, or longer than <paramref name="max"/> characters (trimmed).</summary>
-    public static void Check(IDictionary<string, FieldError> errors, string field, string? value, int max, bool required = true)
+    /// <summary>The error of a text, or null: required and blank, longer than <paramref name="max"/> characters (trimmed), or holding a NUL.</summary>
+    public static FieldError? Error(string? value, int max, bool required = true)
     {
         var text = value?.Trim() ?? "";
-        if (required && text.Length == 0) errors[field] = new("Validation.Required");
-        else if (text.Length > max) errors[field] = new("Validation.TooLong", max);
+        if (required && text.Length == 0) return new("Validation.Required");
+        if (text.Length > max) return new("Validation.TooLong", max);
+        if (text.Contains('\0')) return new("Validation.NulCharacter");
+        return null;
+    }
+
+    /// <summary>Adds <paramref name="field"/>'s error (<see cref="Error"/>) to <paramref name="errors"/>.</summary>
+    public static void Check(IDictionary<string, FieldError> errors, string field, string? value, int max, bool required = true)
+    {
+        if (Error(value, max, required) is { } error) errors[field] = error;
     }
 }
 

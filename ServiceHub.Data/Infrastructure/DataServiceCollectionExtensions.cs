@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
 using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Intake;
 using ServiceHub.Data.Infrastructure;
@@ -11,9 +12,11 @@ public static class DataServiceCollectionExtensions
     public static IServiceCollection AddServiceHubData(this IServiceCollection services, string connectionString)
     {
         DapperSetup.Configure();
-        services.AddNpgsqlDataSource(connectionString);
+        services.AddNpgsqlDataSource(WithKeepAlive(connectionString));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<NotificationRepository>();
+        services.AddMetrics();
+        services.AddSingleton<DomainMetrics>();
         services.AddServiceHubAdmin();
         services.AddServiceHubOperations();
         // Intake and complaints (their folders belong to the complaint lifecycle, which will register them itself).
@@ -37,4 +40,18 @@ public static class DataServiceCollectionExtensions
         services.AddServiceHubIntegrations();
         return services;
     }
+
+    /// <summary>
+    /// Npgsql hands out pooled connections unchecked: after a database restart every idle one is dead and would fail its next
+    /// request. A keepalive query on idle connections (every <see cref="KeepAliveSeconds"/> s unless the connection string sets
+    /// <c>Keepalive</c>) finds them and drops them from the pool, so the app serves on after a restart without one of its own.
+    /// </summary>
+    public static string WithKeepAlive(string connectionString)
+    {
+        var csb = new NpgsqlConnectionStringBuilder(connectionString);
+        if (csb.KeepAlive == 0) csb.KeepAlive = KeepAliveSeconds;
+        return csb.ConnectionString;
+    }
+
+    public const int KeepAliveSeconds = 5;
 }

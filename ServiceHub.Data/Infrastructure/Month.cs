@@ -11,6 +11,9 @@ public readonly record struct Month : IComparable<Month>
     /// <summary>The earliest year a month may name (nothing in ServiceHub is older).</summary>
     public const int FirstYear = 2000;
 
+    /// <summary>The length of a month as typed, "2026-11" (the longest input a month field takes).</summary>
+    public const int TextLength = 7;
+
     public int Year { get; }
     public int Number { get; }
 

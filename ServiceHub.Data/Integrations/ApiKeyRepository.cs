@@ -60,9 +60,7 @@ public sealed class ApiKeyRepository(NpgsqlDataSource db, AuditLog audit, TimePr
     public static IReadOnlyDictionary<string, FieldError> Validate(ApiKeyForm f, DateTimeOffset now)
     {
         var e = new Dictionary<string, FieldError>();
-        var name = f.Name.Trim();
-        if (name.Length == 0) e[nameof(f.Name)] = new("Validation.Required");
-        else if (name.Length > ApiKeyRules.NameMax) e[nameof(f.Name)] = new("Validation.TooLong", ApiKeyRules.NameMax);
+        TextInput.Check(e, nameof(f.Name), f.Name, ApiKeyRules.NameMax);
         if (f.Scopes.Count == 0 || f.Scopes.Any(s => !ApiScopes.All.Contains(s))) e[nameof(f.Scopes)] = new("ApiKey.ScopesRequired");
         if (f.Roles.Count == 0 || f.Roles.Any(r => !ApiKeyRules.AssignableRoles.Contains(r))) e[nameof(f.Roles)] = new("ApiKey.RolesRequired");
         if (f.DepartmentId is null && f.Roles.Any(r => r is Roles.Handler or Roles.DeptManager)) e[nameof(f.DepartmentId)] = new("ApiKey.DepartmentRequired");

@@ -35,8 +35,11 @@ public static class ApiKeyRules
     public const string Scheme = "shk";
     public const int PrefixLength = 8;
     public const int SecretLength = 52;
-    /// <summary>The longest name: its integration account is <c>api:{name}</c>, and a user name holds 50 characters.</summary>
-    public const int NameMax = 46;
+    /// <summary>
+    /// The longest name: the key's integration account is named <c>api:{name}</c> (<see cref="ApiKeyRepository.UserNamePrefix"/>, 4
+    /// characters), which must fit a user name (<see cref="UserRepository.UserNameMax"/>, a CHECK since sql/0135).
+    /// </summary>
+    public const int NameMax = UserRepository.UserNameMax - 4;
     /// <summary>The longest a key may live; an integration asks for a new one before then.</summary>
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(730);
     /// <summary>The roles a key may act with: any but administration (a key never administers ServiceHub).</summary>

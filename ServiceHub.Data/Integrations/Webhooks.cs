@@ -53,9 +53,7 @@ public sealed class WebhookRepository(NpgsqlDataSource db, IDataProtectionProvid
     public static IReadOnlyDictionary<string, FieldError> Validate(WebhookForm f)
     {
         var e = new Dictionary<string, FieldError>();
-        var name = f.Name.Trim();
-        if (name.Length == 0) e[nameof(f.Name)] = new("Validation.Required");
-        else if (name.Length > NameMax) e[nameof(f.Name)] = new("Validation.TooLong", NameMax);
+        TextInput.Check(e, nameof(f.Name), f.Name, NameMax);
         if (!IsAllowedUrl(f.Url.Trim())) e[nameof(f.Url)] = new("Webhook.UrlInvalid", UrlMax);
         if (f.EventKinds.Count == 0 || f.EventKinds.Any(k => !WebhookEvents.All.Contains(k))) e[nameof(f.EventKinds)] = new("Webhook.EventsRequired");
         return e;

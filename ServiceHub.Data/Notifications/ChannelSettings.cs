@@ -132,14 +132,14 @@ public sealed class ChannelSettings(NpgsqlDataSource db, IDataProtectionProvider
         actor.Require(Roles.Admin);
         if (EmailFromConfiguration) throw new DomainException("Notifications.SetByEnvironment");
         var errors = new Dictionary<string, FieldError>();
-        Required(errors, nameof(s.Host), s.Host, HostMax);
+        TextInput.Check(errors, nameof(s.Host), s.Host, HostMax);
         if (s.Port is < 1 or > 65535) errors[nameof(s.Port)] = new("Notifications.PortInvalid");
         if (!EmailSecurity.All.Contains(s.Security)) errors[nameof(s.Security)] = new("Validation.Required");
-        Optional(errors, nameof(s.UserName), s.UserName, UserNameMax);
-        Optional(errors, nameof(s.Password), s.Password, SecretMax);
+        TextInput.Check(errors, nameof(s.UserName), s.UserName, UserNameMax, required: false);
+        TextInput.Check(errors, nameof(s.Password), s.Password, SecretMax, required: false);
         if (NotificationAddresses.Check(s.From, null).TryGetValue("Email", out var fromError)) errors[nameof(s.From)] = fromError;
         else if (string.IsNullOrWhiteSpace(s.From)) errors[nameof(s.From)] = new("Validation.Required");
-        Optional(errors, nameof(s.FromName), s.FromName, FromNameMax);
+        TextInput.Check(errors, nameof(s.FromName), s.FromName, FromNameMax, required: false);
         if (errors.Count > 0) throw new ValidationFailedException(errors);
         var clean = new EmailSettings
         {
@@ -158,13 +158,13 @@ public sealed class ChannelSettings(NpgsqlDataSource db, IDataProtectionProvider
         var aliyun = s.Provider == SmsProviders.Aliyun;
         if (aliyun)
         {
-            Required(errors, nameof(s.AccessKeyId), s.AccessKeyId, KeyIdMax);
-            Required(errors, nameof(s.SignName), s.SignName, SignNameMax);
-            Required(errors, nameof(s.TemplateCode), s.TemplateCode, TemplateCodeMax);
+            TextInput.Check(errors, nameof(s.AccessKeyId), s.AccessKeyId, KeyIdMax);
+            TextInput.Check(errors, nameof(s.SignName), s.SignName, SignNameMax);
+            TextInput.Check(errors, nameof(s.TemplateCode), s.TemplateCode, TemplateCodeMax);
             if (!IsHttpUrl(s.Endpoint, UrlMax)) errors[nameof(s.Endpoint)] = new("Notifications.UrlInvalid");
-            Required(errors, nameof(s.RegionId), s.RegionId, KeyIdMax);
+            TextInput.Check(errors, nameof(s.RegionId), s.RegionId, KeyIdMax);
         }
-        Optional(errors, nameof(s.AccessKeySecret), s.AccessKeySecret, SecretMax);
+        TextInput.Check(errors, nameof(s.AccessKeySecret), s.AccessKeySecret, SecretMax, required: false);
         if (errors.Count > 0) throw new ValidationFailedException(errors);
         var clean = new SmsSettings
         {
@@ -191,11 +191,11 @@ public sealed class ChannelSettings(NpgsqlDataSource db, IDataProtectionProvider
     {
         actor.Require(Roles.Admin);
         var errors = new Dictionary<string, FieldError>();
-        Required(errors, nameof(f.Name), f.Name, RobotNameMax);
+        TextInput.Check(errors, nameof(f.Name), f.Name, RobotNameMax);
         if (!NotificationChannels.RobotKinds.Contains(f.Kind)) errors[nameof(f.Kind)] = new("Validation.Required");
         if (f.Id is null && string.IsNullOrWhiteSpace(f.Webhook)) errors[nameof(f.Webhook)] = new("Validation.Required");
         else if (!string.IsNullOrWhiteSpace(f.Webhook) && !IsHttpUrl(f.Webhook, UrlMax)) errors[nameof(f.Webhook)] = new("Notifications.UrlInvalid");
-        Optional(errors, nameof(f.Secret), f.Secret, SecretMax);
+        TextInput.Check(errors, nameof(f.Secret), f.Secret, SecretMax, required: false);
         if (errors.Count > 0) throw new ValidationFailedException(errors);
         var webhook = Blank(f.Webhook);
         var secret = Blank(f.Secret);
@@ -328,17 +328,6 @@ public sealed class ChannelSettings(NpgsqlDataSource db, IDataProtectionProvider
             await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Update, "notification_channel", channel,
                 details + (protectedSecret is null ? " secret=kept" : " secret=new"), ct);
         }, ct);
-    }
-
-    private static void Required(Dictionary<string, FieldError> errors, string field, string? value, int max)
-    {
-        if (string.IsNullOrWhiteSpace(value)) errors[field] = new("Validation.Required");
-        else if (value.Trim().Length > max) errors[field] = new("Notifications.TooLong", max);
-    }
-
-    private static void Optional(Dictionary<string, FieldError> errors, string field, string? value, int max)
-    {
-        if (value is not null && value.Trim().Length > max) errors[field] = new("Notifications.TooLong", max);
     }
 
     private static bool IsHttpUrl(string? value, int max) =>

@@ -49,7 +49,7 @@ public static partial class NotificationAddresses
     {
         var errors = new Dictionary<string, FieldError>();
         var e = (email ?? "").Trim();
-        if (e.Length > EmailMax) errors["Email"] = new("Notifications.TooLong", EmailMax);
+        if (e.Length > EmailMax) errors["Email"] = new("Validation.TooLong", EmailMax);
         else if (e.Length > 0 && !EmailPattern().IsMatch(e)) errors["Email"] = new("Notifications.EmailInvalid");
         var m = PhoneNumbers.Normalize(mobile);
         if (m.Length > 0 && !MobilePattern().IsMatch(m)) errors["Mobile"] = new("Notifications.MobileInvalid");
@@ -72,16 +72,23 @@ public sealed class NotificationPreferences(NpgsqlDataSource db, AuditLog audit,
         """;
 
     /// <summary>The signed-in person's own settings.</summary>
-    public async Task<MyNotificationSettings> GetMineAsync(Actor actor, CancellationToken ct = default)
+    public Task<MyNotificationSettings> GetMineAsync(Actor actor, CancellationToken ct = default) =>
+        SettingsAsync(actor.Id, maskMobile: false, withChoices: true, ct);
+
+    /// <summary>One person's addresses, the robots to choose from with the person's department robot, and (when asked) their choices.</summary>
+    private async Task<MyNotificationSettings> SettingsAsync(int userId, bool maskMobile, bool withChoices, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         var contact = await conn.QuerySingleOrDefaultAsync<(string? Email, string? Mobile, int? RobotId)>(new CommandDefinition(
-            "SELECT email, mobile, robot_id FROM user_notification_contacts WHERE user_id = @Id", new { actor.Id }, cancellationToken: ct));
+            "SELECT email, mobile, robot_id FROM user_notification_contacts WHERE user_id = @userId", new { userId }, cancellationToken: ct));
         var robots = (await conn.QueryAsync<RobotOption>(new CommandDefinition(RobotsSql, cancellationToken: ct))).AsList();
-        var departmentId = await conn.ExecuteScalarAsync<int?>(new CommandDefinition("SELECT department_id FROM users WHERE id = @Id", new { actor.Id }, cancellationToken: ct));
-        var choices = (await conn.QueryAsync<NotificationChoice>(new CommandDefinition(ChoicesSql, new { userId = actor.Id }, cancellationToken: ct))).AsList();
-        return new MyNotificationSettings(contact.Email, contact.Mobile, contact.RobotId,
-            robots.Where(r => r.DepartmentId == departmentId && departmentId is not null).MinBy(r => r.Id), robots, Ordered(choices));
+        var departmentId = await conn.ExecuteScalarAsync<int?>(new CommandDefinition("SELECT department_id FROM users WHERE id = @userId", new { userId }, cancellationToken: ct));
+        var choices = withChoices
+            ? Ordered((await conn.QueryAsync<NotificationChoice>(new CommandDefinition(ChoicesSql, new { userId }, cancellationToken: ct))).AsList())
+            : [];
+        var mobile = maskMobile && contact.Mobile is not null ? Masking.Phone(contact.Mobile) : contact.Mobile;
+        return new MyNotificationSettings(contact.Email, mobile, contact.RobotId,
+            robots.Where(r => r.DepartmentId == departmentId && departmentId is not null).MinBy(r => r.Id), robots, choices);
     }
 
     /// <summary>Saves the person's own addresses and choices; a choice equal to the default is stored as "default" (follows later changes).</summary>
@@ -92,17 +99,10 @@ public sealed class NotificationPreferences(NpgsqlDataSource db, AuditLog audit,
     /// A person's addresses for the administrator's edit (their mobile masked: a blank mobile on saving keeps it), with the robots to
     /// choose from and the person's department robot.
     /// </summary>
-    public async Task<MyNotificationSettings> GetContactAsync(Actor actor, int userId, CancellationToken ct = default)
+    public Task<MyNotificationSettings> GetContactAsync(Actor actor, int userId, CancellationToken ct = default)
     {
         actor.Require(Roles.Admin);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var departmentId = await conn.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(
-            "SELECT department_id FROM users WHERE id = @userId AND is_active AND NOT is_integration", new { userId }, cancellationToken: ct));
-        var contact = await conn.QuerySingleOrDefaultAsync<(string? Email, string? Mobile, int? RobotId)>(new CommandDefinition(
-            "SELECT email, mobile, robot_id FROM user_notification_contacts WHERE user_id = @userId", new { userId }, cancellationToken: ct));
-        var robots = (await conn.QueryAsync<RobotOption>(new CommandDefinition(RobotsSql, cancellationToken: ct))).AsList();
-        return new MyNotificationSettings(contact.Email, contact.Mobile is null ? null : Masking.Phone(contact.Mobile), contact.RobotId,
-            robots.Where(r => r.DepartmentId == departmentId && departmentId is not null).MinBy(r => r.Id), robots, []);
+        return SettingsAsync(userId, maskMobile: true, withChoices: false, ct);
     }
 
     /// <summary>

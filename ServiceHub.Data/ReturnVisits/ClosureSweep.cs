@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Infrastructure;
@@ -14,9 +15,10 @@ namespace ServiceHub.Data.ReturnVisits;
 /// close nothing twice (the event is written only for the rows the guarded UPDATE actually changed); a transaction-level advisory lock keeps two servers from racing (the second steps aside), and the pending
 /// closures also skip rows locked by a user (<c>FOR UPDATE SKIP LOCKED</c>).
 /// </summary>
-public sealed class ClosureSweep(NpgsqlDataSource db, TimeProvider clock)
+public sealed class ClosureSweep(NpgsqlDataSource db, TimeProvider clock, IOptions<ClosureOptions>? options = null)
 {
-    public const int BatchSize = 50_000;
+    public const int BatchSize = ClosureOptions.DefaultBatchSize;
+    private readonly int _batch = Math.Max(1, options?.Value.BatchSize ?? BatchSize);
     /// <summary>Advisory lock key of the sweep ('RVCL').</summary>
     public const long LockKey = 0x5256434C;
 
@@ -61,14 +63,14 @@ public sealed class ClosureSweep(NpgsqlDataSource db, TimeProvider clock)
             var (n, got) = await BatchAsync(ComplaintLifecycle.AutoCloseSql, now, cutoff, ct);
             skipped |= !got;
             oneWeek += n;
-            if (n < BatchSize) break;
+            if (n < _batch) break;
         }
         while (true)
         {
             var (n, got) = await BatchAsync(ComplaintLifecycle.PendingCloseSql, now, cutoff, ct);
             skipped |= !got;
             afterVisit += n;
-            if (n < BatchSize) break;
+            if (n < _batch) break;
         }
         var reminders = await SendRemindersAsync(null, ct);
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -83,7 +85,7 @@ public sealed class ClosureSweep(NpgsqlDataSource db, TimeProvider clock)
         await using var tx = await conn.BeginTransactionAsync(ct);
         var locked = await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_try_advisory_xact_lock(@LockKey)", new { LockKey }, tx, cancellationToken: ct));
         if (!locked) return (0, false);
-        var n = await ComplaintLifecycle.CloseBatchAsync(conn, tx, sql, now, cutoff, BatchSize, ct);
+        var n = await ComplaintLifecycle.CloseBatchAsync(conn, tx, sql, now, cutoff, _batch, ct);
         await tx.CommitAsync(ct);
         return (n, true);
     }

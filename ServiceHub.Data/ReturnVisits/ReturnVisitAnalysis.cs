@@ -41,6 +41,9 @@ public sealed record SatisfactionRow(string Month, int? DepartmentId, string? De
 /// </summary>
 public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvider clock, IOptions<KpiOptions> kpi)
 {
+    /// <summary>Length limits of the analysis, the working group's opinion and plan, and a plan's action (issue #12 point 14; CHECKs in sql/0160).</summary>
+    public const int AnalysisMax = 4000, OpinionMax = 4000, PlanMax = 4000, ActionMax = 500;
+
 
     /// <summary>The figures of a department's return visits completed in the period; top reasons are the root causes of the complaints visited.</summary>
     public async Task<DepartmentFigures> FiguresAsync(Actor actor, int departmentId, string period, bool english = false, CancellationToken ct = default)
@@ -48,7 +51,8 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
         // The readers see every department; a department's handlers and manager their own.
         actor.Require(Access.ReturnVisitAnalysis);
         if (!actor.IsIn(Access.ReturnVisitReaders) && actor.DepartmentId != departmentId) throw new ForbiddenException(actor.UserName, Access.ReturnVisitReaders);
-        var (from, to) = Periods.Range(period);
+        var month = Month.Parse(period);
+        var (from, to) = (month.Start, month.End);
         await using var conn = await db.OpenConnectionAsync(ct);
         var (visits, satisfied, notSatisfied, unreachable) = await conn.QuerySingleAsync<(int, int, int, int)>(new CommandDefinition("""
             SELECT count(*) FILTER (WHERE state = 'done')::int, count(*) FILTER (WHERE outcome = 'satisfied')::int,
@@ -81,8 +85,8 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
     public async Task SubmitAnalysisAsync(Actor actor, int departmentId, string period, string analysis, CancellationToken ct = default)
     {
         var e = new Dictionary<string, FieldError>();
-        if (!Periods.IsValid(period)) e["Period"] = new("Validation.Required");
-        TextInput.Check(e, "Analysis", analysis, 4000);
+        if (!Month.IsValid(period)) e["Period"] = new("Validation.Required");
+        TextInput.Check(e, "Analysis", analysis, AnalysisMax);
         await using var conn = await db.OpenConnectionAsync(ct);
         var lead = await conn.ExecuteScalarAsync<int?>(new CommandDefinition(
             "SELECT return_visit_lead_id FROM departments WHERE id = @departmentId", new { departmentId }, cancellationToken: ct));
@@ -124,8 +128,9 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
     {
         actor.Require(Access.ReturnVisitTeam);
         var e = new Dictionary<string, FieldError>();
-        if (!Periods.IsValid(period)) e["Period"] = new("Validation.Required");
-        if (string.IsNullOrWhiteSpace(finalOpinion)) e["FinalOpinion"] = new("Validation.Required");
+        if (!Month.IsValid(period)) e["Period"] = new("Validation.Required");
+        TextInput.Check(e, "FinalOpinion", finalOpinion, OpinionMax);
+        TextInput.Check(e, "DecidedPlan", decidedPlan, PlanMax, required: false);
         if (!string.IsNullOrWhiteSpace(decidedPlan) && decidedAt is null) e["DecidedAt"] = new("ReturnVisit.MeetingDateRequired");
         if (e.Count > 0) throw new ValidationFailedException(e);
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -135,7 +140,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
             ON CONFLICT (period) DO UPDATE SET final_opinion = EXCLUDED.final_opinion, decided_plan = EXCLUDED.decided_plan,
                 decided_at = EXCLUDED.decided_at, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
             RETURNING id
-            """, new { period, finalOpinion = finalOpinion.Trim(), decidedPlan = decidedPlan.Trim(), decidedAt, actorId = actor.Id, now = clock.GetUtcNow() },
+            """, new { period, finalOpinion = finalOpinion.Trim(), decidedPlan = (decidedPlan ?? "").Trim(), decidedAt, actorId = actor.Id, now = clock.GetUtcNow() },
             cancellationToken: ct));
     }
 
@@ -153,8 +158,9 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
     public async Task<long> AddActionAsync(Actor actor, long planId, string description, int? departmentId, DateOnly? dueDate, CancellationToken ct = default)
     {
         actor.Require(Access.ReturnVisitTeam);
-        if (string.IsNullOrWhiteSpace(description))
-            throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Description"] = new("Validation.Required") });
+        var e = new Dictionary<string, FieldError>();
+        TextInput.Check(e, "Description", description, ActionMax);
+        if (e.Count > 0) throw new ValidationFailedException(e);
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
             INSERT INTO return_visit_plan_actions (plan_id, description, department_id, due_date, created_at)
@@ -183,9 +189,7 @@ public sealed class ReturnVisitAnalysisRepository(NpgsqlDataSource db, TimeProvi
     {
         actor.Require(Access.ReturnVisitReaders);
         var now = clock.GetUtcNow();
-        var local = BusinessTime.ToLocal(now);
-        var firstMonth = new DateTime(local.Year, local.Month, 1).AddMonths(-(months - 1));
-        var from = BusinessTime.FromLocal(firstMonth).ToUniversalTime();
+        var from = Month.Of(now).AddMonths(-(months - 1)).Start;
         var target = kpi.Value.ConsultationSatisfactionTarget;
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<SatisfactionRow>(new CommandDefinition($"""

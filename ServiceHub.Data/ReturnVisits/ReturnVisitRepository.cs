@@ -125,8 +125,8 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
         if (f.Result == AttemptResults.Reached && (f.Outcome is null || !Outcomes.All.Contains(f.Outcome))) e[nameof(f.Outcome)] = new("ReturnVisit.OutcomeRequired");
         if (f.Result == AttemptResults.Reached && f.Outcome == Outcomes.NotSatisfied && string.IsNullOrWhiteSpace(f.CustomerWords))
             e[nameof(f.CustomerWords)] = new("ReturnVisit.CustomerWordsRequired");
-        TextInput.Check(e, nameof(f.Notes), f.Notes, 500, required: false);
-        if (!e.ContainsKey(nameof(f.CustomerWords))) TextInput.Check(e, nameof(f.CustomerWords), f.CustomerWords, 2000, required: false);
+        TextInput.Check(e, nameof(f.Notes), f.Notes, AttemptForm.NotesMax, required: false);
+        if (!e.ContainsKey(nameof(f.CustomerWords))) TextInput.Check(e, nameof(f.CustomerWords), f.CustomerWords, AttemptForm.CustomerWordsMax, required: false);
         return e;
     }
 
@@ -277,8 +277,9 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
     public async Task<int> SampleConsultationsAsync(Actor actor, string period, CancellationToken ct = default)
     {
         actor.Require(Access.Supervisor);
-        if (!Periods.IsValid(period)) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Period"] = new("Validation.Required") });
-        var (from, to) = Periods.Range(period);
+        if (!Month.IsValid(period)) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["Period"] = new("Validation.Required") });
+        var month = Month.Parse(period);
+        var (from, to) = (month.Start, month.End);
         var now = clock.GetUtcNow();
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);

@@ -142,20 +142,3 @@ public static class Satisfaction
     public const string CallbackUnreachable =
         "EXISTS (SELECT 1 FROM return_visit_tasks u WHERE u.contact_id = ct.id AND u.kind = 'consultation' AND u.state = 'unreachable')";
 }
-
-/// <summary>Periods of the department analysis and the working group: a month, "2026-11".</summary>
-public static class Periods
-{
-    public static bool IsValid(string? period) =>
-        period is { Length: 7 } && period[4] == '-' && int.TryParse(period[..4], out var y) && y > 2000
-        && int.TryParse(period[5..], out var m) && m is >= 1 and <= 12;
-
-    public static (DateTimeOffset From, DateTimeOffset To) Range(string period)
-    {
-        if (!IsValid(period)) throw new ArgumentException("period must be yyyy-MM", nameof(period));
-        var first = new DateTime(int.Parse(period[..4]), int.Parse(period[5..]), 1);
-        return (Infrastructure.BusinessTime.FromLocal(first).ToUniversalTime(), Infrastructure.BusinessTime.FromLocal(first.AddMonths(1)).ToUniversalTime());
-    }
-
-    public static string Of(DateTimeOffset utc) => Infrastructure.BusinessTime.ToLocal(utc).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
-}

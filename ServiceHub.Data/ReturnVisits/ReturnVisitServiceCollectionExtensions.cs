@@ -11,6 +11,7 @@ public static class ReturnVisitServiceCollectionExtensions
         services.TryAddSingleton<IReminderScheduler, SweepOnlyReminderScheduler>();
         services.AddSingleton<ReturnVisitRepository>();
         services.AddSingleton<ReturnVisitAnalysisRepository>();
+        services.AddOptions<ClosureOptions>().BindConfiguration("ReturnVisits:Closure");
         services.AddSingleton<ClosureSweep>();
         services.AddSingleton<RepeatComplaints>();
         return services;

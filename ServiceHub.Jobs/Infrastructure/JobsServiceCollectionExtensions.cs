@@ -1,4 +1,6 @@
 using Hangfire;
+using Hangfire.Common;
+using ServiceHub.Jobs.Infrastructure;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
@@ -14,7 +16,8 @@ public static class JobsServiceCollectionExtensions
     public static IServiceCollection AddServiceHubJobs(this IServiceCollection services, string connectionString, IConfiguration configuration)
     {
         var hangfireCs = new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 10, ApplicationName = "servicehub-hangfire" }.ConnectionString;
-        services.AddHangfire(c => c
+        services.AddHangfire((sp, c) => c
+            .UseLogProvider(new HostLogProvider(sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()))
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
@@ -25,8 +28,14 @@ public static class JobsServiceCollectionExtensions
                 QueuePollInterval = TimeSpan.FromSeconds(5),
                 InvisibilityTimeout = TimeSpan.FromMinutes(30),
             }));
+        services.AddSingleton<JobFailureFilter>();
+        services.AddSingleton<JobMetricsFilter>();
         if (configuration.GetValue("Hangfire:Server", true))
-            services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2));
+            services.AddHangfireServer((sp, o) =>
+            {
+                o.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2);
+                o.FilterProvider = WithFailureWatch(sp);
+            });
         return services
             .AddServiceHubComplaintJobs()
             .AddServiceHubIntakeJobs()
@@ -38,4 +47,8 @@ public static class JobsServiceCollectionExtensions
             .AddServiceHubNotificationJobs(configuration)
             .AddServiceHubOperationsJobs();
     }
+
+    /// <summary>Hangfire's own filters plus <see cref="JobFailureFilter"/> and <see cref="JobMetricsFilter"/>, for this server only (no global state shared between hosts).</summary>
+    public static IJobFilterProvider WithFailureWatch(IServiceProvider services) =>
+        new JobFilterProviderCollection(JobFilterProviders.Providers, new JobFilterCollection { services.GetRequiredService<JobFailureFilter>(), services.GetRequiredService<JobMetricsFilter>() });
 }

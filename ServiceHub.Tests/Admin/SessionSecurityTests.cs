@@ -96,6 +96,24 @@ public sealed partial class SessionSecurityTests(AppFactory app) : IClassFixture
     }
 
     [Fact]
+    public async Task Over_long_sign_in_input_is_refused_at_the_field_and_never_reaches_the_audit_log_whole()
+    {
+        var longName = new string('a', 100_000);
+        var (status, body) = await AppFactory.SignInAsync(app.CreateClient(new() { AllowAutoRedirect = false }), longName, Password);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains($"不能超过 {UserRepository.UserNameMax} 个字", body);
+        var (_, passwordBody) = await AppFactory.SignInAsync(app.CreateClient(new() { AllowAutoRedirect = false }), "agent", new string('p', PasswordPolicy.MaxLength + 1));
+        Assert.Contains($"不能超过 {PasswordPolicy.MaxLength} 个字", passwordBody);
+
+        // Past the page (a client that skips it): refused as no account, the audit keeps at most the column's length.
+        var result = await app.Get<SignInService>().SignInAsync(longName, Password, "127.0.0.1");
+        Assert.Equal(SignInOutcome.Invalid, result.Outcome);
+        await using var conn = new NpgsqlConnection(app.ConnectionString);
+        Assert.Equal("input too long", await LastSignInFailureAsync(longName[..UserRepository.UserNameMax]));
+        Assert.Equal(0, await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM audit_log WHERE char_length(user_name) > @max", new { max = UserRepository.UserNameMax }));
+    }
+
+    [Fact]
     public async Task An_unknown_user_costs_a_password_hash_like_a_known_one()
     {
         var signIn = app.Get<SignInService>();

@@ -24,7 +24,8 @@ public sealed class ScreenPopBrowserTests(ApiAppFactory app, BrowserFixture brow
 
         var page = await browser.SignInAsync(app, "agent");
         await BrowserFixture.GotoAsync(page, "/complaints");
-        await page.WaitForFunctionAsync("document.body.dataset.alerts === 'connected'");
+        // A locator, not a page function: the strict CSP (no eval) blocks Playwright's polling of a function in the page.
+        await Expect(page.Locator("body[data-alerts=connected]")).ToHaveCountAsync(1);
 
         using var client = app.ApiClient(cti.Key);
         (await client.PostAsJsonAsync("/api/v1/calls", new { callerNumber = phone, extension = "8101" })).EnsureSuccessStatusCode();

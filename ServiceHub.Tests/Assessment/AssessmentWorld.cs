@@ -17,12 +17,16 @@ public sealed class AssessmentWorld : World<AssessmentWorld>
     public Actor Handler1 { get; private set; } = default!;
     public Actor Manager2 { get; private set; } = default!;
     public Actor EdHandler { get; private set; } = default!;
+    /// <summary>A manager and a handler of the Enterprise Management Dept (企业管理部), which sets the reporting formats.</summary>
+    public Actor EmManager { get; private set; } = default!;
+    public Actor EmHandler { get; private set; } = default!;
     public Actor Leader { get; private set; } = default!;
     public Actor Admin { get; private set; } = default!;
     public Actor Agent { get; private set; } = default!;
 
     public ReportingCalendar Calendar => S.Get<ReportingCalendar>();
     public InformationAssessment Assessment => S.Get<InformationAssessment>();
+    public ReportFormats Formats => S.Get<ReportFormats>();
 
     public static DateTimeOffset Beijing(int y, int m, int d, int h = 0, int min = 0) => TestClock.Beijing(y, m, d, h, min);
 
@@ -33,8 +37,11 @@ public sealed class AssessmentWorld : World<AssessmentWorld>
         var n = Guid.NewGuid().ToString("N")[..6];
         var ed = await ScalarAsync<int?>("SELECT id FROM departments WHERE code = 'ED'")
             ?? await ScalarAsync<int>("INSERT INTO departments (code, name, name_en) VALUES ('ED', '企业发展部', 'Enterprise Development Dept') ON CONFLICT (code) DO UPDATE SET code = 'ED' RETURNING id");
-        // The test class shares its database: every test starts from the migration's rules, bands and lag.
+        var em = await ScalarAsync<int?>("SELECT id FROM departments WHERE code = 'EM'")
+            ?? await ScalarAsync<int>("INSERT INTO departments (code, name, name_en) VALUES ('EM', '企业管理部', 'Enterprise Management Dept') ON CONFLICT (code) DO UPDATE SET code = 'EM' RETURNING id");
+        // The test class shares its database: every test starts from the migration's rules, bands and lag, and no formats.
         await ExecuteAsync("""
+            DELETE FROM report_formats;
             UPDATE reporting_settings SET instant_lag_hours = 24;
             UPDATE assessment_rules SET points = 1, cap = 3, is_active = true WHERE code = 'INFO_NOT_TRUE';
             DELETE FROM assessment_grade_bands;
@@ -46,6 +53,8 @@ public sealed class AssessmentWorld : World<AssessmentWorld>
         Handler1 = await PersonAsync("hdl1" + n, Roles.Handler, Dept1, "hdl1");
         Manager2 = await PersonAsync("mgr2" + n, Roles.DeptManager, Dept2, "mgr2");
         EdHandler = await PersonAsync("doc" + n, Roles.Handler, ed, "doc");
+        EmManager = await PersonAsync("emm" + n, Roles.DeptManager, em, "emm");
+        EmHandler = await PersonAsync("emh" + n, Roles.Handler, em, "emh");
         Leader = await PersonAsync("ldr" + n, Roles.Leadership, null, "ldr");
         Admin = await PersonAsync("adm" + n, Roles.Admin, null, "adm");
         Agent = await PersonAsync("agt" + n, Roles.Agent, Dept1, "agt");

@@ -15,9 +15,12 @@ public sealed class ReportingPageTests(DatabaseFixture db) : WorldTests<Assessme
     /// <summary>Generous: the shared test machine can be slow.</summary>
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
-    private BunitContext Create(string culture, Actor who)
+    private BunitContext Create(string culture, Actor who) => Create(_w, culture, who);
+
+    /// <summary>The calendar's pages over the world's database, signed in as <paramref name="who"/>.</summary>
+    internal static BunitContext Create(AssessmentWorld w, string culture, Actor who)
     {
-        var ctx = BunitSetup.Create(culture, s => s.AddData(Db.ConnectionString, _w.Clock), a => a.SignedInAs(who));
+        var ctx = BunitSetup.Create(culture, s => s.AddData(w.ConnectionString, w.Clock), a => a.SignedInAs(who));
         ctx.Render<MudBlazor.MudPopoverProvider>();
         return ctx;
     }

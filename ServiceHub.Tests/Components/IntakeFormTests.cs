@@ -36,7 +36,9 @@ public sealed class IntakeFormTests(DatabaseFixture db) : IClassFixture<Database
     {
         await using var ctx = Create("en");
         var page = ctx.Render<IntakePage>();
-        page.WaitForElement("textarea[data-testid=intake-answer]").Input("大点声，听不见！");
+        // The page checks the answer against the phrases it loaded: wait until they are on the page.
+        page.WaitForAssertion(() => Assert.Contains("您好，有什么需要帮助？", page.Find("[data-testid=intake-phrases]").TextContent));
+        page.Find("textarea[data-testid=intake-answer]").Input("大点声，听不见！");
         page.WaitForAssertion(() => Assert.Contains("forbidden phrase: 「大点声，听不见！」", page.Find("[data-testid=forbidden-warning]").TextContent));
     }
 

@@ -52,6 +52,18 @@ public sealed class AlertsClient : IAsyncDisposable
         catch (OperationCanceledException) { throw new TimeoutException($"{UserName} received no alert"); }
     }
 
+    /// <summary>The next alert of emergency <paramref name="emergencyId"/>, passing over others (and repeats of earlier ones).</summary>
+    public async Task<AlertMessage> NextOfAsync(int emergencyId, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        try
+        {
+            while (true)
+                if (await _alerts.Reader.ReadAsync(cts.Token) is { } a && a.EmergencyId == emergencyId) return a;
+        }
+        catch (OperationCanceledException) { throw new TimeoutException($"{UserName} received no alert of emergency {emergencyId}"); }
+    }
+
     public async Task<long[]> NextAcknowledgedAsync(TimeSpan? timeout = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));

@@ -23,7 +23,7 @@ public sealed class EmergencyOtherKindTests(EmergencyFixture db) : IClassFixture
         Assert.Equal(("KindDetail", "Validation.Required"), (missing.Errors.Single().Key, missing.Errors.Single().Value.Code));
         report.KindDetail = new string('梯', 51);
         var tooLong = await Assert.ThrowsAsync<ValidationFailedException>(() => db.Emergencies.ReportAsync(agent, report));
-        Assert.Equal(("KindDetail", "Emergency.TooLong"), (tooLong.Errors.Single().Key, tooLong.Errors.Single().Value.Code));
+        Assert.Equal(("KindDetail", "Validation.TooLong"), (tooLong.Errors.Single().Key, tooLong.Errors.Single().Value.Code));
 
         report.KindDetail = new string('梯', 50);
         var id = await db.Emergencies.ReportAsync(agent, report);

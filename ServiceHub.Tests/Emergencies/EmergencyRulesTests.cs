@@ -126,7 +126,7 @@ public sealed class EmergencyRulesTests
         Assert.Equal(["Cause", "Scope", "Response"], EmergencyRules.Check(new EmergencyFindings()).Select(e => e.Field));
         Assert.Empty(EmergencyRules.Check(new EmergencyFindings { Cause = "电线老化", Scope = "大堂", Response = "已断电灭火" }));
         var tooLong = EmergencyRules.Check(new EmergencyFindings { Cause = new string('因', 1001), Scope = "大堂", Response = "已断电灭火" });
-        Assert.Equal(("Cause", "Emergency.TooLong"), (tooLong.Single().Field, tooLong.Single().Code));
+        Assert.Equal(("Cause", "Validation.TooLong"), (tooLong.Single().Field, tooLong.Single().Code));
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public sealed class EmergencyRulesTests
         r.KindDetail = "";
         Assert.Equal(("KindDetail", "Validation.Required"), (EmergencyRules.Check(r, Now).Single().Field, EmergencyRules.Check(r, Now).Single().Code));
         r.KindDetail = new string('梯', EmergencyRules.KindDetailMax + 1);
-        Assert.Equal("Emergency.TooLong", EmergencyRules.Check(r, Now).Single().Code);
+        Assert.Equal("Validation.TooLong", EmergencyRules.Check(r, Now).Single().Code);
         Assert.True(EmergencyKinds.NeedsConfirmation(EmergencyKinds.Other));
         Assert.All(EmergencyKinds.All.Where(k => k != EmergencyKinds.Other), k => Assert.False(EmergencyKinds.NeedsConfirmation(k)));
     }

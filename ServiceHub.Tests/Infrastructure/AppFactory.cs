@@ -14,18 +14,24 @@ namespace ServiceHub.Tests.Infrastructure;
 /// <summary>
 /// The whole app over a fresh test database (demo company seeded), Hangfire's server off, the clock under test control: it starts
 /// at <see cref="TestClock.Start"/> (the demo company is seeded at that instant) and moves only when a test moves it.
-/// Shared by the tests of <see cref="AppCollection"/>.
+/// Shared by the tests of <see cref="AppCollection"/>. <see cref="AppOnDatabase"/> runs it over a database and clock it is given
+/// (a private cluster's, or the one another instance runs on).
 /// </summary>
 public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public string ConnectionString { get; private set; } = "";
-    public FakeTimeProvider Clock { get; } = new(TestClock.Start);
+    public virtual FakeTimeProvider Clock { get; } = new(TestClock.Start);
     protected virtual bool Kestrel => false;
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>The app's database: a fresh copy of the migrated template, dropped with the app.</summary>
+    protected virtual Task<string> CreateDatabaseAsync() => TestServer.CreateDatabaseAsync(GetType().Name);
+
+    protected virtual Task DropDatabaseAsync(string connectionString) => TestServer.DropDatabaseAsync(connectionString);
+
     public async Task InitializeAsync()
     {
-        ConnectionString = await TestServer.CreateDatabaseAsync(GetType().Name);
+        ConnectionString = await CreateDatabaseAsync();
         if (Kestrel) UseKestrel(0);
         StartServer();
         if (Kestrel) await WarmUpAsync();
@@ -44,7 +50,7 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         // not be left logging through this app's disposed logger factory.
         Hangfire.Logging.LogProvider.SetCurrentLogProvider(SilentHangfireLog.Instance);
         await base.DisposeAsync();
-        await TestServer.DropDatabaseAsync(ConnectionString);
+        await DropDatabaseAsync(ConnectionString);
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -58,6 +64,9 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         // many times a minute; the limits themselves are tested in TransportSecurityTests.
         builder.UseSetting("SignIn:RateLimit:PerIp:PermitLimit", "1000");
         builder.UseSetting("SignIn:RateLimit:PerAccount:PermitLimit", "1000");
+        // Likewise the customer search's per-user window: the collection's clock is fixed, so the window never moves on and the demo
+        // users' searches of every test of the collection would add up; the limit itself is tested in CustomerTests.
+        builder.UseSetting("Customers:Search:PermitLimit", "100000");
         foreach (var (k, v) in Settings) builder.UseSetting(k, v);
         builder.ConfigureTestServices(s =>
         {
@@ -108,6 +117,27 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         {
             ["__RequestVerificationToken"] = await AntiforgeryTokenAsync(client),
         }));
+}
+
+/// <summary>
+/// The app over a database it neither makes nor drops, on a clock it is given: a second instance beside another on one database and
+/// one clock, or the app over a private cluster's database (its migrations and demo company made at its start).
+/// </summary>
+public class AppOnDatabase(string connectionString, FakeTimeProvider clock, bool kestrel = false, IDictionary<string, string?>? settings = null) : AppFactory
+{
+    public override FakeTimeProvider Clock => clock;
+    protected override bool Kestrel => kestrel;
+    protected override IDictionary<string, string?> Settings => settings ?? new Dictionary<string, string?>();
+    protected override Task<string> CreateDatabaseAsync() => Task.FromResult(connectionString);
+    protected override Task DropDatabaseAsync(string connectionString) => Task.CompletedTask;
+
+    /// <summary>Started (migrations, demo company); the caller disposes it (<see cref="AppFactory.DisposeAsync"/>).</summary>
+    public static async Task<AppOnDatabase> StartAsync(string connectionString, FakeTimeProvider clock, bool kestrel = false, IDictionary<string, string?>? settings = null)
+    {
+        var app = new AppOnDatabase(connectionString, clock, kestrel, settings);
+        await app.InitializeAsync();
+        return app;
+    }
 }
 
 /// <summary>Hangfire's log, silent: for apps of a test run that outlive the one whose logger Hangfire last took.</summary>

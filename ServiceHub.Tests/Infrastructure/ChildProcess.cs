@@ -31,7 +31,11 @@ public static class ChildProgram
     }
 }
 
-/// <summary>A child process playing a role of this assembly; its standard output is read line by line so the test waits for a marker.</summary>
+/// <summary>
+/// A child process — a role of this assembly (<see cref="Start"/>), or the built ServiceHub.App as production runs it
+/// (<see cref="StartApp"/>) — whose output is read line by line, so the test waits for a marker, and which the test may kill with
+/// SIGKILL in the middle of its work.
+/// </summary>
 public sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -42,6 +46,7 @@ public sealed class ChildProcess : IAsyncDisposable
     private ChildProcess(Process process) => _process = process;
 
     public int Id => _process.Id;
+    public bool HasExited => _process.HasExited;
     public string Output { get { lock (_gate) return string.Join("\n", _lines); } }
 
     public static ChildProcess Start(string role, params string[] args)
@@ -50,6 +55,30 @@ public sealed class ChildProcess : IAsyncDisposable
         info.ArgumentList.Add(typeof(ChildProgram).Assembly.Location);
         info.ArgumentList.Add(role);
         foreach (var a in args) info.ArgumentList.Add(a);
+        return Start(info);
+    }
+
+    /// <summary>
+    /// <c>dotnet ServiceHub.App.dll args…</c> in Production over <paramref name="connectionString"/>, its database sessions named
+    /// <paramref name="applicationName"/> (so the test sees them in <c>pg_stat_activity</c> and waits until the server has ended them).
+    /// </summary>
+    public static ChildProcess StartApp(string connectionString, string applicationName, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ServiceHub.App.dll"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["ConnectionStrings__ServiceHub"] = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = applicationName }.ConnectionString;
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        info.Environment["DataProtection__AllowUnencryptedKeys"] = "true";
+        info.Environment["Hangfire__Server"] = "false";
+        info.Environment["ServiceHub__PublicUrl"] = "http://servicehub.test";
+        info.Environment["Backups__Directory"] = Path.Combine(Path.GetTempPath(), "servicehub-fault-backups");
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;
+        return Start(info);
+    }
+
+    private static ChildProcess Start(ProcessStartInfo info)
+    {
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var child = new ChildProcess(process);
         process.OutputDataReceived += (_, e) => child.Add(e.Data);
@@ -101,6 +130,7 @@ public sealed class ChildProcess : IAsyncDisposable
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         await _process.WaitForExitAsync().WaitAsync(timeout);
+        _process.WaitForExit(); // the output's last lines
         return _process.ExitCode;
     }
 

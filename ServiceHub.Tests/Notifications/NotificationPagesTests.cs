@@ -135,7 +135,8 @@ public sealed class NotificationPagesTests(NotificationWorld w) : IClassFixture<
         Assert.Contains("移交给我的事项", cells);
 
         // Every attempt and its result, under the row.
-        page.Find($"[data-testid=delivery-state-{row.Id}]").Closest("tr")!.QuerySelector("button")!.Click();
+        // Found and clicked in one go on the renderer: the grid may render again between a Find and a Click.
+        await page.InvokeAsync(() => page.Find($"[data-testid=delivery-state-{row.Id}]").Closest("tr")!.QuerySelector("button")!.Click());
         page.WaitForAssertion(() => Assert.Equal(2, page.Find($"[data-testid=delivery-attempts-{row.Id}]").QuerySelectorAll("tr").Length));
         Assert.Contains("失败", page.Find($"[data-testid=delivery-attempts-{row.Id}]").TextContent);
 

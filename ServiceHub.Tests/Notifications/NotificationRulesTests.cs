@@ -92,7 +92,7 @@ public sealed class NotificationRulesTests
         Assert.Empty(NotificationAddresses.Check("a@b.cn", "138 1234 1234"));
         Assert.Empty(NotificationAddresses.Check("", ""));
         Assert.Equal("Notifications.EmailInvalid", NotificationAddresses.Check("not-an-address", null)["Email"].Code);
-        Assert.Equal("Notifications.TooLong", NotificationAddresses.Check(new string('a', 195) + "@b.com", null)["Email"].Code);
+        Assert.Equal("Validation.TooLong", NotificationAddresses.Check(new string('a', 195) + "@b.com", null)["Email"].Code);
         Assert.Equal("Notifications.MobileInvalid", NotificationAddresses.Check(null, "010-12345678")["Mobile"].Code);
     }
 }

@@ -21,7 +21,7 @@ public sealed class AnalysisTests(DatabaseFixture db) : WorldTests<ReturnVisitWo
     {
         for (var i = 0; i < 8; i++) await ConsultationAsync(true);
         for (var i = 0; i < 2; i++) await ConsultationAsync(false);
-        var month = Periods.Of(_s.Clock.GetUtcNow());
+        var month = Month.Of(_s.Clock.GetUtcNow()).ToString();
         var rows = await Analysis.SatisfactionAsync(_w.Supervisor);
         var cs = Assert.Single(rows, r => r.Month == month && r.DepartmentId == _w.W.CsDepartmentId);
         Assert.True(cs.All >= 10);
@@ -36,7 +36,7 @@ public sealed class AnalysisTests(DatabaseFixture db) : WorldTests<ReturnVisitWo
     {
         var first = await ConsultationAsync(true);
         await _w.Visits.SaveSettingsAsync(_w.Supervisor, new SettingsForm { ConsultationSamplePercent = 100 });
-        var period = Periods.Of(_s.Clock.GetUtcNow());
+        var period = Month.Of(_s.Clock.GetUtcNow()).ToString();
         Assert.True(await _w.Visits.SampleConsultationsAsync(_w.Supervisor, period) >= 1);
         Assert.Equal(0, await _w.Visits.SampleConsultationsAsync(_w.Supervisor, period));
         var taskId = await _w.ScalarAsync<long>("SELECT id FROM return_visit_tasks WHERE contact_id = @c", new { c = first.ContactId });
@@ -55,7 +55,7 @@ public sealed class AnalysisTests(DatabaseFixture db) : WorldTests<ReturnVisitWo
         var unhappy = await _w.HandledComplaintAsync();
         await _w.Visits.RecordAttemptAsync(_w.Visitor, await _w.TaskOfAsync(satisfied), new AttemptForm { Result = AttemptResults.Reached, Outcome = Outcomes.Satisfied });
         await _w.Visits.RecordAttemptAsync(_w.Visitor, await _w.TaskOfAsync(unhappy), new AttemptForm { Result = AttemptResults.Reached, Outcome = Outcomes.NotSatisfied, CustomerWords = "还漏" });
-        var period = Periods.Of(_s.Clock.GetUtcNow());
+        var period = Month.Of(_s.Clock.GetUtcNow()).ToString();
 
         var f = await Analysis.FiguresAsync(Actor.System, _w.W.DepartmentId, period);
         Assert.Equal((2, 1, 1), (f.Visits, f.Satisfied, f.NotSatisfied));

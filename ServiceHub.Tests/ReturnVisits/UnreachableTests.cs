@@ -129,13 +129,13 @@ public sealed class UnreachableTests(DatabaseFixture db) : WorldTests<ReturnVisi
             Channel = Channels.Phone, Kind = ContactKinds.Consultation, CustomerId = _w.W.CustomerId, Content = "交房时间？", Answer = "预计下月交房。", Satisfied = false,
         });
         await _w.Visits.SaveSettingsAsync(_w.Supervisor, new SettingsForm { ConsultationSamplePercent = 100, MaxFailedAttempts = 10 });
-        await _w.Visits.SampleConsultationsAsync(_w.Supervisor, Periods.Of(_s.Clock.GetUtcNow()));
+        await _w.Visits.SampleConsultationsAsync(_w.Supervisor, Month.Of(_s.Clock.GetUtcNow()).ToString());
         var callback = await _w.ScalarAsync<long>("SELECT id FROM return_visit_tasks WHERE contact_id = @c", new { c = consultation.ContactId });
         var month = KpiQuery.Month(BusinessTime.ToLocal(_s.Clock.GetUtcNow()).Year, BusinessTime.ToLocal(_s.Clock.GetUtcNow()).Month);
         var leader = new Actor(_w.W.VpId, "vp", "领导", [Roles.Leadership], null);
         var kpiBefore = await _s.Get<KpiService>().FiguresAsync(leader, month);
 
-        var period = Periods.Of(_s.Clock.GetUtcNow());
+        var period = Month.Of(_s.Clock.GetUtcNow()).ToString();
         // 26, 27 and 28 November: three days, all in the month.
         for (var day = 0; day < 3; day++)
         {

@@ -49,7 +49,7 @@ public sealed class DataReadAccessTests(DatabaseFixture db) : ComplaintWorldTest
         ["NotificationRepository.UnreadCountAsync"] = "the signed-in user's own notifications",
         ["NotificationRepository.RecentAsync"] = "the signed-in user's own notifications",
         ["NotificationRepository.MarkReadAsync"] = "the signed-in user's own notifications",
-        ["EmergencyRepository.PendingAlertsAsync"] = "the signed-in user's own alerts",
+        ["EmergencyRepository.PendingAlertsAsync"] = "the signed-in user's own alerts (the hub, on connecting), or those of the people connected to an instance (the backplane's catch-up)",
         ["IEmergencyNotifier.AlertsAsync"] = "pushes alerts to their recipients (no read)",
         ["IEmergencyNotifier.AcknowledgedAsync"] = "pushes acknowledgements (no read)",
         ["NoEmergencyNotifier.AlertsAsync"] = "pushes nothing",
@@ -68,6 +68,9 @@ public sealed class DataReadAccessTests(DatabaseFixture db) : ComplaintWorldTest
         ["HotComplaintRepository.SweepAsync"] = "a job", ["EmergencyRepository.SweepAsync"] = "a job", ["EmergencyRepository.FollowUpAsync"] = "a job",
         ["InformationLifecycle.FileAndStoreAsync"] = "a job", ["InformationLifecycle.RequestDueDestructionsAsync"] = "a job",
         ["ReportingCalendar.EnsureYearAsync"] = "a job",
+        // The job server and the metrics (issue #16 points 11, 13): the system records a failed job and reads its own figures.
+        ["JobFailures.RecordAsync"] = "the job server records a job that failed after its retries",
+        ["DomainMetrics.RefreshAsync"] = "the metrics' snapshot: counts only, no record's content, served to administrators",
         // The notification outbox's delivery job and its senders (issue #13): the system sends what the event's transaction queued.
         ["OutboxStore.ClaimAsync"] = "the delivery job", ["OutboxStore.FailedAsync"] = "the delivery job",
         ["OutboxStore.NextTryAsync"] = "the delivery job", ["OutboxStore.SentAsync"] = "the delivery job",

@@ -11,6 +11,7 @@ namespace ServiceHub.Benchmarks;
 ///   annual-report [complaints] [visits] [rounds]     the Annual Service Review Report at 1,000,000 complaints, 300,000 return visits
 ///   annual-report documents [rounds] [font-path] [face-index]   the demo year's PDF and Excel: sizes and times
 ///   kpi [complaints] [consultations] [rounds]   the KPI dashboard's queries at 1,000,000 complaints and 300,000 consultations
+///   concurrent-saves [agents] [rounds]   200 agents saving a contact at the same moment: p95 of one save, gapless numbers
 ///   backup [complaints]            backup (pg_dump, verify) and restore (new database, pg_restore, check) at 1,000,000 complaints
 /// Each needs a PostgreSQL server in SERVICEHUB_BENCH_SERVER (or ConnectionStrings__ServiceHub) and creates and drops its own databases.
 /// </summary>
@@ -22,6 +23,7 @@ public static class Benchmarks
         ["alerts"] = AlertsBenchmark.RunAsync,
         ["duplicates"] = a => DuplicateSuggestionBenchmark.RunAsync(Database("sh_bench_duplicates", create: true), a),
         ["kpi"] = KpiBenchmark.RunAsync,
+        ["concurrent-saves"] = a => ConcurrentSavesBenchmark.RunAsync(Database("sh_bench_saves", create: true), a),
         ["auto-closure"] = a => AutoClosureBenchmark.RunAsync(Database("sh_bench_autoclosure", create: false), a),
         ["annual-report"] = a => a.Length > 0 && a[0] == "documents"
             ? AnnualReportDocumentsBenchmark.RunAsync(Database("sh_bench_annual_documents", create: false), a[1..])
