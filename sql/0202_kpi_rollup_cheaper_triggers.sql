@@ -1,106 +1,89 @@
--- The KPI rollup's triggers made cheap for the hot write paths (issue #14 point 1; sql/0200, sql/0201 define the rollups).
+-- The KPI rollup's triggers made cheap for the hot write paths (issue #14 point 1; sql/0200 and sql/0201 define the rollups).
 --
--- 1. A complaint update that changes only what its own row decides (state, escalation level, reply and contact times and
---    deadlines, registration time, department, project, root cause, channel) — the escalation sweep, the closure sweep, a
---    reclassification — no longer recomputes its unit's voices: the unit's facts are adjusted from the new row in place
---    (complainants, times and repeat kept) and the difference moved into the rollup. Only a change of what groups voices
---    (verification, merge, the complaint's contact, repeat-of) recomputes the whole unit, as before. A merged complaint's own
---    columns count for nothing, so changing them does nothing.
--- 2. No statement joins the old and new transition tables any more: they are paired by grouping both by id. PL/pgSQL caches a
---    statement's plan with the row estimate of its first call, so a bulk update after a one-row update in the same session
---    joined old and new rows in a nested loop (20,000 rows took 33 s instead of milliseconds). Grouping has no such plan. The
---    fast path's statements keep generic cached plans that join nothing without an index (one row or 50,000 alike); the whole
---    recompute plans each call for its array's size. JIT is off inside these functions: the transition tables' row estimates
---    made it compile for seconds.
--- 3. Keys whose difference is zero are not written; facts that do not change are not rewritten.
--- The definitions stay one: a unit's own-row figures are kpi_complaint_own, used by the full recompute and the fast path alike.
+-- A complaint's contribution to kpi_complaint_rollup has two parts:
+--   own:   what its own row decides — counted / awaiting / not counted, replied and on time, contacted and on time, escalation
+--          levels, closed — at its key (business month of registration × department × project × root cause × channel);
+--          kpi_complaint_own, one definition;
+--   group: what its group decides — complainants and times (the voices of the complaint and of those merged into it) and repeat
+--          (itself or a merged one a repeat) — kept per unit in kpi_complaint_facts with the key it is counted at.
+-- 1. The own part moves by difference, straight from the trigger's old and new rows (minus the old rows' own figures, plus the
+--    new rows', summed by key; only units, i.e. complaints not merged into another): no fact is read, locked or written. The
+--    escalation sweep, the closure sweep and a reclassification's counters cost one aggregate and the changed rollup keys.
+-- 2. The group part is recomputed (kpi_refresh_complaints: its facts locked in id order, as before) only for the units whose
+--    grouping changed (verification, merge or split, the complaint's contact, repeat-of, a further voice, a voice's customer)
+--    or whose key changed (the group moves with it). A complaint registered not yet verified has no group part.
+-- 3. No statement joins the old and new transition tables: they are paired by grouping both by id. PL/pgSQL caches a statement's
+--    plan with the row estimate of its first call, so the join in 0200/0201 ran as a nested loop when a bulk update followed a
+--    one-row update in the same session (20,000 rows took 33 s). The statements here join nothing without an index and keep
+--    generic plans (one row or 50,000 alike); the group recompute plans each call for its array. JIT is off inside these
+--    functions (the transition tables' row estimates made it compile for seconds).
+-- 4. Keys whose difference is zero are not written; facts that do not change are not rewritten.
+-- The rollup's figures are unchanged by this migration: the facts keep their key and group part, the own part of the units is
+-- what the rollup already holds. kpi_rebuild_complaints() rebuilds both parts from the rows (README, "The dashboard's figures").
 
--- What a counting unit's own row contributes: its key and the counters read from its columns alone (the counted ones only
--- when counted). The voices (complainants, times) and a member's repeat are the group's (kpi_refresh_complaints).
-CREATE FUNCTION kpi_complaint_own(registered timestamptz, department integer, project integer, cause integer, via text, is_counted boolean,
-                                  first_reply timestamptz, first_reply_due timestamptz, contact_due timestamptz, first_contact timestamptz,
-                                  level integer, at_state text)
+ALTER TABLE kpi_complaint_facts
+    DROP COLUMN complaints, DROP COLUMN awaiting, DROP COLUMN not_counted, DROP COLUMN replied, DROP COLUMN reply_on_time,
+    DROP COLUMN contacted, DROP COLUMN contact_on_time, DROP COLUMN escalated, DROP COLUMN level1, DROP COLUMN level2, DROP COLUMN closed;
+
+-- The columns of a complaint its own figures read.
+CREATE TYPE kpi_complaint_row AS (
+    registered_at timestamptz, department_id integer, project_id integer, root_cause_id integer, channel text, counted boolean,
+    first_replied_at timestamptz, first_reply_due_at timestamptz, contact_due_at timestamptz, contacted_at timestamptz,
+    escalation_level integer, state text);
+
+-- A unit's own figures: its key and the counters read from its own columns (the counted ones only when counted).
+CREATE FUNCTION kpi_complaint_own(c kpi_complaint_row)
 RETURNS TABLE (month date, department_id integer, project_id integer, root_cause_id integer, channel text, complaints integer, awaiting integer,
                not_counted integer, replied integer, reply_on_time integer, contacted integer, contact_on_time integer, escalated integer,
                level1 integer, level2 integer, closed integer)
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT date_trunc('month', registered AT TIME ZONE 'Asia/Shanghai')::date, department, project, cause, via,
-           (is_counted IS TRUE)::int, (is_counted IS NULL)::int, (is_counted IS FALSE)::int,
-           (is_counted IS TRUE AND first_reply IS NOT NULL)::int,
-           (is_counted IS TRUE AND first_reply <= first_reply_due IS TRUE)::int,
-           (is_counted IS TRUE AND contact_due IS NOT NULL AND first_contact IS NOT NULL)::int,
-           (is_counted IS TRUE AND first_contact <= contact_due IS TRUE)::int,
-           (is_counted IS TRUE AND level >= 1)::int,
-           (is_counted IS TRUE AND level = 1)::int,
-           (is_counted IS TRUE AND level >= 2)::int,
-           (is_counted IS TRUE AND at_state = 'closed')::int
+    SELECT date_trunc('month', (c).registered_at AT TIME ZONE 'Asia/Shanghai')::date, (c).department_id, (c).project_id, (c).root_cause_id, (c).channel,
+           ((c).counted IS TRUE)::int, ((c).counted IS NULL)::int, ((c).counted IS FALSE)::int,
+           ((c).counted IS TRUE AND (c).first_replied_at IS NOT NULL)::int,
+           ((c).counted IS TRUE AND (c).first_replied_at <= (c).first_reply_due_at IS TRUE)::int,
+           ((c).counted IS TRUE AND (c).contact_due_at IS NOT NULL AND (c).contacted_at IS NOT NULL)::int,
+           ((c).counted IS TRUE AND (c).contacted_at <= (c).contact_due_at IS TRUE)::int,
+           ((c).counted IS TRUE AND (c).escalation_level >= 1)::int,
+           ((c).counted IS TRUE AND (c).escalation_level = 1)::int,
+           ((c).counted IS TRUE AND (c).escalation_level >= 2)::int,
+           ((c).counted IS TRUE AND (c).state = 'closed')::int
 $$;
 
--- Moves the difference between units' old and new facts into the rollup (by key, in key order, zero differences skipped) and
--- stores the new facts (a unit in olds and not in news keeps its fact row: kpi_refresh_complaints deletes it). The callers hold the
--- units' fact rows locked (in id order) and read olds after the lock. Its plans are generic and cached (planning it on every
--- call cost more than running it for one row): no statement joins two sets without an index, so they suit one row and 50,000.
-CREATE FUNCTION kpi_apply_complaint_facts(olds kpi_complaint_facts[], news kpi_complaint_facts[]) RETURNS void
+-- Moves the own part: minus the old units' own figures, plus the new units', by key, in key order, zero differences skipped.
+-- Additive, so concurrent writers need no lock beyond the rollup row's (each writer holds its complaints' rows).
+CREATE FUNCTION kpi_move_own(olds kpi_complaint_row[], news kpi_complaint_row[]) RETURNS void
 LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET jit = off AS $$
 BEGIN
-    INSERT INTO kpi_complaint_rollup AS r (month, department_id, project_id, root_cause_id, channel, complaints, awaiting, not_counted, complainants, times, replied, reply_on_time, contacted, contact_on_time, escalated, level1, level2, closed, repeat)
+    IF cardinality(olds) = 0 AND cardinality(news) = 0 THEN RETURN; END IF;
+    INSERT INTO kpi_complaint_rollup AS r (month, department_id, project_id, root_cause_id, channel, complaints, awaiting, not_counted, replied,
+                                           reply_on_time, contacted, contact_on_time, escalated, level1, level2, closed)
     SELECT * FROM (
-        SELECT month, department_id, project_id, root_cause_id, channel,
-               sum(s * complaints) AS complaints, sum(s * awaiting) AS awaiting, sum(s * not_counted) AS not_counted,
-               sum(s * complainants) AS complainants, sum(s * times) AS times, sum(s * replied) AS replied,
-               sum(s * reply_on_time) AS reply_on_time, sum(s * contacted) AS contacted, sum(s * contact_on_time) AS contact_on_time,
-               sum(s * escalated) AS escalated, sum(s * level1) AS level1, sum(s * level2) AS level2, sum(s * closed) AS closed,
-               sum(s * repeat) AS repeat
-        FROM (SELECT -1 AS s, o.* FROM unnest(olds) o WHERE o.month IS NOT NULL
+        SELECT k.month, k.department_id, k.project_id, k.root_cause_id, k.channel,
+               sum(x.s * k.complaints) AS complaints, sum(x.s * k.awaiting) AS awaiting, sum(x.s * k.not_counted) AS not_counted,
+               sum(x.s * k.replied) AS replied, sum(x.s * k.reply_on_time) AS reply_on_time, sum(x.s * k.contacted) AS contacted,
+               sum(x.s * k.contact_on_time) AS contact_on_time, sum(x.s * k.escalated) AS escalated, sum(x.s * k.level1) AS level1,
+               sum(x.s * k.level2) AS level2, sum(x.s * k.closed) AS closed
+        FROM (SELECT -1 AS s, o AS c FROM unnest(olds) o
               UNION ALL
-              SELECT 1, n.* FROM unnest(news) n) x
-        GROUP BY month, department_id, project_id, root_cause_id, channel
+              SELECT 1, n FROM unnest(news) n) x
+        CROSS JOIN LATERAL kpi_complaint_own(x.c) k
+        GROUP BY k.month, k.department_id, k.project_id, k.root_cause_id, k.channel
     ) d
-    WHERE (complaints, awaiting, not_counted, complainants, times, replied, reply_on_time, contacted, contact_on_time, escalated, level1, level2, closed, repeat)
-          <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    WHERE (complaints, awaiting, not_counted, replied, reply_on_time, contacted, contact_on_time, escalated, level1, level2, closed)
+          <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     ORDER BY month, department_id, project_id, root_cause_id, channel
     ON CONFLICT (month, department_id, project_id, root_cause_id, channel) DO UPDATE SET
         complaints = r.complaints + excluded.complaints, awaiting = r.awaiting + excluded.awaiting,
-        not_counted = r.not_counted + excluded.not_counted, complainants = r.complainants + excluded.complainants,
-        times = r.times + excluded.times, replied = r.replied + excluded.replied, reply_on_time = r.reply_on_time + excluded.reply_on_time,
-        contacted = r.contacted + excluded.contacted, contact_on_time = r.contact_on_time + excluded.contact_on_time,
-        escalated = r.escalated + excluded.escalated, level1 = r.level1 + excluded.level1, level2 = r.level2 + excluded.level2,
-        closed = r.closed + excluded.closed, repeat = r.repeat + excluded.repeat;
-
-    UPDATE kpi_complaint_facts f SET (month, department_id, project_id, root_cause_id, channel, complaints, awaiting, not_counted, complainants, times, replied, reply_on_time, contacted, contact_on_time, escalated, level1, level2, closed, repeat)
-        = (n.month, n.department_id, n.project_id, n.root_cause_id, n.channel, n.complaints, n.awaiting, n.not_counted, n.complainants, n.times, n.replied, n.reply_on_time, n.contacted, n.contact_on_time, n.escalated, n.level1, n.level2, n.closed, n.repeat)
-    FROM unnest(news) n
-    WHERE f.complaint_id = n.complaint_id AND f IS DISTINCT FROM n;
+        not_counted = r.not_counted + excluded.not_counted, replied = r.replied + excluded.replied,
+        reply_on_time = r.reply_on_time + excluded.reply_on_time, contacted = r.contacted + excluded.contacted,
+        contact_on_time = r.contact_on_time + excluded.contact_on_time, escalated = r.escalated + excluded.escalated,
+        level1 = r.level1 + excluded.level1, level2 = r.level2 + excluded.level2, closed = r.closed + excluded.closed;
 END $$;
 
--- The fast path: units (not merged) whose own row changed and nothing that groups voices. Their facts are locked in id order and
--- adjusted from the rows: the key and the own-row counters anew, complainants, times and repeat kept. Units without facts yet
--- (rows written with the triggers disabled) are recomputed whole. Generic cached plans, as above.
-CREATE FUNCTION kpi_adjust_complaints(ids bigint[]) RETURNS void
-LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET jit = off AS $$
-DECLARE
-    olds kpi_complaint_facts[];
-    news kpi_complaint_facts[];
-BEGIN
-    IF cardinality(ids) = 0 THEN RETURN; END IF;
-    olds := ARRAY(SELECT f FROM kpi_complaint_facts f WHERE f.complaint_id = ANY (ids) ORDER BY f.complaint_id FOR UPDATE);
-    news := ARRAY(
-        SELECT ROW(c.id, k.month, k.department_id, k.project_id, k.root_cause_id, k.channel, k.complaints, k.awaiting, k.not_counted,
-                   o.complainants, o.times, k.replied, k.reply_on_time, k.contacted, k.contact_on_time, k.escalated, k.level1, k.level2,
-                   k.closed, o.repeat)::kpi_complaint_facts
-        FROM unnest(olds) o
-        JOIN complaints c ON c.id = o.complaint_id
-        CROSS JOIN LATERAL kpi_complaint_own(c.registered_at, c.department_id, c.project_id, c.root_cause_id, c.channel, c.counted,
-                                             c.first_replied_at, c.first_reply_due_at, c.contact_due_at, c.contacted_at, c.escalation_level, c.state) k);
-    PERFORM kpi_apply_complaint_facts(olds, news);
-    IF cardinality(olds) < cardinality(ids) THEN
-        PERFORM kpi_refresh_complaints(ARRAY(SELECT unnest(ids) EXCEPT SELECT o.complaint_id FROM unnest(olds) o));
-    END IF;
-END $$;
-
--- The whole recompute of units (survivors; ids that are merged or gone lose their facts): the facts are created if missing and
--- locked in id order first, so concurrent writers of one group serialise, and read after the lock; the new facts are computed in a
--- new statement (READ COMMITTED: a new snapshot), so what the writers that held the lock committed is seen.
+-- Recomputes the group part of units (ids that are merged or gone lose their facts). The facts are created if missing and locked
+-- in id order first, so concurrent writers of one group serialise, and read after the lock; the new group parts are computed in a
+-- new statement (READ COMMITTED: a new snapshot), so what the writers that held the lock committed is seen; the difference moves
+-- from the key the facts held to the unit's key now.
 CREATE OR REPLACE FUNCTION kpi_refresh_complaints(ids bigint[]) RETURNS void
 LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan SET jit = off AS $$
 DECLARE
@@ -129,70 +112,106 @@ BEGIN
             FROM voices v JOIN contacts vc ON vc.id = v.contact_id
             GROUP BY v.survivor
         )
-        SELECT ROW(b.id, k.month, k.department_id, k.project_id, k.root_cause_id, k.channel, k.complaints, k.awaiting, k.not_counted,
+        SELECT ROW(b.id, date_trunc('month', b.registered_at AT TIME ZONE 'Asia/Shanghai')::date, b.department_id, b.project_id,
+                   b.root_cause_id, b.channel,
                    CASE WHEN b.counted THEN coalesce(g.complainants, 0) ELSE 0 END,
                    CASE WHEN b.counted THEN coalesce(g.times, 0) ELSE 0 END,
-                   k.replied, k.reply_on_time, k.contacted, k.contact_on_time, k.escalated, k.level1, k.level2, k.closed,
                    (b.counted IS TRUE AND (b.repeat_of_complaint_id IS NOT NULL
                        OR EXISTS (SELECT 1 FROM complaints r WHERE r.merged_into_id = b.id AND r.repeat_of_complaint_id IS NOT NULL)))::int
                )::kpi_complaint_facts
-        FROM base b
-        CROSS JOIN LATERAL kpi_complaint_own(b.registered_at, b.department_id, b.project_id, b.root_cause_id, b.channel, b.counted,
-                                             b.first_replied_at, b.first_reply_due_at, b.contact_due_at, b.contacted_at, b.escalation_level, b.state) k
-        LEFT JOIN g ON g.survivor = b.id);
+        FROM base b LEFT JOIN g ON g.survivor = b.id);
 
-    PERFORM kpi_apply_complaint_facts(olds, news);
+    INSERT INTO kpi_complaint_rollup AS r (month, department_id, project_id, root_cause_id, channel, complainants, times, repeat)
+    SELECT * FROM (
+        SELECT x.month, x.department_id, x.project_id, x.root_cause_id, x.channel,
+               sum(x.s * x.complainants) AS complainants, sum(x.s * x.times) AS times, sum(x.s * x.repeat) AS repeat
+        FROM (SELECT -1 AS s, o.* FROM unnest(olds) o WHERE o.month IS NOT NULL
+              UNION ALL
+              SELECT 1, n.* FROM unnest(news) n) x
+        GROUP BY x.month, x.department_id, x.project_id, x.root_cause_id, x.channel
+    ) d
+    WHERE (complainants, times, repeat) <> (0, 0, 0)
+    ORDER BY month, department_id, project_id, root_cause_id, channel
+    ON CONFLICT (month, department_id, project_id, root_cause_id, channel) DO UPDATE SET
+        complainants = r.complainants + excluded.complainants, times = r.times + excluded.times, repeat = r.repeat + excluded.repeat;
+
+    UPDATE kpi_complaint_facts f SET (month, department_id, project_id, root_cause_id, channel, complainants, times, repeat)
+        = (n.month, n.department_id, n.project_id, n.root_cause_id, n.channel, n.complainants, n.times, n.repeat)
+    FROM unnest(news) n
+    WHERE f.complaint_id = n.complaint_id AND f IS DISTINCT FROM n;
     -- Units no longer counting (merged into another, gone) keep no facts.
     DELETE FROM kpi_complaint_facts f
     WHERE f.complaint_id = ANY (ARRAY(SELECT o.complaint_id FROM unnest(olds) o EXCEPT SELECT n.complaint_id FROM unnest(news) n));
 END $$;
 
--- Complaints. An update is sorted by what it changed: what groups voices (counted, merged_into_id, contact_id,
--- repeat_of_complaint_id) → every unit the row belonged to before and after is recomputed whole (a merge moves a voice); only the
--- row's own figures, on a unit (not merged) → the fast path; neither (a merged complaint's own columns, or columns no figure reads:
--- the queue's due time, the handler, texts) → nothing. A statement with any regrouping change recomputes all its units whole.
--- The old and new rows are paired by grouping them by id, never by a join (see 2. above); an id's two rows differ when the first
--- and the second of its group do (in either order).
+-- Both parts rebuilt from the rows (after data was loaded with the triggers disabled), in the caller's transaction.
+CREATE FUNCTION kpi_rebuild_complaints() RETURNS void LANGUAGE plpgsql SET jit = off AS $$
+BEGIN
+    LOCK TABLE complaints IN SHARE MODE;
+    TRUNCATE kpi_complaint_facts, kpi_complaint_rollup;
+    PERFORM kpi_move_own('{}', ARRAY(
+        SELECT ROW(c.registered_at, c.department_id, c.project_id, c.root_cause_id, c.channel, c.counted, c.first_replied_at, c.first_reply_due_at,
+                   c.contact_due_at, c.contacted_at, c.escalation_level, c.state)::kpi_complaint_row
+        FROM complaints c WHERE c.merged_into_id IS NULL));
+    PERFORM kpi_refresh_complaints(ARRAY(SELECT c.id FROM complaints c WHERE c.merged_into_id IS NULL AND c.counted));
+END $$;
+
+-- Complaints. The own part moves by difference for every row whose own figures or whose being a unit changed; the group part is
+-- recomputed for the units a regrouping row belonged to before and after (a merge moves a voice) and for units whose key changed.
+-- Rows changing neither (a merged complaint's own columns; columns no figure reads: the queue's due time, the handler, texts)
+-- cost the pairing only. Old and new rows are paired by grouping them by id (see 3. above): an id's row changed when the first
+-- and the second of its group differ (in either order).
 CREATE OR REPLACE FUNCTION kpi_complaints_changed() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
 DECLARE
-    own bigint[];
+    olds kpi_complaint_row[];
+    news kpi_complaint_row[];
     units bigint[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        units := ARRAY(SELECT coalesce(n.merged_into_id, n.id) FROM kpi_new n UNION SELECT n.id FROM kpi_new n);
+        news := ARRAY(SELECT ROW(n.registered_at, n.department_id, n.project_id, n.root_cause_id, n.channel, n.counted, n.first_replied_at,
+                                 n.first_reply_due_at, n.contact_due_at, n.contacted_at, n.escalation_level, n.state)::kpi_complaint_row
+                      FROM kpi_new n WHERE n.merged_into_id IS NULL);
+        -- A new complaint has a group part once counted, or adds a voice to the one it is merged into.
+        units := ARRAY(SELECT n.id FROM kpi_new n WHERE n.merged_into_id IS NULL AND n.counted
+                       UNION SELECT n.merged_into_id FROM kpi_new n WHERE n.merged_into_id IS NOT NULL);
     ELSIF TG_OP = 'DELETE' THEN
+        olds := ARRAY(SELECT ROW(o.registered_at, o.department_id, o.project_id, o.root_cause_id, o.channel, o.counted, o.first_replied_at,
+                                 o.first_reply_due_at, o.contact_due_at, o.contacted_at, o.escalation_level, o.state)::kpi_complaint_row
+                      FROM kpi_old o WHERE o.merged_into_id IS NULL);
         units := ARRAY(SELECT coalesce(o.merged_into_id, o.id) FROM kpi_old o UNION SELECT o.id FROM kpi_old o);
     ELSE
         WITH changed AS MATERIALIZED (
             SELECT x.id,
-                   min(x.merged_into_id) FILTER (WHERE x.new = 0) AS was_merged_into,
-                   min(x.merged_into_id) FILTER (WHERE x.new = 1) AS merged_into_id,
-                   (array_agg(ROW(x.counted, x.merged_into_id, x.contact_id, x.repeat_of_complaint_id)))[1]
-                       IS DISTINCT FROM (array_agg(ROW(x.counted, x.merged_into_id, x.contact_id, x.repeat_of_complaint_id)))[2] AS regrouped
-            FROM (SELECT 0 AS new, o.id, o.counted, o.merged_into_id, o.contact_id, o.repeat_of_complaint_id,
-                         ROW(o.registered_at, o.department_id, o.project_id, o.root_cause_id, o.channel, o.counted, o.merged_into_id, o.contact_id,
-                             o.first_replied_at, o.first_reply_due_at, o.contact_due_at, o.contacted_at, o.escalation_level, o.state,
-                             o.repeat_of_complaint_id) AS r
+                   (array_agg(x.c) FILTER (WHERE x.new = 0))[1] AS was, bool_or(x.merged_into_id IS NULL) FILTER (WHERE x.new = 0) AS was_unit,
+                   (array_agg(x.c) FILTER (WHERE x.new = 1))[1] AS now, bool_or(x.merged_into_id IS NULL) FILTER (WHERE x.new = 1) AS is_unit,
+                   min(x.merged_into_id) FILTER (WHERE x.new = 0) AS was_merged_into, min(x.merged_into_id) FILTER (WHERE x.new = 1) AS merged_into,
+                   (array_agg(x.g))[1] IS DISTINCT FROM (array_agg(x.g))[2] AS regrouped
+            FROM (SELECT 0 AS new, o.id, o.merged_into_id,
+                         ROW(o.registered_at, o.department_id, o.project_id, o.root_cause_id, o.channel, o.counted, o.first_replied_at,
+                             o.first_reply_due_at, o.contact_due_at, o.contacted_at, o.escalation_level, o.state)::kpi_complaint_row AS c,
+                         ROW(o.counted, o.merged_into_id, o.contact_id, o.repeat_of_complaint_id) AS g
                   FROM kpi_old o
                   UNION ALL
-                  SELECT 1, n.id, n.counted, n.merged_into_id, n.contact_id, n.repeat_of_complaint_id,
-                         ROW(n.registered_at, n.department_id, n.project_id, n.root_cause_id, n.channel, n.counted, n.merged_into_id, n.contact_id,
-                             n.first_replied_at, n.first_reply_due_at, n.contact_due_at, n.contacted_at, n.escalation_level, n.state,
-                             n.repeat_of_complaint_id)
+                  SELECT 1, n.id, n.merged_into_id,
+                         ROW(n.registered_at, n.department_id, n.project_id, n.root_cause_id, n.channel, n.counted, n.first_replied_at,
+                             n.first_reply_due_at, n.contact_due_at, n.contacted_at, n.escalation_level, n.state)::kpi_complaint_row,
+                         ROW(n.counted, n.merged_into_id, n.contact_id, n.repeat_of_complaint_id)
                   FROM kpi_new n) x
             GROUP BY x.id
-            HAVING (array_agg(x.r))[1] IS DISTINCT FROM (array_agg(x.r))[2]
+            HAVING (array_agg(x.c))[1] IS DISTINCT FROM (array_agg(x.c))[2] OR (array_agg(x.g))[1] IS DISTINCT FROM (array_agg(x.g))[2]
         )
-        SELECT ARRAY(SELECT c.id FROM changed c WHERE NOT c.regrouped AND c.merged_into_id IS NULL),
-               ARRAY(SELECT u.id FROM changed c, LATERAL (VALUES (c.id), (c.was_merged_into), (c.merged_into_id)) u(id)
-                     WHERE c.regrouped AND u.id IS NOT NULL)
-        INTO own, units;
-        IF cardinality(units) = 0 THEN
-            PERFORM kpi_adjust_complaints(own);
-            RETURN NULL;
-        END IF;
-        units := units || own;
+        SELECT ARRAY(SELECT c.was FROM changed c WHERE c.was_unit),
+               ARRAY(SELECT c.now FROM changed c WHERE c.is_unit),
+               ARRAY(SELECT u.id FROM changed c, LATERAL (VALUES (c.id), (c.was_merged_into), (c.merged_into)) u(id)
+                     WHERE c.regrouped AND u.id IS NOT NULL
+                     UNION
+                     SELECT c.id FROM changed c
+                     WHERE c.is_unit AND NOT c.regrouped
+                       AND ((c.was).registered_at, (c.was).department_id, (c.was).project_id, (c.was).root_cause_id, (c.was).channel)
+                           IS DISTINCT FROM ((c.now).registered_at, (c.now).department_id, (c.now).project_id, (c.now).root_cause_id, (c.now).channel))
+        INTO olds, news, units;
     END IF;
+    PERFORM kpi_move_own(coalesce(olds, '{}'), coalesce(news, '{}'));
     PERFORM kpi_refresh_complaints(units);
     RETURN NULL;
 END $$;
@@ -241,12 +260,11 @@ BEGIN
     ELSE
         PERFORM kpi_refresh_consultations(ARRAY(
             SELECT x.id
-            FROM (SELECT o.id, o.kind, o.received_at, o.first_responder_id, o.handover_to_id, o.satisfied FROM kpi_old o
+            FROM (SELECT o.id, o.kind, ROW(o.kind, o.received_at, o.first_responder_id, o.handover_to_id, o.satisfied) AS r FROM kpi_old o
                   UNION ALL
-                  SELECT n.id, n.kind, n.received_at, n.first_responder_id, n.handover_to_id, n.satisfied FROM kpi_new n) x
+                  SELECT n.id, n.kind, ROW(n.kind, n.received_at, n.first_responder_id, n.handover_to_id, n.satisfied) FROM kpi_new n) x
             GROUP BY x.id
-            HAVING bool_or(x.kind = 'consultation')
-               AND count(DISTINCT (x.kind, x.received_at, x.first_responder_id, x.handover_to_id, x.satisfied)) > 1));
+            HAVING bool_or(x.kind = 'consultation') AND (array_agg(x.r))[1] IS DISTINCT FROM (array_agg(x.r))[2]));
     END IF;
     RETURN NULL;
 END $$;
@@ -260,13 +278,13 @@ BEGIN
     ELSE
         -- The consultations of the changed callbacks, before and after.
         PERFORM kpi_refresh_consultations(ARRAY(
-            SELECT DISTINCT unnest(x.contacts)
-            FROM (SELECT x.id, array_agg(x.contact_id) FILTER (WHERE x.contact_id IS NOT NULL) AS contacts
-                  FROM (SELECT o.id, o.kind, o.contact_id, o.state, o.outcome FROM kpi_old o
+            SELECT DISTINCT unnest(t.contacts)
+            FROM (SELECT array_agg(x.contact_id) FILTER (WHERE x.contact_id IS NOT NULL) AS contacts
+                  FROM (SELECT o.id, o.kind, o.contact_id, ROW(o.kind, o.contact_id, o.state, o.outcome) AS r FROM kpi_old o
                         UNION ALL
-                        SELECT n.id, n.kind, n.contact_id, n.state, n.outcome FROM kpi_new n) x
+                        SELECT n.id, n.kind, n.contact_id, ROW(n.kind, n.contact_id, n.state, n.outcome) FROM kpi_new n) x
                   GROUP BY x.id
-                  HAVING bool_or(x.kind = 'consultation') AND count(DISTINCT (x.kind, x.contact_id, x.state, x.outcome)) > 1) x));
+                  HAVING bool_or(x.kind = 'consultation') AND (array_agg(x.r))[1] IS DISTINCT FROM (array_agg(x.r))[2]) t));
     END IF;
     RETURN NULL;
 END $$;
@@ -284,4 +302,12 @@ BEGIN
         UNION
         SELECT ct.id FROM contacts ct WHERE ct.handover_to_id = ANY (moved) AND ct.kind = 'consultation'));
     RETURN NULL;
+END $$;
+
+-- Consultation rollup rebuilt from the rows, in the caller's transaction.
+CREATE FUNCTION kpi_rebuild_consultations() RETURNS void LANGUAGE plpgsql SET jit = off AS $$
+BEGIN
+    LOCK TABLE contacts IN SHARE MODE;
+    TRUNCATE kpi_consultation_facts, kpi_consultation_rollup;
+    PERFORM kpi_refresh_consultations(ARRAY(SELECT id FROM contacts WHERE kind = 'consultation'));
 END $$;
