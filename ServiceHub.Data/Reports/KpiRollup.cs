@@ -3,7 +3,7 @@ using ServiceHub.Data.Infrastructure;
 namespace ServiceHub.Data.Reports;
 
 /// <summary>
-/// The complaint figures of whole months read from the rollup (<c>sql/0200_kpi_rollup.sql</c>): <c>kpi_complaint_rollup</c> holds,
+/// The complaint figures of whole months read from the rollup (<c>sql/0200_kpi_rollup.sql</c>, triggers as of <c>sql/0202_kpi_rollup_cheaper_triggers.sql</c>): <c>kpi_complaint_rollup</c> holds,
 /// by business month of registration × department × project × root cause × channel, the counters of the counted complaints (a merged
 /// group once), kept by triggers in the same transaction as every write, so it is never stale. What only the clock changes — a reply
 /// or a first contact whose deadline has passed with no event, now measured and late — is counted live from the few pending

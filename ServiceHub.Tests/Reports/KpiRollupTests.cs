@@ -36,7 +36,8 @@ public sealed class KpiRollupWorld : World<KpiRollupWorld>
 }
 
 /// <summary>
-/// The KPI rollup (sql/0200_kpi_rollup.sql, <see cref="KpiRollup"/>) against the live SQL of the definitions (<see cref="KpiSql"/>,
+/// The KPI rollup (sql/0200_kpi_rollup.sql, its triggers as of sql/0202_kpi_rollup_cheaper_triggers.sql: a unit's own figures moved by
+/// difference, its group part recomputed when the grouping or the key changes; <see cref="KpiRollup"/>) against the live SQL of the definitions (<see cref="KpiSql"/>,
 /// <see cref="ComplaintStatistics.Sql"/>) on random data: registrations, merges and splits, verification changes, reclassification,
 /// reopening, late and on-time replies and contacts, escalations, closures, extensions, further voices and a voice's customer changed,
 /// one row at a time and set-based (one statement over many rows, as the sweeps write, regrouping and own changes mixed);
