@@ -145,6 +145,30 @@ public sealed class ScreenPopTests(ApiAppFactory app) : IClassFixture<ApiAppFact
     }
 
     [Fact]
+    public async Task The_administrator_gives_an_agent_an_extension_once_in_their_profile_and_calls_to_it_find_them()
+    {
+        var admin = await EmergencyTestData.ActorAsync(app.Db, "admin");
+        var users = app.Get<UserRepository>();
+        var cs = await EmergencyTestData.DepartmentAsync(app.Db, "CS");
+        UserEdit Agent(string name, string extension) => new()
+        {
+            UserName = name, DisplayName = name, Roles = [Roles.Agent], DepartmentId = cs, Extension = extension, NewPassword = "Hotline2026x",
+        };
+        var id = await users.SaveAsync(admin, Agent("agent8051", " 8051 "));
+        var taken = await Assert.ThrowsAsync<ServiceHub.Data.Infrastructure.ValidationFailedException>(() => users.SaveAsync(admin, Agent("agent8051b", "8051")));
+        Assert.Equal("User.ExtensionTaken", taken.Errors["Extension"].Code);
+        var invalid = await Assert.ThrowsAsync<ServiceHub.Data.Infrastructure.ValidationFailedException>(() => users.SaveAsync(admin, Agent("agent8051c", "80-51")));
+        Assert.Equal("User.ExtensionInvalid", invalid.Errors["Extension"].Code);
+
+        var cti = await app.IssueKeyAsync("profile exchange", [ApiScopes.Cti], [Roles.Agent]);
+        using var client = app.ApiClient(cti.Key);
+        var accepted = await (await client.PostAsJsonAsync("/api/v1/calls", new { callerNumber = "13700000002", extension = "8051" })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(accepted.GetProperty("agentFound").GetBoolean());
+        await using var conn = await app.Db.OpenConnectionAsync();
+        Assert.Equal(id, await conn.ExecuteScalarAsync<int>("SELECT agent_id FROM cti_calls WHERE id = @id", new { id = accepted.GetProperty("callId").GetInt64() }));
+    }
+
+    [Fact]
     public async Task An_unknown_number_is_a_new_caller_and_a_call_needs_the_cti_scope()
     {
         await SetExtensionAsync("agent", "8011");
