@@ -99,6 +99,28 @@ public sealed class OutboxTests(NotificationWorld w) : IClassFixture<Notificatio
     }
 
     [Fact]
+    public async Task A_reminder_already_queued_stops_on_sms_and_robot_when_the_manager_acknowledges_in_the_app()
+    {
+        var manager = await w.ReachAsync("pmmanager", null, "13800000001");
+        var id = await w.ReportFireAsync();
+        w.Clock.Advance(TimeSpan.FromMinutes(61));
+        await w.Emergencies.SweepAsync();
+        Assert.Equal([NotificationChannels.Sms, NotificationChannels.Robot],
+            (await w.OutboxAsync(id)).Where(r => r.MessageKey == "Outbox.Emergency.reminder_60" && r.State == OutboxStates.Pending).Select(r => r.Channel).Order().Reverse());
+
+        foreach (var alert in (await w.Emergencies.PendingAlertsAsync(manager.Id)).Where(a => a.EmergencyId == id))
+            await w.Emergencies.AcknowledgeAsync(manager, alert.AlertId);
+
+        Assert.All((await w.OutboxAsync(id)).Where(r => r.MessageKey == "Outbox.Emergency.reminder_60"),
+            r => Assert.Equal((OutboxStates.Cancelled, "acknowledged"), (r.State, r.CancelReason)));
+        // The worker then sends no reminder anywhere (the raise's SMS went with the acknowledgement too; its robot post still goes).
+        await w.Worker().RunAsync();
+        Assert.DoesNotContain(await w.OutboxAsync(id), r => r.MessageKey == "Outbox.Emergency.reminder_60" && r.State == OutboxStates.Sent);
+        // (The sweep also reminded of earlier tests' emergencies: only this one's messages count.)
+        Assert.DoesNotContain(w.Stub.Accepted, m => m.Channel == "sms" && m.Text.Contains($"/emergencies/{id} ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Reminders_go_out_until_the_manager_is_on_site_then_the_pending_ones_stop()
     {
         var manager = await w.ReachAsync("pmmanager", null, "13800000001");
