@@ -13,6 +13,15 @@ public sealed class OutboxTests(NotificationWorld w) : IClassFixture<Notificatio
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
+    public async Task The_delivery_list_takes_any_page_it_is_asked_for_within_the_cap()
+    {
+        // A negative start (a hand-edited grid request) is the first page, not a database error (OFFSET must not be negative).
+        var page = await w.Store.ListAsync(w.Admin, null, null, -5, 1_000_000);
+        Assert.True(page.Items.Count <= Search.MaxPageSize);
+        Assert.Equal(Math.Min(page.Total, Search.MaxPageSize), page.Items.Count);
+    }
+
+    [Fact]
     public async Task A_first_class_emergency_texts_the_responsible_manager_and_posts_once_to_the_department_robot_by_default()
     {
         var manager = await w.ReachAsync("pmmanager", "zhang@example.cn", "13800000001");
