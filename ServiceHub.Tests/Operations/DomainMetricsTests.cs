@@ -27,10 +27,11 @@ public sealed class DomainMetricsTests(DatabaseFixture db) : ComplaintWorldTests
         var second = await _w.RegisterComplaintAsync();
         await using (var conn = await Db.DataSource.OpenConnectionAsync())
         {
-            // The first reached level 1, the second level 2; both are past due now.
+            // The first one's reply deadline reached level 1, the second one's level 2; all their deadlines are past due now.
             await conn.ExecuteAsync("""
-                UPDATE complaint_deadlines SET stage = CASE complaint_id WHEN @first THEN 'level1' ELSE 'level2' END, due_at = @now - interval '1 hour'
-                WHERE complaint_id IN (@first, @second) AND active
+                UPDATE complaint_deadlines SET due_at = @now - interval '1 hour' WHERE complaint_id IN (@first, @second) AND active;
+                UPDATE complaint_deadlines SET stage = CASE complaint_id WHEN @first THEN 'level1' ELSE 'level2' END
+                WHERE complaint_id IN (@first, @second) AND kind = 'reply';
                 """, new { first, second, now });
             await conn.ExecuteAsync("""
                 INSERT INTO emergencies (kind, project_id, location, occurred_at, description, responsible_department_id, reported_by, reported_at, on_site_due_at)
