@@ -386,6 +386,9 @@ cmd_publish() {
   log "done: $(du -sh "$out" | cut -f1). On the server: cd $(basename "$out") && ./ServiceHub.App (or ./servicehub.sh start | admin | backup | restore)"
 }
 
+# Sourced (the port tests read free_port and port_taken): the functions only, no command.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
+
 case "${1:-}" in
   run) shift; cmd_run "$@" ;;
   test) shift; cmd_test "$@" ;;
