@@ -31,25 +31,10 @@ public sealed class PortChoiceTests(PortChoiceTests.ClusterDirectory cluster) : 
         return int.Parse(output.Trim(), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>A port below the ephemeral range that nothing holds now (a listener on it binds).</summary>
-    private static int UnheldLowPort()
-    {
-        for (var p = 20_000 + Random.Shared.Next(5_000); ; p += 7)
-        {
-            try
-            {
-                using var probe = new TcpListener(IPAddress.Loopback, p);
-                probe.Start();
-                return p;
-            }
-            catch (SocketException) { }
-        }
-    }
-
     [Fact]
     public async Task A_port_held_only_by_an_outgoing_connection_is_taken_and_the_next_one_is_chosen()
     {
-        var port = UnheldLowPort();
+        var port = Loopback.FreePort();
         // A client socket (not a listener) whose local port is the one the cluster would want.
         using var connection = await Loopback.HoldWithConnectionAsync(port);
 
@@ -61,7 +46,7 @@ public sealed class PortChoiceTests(PortChoiceTests.ClusterDirectory cluster) : 
     [Fact]
     public async Task A_port_in_time_wait_is_taken_and_the_next_one_is_chosen()
     {
-        var port = UnheldLowPort();
+        var port = Loopback.FreePort();
         await Loopback.LeaveInTimeWaitAsync(port);
         var chosen = await FreePortAsync(port, @base: port);
         Assert.True(chosen > port, $"{chosen} is in TIME-WAIT");
@@ -71,7 +56,7 @@ public sealed class PortChoiceTests(PortChoiceTests.ClusterDirectory cluster) : 
     [Fact]
     public async Task A_port_inside_the_ephemeral_range_is_never_chosen()
     {
-        var @base = UnheldLowPort();
+        var @base = Loopback.FreePort();
         var chosen = await FreePortAsync(EphemeralLow + 100, @base);
         Assert.InRange(chosen, @base, EphemeralLow - 1);
         Assert.InRange(await FreePortAsync(@base), @base, EphemeralLow - 1);
