@@ -45,7 +45,7 @@ public sealed class PasswordRotationBrowserTests(BrowserAppFactory app, BrowserF
         await page.FillAsync("#username", "cs-counter");
         await page.FillAsync("#password", "Rotated2026x");
         await page.ClickAsync("[data-testid=login-submit]");
-        await page.WaitForURLAsync(u => !u.Contains("/account/"));
+        await page.WaitForURLAsync(u => !u.Contains("/account/"), new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
         await BrowserFixture.WaitInteractiveAsync(page);
         await page.Context.CloseAsync();
     }
