@@ -11,7 +11,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>
 /// Telemetry (issue #16 points 11, 12). Metrics — ASP.NET Core, HttpClient, Npgsql and ServiceHub's own (<see cref="DomainMetrics"/>)
 /// — on a Prometheus scrape endpoint (<c>/metrics</c>: administrators only, or without sign-in on the management port
-/// <c>Telemetry:Metrics:Port</c> alone); traces and metrics also exported by OTLP when <c>Telemetry:Otlp:Endpoint</c> is set. Logs:
+/// <c>Telemetry:Metrics:Port</c> alone); traces and metrics also exported by OTLP when <c>Telemetry:Otlp:Endpoint</c> is set (gRPC, or OTLP/HTTP with
+/// <c>Telemetry:Otlp:Protocol</c> <c>http/protobuf</c>; the metrics every <c>OTEL_METRIC_EXPORT_INTERVAL</c> ms, 60 s unless set). Logs:
 /// JSON on the console in Production (<see cref="RedactingJsonFormatter"/>: one object a line, the trace id and the signed-in
 /// user's id in its scopes, phone and ID numbers masked).
 /// </summary>
@@ -23,17 +24,30 @@ public static class Telemetry
     {
         var configuration = builder.Configuration;
         var otlp = configuration["Telemetry:Otlp:Endpoint"];
+        var otlpHttp = configuration["Telemetry:Otlp:Protocol"] switch
+        {
+            null or "" or "grpc" => false,
+            "http/protobuf" => true,
+            var other => throw new InvalidOperationException($"Telemetry:Otlp:Protocol is '{other}': use grpc (the default) or http/protobuf."),
+        };
+        // OTLP/HTTP takes the endpoint as the collector's base address and posts each signal to its own path (as the OTel SDKs do with
+        // OTEL_EXPORTER_OTLP_ENDPOINT); an endpoint set in code would be used as it is, for traces and metrics alike.
+        void Otlp(OpenTelemetry.Exporter.OtlpExporterOptions o, string signal)
+        {
+            o.Protocol = otlpHttp ? OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf : OpenTelemetry.Exporter.OtlpExportProtocol.Grpc;
+            o.Endpoint = otlpHttp ? new Uri($"{otlp!.TrimEnd('/')}/v1/{signal}") : new Uri(otlp!);
+        }
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(configuration["Telemetry:ServiceName"] is { Length: > 0 } name ? name : "servicehub"))
             .WithMetrics(m =>
             {
                 m.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddNpgsqlInstrumentation().AddMeter(DomainMetrics.MeterName);
                 m.AddPrometheusExporter();
-                if (!string.IsNullOrWhiteSpace(otlp)) m.AddOtlpExporter(o => o.Endpoint = new Uri(otlp));
+                if (!string.IsNullOrWhiteSpace(otlp)) m.AddOtlpExporter(o => Otlp(o, "metrics"));
             });
         if (!string.IsNullOrWhiteSpace(otlp))
             otel.WithTracing(t => t.AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments(MetricsPath))
-                .AddHttpClientInstrumentation().AddNpgsql().AddOtlpExporter(o => o.Endpoint = new Uri(otlp)));
+                .AddHttpClientInstrumentation().AddNpgsql().AddOtlpExporter(o => Otlp(o, "traces")));
         builder.Services.AddHostedService<DomainMetricsRefresher>();
 
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
