@@ -47,6 +47,9 @@ public sealed class HostileFormInputTests(DatabaseFixture db) : WorldTests<Retur
         ["intake-answer"] = "IntakeRepository.RegisterAsync(form.Answer)",
         ["intake-purpose"] = "IntakeRepository.RegisterAsync(form.Purpose)",
         ["contact-method"] = "ComplaintLifecycle.ConfirmContactAsync(method)",
+        ["contact-note"] = "ComplaintLifecycle.ConfirmContactAsync(note)",
+        ["reception-confirmed-by"] = "IntakeRepository.RegisterAsync(form.ReceptionConfirmedBy)",
+        ["verify-reason"] = "CountingRepository.VerifyAsync(reason)",
         ["hand-over-note"] = "IntakeRepository.HandOverAsync(note)",
         ["hand-over-result"] = "IntakeRepository.RecordHandOverResultAsync(result)",
         ["phrase-text"] = "IntakeRepository.SavePhraseAsync(text)",
@@ -54,11 +57,14 @@ public sealed class HostileFormInputTests(DatabaseFixture db) : WorldTests<Retur
         ["handle-resolution"] = "ComplaintLifecycle.HandleAsync(resolution)",
         ["handle-reply"] = "ComplaintLifecycle.HandleAsync(reply)",
         ["extend-reason"] = "ComplaintLifecycle.ExtendAsync(reason)",
+        ["return-visit-need-reason"] = "ComplaintLifecycle.SetReturnVisitNeedAsync(reason)",
         ["info-title"] = "InformationRegister.FileAsync(title)",
         ["info-body"] = "InformationRegister.FileAsync(body)",
         ["info-private-data"] = "InformationRegister.FileAsync(privateData)",
         ["release-title"] = "ReleaseRepository.DraftAsync(title)",
         ["release-body"] = "ReleaseRepository.DraftAsync(body)",
+        ["release-reject-reason"] = "ReleaseRepository.DecideAsync(reason)",
+        ["release-channel"] = "ReleaseRepository.PublishAsync(channel)",
         ["document-title"] = "FormalDocumentRepository.SendAsync(title)",
         ["document-body"] = "FormalDocumentRepository.SendAsync(body)",
         ["penalty-note"] = "SpotCheckRepository.ProposeAsync(note)",
@@ -96,6 +102,7 @@ public sealed class HostileFormInputTests(DatabaseFixture db) : WorldTests<Retur
         ["project-name"] = "ProjectRepository.SaveAsync(edit.Name)",
         ["project-address"] = "ProjectRepository.SaveAsync(edit.Address)",
         ["building-name"] = "ProjectRepository.AddBuildingAsync(name)",
+        ["unit-number"] = "ProjectRepository.AddBuildingAsync(unitNumbers)",
         ["customer-name"] = "CustomerRepository.SaveAsync(edit.Name)",
         ["customer-notes"] = "CustomerRepository.SaveAsync(edit.Notes)",
         ["customer-membership-no"] = "CustomerRepository.SaveAsync(edit.MembershipNo)",
@@ -105,6 +112,7 @@ public sealed class HostileFormInputTests(DatabaseFixture db) : WorldTests<Retur
         ["department-name"] = "DepartmentRepository.SaveAsync(edit.Name)",
         ["department-name-en"] = "DepartmentRepository.SaveAsync(edit.NameEn)",
         ["user-display-name"] = "UserRepository.SaveAsync(edit.DisplayName)",
+        ["user-name"] = "UserRepository.SaveAsync(edit.UserName)",
         ["calendar-name"] = "CalendarRepository.SaveAsync(name)",
         ["robot-name"] = "ChannelSettings.SaveRobotAsync(f.Name)",
         ["webhook-name"] = "WebhookRepository.CreateAsync(form.Name)",
@@ -504,6 +512,15 @@ public sealed class HostileFormInputTests(DatabaseFixture db) : WorldTests<Retur
             "building-name" => new("Name", ["buildings", "units", "audit_log"], nothing,
                 async (_, t) => await _s.Get<ProjectRepository>().AddBuildingAsync(_admin, _w.W.ProjectId, t, ["101"]),
                 id => Text("SELECT name FROM buildings WHERE id = @key", id)),
+            "unit-number" => new("UnitNumbers", ["buildings", "units", "audit_log"], nothing,
+                async (_, t) => await _s.Get<ProjectRepository>().AddBuildingAsync(_admin, _w.W.ProjectId, "楼" + unique(), [t]),
+                id => Text("SELECT number FROM units WHERE building_id = @key", id)) { MayRefuse = true },
+            "user-name" => new("UserName", ["users", "audit_log"], nothing,
+                async (_, t) => await _s.Get<UserRepository>().SaveAsync(_admin, new UserEdit
+                {
+                    UserName = t, DisplayName = "客服" + unique(), Roles = [Roles.Agent], DepartmentId = _w.W.CsDepartmentId, NewPassword = "Passw0rd!Passw0rd",
+                }),
+                id => Text("SELECT user_name FROM users WHERE id = @key", id)) { MayRefuse = true },
             "customer-name" => new("Name", ["customers", "audit_log"], nothing,
                 async (_, t) => await _s.Get<CustomerRepository>().SaveAsync(_admin, new CustomerEdit { Name = t, Phone = Phone() }),
                 id => Text("SELECT name FROM customers WHERE id = @key", id)),
@@ -526,6 +543,28 @@ public sealed class HostileFormInputTests(DatabaseFixture db) : WorldTests<Retur
                     return complaint;
                 },
                 id => Text("SELECT contact_method FROM complaints WHERE id = @key", id)),
+            "contact-note" => new("Note", ["complaints", "complaint_events"], () => _w.W.RegisterComplaintAsync(),
+                async (complaint, t) =>
+                {
+                    await _w.W.Lifecycle.ConfirmContactAsync(_w.W.Handler, complaint, _s.Clock.GetUtcNow(), "电话", t);
+                    return complaint;
+                },
+                id => Text("SELECT contact_time_note FROM complaints WHERE id = @key", id)),
+            "reception-confirmed-by" => new("ReceptionConfirmedBy", ["contacts", "complaints"], nothing,
+                async (_, t) => (await _w.W.Intake.RegisterAsync(_w.W.Agent, With(_w.W.ComplaintForm(), f =>
+                {
+                    f.Channel = ServiceHub.Data.Complaints.Channels.Visit;
+                    f.WithReception = true;
+                    f.ReceptionConfirmedBy = t;
+                }))).ContactId,
+                id => Text("SELECT reception_confirmed_by FROM contacts WHERE id = @key", id)),
+            "verify-reason" => new("Reason", ["complaints", "complaint_events"], () => _w.W.RegisterComplaintAsync(),
+                async (complaint, t) =>
+                {
+                    await _s.Get<CountingRepository>().VerifyAsync(_w.Supervisor, complaint, false, t);
+                    return complaint;
+                },
+                id => Text("SELECT count_reason FROM complaints WHERE id = @key", id)),
             "info-private-data" => new("PrivateData", ["info_records"], nothing,
                 async (_, t) => await _s.Get<InformationRegister>().FileAsync(_w.Supervisor, "personal_info", "业主档案", "正文", t, null),
                 id => Text("SELECT private_data FROM info_records WHERE id = @key", id)),
@@ -566,6 +605,34 @@ public sealed class HostileFormInputTests(DatabaseFixture db) : WorldTests<Retur
             "sms-sign-name" => Sms("SignName", (e, t) => e.SignName = t, e => e.SignName),
             "sms-template-code" => Sms("TemplateCode", (e, t) => e.TemplateCode = t, e => e.TemplateCode),
             "sms-region-id" => Sms("RegionId", (e, t) => e.RegionId = t, e => e.RegionId),
+            "release-reject-reason" => new("Reason", ["info_releases", "audit_log"],
+                async () => await _s.Get<ReleaseRepository>().DraftAsync(_w.Supervisor, "internal", "客服部排班调整", "排班调整如下"),
+                async (release, t) =>
+                {
+                    await _s.Get<ReleaseRepository>().DecideAsync(_admin, (int)release, false, t);
+                    return release;
+                },
+                id => Text("SELECT rejected_reason FROM info_releases WHERE id = @key", id)),
+            "release-channel" => new("Channel", ["info_releases", "info_records", "audit_log"],
+                async () =>
+                {
+                    var release = await _s.Get<ReleaseRepository>().DraftAsync(_w.Supervisor, "internal", "客服部排班调整", "排班调整如下");
+                    await _s.Get<ReleaseRepository>().DecideAsync(_admin, release, true, null);
+                    return release;
+                },
+                async (release, t) =>
+                {
+                    await _s.Get<ReleaseRepository>().PublishAsync(_w.Supervisor, (int)release, t);
+                    return release;
+                },
+                id => Text("SELECT channel FROM info_releases WHERE id = @key", id)),
+            "return-visit-need-reason" => new("Reason", ["complaints", "complaint_events"], () => _w.W.RegisterComplaintAsync(),
+                async (complaint, t) =>
+                {
+                    await _w.W.Lifecycle.SetReturnVisitNeedAsync(_w.Supervisor, complaint, false, t);
+                    return complaint;
+                },
+                id => Text($"SELECT details FROM complaint_events WHERE complaint_id = @key AND kind = '{ComplaintEvents.ReturnVisitNotNeeded}' ORDER BY id DESC LIMIT 1", id)),
             "extend-reason" => new("Reason", ["complaints", "complaint_events"], () => _w.W.RegisterComplaintAsync(),
                 async (complaint, t) =>
                 {
