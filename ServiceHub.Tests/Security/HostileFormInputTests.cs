@@ -67,6 +67,7 @@ public sealed class HostileFormInputTests(DatabaseFixture db) : WorldTests<Retur
         ["release-channel"] = "ReleaseRepository.PublishAsync(channel)",
         ["document-title"] = "FormalDocumentRepository.SendAsync(title)",
         ["document-body"] = "FormalDocumentRepository.SendAsync(body)",
+        ["document-forward-note"] = "FormalDocumentRepository.ForwardAsync(note)",
         ["penalty-note"] = "SpotCheckRepository.ProposeAsync(note)",
         ["contest-note"] = "SpotCheckRepository.ContestAsync(note)",
         ["hot-report"] = "HotComplaintRepository.SaveReportAsync(report.Content)",
@@ -95,6 +96,8 @@ public sealed class HostileFormInputTests(DatabaseFixture db) : WorldTests<Retur
         ["emergency-response"] = "EmergencyRepository.RecordFindingsAsync(findings.Response)",
         ["emergency-confirmation"] = "EmergencyRepository.ConfirmAsync(note)",
         ["deduction-note"] = "InformationAssessment.RecordDeductionAsync(form.Note)",
+        ["rule-name"] = "InformationAssessment.SaveRuleAsync(edit.Name)",
+        ["rule-name-en"] = "InformationAssessment.SaveRuleAsync(edit.NameEn)",
         ["instant-report"] = "ReportingCalendar.ReportInstantAsync(form.Content)",
         ["instant-title"] = "ReportingCalendar.ReportInstantAsync(form.Title)",
         ["instant-attachment-note"] = "ReportingCalendar.ReportInstantAsync(form.AttachmentNote)",
@@ -226,6 +229,18 @@ public sealed class HostileFormInputTests(DatabaseFixture db) : WorldTests<Retur
             return await _s.Get<ReportFormats>().IssueAsync(_admin, form);
         },
         version => Scalar<string?>($"SELECT {column} FROM report_formats WHERE kind = @kind AND version = @version", new { kind = ReportKinds.AnnualSummaryPlan, version = (int)version }));
+
+    /// <summary>A new assessment rule, its code <c>HX_n</c> (n is the key).</summary>
+    private FormField Rule(string field, string column, Action<RuleEdit, string> set) => new(field, ["assessment_rules", "audit_log"],
+        () => Task.FromResult((long)Interlocked.Increment(ref _counter)),
+        async (n, t) =>
+        {
+            var rule = new RuleEdit { IsNew = true, Code = $"HX_{n}", Name = "信息不实" + n, NameEn = "Untrue " + n, Points = 1m };
+            set(rule, t);
+            await _s.Get<InformationAssessment>().SaveRuleAsync(_admin, rule);
+            return n;
+        },
+        n => Scalar<string?>($"SELECT {column} FROM assessment_rules WHERE code = @code", new { code = $"HX_{n}" }));
 
     private FormField Customer(string field, string column, Action<CustomerEdit, string> set) => new(field, ["customers", "audit_log"],
         () => Task.FromResult(0L),
@@ -649,6 +664,20 @@ public sealed class HostileFormInputTests(DatabaseFixture db) : WorldTests<Retur
                     return reply;
                 },
                 id => Text("SELECT decision_note FROM standard_replies WHERE id = @key", id)),
+            "document-forward-note" => new("Note", ["formal_document_forwards", "notifications", "audit_log"],
+                async () =>
+                {
+                    await Scalar<int>("UPDATE users SET is_document_admin = true WHERE id = @id RETURNING id", new { id = _admin.Id });
+                    return await _s.Get<FormalDocumentRepository>().SendAsync(_w.W.Manager, "关于外墙维修的报告", "外墙维修方案见附件");
+                },
+                async (document, t) =>
+                {
+                    await _s.Get<FormalDocumentRepository>().ForwardAsync(_admin, (int)document, null, _w.W.DepartmentId, t);
+                    return document;
+                },
+                id => Text("SELECT note FROM formal_document_forwards WHERE document_id = @key ORDER BY id DESC LIMIT 1", id)),
+            "rule-name" => Rule("Name", "name", (r, t) => r.Name = t),
+            "rule-name-en" => Rule("NameEn", "name_en", (r, t) => r.NameEn = t),
             "report-format-title" => ReportFormat("Title", "title", (f, t) => f.Title = t),
             "report-format-contents" => ReportFormat("Contents", "contents", (f, t) => f.Contents = t),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
