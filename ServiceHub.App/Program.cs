@@ -31,7 +31,10 @@ catch (SecuritySettings.InvalidException ex)
 try
 {
     await DatabaseStartup.CheckReachableAsync(connectionString);
-    Migrator.Run(connectionString, waiting: m => Console.Error.WriteLine($"ServiceHub: {m}"));
+    var applied = Migrator.Run(connectionString, waiting: m => Console.Error.WriteLine($"ServiceHub: {m}"));
+    Console.Error.WriteLine(applied.Count == 0
+        ? "ServiceHub: the database schema is up to date; no migration applied."
+        : $"ServiceHub: applied {applied.Count} migrations ({applied[0]} to {applied[^1]}).");
     await Installation.CheckDemoSeedingAsync(connectionString, demo);
 }
 catch (Exception ex) when (ex is DatabaseStartup.StartupException or Migrator.MigrationException)

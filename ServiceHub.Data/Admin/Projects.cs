@@ -125,7 +125,7 @@ public sealed class ProjectRepository(NpgsqlDataSource db, AuditLog audit)
         if (string.IsNullOrWhiteSpace(name)) throw new DomainException("Validation.Required");
         var errors = new Dictionary<string, FieldError>();
         TextInput.Check(errors, "Name", name, Building.NameMax);
-        if (unitNumbers.Any(n => n.Trim().Length > Unit.NumberMax)) errors["UnitNumbers"] = new("Validation.TooLong", Unit.NumberMax);
+        if (unitNumbers.Select(n => TextInput.Error(n, Unit.NumberMax, required: false)).FirstOrDefault(e => e is not null) is { } unitError) errors["UnitNumbers"] = unitError;
         if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);

@@ -25,10 +25,8 @@ public sealed class ReportFormatForm
     {
         var errors = new Dictionary<string, FieldError>();
         if (!ReportKinds.All.Contains(Kind)) errors[nameof(Kind)] = new FieldError("Validation.Required");
-        if (string.IsNullOrWhiteSpace(Title)) errors[nameof(Title)] = new FieldError("Validation.Required");
-        else if (Title.Trim().Length > TitleMax) errors[nameof(Title)] = new FieldError("Validation.TooLong", TitleMax);
-        if (string.IsNullOrWhiteSpace(Contents)) errors[nameof(Contents)] = new FieldError("Validation.Required");
-        else if (Contents.Trim().Length > ContentsMax) errors[nameof(Contents)] = new FieldError("Validation.TooLong", ContentsMax);
+        TextInput.Check(errors, nameof(Title), Title, TitleMax);
+        TextInput.Check(errors, nameof(Contents), Contents, ContentsMax);
         return errors;
     }
 }

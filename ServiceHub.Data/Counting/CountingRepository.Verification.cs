@@ -12,7 +12,7 @@ public sealed partial class CountingRepository
     {
         ComplaintPermissions.RequireRole(actor, ComplaintAction.Verify);
         if (!counted && string.IsNullOrWhiteSpace(reason)) throw Invalid("Reason", "Counting.ReasonRequired");
-        if (reason is not null && reason.Trim().Length > ReasonMax) throw Invalid("Reason", "Validation.TooLong", ReasonMax);
+        if (TextInput.Error(reason, ReasonMax, required: false) is { } error) throw Invalid("Reason", error.Code, error.Args);
         var r = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
         await db.InTransactionAsync((conn, tx) => lifecycle.VerifyAsync(conn, tx, actor, complaintId, counted, r, ct), ct);
     }

@@ -73,8 +73,7 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
         var errors = new Dictionary<string, FieldError>();
         if (!ServicePhrases.Kinds.Contains(kind)) errors["Kind"] = new("Validation.Required");
         if (!ServicePhrases.Situations.Contains(situation)) errors["Situation"] = new("Validation.Required");
-        if (string.IsNullOrWhiteSpace(text)) errors["Text"] = new("Validation.Required");
-        else if (text.Trim().Length > ServicePhrases.MaxLength) errors["Text"] = new("Validation.TooLong", ServicePhrases.MaxLength);
+        TextInput.Check(errors, "Text", text, ServicePhrases.MaxLength);
         if (errors.Count > 0) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
         try
@@ -276,8 +275,8 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
     /// </summary>
     public async Task HandOverAsync(Actor actor, long contactId, int toUserId, string? note = null, CancellationToken ct = default)
     {
+        if (TextInput.Error(note, HandOvers.NoteMax, required: false) is { } error) throw Invalid("Note", error);
         var text = note?.Trim() ?? "";
-        if (text.Length > HandOvers.NoteMax) throw Invalid("Note", new FieldError("Validation.TooLong", HandOvers.NoteMax));
         var cal = await calendar.LoadAsync(ct);
         var now = clock.GetUtcNow();
         var due = HandOvers.Due(now, options.Value.HandOverWithinWorkingDays, cal);
@@ -322,9 +321,8 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
     /// </summary>
     public async Task RecordHandOverResultAsync(Actor actor, long contactId, string result, CancellationToken ct = default)
     {
-        var text = result?.Trim() ?? "";
-        if (text.Length == 0) throw Invalid("Result", new FieldError("Validation.Required"));
-        if (text.Length > HandOvers.ResultMax) throw Invalid("Result", new FieldError("Validation.TooLong", HandOvers.ResultMax));
+        if (TextInput.Error(result, HandOvers.ResultMax) is { } error) throw Invalid("Result", error);
+        var text = result.Trim();
         var now = clock.GetUtcNow();
         await db.InTransactionAsync(async (conn, tx) =>
         {

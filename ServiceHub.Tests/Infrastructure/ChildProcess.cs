@@ -66,6 +66,22 @@ public sealed class ChildProcess : IAsyncDisposable
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ServiceHub.App.dll"));
+        return StartApp(info, connectionString, applicationName, environment, args);
+    }
+
+    /// <summary>
+    /// The executable of a published build as a server without the .NET SDK starts it: its environment holds nothing of this process's
+    /// (no PATH to <c>dotnet</c>, no <c>DOTNET_ROOT</c>) but <paramref name="environment"/> and what <see cref="StartApp(string, string, IReadOnlyDictionary{string, string}?, string[])"/> sets.
+    /// </summary>
+    public static ChildProcess StartPublishedApp(string executable, string connectionString, string applicationName, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var info = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Path.GetDirectoryName(executable) };
+        info.Environment.Clear();
+        return StartApp(info, connectionString, applicationName, environment, args);
+    }
+
+    private static ChildProcess StartApp(ProcessStartInfo info, string connectionString, string applicationName, IReadOnlyDictionary<string, string>? environment, string[] args)
+    {
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment["ConnectionStrings__ServiceHub"] = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = applicationName }.ConnectionString;
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
@@ -118,6 +134,23 @@ public sealed class ChildProcess : IAsyncDisposable
             try { await Task.WhenAny(arrived, _process.WaitForExitAsync(cts.Token)).WaitAsync(cts.Token); }
             catch (OperationCanceledException) { throw new TimeoutException($"no '{marker}' from the child within {timeout}:\n{Output}"); }
         }
+    }
+
+    /// <summary>Waits until the app at <paramref name="url"/> answers <c>/healthz</c> healthy. Fails when the child exits first.</summary>
+    public async Task WaitUntilHealthyAsync(string url, TimeSpan timeout)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) };
+        async Task<bool> HealthyAsync()
+        {
+            try
+            {
+                using var response = await client.GetAsync("/healthz");
+                return response.IsSuccessStatusCode && (await response.Content.ReadAsStringAsync()).Contains("\"healthy\"", StringComparison.Ordinal);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException) { return false; }
+        }
+        await Eventually.WaitAsync(async () => HasExited || await HealthyAsync(), up => up, timeout, "the app to answer /healthz healthy");
+        if (HasExited) throw new InvalidOperationException($"the app exited ({_process.ExitCode}) before it was healthy:\n{Output}");
     }
 
     /// <summary>kill -9: SIGKILL, no clean-up of any kind in the child. Returns once it is gone.</summary>

@@ -32,6 +32,49 @@ public sealed class MigrationConcurrencyTests
         }
     }
 
+    /// <summary>
+    /// The real app, twice, as two servers start it. The test holds the migration lock while they start (as a third instance in the
+    /// middle of migrating would), so both are certainly at the lock at the same moment; released, they race for it.
+    /// </summary>
+    [Fact]
+    public async Task Two_app_instances_started_together_on_a_fresh_database_both_start_and_exactly_one_applies_the_migrations()
+    {
+        var cs = await EmptyDatabase.CreateAsync("twoapps");
+        try
+        {
+            await using var gate = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cs) { Pooling = false }.ConnectionString);
+            await gate.OpenAsync();
+            await gate.ExecuteAsync("SELECT pg_advisory_lock(@key)", new { key = Migrator.LockKey });
+
+            var urls = new[] { $"http://127.0.0.1:{Loopback.FreePort()}", $"http://127.0.0.1:{Loopback.FreePort()}" };
+            var apps = urls.Select((url, i) => ChildProcess.StartApp(cs, $"sh-migrate-{i}", new Dictionary<string, string> { ["ASPNETCORE_URLS"] = url })).ToList();
+            try
+            {
+                const string waiting = "stderr: ServiceHub: Another instance is applying the migrations";
+                await Task.WhenAll(apps.Select(a => a.WaitForAsync(waiting, TimeSpan.FromMinutes(2))));
+                await gate.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = Migrator.LockKey });
+
+                await Task.WhenAll(apps.Select((a, i) => a.WaitUntilHealthyAsync(urls[i], TimeSpan.FromMinutes(3))));
+                var all = Migrator.Scripts().Select(s => s.Name).ToList();
+                var journal = (await gate.QueryAsync<string>("SELECT scriptname FROM schema_versions")).ToList();
+                Assert.Equal(all, journal.Order(StringComparer.Ordinal));
+
+                var appliers = apps.Where(a => a.Output.Contains($"stderr: ServiceHub: applied {all.Count} migrations ({all[0]} to {all[^1]}).", StringComparison.Ordinal)).ToList();
+                var waiters = apps.Where(a => a.Output.Contains("stderr: ServiceHub: the database schema is up to date; no migration applied.", StringComparison.Ordinal)).ToList();
+                Assert.True(appliers.Count == 1 && waiters.Count == 1 && appliers[0] != waiters[0], string.Join("\n---\n", apps.Select(a => a.Output)));
+                Assert.All(apps, a => Assert.False(a.HasExited, a.Output));
+            }
+            finally
+            {
+                foreach (var app in apps) await app.DisposeAsync();
+            }
+        }
+        finally
+        {
+            await TestServer.DropDatabaseAsync(cs);
+        }
+    }
+
     [Fact]
     public async Task A_migrator_waits_while_another_holds_the_migration_lock_and_then_finds_nothing_to_do()
     {
