@@ -1,7 +1,7 @@
 -- Issue #14 points 2 and 4: the references of the two tables the sweeps fill by thousands of rows in one statement are checked once
 -- per statement instead of once per row. A foreign key checks each inserted row with its own query (an AFTER ROW trigger, one index
 -- probe and one row lock each): the escalation sweep's 6,000 notifications paid 12,000 of them (a third of the sweep, EXPLAIN
--- ANALYZE), the one-week auto-closure's 50,000 timeline events 50,000. The same rule holds, set-based: after each statement that
+-- ANALYZE), the one-week auto-closure's 50,000 timeline events 100,000 (complaint and actor). The same rule holds, set-based: after each statement that
 -- inserts or updates rows, the referenced users and complaints are locked as a foreign key locks them (FOR KEY SHARE: none can be
 -- deleted before this transaction ends) and a missing one fails the statement with SQLSTATE 23503 (foreign_key_violation); a
 -- deleted user or complaint still referenced fails the same way. No migration, job or page deletes users or complaints (people are
@@ -13,7 +13,7 @@ ALTER TABLE notifications DROP CONSTRAINT notifications_user_id_fkey, DROP CONST
 -- notifications_user_idx (user_id, id DESC) did beside a key on id alone that nothing reads by (ids stay unique: an identity).
 ALTER TABLE notifications DROP CONSTRAINT notifications_pkey, ADD CONSTRAINT notifications_pkey PRIMARY KEY (user_id, id);
 DROP INDEX notifications_user_idx;
-ALTER TABLE complaint_events DROP CONSTRAINT complaint_events_complaint_id_fkey;
+ALTER TABLE complaint_events DROP CONSTRAINT complaint_events_complaint_id_fkey, DROP CONSTRAINT complaint_events_actor_id_fkey;
 
 -- Fails with foreign_key_violation unless every id of ids is a row of the table (users or complaints), and locks those rows.
 CREATE FUNCTION references_exist(tbl regclass, ids bigint[], what text) RETURNS void
@@ -54,6 +54,7 @@ CREATE TRIGGER notifications_references_fixed BEFORE UPDATE OF user_id, complain
 CREATE FUNCTION complaint_events_references_exist() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
 BEGIN
     PERFORM references_exist('complaints', ARRAY(SELECT DISTINCT e.complaint_id FROM written e ORDER BY 1), 'complaint_events');
+    PERFORM references_exist('users', ARRAY(SELECT DISTINCT e.actor_id::bigint FROM written e WHERE e.actor_id IS NOT NULL ORDER BY 1), 'complaint_events');
     RETURN NULL;
 END $$;
 CREATE TRIGGER complaint_events_references_inserted AFTER INSERT ON complaint_events
@@ -64,9 +65,12 @@ CREATE FUNCTION users_unreferenced() RETURNS trigger LANGUAGE plpgsql SET jit = 
 DECLARE
     bad bigint;
 BEGIN
-    SELECT g.id INTO bad FROM gone g WHERE EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = g.id) LIMIT 1;
+    SELECT g.id INTO bad FROM gone g
+    WHERE EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = g.id) OR EXISTS (SELECT 1 FROM complaint_events e WHERE e.actor_id = g.id)
+    LIMIT 1;
     IF bad IS NOT NULL THEN
-        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = format('users id %s is still referenced from notifications', bad);
+        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+            MESSAGE = format('users id %s is still referenced from notifications or complaint_events', bad);
     END IF;
     RETURN NULL;
 END $$;
