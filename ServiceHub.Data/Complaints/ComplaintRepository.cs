@@ -118,10 +118,14 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
         if (!MayRead(actor, filter.DepartmentId)) throw new ForbiddenException(actor.UserName, Access.DepartmentStaff);
         var args = new { filter.DepartmentId, filter.ProjectId, filter.UrgencyMinutes, filter.State, Skip = Search.Skip(skip), Take = Search.Take(take) };
         await using var conn = await db.OpenConnectionAsync(ct);
-        var items = await conn.QueryAsync<QueueItem>(new CommandDefinition(QueuePageSql, args, cancellationToken: ct));
-        var total = await conn.ExecuteScalarAsync<int>(new CommandDefinition($"SELECT count(*) FROM complaints c {QueueWhere}", args, cancellationToken: ct));
-        return new Page<QueueItem>(items.AsList(), total);
+        // The page and its total in one round trip (two statements of one batch).
+        await using var grid = await conn.QueryMultipleAsync(new CommandDefinition(QueuePageSql + ";\n" + QueueCountSql, args, cancellationToken: ct));
+        var items = (await grid.ReadAsync<QueueItem>()).AsList();
+        var total = await grid.ReadSingleAsync<int>();
+        return new Page<QueueItem>(items, total);
     }
+
+    private const string QueueCountSql = $"SELECT count(*)::int FROM complaints c {QueueWhere}";
 
     public const string QueuePageSql = $"""
         SELECT c.id, c.sheet_no, c.state, cu.name AS customer_name, p.name AS project_name, c.content, c.urgency_minutes,

@@ -264,13 +264,33 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
             """;
     }
 
+    /// <summary>
+    /// <see cref="FamilySql"/>'s rows read from the KPI rollups when the period is whole business months (a year always is): the complaints
+    /// by month × department × root cause from <c>kpi_complaint_rollup</c> plus the pending complaints counted live
+    /// (<see cref="KpiRollup.FiguresByMonthDepartmentCause"/>), the consultations by month from <c>kpi_consultation_rollup</c>; the same
+    /// counts as the rows give (tests: AnnualReportTests, KpiRollupTests). Null for emergencies (a few thousand a year: read from the rows).
+    /// </summary>
+    public static string? FamilyFromRollupSql(KpiFamily family, KpiQuery q) => !KpiRollup.Covers(q.From, q.To) ? null : family switch
+    {
+        KpiFamily.Complaints => KpiRollup.FiguresByMonthDepartmentCause(),
+        KpiFamily.Consultations => $"""
+            SELECT f.*, NULL::text AS dept, NULL::text AS other, NULL::float8 AS mean_arrival, NULL::float8 AS max_arrival
+            FROM ({KpiRollup.ConsultationFigures(byMonth: true)}) f
+            """,
+        _ => null,
+    };
+
     /// <summary>Complaints of the period awaiting verification and not counted, exactly as ComplaintStatistics reports them.</summary>
     public const string VerificationSql = Counting.ComplaintStatistics.VerificationSql;
+
+    /// <summary><see cref="VerificationSql"/> for the period: from the rollup when it is whole business months, else from the rows.</summary>
+    public static string VerificationSqlOf(KpiQuery q) =>
+        KpiRollup.Covers(q.From, q.To) ? Counting.ComplaintStatistics.RollupVerificationSql : VerificationSql;
 
     private async Task<(int, int)> VerificationAsync(KpiQuery q, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.QuerySingleAsync<(int, int)>(new CommandDefinition(VerificationSql,
+        return await conn.QuerySingleAsync<(int, int)>(new CommandDefinition(VerificationSqlOf(q),
             new { From = q.From.ToUniversalTime(), To = q.To.ToUniversalTime(), ProjectId = (int?)null, DepartmentId = (int?)null }, cancellationToken: ct));
     }
 
@@ -288,7 +308,7 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
         await using var tx = await conn.BeginTransactionAsync(ct);
         // A year's reply facts are hashed in memory rather than spilled to disk (this transaction only).
         await conn.ExecuteAsync(new CommandDefinition("SET LOCAL work_mem = '64MB'", transaction: tx, cancellationToken: ct));
-        var rows = await conn.QueryAsync(new CommandDefinition(FamilySql(family), KpiArgs(q, now), tx, cancellationToken: ct));
+        var rows = await conn.QueryAsync(new CommandDefinition(FamilyFromRollupSql(family, q) ?? FamilySql(family), KpiArgs(q, now), tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         if (family == KpiFamily.Emergencies)
         {

@@ -82,33 +82,50 @@ public static class KpiRollup
     /// The complaint figures of whole months: the same columns as <see cref="KpiSql.Figures"/> (<c>month</c>, <c>s{set}</c>), one row,
     /// or one per month with counted complaints when <paramref name="byMonth"/>. Parameters <c>@From</c>, <c>@To</c>, <c>@DepartmentId</c>, <c>@Now</c>.
     /// </summary>
-    public static string Figures(bool byMonth)
+    public static string Figures(bool byMonth) => Figures(
+        [("month", byMonth ? "to_char(k.month, 'YYYY-MM')" : "''", byMonth ? KpiSql.MonthKey(KpiFamily.Complaints) : "''")]);
+
+    /// <summary>
+    /// The complaint figures of whole months by month × department × root cause (the annual report's finest groups): the columns
+    /// <c>month</c>, <c>dept</c> (id, "-" for none), <c>other</c> ("cause:" and the root cause id or "-"), <c>s{set}</c>, as
+    /// <c>AnnualReportService.FamilySql</c> counts them from the rows; one row per group with counted complaints. Same parameters.
+    /// </summary>
+    public static string FiguresByMonthDepartmentCause() => Figures(
+    [
+        ("month", "to_char(k.month, 'YYYY-MM')", KpiSql.MonthKey(KpiFamily.Complaints)),
+        ("dept", "coalesce(k.department_id::text, '-')", "coalesce(c.department_id::text, '-')"),
+        ("other", "'cause:' || coalesce(k.root_cause_id::text, '-')", "'cause:' || coalesce(c.root_cause_id::text, '-')"),
+    ]);
+
+    /// <summary>The figures grouped by <paramref name="keys"/>: each a column name, its value from a rollup row <c>k</c> and from a complaint <c>c</c>.</summary>
+    private static string Figures(IReadOnlyList<(string Name, string Rollup, string Live)> keys)
     {
         var sets = Enum.GetValues<KpiSet>().Where(s => KpiSql.FamilyOf(s) == KpiFamily.Complaints);
         var columns = string.Join(",\n       ", sets.Select(s => $"({Count(s)})::int AS s{(int)s}"));
+        var names = string.Join(", ", keys.Select(k => "u." + k.Name));
         const string Zero = "0, 0, 0, 0, 0, 0, 0, 0, 0, 0";
         // One pass over both parts (UNION ALL, then one GROUP BY): no join for the planner to repeat per month.
         return $"""
-            SELECT r.month,
+            SELECT {string.Join(", ", keys.Select(k => "r." + k.Name))},
                    {columns}
             FROM (
-                SELECT u.month, sum(u.complaints) AS complaints, sum(u.replied) AS replied, sum(u.reply_on_time) AS reply_on_time,
+                SELECT {names}, sum(u.complaints) AS complaints, sum(u.replied) AS replied, sum(u.reply_on_time) AS reply_on_time,
                        sum(u.contacted) AS contacted, sum(u.contact_on_time) AS contact_on_time, sum(u.escalated) AS escalated,
                        sum(u.level1) AS level1, sum(u.level2) AS level2, sum(u.closed) AS closed, sum(u.repeat) AS repeat,
                        sum(u.reply_overdue) AS reply_overdue, sum(u.contact_overdue) AS contact_overdue
                 FROM (
-                    SELECT {(byMonth ? "to_char(k.month, 'YYYY-MM')" : "''")} AS month, k.complaints, k.replied, k.reply_on_time, k.contacted,
+                    SELECT {string.Join(", ", keys.Select(k => $"{k.Rollup} AS {k.Name}"))}, k.complaints, k.replied, k.reply_on_time, k.contacted,
                            k.contact_on_time, k.escalated, k.level1, k.level2, k.closed, k.repeat, 0 AS reply_overdue, 0 AS contact_overdue
                     FROM kpi_complaint_rollup k
                     WHERE {MonthRange} AND (@DepartmentId IS NULL OR k.department_id = @DepartmentId)
                     UNION ALL
-                    SELECT {(byMonth ? KpiSql.MonthKey(KpiFamily.Complaints) : "''")}, {Zero},
+                    SELECT {string.Join(", ", keys.Select(k => k.Live))}, {Zero},
                            ({ReplyOverdue})::int, ({ContactOverdue})::int
                     FROM complaints c
                     WHERE c.counted AND c.merged_into_id IS NULL AND {Pending}
                       AND c.registered_at >= @From AND c.registered_at < @To AND (@DepartmentId IS NULL OR c.department_id = @DepartmentId)
                 ) u
-                GROUP BY u.month
+                GROUP BY {names}
                 HAVING sum(u.complaints) > 0
             ) r
             """;

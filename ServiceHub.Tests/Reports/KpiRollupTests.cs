@@ -1,5 +1,6 @@
 using System.Text;
 using Dapper;
+using Npgsql;
 using ServiceHub.Data.Admin;
 using ServiceHub.Data.Counting;
 using ServiceHub.Data.Infrastructure;
@@ -287,6 +288,27 @@ public sealed class KpiRollupTests(KpiRollupWorld f) : IClassFixture<KpiRollupWo
             }
         }
         Assert.True((await kpi.FiguresLiveAsync(f.Leader, new KpiQuery(First.Start, End.Start))).Complaints > 0, when);
+
+        // The annual report's finest groups (month × department × root cause; consultations by month) and its verification counts,
+        // read from the rollups, are the rows the definitions' SQL gives (issue #14 point 4).
+        var whole = new KpiQuery(First.Start, End.Start);
+        foreach (var family in new[] { KpiFamily.Complaints, KpiFamily.Consultations })
+            Assert.Equal(await GroupedRowsAsync(AnnualReportService.FamilySql(family), whole), await GroupedRowsAsync(AnnualReportService.FamilyFromRollupSql(family, whole)!, whole));
+        await using var conn = await f.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        var args = new { From = whole.From.ToUniversalTime(), To = whole.To.ToUniversalTime(), DepartmentId = (int?)null, ProjectId = (int?)null };
+        Assert.Equal(await conn.QuerySingleAsync<(int, int)>(AnnualReportService.VerificationSql, args),
+            await conn.QuerySingleAsync<(int, int)>(AnnualReportService.VerificationSqlOf(whole), args));
+    }
+
+    private async Task<string> GroupedRowsAsync(string sql, KpiQuery q)
+    {
+        await using var conn = await f.Get<NpgsqlDataSource>().OpenConnectionAsync();
+        var args = new { From = q.From.ToUniversalTime(), To = q.To.ToUniversalTime(), DepartmentId = (int?)null, ProjectId = (int?)null, Now = f.Clock.GetUtcNow() };
+        var rows = await conn.QueryAsync(new CommandDefinition(sql, args));
+        return string.Join("\n", rows.Select(r => string.Join(", ", ((IDictionary<string, object?>)r)
+            .Where(kv => kv.Key is not ("mean_arrival" or "max_arrival"))   // emergencies' only: null for complaints and consultations
+            .Select(kv => $"{kv.Key}={kv.Value}")
+            .Order(StringComparer.Ordinal))).Order(StringComparer.Ordinal));
     }
 
     private static string Rows(StatisticsResult r)

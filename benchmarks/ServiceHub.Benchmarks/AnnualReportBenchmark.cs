@@ -10,7 +10,9 @@ using ServiceHub.Data.Reports;
 namespace ServiceHub.Benchmarks;
 
 /// <summary>
-/// Issue #7: the Annual Service Review Report over 1,000,000 complaints and 300,000 return visits in the year must be produced in ≤ 5 s.
+/// Issue #7: the Annual Service Review Report over 1,000,000 complaints and 300,000 return visits in the year must be produced in ≤ 5 s
+/// (issue #14: ≤ 2 s). The raw baseline runs the product's statements (complaints, consultations and verification from the KPI rollups);
+/// the same figures from the rows (as before issue #14 point 4) are timed beside it.
 /// Each round times (1) the raw-SQL baseline — the same aggregates (the KPI sets per family with GROUPING SETS, root causes included,
 /// the verification counts, the return visits, for the year and the year before) run one after the other over bare NpgsqlCommands on one
 /// connection — and (2) the product's <see cref="AnnualReportService.ProduceAsync"/> with a new version (content computed in parallel,
@@ -42,32 +44,42 @@ public static class AnnualReportBenchmark
         var reports = new AnnualReportService(db, new AuditLog(db, clock), clock, Microsoft.Extensions.Options.Options.Create(new KpiOptions()));
         var leader = new Actor(0, "bench", "bench", [Roles.Leadership], null);
         var baseline = new List<double>();
+        var rows = new List<double>();
         var product = new List<double>();
         AnnualReportContent? content = null;
         for (var round = 1; round <= rounds; round++)
         {
             sw.Restart();
-            var rows = await BaselineAsync(db, clock.GetUtcNow());
+            var read = await BaselineAsync(db, clock.GetUtcNow(), fromRollup: true);
             baseline.Add(sw.Elapsed.TotalMilliseconds);
+
+            sw.Restart();
+            await BaselineAsync(db, clock.GetUtcNow(), fromRollup: false);
+            rows.Add(sw.Elapsed.TotalMilliseconds);
 
             sw.Restart();
             var produced = await reports.ProduceAsync(leader, Year, newVersion: true);
             product.Add(sw.Elapsed.TotalMilliseconds);
             content = (await reports.GetAsync(leader, Year, produced.Version.Version))!.Content;
-            Console.WriteLine($"round {round}: raw SQL {baseline[^1]:F0} ms ({rows} rows), ProduceAsync {product[^1]:F0} ms (version {produced.Version.Version})");
+            Console.WriteLine($"round {round}: raw SQL {baseline[^1]:F0} ms ({read} rows; the same figures from the rows as before issue #14 point 4: {rows[^1]:F0} ms), " +
+                              $"ProduceAsync {product[^1]:F0} ms (version {produced.Version.Version})");
         }
         var c = content!;
         Console.WriteLine($"report {Year}: {c.Current.Complaints:N0} counted complaints ({c.Previous.Complaints:N0} in {Year - 1}), reply on time {c.Current.ReplyOnTime.Percent}%, " +
                           $"return visits {c.Current.ReturnVisitSatisfaction.Denominator:N0}, emergencies {c.Current.Emergencies:N0}, {c.Departments.Count} departments, {c.RootCauses.Count} root causes");
         var median = Stats.Median(product);
-        Console.WriteLine($"median: raw SQL {Stats.Median(baseline):F0} ms, ProduceAsync {median:F0} ms (ratio {median / Stats.Median(baseline):F2}); target ≤ 5000 ms: {(median <= 5000 ? "met" : "NOT met")}");
-        return median <= 5000 ? 0 : 1;
+        Console.WriteLine($"median: raw SQL {Stats.Median(baseline):F0} ms (from the rows: {Stats.Median(rows):F0} ms), ProduceAsync {median:F0} ms " +
+                          $"(ratio {median / Stats.Median(baseline):F2}); target ≤ 2000 ms (issue #14): {(median <= 2000 ? "met" : "NOT met")}");
+        return median <= 2000 ? 0 : 1;
     }
 
     private static int Arg(string[] args, int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
 
-    /// <summary>The same aggregates as bare SQL, one after the other on one connection, every row read.</summary>
-    private static async Task<int> BaselineAsync(NpgsqlDataSource db, DateTimeOffset now)
+    /// <summary>
+    /// The same aggregates as bare SQL, one after the other on one connection, every row read: the statements the product runs (complaints,
+    /// consultations and verification from the KPI rollups), or with <paramref name="fromRollup"/> false the same figures from the rows.
+    /// </summary>
+    private static async Task<int> BaselineAsync(NpgsqlDataSource db, DateTimeOffset now, bool fromRollup)
     {
         var rows = 0;
         await using var conn = await db.OpenConnectionAsync();
@@ -76,8 +88,10 @@ public static class AnnualReportBenchmark
             var q = KpiQuery.Year(year);
             var statements = new[]
             {
-                AnnualReportService.FamilySql(KpiFamily.Complaints), AnnualReportService.FamilySql(KpiFamily.Consultations),
-                AnnualReportService.FamilySql(KpiFamily.Emergencies), AnnualReportService.VerificationSql, AnnualReportService.ReturnVisitSql,
+                (fromRollup ? AnnualReportService.FamilyFromRollupSql(KpiFamily.Complaints, q) : null) ?? AnnualReportService.FamilySql(KpiFamily.Complaints),
+                (fromRollup ? AnnualReportService.FamilyFromRollupSql(KpiFamily.Consultations, q) : null) ?? AnnualReportService.FamilySql(KpiFamily.Consultations),
+                AnnualReportService.FamilySql(KpiFamily.Emergencies),
+                fromRollup ? AnnualReportService.VerificationSqlOf(q) : AnnualReportService.VerificationSql, AnnualReportService.ReturnVisitSql,
             };
             foreach (var sql in statements)
             {

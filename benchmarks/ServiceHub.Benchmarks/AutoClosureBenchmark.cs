@@ -8,7 +8,7 @@ using ServiceHub.Data.ReturnVisits;
 namespace ServiceHub.Benchmarks;
 
 /// <summary>
-/// Issue #5: the one-week auto-closure over 1,000,000 complaints of which 50,000 are eligible must finish in ≤ 2 s.
+/// Issue #14 (issue #5 set ≤ 2 s): the one-week auto-closure over 1,000,000 complaints of which 50,000 are eligible must finish in ≤ 1 s.
 /// Each round resets the 50,000 closures, then times, on the same data, (1) the raw-SQL baseline — one plain UPDATE … RETURNING
 /// feeding the event INSERT, in one transaction, no batching, no lock, rolled back — and (2) the product's
 /// <see cref="ClosureSweep.RunAsync"/> (batches, advisory lock, SKIP LOCKED, reminders, the awaiting-classification count), committed;
@@ -17,6 +17,9 @@ namespace ServiceHub.Benchmarks;
 /// </summary>
 public static class AutoClosureBenchmark
 {
+    /// <summary>Issue #14's target for 50,000 eligible among 1,000,000.</summary>
+    private const int TargetMs = 1000;
+
     private const string Baseline = """
         WITH closed AS (
             UPDATE complaints c SET state = 'closed', closed_at = @now, close_reason = 'auto-one-week', current_due_at = NULL, updated_at = @now
@@ -98,10 +101,10 @@ public static class AutoClosureBenchmark
                               $"second run {Median(repeat[trigger]):F0} ms");
         Console.WriteLine($"the KPI trigger's time in one closure batch of {ClosureSweep.BatchSize:N0} (EXPLAIN ANALYZE, median): " +
                           $"{Median(share.Select(x => x.Trigger).ToList()):F0} of {Median(share.Select(x => x.Execution).ToList()):F0} ms");
-        // The target is set for 50,000 eligible; other sizes are measured, not judged.
+        // The target is set for 50,000 eligible (issue #14: ≤ 1 s, issue #5's was ≤ 2 s); other sizes are measured, not judged.
         var judged = eligible == 50_000;
-        var met = Median(product[true]) <= 2000;
-        Console.WriteLine(judged ? $"target ≤ 2000 ms (KPI trigger on): {(met ? "met" : "NOT met")}" : $"(the target ≤ 2000 ms is for 50,000 eligible, not {eligible:N0})");
+        var met = Median(product[true]) <= TargetMs;
+        Console.WriteLine(judged ? $"target ≤ {TargetMs} ms (KPI trigger on): {(met ? "met" : "NOT met")}" : $"(the target ≤ {TargetMs} ms is for 50,000 eligible, not {eligible:N0})");
         return !judged || met ? 0 : 1;
     }
 

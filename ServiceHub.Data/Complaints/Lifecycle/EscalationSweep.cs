@@ -37,27 +37,33 @@ public sealed class EscalationSweep(NpgsqlDataSource db, TimeProvider clock, IOp
             INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details, deadline_before, deadline_after, dedupe_key)
             SELECT m.complaint_id, @now, 'system', '{ComplaintEvents.DeadlinePrefix}' || m.new_stage, m.kind, m.due_at, m.due_at, m.dedupe_key
             FROM moved m
-            ON CONFLICT (dedupe_key) DO NOTHING
+            ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
         ), levels AS (
             UPDATE complaints c SET escalation_level = greatest(c.escalation_level, x.level)
             FROM (SELECT complaint_id, max(CASE new_stage WHEN 'level1' THEN 1 ELSE 2 END) AS level
                   FROM moved WHERE new_stage IN ('level1','level2') GROUP BY complaint_id) x
             WHERE c.id = x.complaint_id
+        ), handlers AS (
+            -- Each department's active handlers, found once (not once per deadline).
+            SELECT u.department_id, array_agg(u.id) AS ids FROM users u
+            WHERE u.is_active AND 'handler' = ANY (u.roles) AND u.department_id IS NOT NULL
+            GROUP BY u.department_id
         ), notes AS (
+            -- Each (person, deadline stage) once: the stages are exclusive and a deadline moves once, so no DISTINCT (a sort of every row)
+            -- is needed; the dedupe key keeps a repeat from writing twice.
             INSERT INTO notifications (user_id, created_at, kind, complaint_id, message_key, args, link, dedupe_key)
-            SELECT DISTINCT r.user_id, @now, 'escalation', m.complaint_id, 'Notify.Deadline.' || m.new_stage,
+            SELECT r.user_id, @now, 'escalation', m.complaint_id, 'Notify.Deadline.' || m.new_stage,
                    ARRAY[c.sheet_no, m.kind, to_char(m.due_at AT TIME ZONE '{BusinessTime.ZoneId}', 'YYYY-MM-DD HH24:MI')],
                    '/complaints/' || m.complaint_id, m.dedupe_key
             FROM moved m
             JOIN complaints c ON c.id = m.complaint_id
             LEFT JOIN departments dep ON dep.id = coalesce(c.department_id, (SELECT id FROM departments WHERE code = @complaintDept))
-            CROSS JOIN LATERAL (
-                SELECT dep.manager_user_id AS user_id WHERE m.new_stage = 'level1'
-                UNION ALL SELECT dep.supervising_vp_id WHERE m.new_stage = 'level2'
-                UNION ALL SELECT c.handler_id WHERE m.new_stage IN ('warned','missed')
-                UNION ALL SELECT u.id FROM users u
-                    WHERE m.new_stage IN ('warned','missed') AND c.handler_id IS NULL AND u.is_active AND u.department_id = dep.id AND 'handler' = ANY (u.roles)
-            ) r
+            LEFT JOIN handlers h ON h.department_id = dep.id AND m.new_stage IN ('warned','missed') AND c.handler_id IS NULL
+            CROSS JOIN LATERAL unnest(CASE
+                WHEN m.new_stage = 'level1' THEN ARRAY[dep.manager_user_id]
+                WHEN m.new_stage = 'level2' THEN ARRAY[dep.supervising_vp_id]
+                WHEN c.handler_id IS NOT NULL THEN ARRAY[c.handler_id]
+                ELSE h.ids END) AS r(user_id)
             WHERE r.user_id IS NOT NULL
             ON CONFLICT (user_id, dedupe_key) DO NOTHING
             RETURNING id, user_id, complaint_id, message_key, args, link
