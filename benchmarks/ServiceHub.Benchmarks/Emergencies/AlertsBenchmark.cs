@@ -254,6 +254,7 @@ public static class AlertsBenchmark
             var stamps = await round.WaitAsync();
             Console.WriteLine($"done {id} {string.Join(',', stamps)}");
         }
+        Console.Error.WriteLine("alerts-clients: closing the connections");
         foreach (var c in connections) await c.DisposeAsync();
         return 0;
     }
@@ -285,8 +286,15 @@ public static class AlertsBenchmark
 
         public async Task ExpectAsync(int id)
         {
-            await process.StandardInput.WriteLineAsync($"expect {id}");
-            await process.StandardInput.FlushAsync();
+            try
+            {
+                await process.StandardInput.WriteLineAsync($"expect {id}");
+                await process.StandardInput.FlushAsync();
+            }
+            catch (IOException ex)
+            {
+                throw new InvalidOperationException($"the clients' process is gone (exit code {(process.HasExited ? process.ExitCode : -1)})", ex);
+            }
             if (await LineAsync("ok") != "ok") throw new InvalidOperationException("the clients' process did not acknowledge " + id);
         }
 
