@@ -18,6 +18,7 @@ public sealed class LocalAlerts(IHubContext<AlertsHub, IAlertsClient> hub)
     /// <summary>The people with at least one connection to this instance now.</summary>
     public IReadOnlyCollection<int> Users => [.. _connections.Keys];
 
+    /// <summary>Called by the hub after the connection joined its person's group and before it reads their pending alerts.</summary>
     internal void Connected(int userId) => _connections.AddOrUpdate(userId, 1, (_, n) => n + 1);
 
     internal void Disconnected(int userId)
@@ -26,8 +27,12 @@ public sealed class LocalAlerts(IHubContext<AlertsHub, IAlertsClient> hub)
             if (n <= 1 ? _connections.TryRemove(KeyValuePair.Create(userId, n)) : _connections.TryUpdate(userId, n - 1, n)) return;
     }
 
+    /// <summary>
+    /// Each alert to its person's screens here; alerts of people with no connection here are skipped before anything is serialised.
+    /// (A connection counts from just after it joined its group: one joining while this runs reads the alert from the database.)
+    /// </summary>
     public Task AlertsAsync(IEnumerable<AlertMessage> alerts) =>
-        Task.WhenAll(alerts.Select(a => hub.Clients.Group(AlertsHub.UserGroup(a.UserId)).EmergencyAlert(a)));
+        Task.WhenAll(alerts.Where(a => _connections.ContainsKey(a.UserId)).Select(a => hub.Clients.Group(AlertsHub.UserGroup(a.UserId)).EmergencyAlert(a)));
 
     public Task AcknowledgedAsync(int userId, long[] alertIds) => hub.Clients.Group(AlertsHub.UserGroup(userId)).AlertsAcknowledged(alertIds);
 
@@ -35,15 +40,16 @@ public sealed class LocalAlerts(IHubContext<AlertsHub, IAlertsClient> hub)
 }
 
 /// <summary>
-/// Pushes saved alerts, acknowledgements and screen pops to people's screens: first to those connected to this instance
-/// (<see cref="LocalAlerts"/>), then, for the people on the other instances, through the <see cref="AlertsBackplane"/>.
+/// Pushes saved alerts, acknowledgements and screen pops to people's screens: to those connected to this instance
+/// (<see cref="LocalAlerts"/>) and, for the people on the other instances, through the <see cref="AlertsBackplane"/>. Alerts are
+/// published first (publishing never waits on Redis), so the other instances' screens do not wait for this instance's pushes.
 /// </summary>
 public sealed class AlertsPush(LocalAlerts local, AlertsBackplane backplane) : IEmergencyNotifier
 {
     public async Task AlertsAsync(IReadOnlyList<AlertMessage> alerts, CancellationToken ct = default)
     {
+        if (backplane.Enabled) backplane.Publish(new BackplaneMessage(BackplaneKinds.Alerts, Batches: AlertBatch.Pack(alerts)));
         await local.AlertsAsync(alerts);
-        backplane.Publish(new BackplaneMessage(BackplaneKinds.Alerts, Alerts: [.. alerts]));
     }
 
     public async Task AcknowledgedAsync(int userId, IReadOnlyList<long> alertIds, CancellationToken ct = default)
@@ -61,12 +67,33 @@ public sealed class AlertsPush(LocalAlerts local, AlertsBackplane backplane) : I
 }
 
 /// <summary>What one instance tells the others (a <see cref="BackplaneKinds"/>). <see cref="Origin"/> is set by the <see cref="AlertsBackplane"/> that publishes it.</summary>
-public sealed record BackplaneMessage(string Kind, AlertMessage[]? Alerts = null, int UserId = 0, long[]? AlertIds = null,
+public sealed record BackplaneMessage(string Kind, AlertBatch[]? Batches = null, int UserId = 0, long[]? AlertIds = null,
     ScreenPopMessage? Call = null, string Origin = "", bool MissedSome = false);
+
+/// <summary>
+/// Alerts as the backplane carries them: what the alerts share (the emergency: kind, place, text, times) once, in
+/// <see cref="Template"/>, and per person only what is theirs (<see cref="AlertRecipient"/>). An emergency alerting 1,000 people
+/// crosses Redis as one alert and 1,000 short entries rather than 1,000 whole alerts, and the receiving instance rebuilds each
+/// person's own alert (their alert id, which their screen acknowledges) only for the people connected to it.
+/// </summary>
+public sealed record AlertBatch(AlertMessage Template, AlertRecipient[] Recipients)
+{
+    /// <summary>The alerts grouped by everything but the person's own fields; <see cref="Unpack"/> gives them back, in order within each group.</summary>
+    public static AlertBatch[] Pack(IEnumerable<AlertMessage> alerts) =>
+        [.. alerts.GroupBy(a => a with { AlertId = 0, UserId = 0, Reason = "", CreatedAt = default })
+            .Select(g => new AlertBatch(g.Key, [.. g.Select(a => new AlertRecipient(a.AlertId, a.UserId, a.Reason, a.CreatedAt))]))];
+
+    public IEnumerable<AlertMessage> Unpack() =>
+        Recipients.Select(r => Template with { AlertId = r.AlertId, UserId = r.UserId, Reason = r.Reason, CreatedAt = r.CreatedAt });
+}
+
+/// <summary>One person's own part of an alert in an <see cref="AlertBatch"/>.</summary>
+public sealed record AlertRecipient(long AlertId, int UserId, string Reason, DateTimeOffset CreatedAt);
 
 public static class BackplaneKinds
 {
-    public const string Alerts = "alerts";
+    /// <summary>Alerts as <see cref="AlertBatch"/>es (named apart from the earlier "alerts", whole alerts, which an instance of this version ignores).</summary>
+    public const string Alerts = "alert-batches";
     public const string Acknowledged = "acknowledged";
     public const string ScreenPop = "screen-pop";
 
@@ -77,7 +104,8 @@ public static class BackplaneKinds
 /// <summary>
 /// Carries the alerts hub's pushes between instances over Redis pub/sub (<c>SignalR:Redis</c>, a StackExchange.Redis connection
 /// string; one instance needs none). Nothing of an instance's own screens depends on it: <see cref="AlertsPush"/> delivers to them
-/// in process and publishes here only for the others; the alerts themselves are rows, saved before any push.
+/// in process and publishes here only for the others (alerts as <see cref="AlertBatch"/>es); the alerts themselves are rows, saved
+/// before any push.
 /// <list type="bullet">
 /// <item>Redis down: nothing is published (at once, no waiting on a dead link); screens on the raising instance get their alerts
 /// live, screens elsewhere get them from the database when they (re)connect (<see cref="AlertsHub.OnConnectedAsync"/>).</item>
@@ -192,7 +220,7 @@ public sealed class AlertsBackplane(IConfiguration configuration, LocalAlerts lo
             if (mine) return; // delivered here before it was published
             await (m.Kind switch
             {
-                BackplaneKinds.Alerts => local.AlertsAsync(m.Alerts ?? []),
+                BackplaneKinds.Alerts => local.AlertsAsync((m.Batches ?? []).SelectMany(b => b.Unpack())),
                 BackplaneKinds.Acknowledged => local.AcknowledgedAsync(m.UserId, m.AlertIds ?? []),
                 BackplaneKinds.ScreenPop when m.Call is not null => local.ScreenPopAsync(m.UserId, m.Call),
                 _ => Task.CompletedTask,

@@ -5,7 +5,8 @@ namespace ServiceHub.Benchmarks;
 /// <summary>
 /// ServiceHub measurements, one sub-command each, run by `./servicehub.sh bench <name> [options]` (never by the test command):
 ///   complaints [sizes…]            escalation sweep and department queue at 100k and 1M complaints
-///   alerts [--clients 1000] [--rounds 5]   emergency alert delivery to 1,000 hub clients
+///   alerts [--clients 1000] [--rounds 5] [--instances 1] [--redis]   emergency alert delivery to 1,000 hub clients (clients in a
+///                                  child process; 2+ instances through a private redis-server) and server memory per connection
 ///   duplicates [look-ups] [complaints]   duplicate suggestion at intake at 1,000,000 complaints: the app's shape and shape A, their overlap
 ///   auto-closure [complaints] [eligible] [rounds] [time|scattered]   one-week auto-closure at 1,000,000 complaints, 50,000 eligible
 ///   annual-report [complaints] [visits] [rounds]     the Annual Service Review Report at 1,000,000 complaints, 300,000 return visits
@@ -21,6 +22,7 @@ public static class Benchmarks
     {
         ["complaints"] = ComplaintDeskBenchmark.RunCommandAsync,
         ["alerts"] = AlertsBenchmark.RunAsync,
+        ["alerts-clients"] = AlertsBenchmark.ClientsAsync, // the alerts benchmark's child process
         ["duplicates"] = a => DuplicateSuggestionBenchmark.RunAsync(Database("sh_bench_duplicates", create: true), a),
         ["kpi"] = KpiBenchmark.RunAsync,
         ["concurrent-saves"] = a => ConcurrentSavesBenchmark.RunAsync(Database("sh_bench_saves", create: true), a),
