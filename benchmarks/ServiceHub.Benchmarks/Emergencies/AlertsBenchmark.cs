@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -70,7 +68,7 @@ public static class AlertsBenchmark
         var connections = new HubConnection[clientCount];
         await Parallel.ForEachAsync(Enumerable.Range(0, clientCount), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, ct) =>
         {
-            var cookies = await SignInAsync(app.BaseUrl, $"bench{i + 1:00000}");
+            var cookies = await BenchSignIn.SignInAsync(app.BaseUrl, $"bench{i + 1:00000}", ct);
             var c = new HubConnectionBuilder().WithUrl(app.BaseUrl + AlertsHub.Path, o => o.Cookies = cookies).Build();
             var index = i;
             c.On<AlertMessage>(nameof(IAlertsClient.EmergencyAlert), a => inbox.Received(a.EmergencyId, index));
@@ -210,20 +208,6 @@ public static class AlertsBenchmark
             Description = "配电间冒烟起火，物业已疏散车库人员并报119，现场有积水。",
             ResponsibleDepartmentId = await conn.ExecuteScalarAsync<int>("SELECT id FROM departments WHERE code = 'PM'"),
         };
-    }
-
-    private static async Task<CookieContainer> SignInAsync(string baseUrl, string userName)
-    {
-        var cookies = new CookieContainer();
-        using var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri(baseUrl) };
-        var form = await http.GetStringAsync("/account/login");
-        var token = Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-        var response = await http.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = token, ["_handler"] = "login", ["Input.UserName"] = userName, ["Input.Password"] = DemoSeeder.DemoPassword,
-        }));
-        if (response.StatusCode != HttpStatusCode.Redirect) throw new InvalidOperationException($"sign-in of {userName} failed: {response.StatusCode}");
-        return cookies;
     }
 
     private static async Task ExecAsync(string cs, string sql)
