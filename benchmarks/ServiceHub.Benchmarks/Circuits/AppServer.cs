@@ -56,6 +56,8 @@ public sealed class AppServer : IAsyncDisposable
         env["DOTNET_STARTUP_HOOKS"] = typeof(StartupHook).Assembly.Location;
         env["SERVICEHUB_BENCH_PROBE"] = probe;
         var process = Process.Start(start)!;
+        // The app goes with the benchmark, however it ends (Ctrl+C, kill).
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } };
         var log = new StreamWriter(logPath) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };

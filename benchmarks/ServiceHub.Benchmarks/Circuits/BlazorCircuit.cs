@@ -39,6 +39,8 @@ public sealed partial class BlazorCircuit : IAsyncDisposable
 
     /// <summary>Errors the server reported to this circuit (JS.Error, failed event dispatches): the run prints them.</summary>
     public ConcurrentQueue<string> Errors { get; } = new();
+    /// <summary>The JS calls the server awaited, with what this client answered, and how often (all circuits).</summary>
+    public static ConcurrentDictionary<string, int> JSCalls { get; } = new();
     public long Batches { get; private set; }
     public long BatchBytes { get; private set; }
 
@@ -219,6 +221,7 @@ public sealed partial class BlazorCircuit : IAsyncDisposable
         }
         if (asyncHandle == 0) return;
         var result = resultType == 1 ? $$"""{"__jsObjectId":{{Interlocked.Increment(ref _nextJsObjectId)}}}""" : ResultOf(identifier);
+        JSCalls.AddOrUpdate($"{identifier} → {(resultType == 3 ? "void" : result.Length > 20 ? result[..20] + "…" : result)}", 1, (_, n) => n + 1);
         await _hub.SendAsync("EndInvokeJSFromDotNet", asyncHandle, true, $"[{asyncHandle},true,{result}]");
     }
 

@@ -13,7 +13,7 @@ using ServiceHub.Data.Intake;
 namespace ServiceHub.Benchmarks.Circuits;
 
 /// <summary>
-/// <c>circuits [sizes…] [--think S] [--warmup S] [--measure S] [--open N] [--keep-seed] [--hold S]</c>: N signed-in department handlers, each in a Blazor circuit of
+/// <c>circuits [sizes…] [--think S] [--warmup S] [--measure S] [--open N] [--keep-seed] [--hold S] [--js-calls]</c>: N signed-in department handlers, each in a Blazor circuit of
 /// its own (<see cref="BlazorCircuit"/>, the protocol blazor.web.js speaks), looping "open a complaint of the queue → add a progress
 /// note → open the queue" with think time, against the app in a process of its own (<see cref="AppServer"/>). Per size: a fresh
 /// copy of the seeded demo database and a fresh app process; the app's heap and RSS after a full GC before any circuit and
@@ -145,6 +145,8 @@ public static class CircuitsBenchmark
         Console.WriteLine($"client errors: {errors.Count}; app warnings/errors logged: {problems.Count}");
         foreach (var e in errors.GroupBy(e => e.Length > 160 ? e[..160] : e).OrderByDescending(g => g.Count()).Take(5)) Console.WriteLine($"  {e.Count(),4}× {e.Key}");
         foreach (var p in problems.Take(3)) Console.WriteLine("  app: " + (p.Length > 300 ? p[..300] : p));
+        if (args.Contains("--js-calls"))
+            foreach (var (call, count) in BlazorCircuit.JSCalls.OrderByDescending(c => c.Value)) Console.WriteLine($"  js {count,6}× {call}");
 
         const double MB = 1024 * 1024;
         var failed = steps.Count(r => !r.Ok);
