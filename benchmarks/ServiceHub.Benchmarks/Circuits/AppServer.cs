@@ -27,18 +27,19 @@ public sealed class AppServer : IAsyncDisposable
         LogPath = logPath;
     }
 
-    public static async Task<AppServer> StartAsync(string connectionString, string workDir, bool playDemoHistory, TimeSpan readyWithin)
+    /// <param name="appDll">Another build of the app to measure (its project folder is the content root), for before/after runs; by default this checkout's.</param>
+    public static async Task<AppServer> StartAsync(string connectionString, string workDir, bool playDemoHistory, TimeSpan readyWithin, string? appDll = null)
     {
-        var root = RepositoryRoot();
-        var dll = Path.Combine(root, "ServiceHub.App", "bin", "Release", "net10.0", "ServiceHub.App.dll");
+        var dll = appDll ?? Path.Combine(RepositoryRoot(), "ServiceHub.App", "bin", "Release", "net10.0", "ServiceHub.App.dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} is missing: build the app in Release first");
+        var project = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(dll)!, "..", "..", ".."));
         var port = FreePort();
         var baseUri = new Uri($"http://127.0.0.1:{port}/");
         var probe = Path.Combine(workDir, $"probe-{port}.sock");
         var logPath = Path.Combine(workDir, $"server-{port}.log");
-        var start = new ProcessStartInfo("dotnet", [dll, "--contentRoot", Path.Combine(root, "ServiceHub.App")])
+        var start = new ProcessStartInfo("dotnet", [dll, "--contentRoot", project])
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = root,
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = project,
         };
         var env = start.Environment;
         env["ASPNETCORE_URLS"] = baseUri.ToString().TrimEnd('/');

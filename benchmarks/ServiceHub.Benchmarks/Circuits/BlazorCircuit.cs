@@ -229,6 +229,7 @@ public sealed partial class BlazorCircuit : IAsyncDisposable
     private static string ResultOf(string identifier) => identifier switch
     {
         "mudpopoverHelper.countProviders" => "1",
+        "window.hasOwnProperty" => "true", // MudBlazor: is its script loaded?
         "mudThemeProvider.isDarkMode" or "mudThemeProvider.watchDarkMode" or "mudResizeListener.matchMedia" => "false",
         "mudResizeListener.getBrowserWindowSize" => """{"height":900,"width":1600}""",
         "mudElementRef.getBoundingClientRect" => """{"top":0,"left":0,"bottom":20,"right":100,"width":100,"height":20,"x":0,"y":0,"scrollX":0,"scrollY":0,"windowHeight":900,"windowWidth":1600}""",

@@ -13,12 +13,13 @@ using ServiceHub.Data.Intake;
 namespace ServiceHub.Benchmarks.Circuits;
 
 /// <summary>
-/// <c>circuits [sizes…] [--think S] [--warmup S] [--measure S] [--open N] [--keep-seed] [--hold S] [--js-calls]</c>: N signed-in department handlers, each in a Blazor circuit of
+/// <c>circuits [sizes…] [--think S] [--warmup S] [--measure S] [--open N] [--keep-seed] [--hold S] [--js-calls] [--app DLL]</c>: N signed-in department handlers, each in a Blazor circuit of
 /// its own (<see cref="BlazorCircuit"/>, the protocol blazor.web.js speaks), looping "open a complaint of the queue → add a progress
 /// note → open the queue" with think time, against the app in a process of its own (<see cref="AppServer"/>). Per size: a fresh
 /// copy of the seeded demo database and a fresh app process; the app's heap and RSS after a full GC before any circuit and
 /// with the N circuits; the app's CPU time over the measured window divided by the journey steps (and the user events) done in
-/// it; the steps' latency p50/p95/p99. <c>--keep-seed</c> keeps the seeded database on the server for the next run.
+/// it; the steps' latency p50/p95/p99. <c>--keep-seed</c> keeps the seeded database on the server for the next run; <c>--app</c>
+/// measures another build of the app (e.g. the commit before a fix, exported and built elsewhere).
 /// </summary>
 public static class CircuitsBenchmark
 {
@@ -75,8 +76,9 @@ public static class CircuitsBenchmark
     private static async Task<string> MeasureAsync(string cs, int n, TimeSpan think, TimeSpan warmup, TimeSpan measure, string work, string[] args)
     {
         Console.WriteLine();
-        Console.WriteLine($"== {n} circuits");
-        await using var app = await AppServer.StartAsync(cs, work, playDemoHistory: false, readyWithin: TimeSpan.FromMinutes(5));
+        Console.WriteLine($"== {n} circuits{(args.Contains("--app") ? " of " + args[Array.IndexOf(args, "--app") + 1] : "")}");
+        var appDll = Array.IndexOf(args, "--app") is var at and >= 0 && at + 1 < args.Length ? Path.GetFullPath(args[at + 1]) : null;
+        await using var app = await AppServer.StartAsync(cs, work, playDemoHistory: false, readyWithin: TimeSpan.FromMinutes(5), appDll);
         await WarmUpAsync(app.BaseUri);
         var before = await app.CollectAsync();
         // What the app spends with no one connected (its background services), for comparison with the per-step figure.
