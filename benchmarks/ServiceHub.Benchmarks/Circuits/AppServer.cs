@@ -28,7 +28,9 @@ public sealed class AppServer : IAsyncDisposable
     }
 
     /// <param name="appDll">Another build of the app to measure (its project folder is the content root), for before/after runs; by default this checkout's.</param>
-    public static async Task<AppServer> StartAsync(string connectionString, string workDir, bool playDemoHistory, TimeSpan readyWithin, string? appDll = null)
+    /// <param name="environment">More environment for the app (e.g. DOTNET_gcServer=0 to try another GC).</param>
+    public static async Task<AppServer> StartAsync(string connectionString, string workDir, bool playDemoHistory, TimeSpan readyWithin, string? appDll = null,
+        IEnumerable<string>? environment = null)
     {
         var dll = appDll ?? Path.Combine(RepositoryRoot(), "ServiceHub.App", "bin", "Release", "net10.0", "ServiceHub.App.dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} is missing: build the app in Release first");
@@ -56,6 +58,7 @@ public sealed class AppServer : IAsyncDisposable
         env["Logging__LogLevel__ServiceHub.Data.Admin.DemoStartup"] = "Information";
         env["DOTNET_STARTUP_HOOKS"] = typeof(StartupHook).Assembly.Location;
         env["SERVICEHUB_BENCH_PROBE"] = probe;
+        foreach (var pair in environment ?? []) env[pair[..pair.IndexOf('=')]] = pair[(pair.IndexOf('=') + 1)..];
         var process = Process.Start(start)!;
         // The app goes with the benchmark, however it ends (Ctrl+C, kill).
         AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } };

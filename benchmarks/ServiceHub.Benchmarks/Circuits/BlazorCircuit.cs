@@ -68,6 +68,11 @@ public sealed partial class BlazorCircuit : IAsyncDisposable
         });
         _hub.On("JS.Error", [typeof(string)], a => { Errors.Enqueue("JS.Error: " + a[0]); FailWaiters("circuit error: " + a[0]); return Task.CompletedTask; });
         _hub.On("JS.EndUpdateRootComponents", [typeof(long)], _ => Task.CompletedTask);
+        _hub.On("JS.AttachComponent", [typeof(int), typeof(string)], a =>
+        {
+            lock (_tree) _tree.AttachRoot((int)a[0]!);
+            return Task.CompletedTask;
+        });
         _hub.Closed += ex =>
         {
             if (ex is not null) Errors.Enqueue("connection closed: " + ex.Message);

@@ -13,7 +13,7 @@ using ServiceHub.Data.Intake;
 namespace ServiceHub.Benchmarks.Circuits;
 
 /// <summary>
-/// <c>circuits [sizes…] [--think S] [--warmup S] [--measure S] [--open N] [--keep-seed] [--hold S] [--js-calls] [--app DLL]</c>: N signed-in department handlers, each in a Blazor circuit of
+/// <c>circuits [sizes…] [--think S] [--warmup S] [--measure S] [--open N] [--keep-seed] [--hold S] [--js-calls] [--app DLL] [--app-env K=V]…</c>: N signed-in department handlers, each in a Blazor circuit of
 /// its own (<see cref="BlazorCircuit"/>, the protocol blazor.web.js speaks), looping "open a complaint of the queue → add a progress
 /// note → open the queue" with think time, against the app in a process of its own (<see cref="AppServer"/>). Per size: a fresh
 /// copy of the seeded demo database and a fresh app process; the app's heap and RSS after a full GC before any circuit and
@@ -76,9 +76,10 @@ public static class CircuitsBenchmark
     private static async Task<string> MeasureAsync(string cs, int n, TimeSpan think, TimeSpan warmup, TimeSpan measure, string work, string[] args)
     {
         Console.WriteLine();
-        Console.WriteLine($"== {n} circuits{(args.Contains("--app") ? " of " + args[Array.IndexOf(args, "--app") + 1] : "")}");
+        var appEnv = args.Select((a, i) => (a, i)).Where(x => x.a == "--app-env" && x.i + 1 < args.Length).Select(x => args[x.i + 1]).ToList();
+        Console.WriteLine($"== {n} circuits{(args.Contains("--app") ? " of " + args[Array.IndexOf(args, "--app") + 1] : "")}{string.Concat(appEnv.Select(e => " " + e))}");
         var appDll = Array.IndexOf(args, "--app") is var at and >= 0 && at + 1 < args.Length ? Path.GetFullPath(args[at + 1]) : null;
-        await using var app = await AppServer.StartAsync(cs, work, playDemoHistory: false, readyWithin: TimeSpan.FromMinutes(5), appDll);
+        await using var app = await AppServer.StartAsync(cs, work, playDemoHistory: false, readyWithin: TimeSpan.FromMinutes(5), appDll, appEnv);
         await WarmUpAsync(app.BaseUri);
         var before = await app.CollectAsync();
         // What the app spends with no one connected (its background services), for comparison with the per-step figure.
@@ -121,6 +122,8 @@ public static class CircuitsBenchmark
         var self1 = Process.GetCurrentProcess().TotalProcessorTime;
         var with = await app.CollectAsync();
         var live = journeys.Count(j => j.Circuit is not null);
+        var components = journeys.Where(j => j.Circuit is not null).Select(j => j.Circuit!.Read(t => t.ComponentCount)).DefaultIfEmpty().Average();
+        var errors = journeys.SelectMany(j => j.Errors.Concat(j.Circuit?.Errors ?? Enumerable.Empty<string>())).ToList();
         // --hold S: the circuits stay open S seconds more, for a heap dump or trace of the app (dotnet-gcdump collect -p PID).
         if (Option(args, "--hold", 0) is var hold and > 0) { Console.WriteLine($"holding {hold} s (app pid {app.ProcessId})"); await Task.Delay(TimeSpan.FromSeconds(hold)); }
 
@@ -142,9 +145,9 @@ public static class CircuitsBenchmark
             if (of.Count > 0)
                 Console.WriteLine($"  {kind,-22} n={of.Count,5}  p50 {Stats.Percentile(of, 50),7:0.0} ms  p95 {Stats.Percentile(of, 95),7:0.0} ms  max {of.Max(),7:0.0} ms");
         }
-        var errors = journeys.SelectMany(j => j.Errors.Concat(j.Circuit?.Errors ?? Enumerable.Empty<string>())).ToList();
         var problems = app.LoggedProblems();
-        Console.WriteLine($"client errors: {errors.Count}; app warnings/errors logged: {problems.Count}");
+        Console.WriteLine($"client errors: {errors.Count}; app warnings/errors logged: {problems.Count}; GC committed {before.Committed / 1048576.0:0} → {with.Committed / 1048576.0:0} MB; "
+                          + $"{components:0} components per page on average");
         foreach (var e in errors.GroupBy(e => e.Length > 160 ? e[..160] : e).OrderByDescending(g => g.Count()).Take(5)) Console.WriteLine($"  {e.Count(),4}× {e.Key}");
         foreach (var p in problems.Take(3)) Console.WriteLine("  app: " + (p.Length > 300 ? p[..300] : p));
         if (args.Contains("--js-calls"))

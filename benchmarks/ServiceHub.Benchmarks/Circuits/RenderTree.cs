@@ -12,14 +12,14 @@ namespace ServiceHub.Benchmarks.Circuits;
 public sealed class RenderTree
 {
     private readonly Dictionary<int, ComponentNode> _components = [];
-    private int? _rootId;
+    private readonly List<int> _roots = [];
 
     public int ComponentCount => _components.Count;
 
-    /// <summary>The root component attached by the page (<c>attachRootComponentToElement</c>); the content the user sees.</summary>
+    /// <summary>A root component the page attaches (the head outlet, the routes): the content the user sees, in attachment order.</summary>
     public void AttachRoot(int componentId)
     {
-        _rootId ??= componentId;
+        if (!_roots.Contains(componentId)) _roots.Add(componentId);
         GetOrCreate(componentId);
     }
 
@@ -53,11 +53,10 @@ public sealed class RenderTree
 
     public IEnumerable<ElementNode> AllByTestId(string testId) => Elements().Where(e => e.Attr("data-testid") == testId);
 
-    private IEnumerable<ComponentNode> Roots()
-    {
-        if (_rootId is { } id && _components.TryGetValue(id, out var root)) return [root];
-        return _components.Values.Where(c => c.Parent is null).OrderBy(c => c.Id);
-    }
+    private IEnumerable<ComponentNode> Roots() =>
+        _roots.Count > 0
+            ? _roots.Where(_components.ContainsKey).Select(id => _components[id])
+            : _components.Values.Where(c => c.Parent is null).OrderBy(c => c.Id);
 
     public static IEnumerable<ElementNode> Descendants(Container node)
     {
