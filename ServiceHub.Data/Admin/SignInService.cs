@@ -31,7 +31,8 @@ public sealed class SignInService(NpgsqlDataSource db, UserRepository users, Ses
         if (userName?.Length > UserRepository.UserNameMax || password?.Length > PasswordPolicy.MaxLength)
         {
             UserRepository.VerifyPassword(DummyHash.Value, "");
-            return await FailAsync(null, userName![..Math.Min(userName!.Length, UserRepository.UserNameMax)], SignInOutcome.Invalid, "input too long", ip, ct);
+            var name = userName ?? "";
+            return await FailAsync(null, name[..Math.Min(name.Length, UserRepository.UserNameMax)], SignInOutcome.Invalid, "input too long", ip, ct);
         }
         var user = await users.FindByUserNameAsync(userName ?? "", ct);
         var passwordMatches = UserRepository.VerifyPassword(user?.PasswordHash ?? DummyHash.Value, password ?? "");

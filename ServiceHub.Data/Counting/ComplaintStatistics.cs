@@ -89,15 +89,56 @@ public sealed class ComplaintStatistics(NpgsqlDataSource db)
         FROM complaints c WHERE {Scope}
         """;
 
+    /// <summary>
+    /// The breakdown of whole business months from the KPI rollup (<c>kpi_complaint_rollup</c>, sql/0200_kpi_rollup.sql): the same rows
+    /// as <see cref="Sql"/>, summed from the counters the triggers keep per month × department × project × root cause × channel
+    /// (complainants and times per group are additive over groups). Same parameters.
+    /// </summary>
+    public static string RollupSql(StatisticsDimension by)
+    {
+        var (key, label, labelEn, join) = Dimension(by);
+        return $"""
+            SELECT {key} AS key, {label} AS label, {labelEn} AS label_en,
+                   sum(c.complaints)::int AS complaints, sum(c.complainants)::int AS complainants, sum(c.times)::int AS times
+            FROM kpi_complaint_rollup c
+            {join}
+            WHERE {RollupScope}
+            GROUP BY 1, 2, 3
+            HAVING sum(c.complaints) > 0
+            ORDER BY complaints DESC, label
+            """;
+    }
+
+    private const string RollupScope = $"""
+        c.month >= (@From AT TIME ZONE '{Infrastructure.BusinessTime.ZoneId}')::date AND c.month < (@To AT TIME ZONE '{Infrastructure.BusinessTime.ZoneId}')::date
+        AND (@ProjectId IS NULL OR c.project_id = @ProjectId) AND (@DepartmentId IS NULL OR c.department_id = @DepartmentId)
+        """;
+
+    /// <summary><see cref="VerificationSql"/> of whole business months, from the rollup.</summary>
+    public const string RollupVerificationSql = $"""
+        SELECT coalesce(sum(c.awaiting), 0)::int, coalesce(sum(c.not_counted), 0)::int FROM kpi_complaint_rollup c WHERE {RollupScope}
+        """;
+
+    /// <summary>
+    /// The counts, for the dashboard's readers (<see cref="Admin.Access.Dashboard"/>): whole business months from the rollup, other
+    /// periods from the rows (<see cref="CountLiveAsync"/>); the same figures either way.
+    /// </summary>
+    public Task<StatisticsResult> CountAsync(Infrastructure.Actor actor, StatisticsQuery q, CancellationToken ct = default) =>
+        CountAsync(actor, q, live: !Reports.KpiRollup.Covers(q.From, q.To), ct);
+
+    /// <summary>The counts read from the complaint rows themselves (the definition the rollup is tested against).</summary>
+    public Task<StatisticsResult> CountLiveAsync(Infrastructure.Actor actor, StatisticsQuery q, CancellationToken ct = default) =>
+        CountAsync(actor, q, live: true, ct);
+
     /// <summary>The counts, for the dashboard's readers (<see cref="Admin.Access.Dashboard"/>): those without every department's figures count their own department only.</summary>
-    public async Task<StatisticsResult> CountAsync(Infrastructure.Actor actor, StatisticsQuery q, CancellationToken ct = default)
+    private async Task<StatisticsResult> CountAsync(Infrastructure.Actor actor, StatisticsQuery q, bool live, CancellationToken ct)
     {
         actor.Require(Admin.Access.Dashboard);
         if (!actor.IsIn(Admin.Access.AllDepartments) && (q.DepartmentId is null || q.DepartmentId != actor.DepartmentId))
             throw new Infrastructure.ForbiddenException(actor.UserName, Admin.Access.AllDepartments);
         await using var conn = await db.OpenConnectionAsync(ct);
-        var rows = (await conn.QueryAsync<StatisticsRow>(new CommandDefinition(Sql(q.By), q, cancellationToken: ct))).AsList();
-        var (awaiting, notCounted) = await conn.QuerySingleAsync<(int, int)>(new CommandDefinition(VerificationSql, q, cancellationToken: ct));
+        var rows = (await conn.QueryAsync<StatisticsRow>(new CommandDefinition(live ? Sql(q.By) : RollupSql(q.By), q, cancellationToken: ct))).AsList();
+        var (awaiting, notCounted) = await conn.QuerySingleAsync<(int, int)>(new CommandDefinition(live ? VerificationSql : RollupVerificationSql, q, cancellationToken: ct));
         return new StatisticsResult(rows, rows.Sum(r => r.Complaints), awaiting, notCounted);
     }
 }

@@ -151,17 +151,33 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
         Now = clock.GetUtcNow(), Key = key, Month = month, Skip = Search.Skip(skip), Take = Search.Take(take),
     };
 
-    /// <summary>The KPI figures of the period <paramref name="q"/> (department: see <see cref="KpiAccess.Scope"/>).</summary>
-    public async Task<KpiFigures> FiguresAsync(Actor actor, KpiQuery q, CancellationToken ct = default)
+    /// <summary>
+    /// The KPI figures of the period <paramref name="q"/> (department: see <see cref="KpiAccess.Scope"/>). The complaint and consultation
+    /// figures of whole business months come from the rollups (<see cref="KpiRollup"/>), emergencies and other periods from the rows;
+    /// the same figures either way (KpiRollupTests).
+    /// </summary>
+    public Task<KpiFigures> FiguresAsync(Actor actor, KpiQuery q, CancellationToken ct = default) => FiguresAsync(actor, q, Rollup(q), ct);
+
+    /// <summary><see cref="FiguresAsync(Actor, KpiQuery, CancellationToken)"/> read from the rows only (the definition the rollup is tested against).</summary>
+    public Task<KpiFigures> FiguresLiveAsync(Actor actor, KpiQuery q, CancellationToken ct = default) => FiguresAsync(actor, q, rollup: false, ct);
+
+    /// <summary>The figures of each calendar month (business time) in the period, oldest first, months without records included.</summary>
+    public Task<IReadOnlyList<KpiMonth>> MonthlyAsync(Actor actor, KpiQuery q, CancellationToken ct = default) => MonthlyAsync(actor, q, Rollup(q), ct);
+
+    /// <summary><see cref="MonthlyAsync(Actor, KpiQuery, CancellationToken)"/> read from the rows only.</summary>
+    public Task<IReadOnlyList<KpiMonth>> MonthlyLiveAsync(Actor actor, KpiQuery q, CancellationToken ct = default) => MonthlyAsync(actor, q, rollup: false, ct);
+
+    private static bool Rollup(KpiQuery q) => KpiRollup.Covers(q.From, q.To);
+
+    private async Task<KpiFigures> FiguresAsync(Actor actor, KpiQuery q, bool rollup, CancellationToken ct)
     {
-        var months = await ComputeAsync(actor, q, byMonth: false, ct);
+        var months = await ComputeAsync(actor, q, byMonth: false, rollup, ct);
         return months.Count == 0 ? Empty() : months[0].Figures;
     }
 
-    /// <summary>The figures of each calendar month (business time) in the period, oldest first, months without records included.</summary>
-    public async Task<IReadOnlyList<KpiMonth>> MonthlyAsync(Actor actor, KpiQuery q, CancellationToken ct = default)
+    private async Task<IReadOnlyList<KpiMonth>> MonthlyAsync(Actor actor, KpiQuery q, bool rollup, CancellationToken ct)
     {
-        var found = (await ComputeAsync(actor, q, byMonth: true, ct)).ToDictionary(m => m.Month);
+        var found = (await ComputeAsync(actor, q, byMonth: true, rollup, ct)).ToDictionary(m => m.Month);
         var result = new List<KpiMonth>();
         for (var m = Infrastructure.Month.Of(q.From); m.Start < q.To; m = m.Next)
             result.Add(found.TryGetValue(m.ToString(), out var f) ? f : new KpiMonth(m.ToString(), Empty()));
@@ -174,7 +190,7 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
 
     private static KpiFigures Empty() => new(new Dictionary<KpiSet, int>(), true, null, null);
 
-    private async Task<IReadOnlyList<KpiMonth>> ComputeAsync(Actor actor, KpiQuery q, bool byMonth, CancellationToken ct)
+    private async Task<IReadOnlyList<KpiMonth>> ComputeAsync(Actor actor, KpiQuery q, bool byMonth, bool rollup, CancellationToken ct)
     {
         var dept = KpiAccess.Scope(actor, q.DepartmentId);
         var families = Enum.GetValues<KpiFamily>();
@@ -183,7 +199,8 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
         await using var conn = await db.OpenConnectionAsync(ct);
         foreach (var family in families)
         {
-            var rows = await conn.QueryAsync(new CommandDefinition(KpiSql.Figures(family, byMonth), Args(q, dept), cancellationToken: ct));
+            var sql = rollup ? KpiRollup.FiguresOf(family, byMonth) : KpiSql.Figures(family, byMonth);
+            var rows = await conn.QueryAsync(new CommandDefinition(sql, Args(q, dept), cancellationToken: ct));
             foreach (IDictionary<string, object?> row in rows)
             {
                 var month = (string)row["month"]!;

@@ -108,6 +108,8 @@ public sealed partial class SessionSecurityTests(AppFactory app) : IClassFixture
         // Past the page (a client that skips it): refused as no account, the audit keeps at most the column's length.
         var result = await app.Get<SignInService>().SignInAsync(longName, Password, "127.0.0.1");
         Assert.Equal(SignInOutcome.Invalid, result.Outcome);
+        // An over-long password with no user name at all: refused the same way.
+        Assert.Equal(SignInOutcome.Invalid, (await app.Get<SignInService>().SignInAsync(null!, new string('p', PasswordPolicy.MaxLength + 1), "127.0.0.1")).Outcome);
         await using var conn = new NpgsqlConnection(app.ConnectionString);
         Assert.Equal("input too long", await LastSignInFailureAsync(longName[..UserRepository.UserNameMax]));
         Assert.Equal(0, await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM audit_log WHERE char_length(user_name) > @max", new { max = UserRepository.UserNameMax }));

@@ -11,6 +11,8 @@ public sealed class ComplaintDeskBrowserTests(BrowserAppFactory app, BrowserFixt
     {
         await page.Locator($"[data-testid={selectTestId}]").ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = optionText }).First.ClickAsync();
+        // The list closes once the server has taken the choice; the next field is used after that, as a person does.
+        await Assertions.Expect(page.Locator(".mud-popover-open")).ToHaveCountAsync(0);
     }
 
     [Fact]

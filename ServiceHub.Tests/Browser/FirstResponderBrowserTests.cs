@@ -62,11 +62,16 @@ public sealed class FirstResponderBrowserTests(BrowserAppFactory app, BrowserFix
 
         await page.Locator("[data-testid=intake-channel]").ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "来访" }).First.ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-popover-open")).ToHaveCountAsync(0); // the channel's list closed: the server has the choice
         await page.Locator("input[data-testid=intake-customer]").FillAsync(customer.Name);
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = customer.Name }).First.ClickAsync();
+        // As the receptionist does: the field shows the chosen customer (name, then how they are reached) before going on.
+        await Assertions.Expect(page.Locator("input[data-testid=intake-customer]"))
+            .ToHaveValueAsync(new System.Text.RegularExpressions.Regex($"^{System.Text.RegularExpressions.Regex.Escape(customer.Name)}  \\S"));
         await page.Locator("textarea[data-testid=intake-content]").FillAsync("到物业前台咨询装修押金何时退还");
         await page.Locator("textarea[data-testid=intake-answer]").FillAsync("验收合格后十个工作日内退还");
         await page.Locator("[data-testid=intake-satisfied] input[type=radio]").First.ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=intake-satisfied] input[type=radio]").First).ToBeCheckedAsync();
         await page.Locator("[data-testid=intake-save]").ClickAsync();
 
         var saved = page.Locator(".mud-snackbar").Filter(new() { HasText = "客户反映问题记录单 FY-" });

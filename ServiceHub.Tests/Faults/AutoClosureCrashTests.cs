@@ -32,12 +32,13 @@ public sealed class AutoClosureCrashTests(DatabaseFixture db) : IClassFixture<Da
         await holder.ExecuteAsync("""
             SELECT 1 FROM complaints WHERE id = (SELECT id FROM complaints WHERE content = 'eligible' ORDER BY id OFFSET @at LIMIT 1) FOR UPDATE
             """, new { at = Eligible * 2 / 3 }, held);
+        var holderPid = await holder.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", transaction: held);
 
         var settings = new Dictionary<string, string> { ["ReturnVisits__Closure__BatchSize"] = "2000" };
         const string firstRun = "sh-fault-closure-1";
         await using (var first = ChildProcess.StartApp(db.ConnectionString, firstRun, settings, "job", ClosureJob))
         {
-            await Eventually.WaitAsync(() => WaitingOnLockAsync(firstRun), waiting => waiting || first.HasExited,
+            await Eventually.WaitAsync(() => BlockedByAsync(firstRun, holderPid), blocked => blocked || first.HasExited,
                 TimeSpan.FromMinutes(3), "the closure job to reach the locked complaint");
             Assert.False(first.HasExited, first.Output);
             var closedAtKill = await ClosedAsync();
@@ -77,11 +78,16 @@ public sealed class AutoClosureCrashTests(DatabaseFixture db) : IClassFixture<Da
         return await conn.ExecuteScalarAsync<int>($"SELECT count(*)::int FROM complaints WHERE state = 'closed' AND close_reason = '{CloseReasons.AutoOneWeek}'");
     }
 
-    private async Task<bool> WaitingOnLockAsync(string applicationName)
+    /// <summary>
+    /// The child waits for the held complaint's lock — not for any lock (a moment's wait during its start-up, or on a relation's
+    /// extension under load, is not the middle of the sweep).
+    /// </summary>
+    private async Task<bool> BlockedByAsync(string applicationName, int holderPid)
     {
         await using var conn = await db.DataSource.OpenConnectionAsync();
         return await conn.ExecuteScalarAsync<bool>(
-            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = @applicationName AND wait_event_type = 'Lock')", new { applicationName });
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = @applicationName AND @holderPid = ANY (pg_blocking_pids(pid)))",
+            new { applicationName, holderPid });
     }
 
     private async Task<int> SessionsAsync(string applicationName)

@@ -219,6 +219,9 @@ public sealed class NotificationPagesTests(NotificationWorld w) : IClassFixture<
             // The manager's addresses, set by the administrator: a bad e-mail is refused at the field, then saved.
             await page.Find("[data-testid=contact-edit-pmmanager]").ClickAsync(new());
             page.WaitForAssertion(() => page.Find("[data-testid=contact-editor]"));
+            // Someone else's addresses: the robot left unset is their department's, not "mine".
+            Assert.Contains("其所在部门的机器人", page.Find("[data-testid=contact-editor]").InnerHtml);
+            Assert.DoesNotContain("本部门的机器人", page.Find("[data-testid=contact-editor]").InnerHtml);
             Input(page, "contact-email").Change("wang@");
             Input(page, "contact-mobile").Change("138 0000 0002");
             await page.Find("[data-testid=contact-save]").ClickAsync(new());

@@ -21,6 +21,39 @@ public sealed class KpiTests(KpiFixture f) : IClassFixture<KpiFixture>
     private long[] Of(params string[] names) => names.Select(n => f.Ids[n]).Order().ToArray();
 
     [Fact]
+    public async Task The_rollup_and_the_rows_give_the_same_hand_checked_figures()
+    {
+        var complaintSets = Enum.GetValues<KpiSet>().Where(s => KpiSql.FamilyOf(s) == KpiFamily.Complaints).ToArray();
+        foreach (var dept in new int?[] { null, f.W.DepartmentId, f.W.OtherDepartmentId })
+        {
+            var q = KpiQuery.Month(2026, 11, dept);
+            Assert.True(KpiRollup.Covers(q.From, q.To));
+            var rolled = await f.Kpi.FiguresAsync(f.Leader, q);
+            var live = await f.Kpi.FiguresLiveAsync(f.Leader, q);
+            Assert.Equal(complaintSets.Select(s => live[s]), complaintSets.Select(s => rolled[s]));
+            var trend = new KpiQuery(new Month(2026, 10).Start, new Month(2026, 12).Start, dept);
+            Assert.Equal((await f.Kpi.MonthlyLiveAsync(f.Leader, trend)).Select(m => complaintSets.Select(s => m.Figures[s]).ToArray()),
+                (await f.Kpi.MonthlyAsync(f.Leader, trend)).Select(m => complaintSets.Select(s => m.Figures[s]).ToArray()));
+        }
+        // The hand-checked November of the whole company (C1–C5; C1's group with M1's voice; C4 a repeat, C5 not yet due).
+        var k = await November();
+        Assert.Equal((5, new KpiRate(2, 4), new KpiRate(2, 4), 2, 1, 1, 2, 1), (k.Complaints, k.ReplyOnTime, k.ContactOnTime, k.Escalated,
+            k.EscalatedLevel1, k.EscalatedLevel2, k.Closed, k.Repeat));
+        var statistics = f.Get<ComplaintStatistics>();
+        foreach (var by in Enum.GetValues<StatisticsDimension>())
+        {
+            var sq = new StatisticsQuery(KpiFixture.November.From, KpiFixture.November.To, by);
+            var (rows, live) = (await statistics.CountAsync(f.Leader, sq), await statistics.CountLiveAsync(f.Leader, sq));
+            Assert.Equal((live.Counted, live.AwaitingVerification, live.NotCounted), (rows.Counted, rows.AwaitingVerification, rows.NotCounted));
+            Assert.Equal(live.Rows.OrderBy(r => r.Key, StringComparer.Ordinal), rows.Rows.OrderBy(r => r.Key, StringComparer.Ordinal));
+        }
+        var byCause = await statistics.CountAsync(f.Leader, new StatisticsQuery(KpiFixture.November.From, KpiFixture.November.To, StatisticsDimension.RootCause));
+        Assert.Equal((5, 1, 1), (byCause.Counted, byCause.AwaitingVerification, byCause.NotCounted)); // U1 awaiting, N1 not counted
+        Assert.Equal(2, byCause.Rows.Single(r => r.Key == f.LeakId.ToString()).Complaints); // C1 (with M1) and C3
+        Assert.Equal(3, byCause.Rows.Single(r => r.Key == f.LeakId.ToString()).Times); // C1, M1, C3: M1's voice counts with C1
+    }
+
+    [Fact]
     public async Task Complaints_are_counted_verified_and_counted_only_and_a_merged_group_once()
     {
         var k = await November();

@@ -94,3 +94,22 @@ public sealed class FixedClock(DateTimeOffset now) : TimeProvider
 {
     public override DateTimeOffset GetUtcNow() => now;
 }
+
+/// <summary>
+/// One statement run under <c>EXPLAIN (ANALYZE, FORMAT JSON)</c> in the caller's transaction: its execution time and the time spent in
+/// one trigger (PostgreSQL times AFTER triggers, statement-level ones too), so a trigger's share is read from the same execution.
+/// </summary>
+public static class TriggerShare
+{
+    public static async Task<(double Execution, double Trigger)> MeasureAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, object args, string trigger)
+    {
+        var json = await Dapper.SqlMapper.QuerySingleAsync<string>(conn,
+            new Dapper.CommandDefinition("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, args, tx, commandTimeout: 0));
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        var root = doc.RootElement[0];
+        var time = root.TryGetProperty("Triggers", out var triggers)
+            ? triggers.EnumerateArray().Where(t => t.GetProperty("Trigger Name").GetString() == trigger).Sum(t => t.GetProperty("Time").GetDouble())
+            : 0;
+        return (root.GetProperty("Execution Time").GetDouble(), time);
+    }
+}

@@ -9,7 +9,8 @@ namespace ServiceHub.Benchmarks;
 
 /// <summary>
 /// Issue #3: the escalation sweep with 1,000 items due and the first page of a department queue, at 100k and 1M complaints,
-/// each through the app's path (repository, Dapper) and as the same SQL over a bare NpgsqlCommand.
+/// each through the app's path (repository, Dapper) and as the same SQL over a bare NpgsqlCommand; and the sweep raising 1,000
+/// complaints to escalation level 1 with the KPI rollup's trigger on and off (issue #14 point 1).
 /// </summary>
 public static class ComplaintDeskBenchmark
 {
@@ -24,6 +25,7 @@ public static class ComplaintDeskBenchmark
     public static async Task RunAsync(string server, int[] sizes)
     {
         if (sizes.Length == 0) sizes = [100_000, 1_000_000];
+        var levels = new List<string>();
         Console.WriteLine("| complaints | sweep, 1,000 due: app median / p95 | raw SQL median | ratio | queue page 1: app p50 / p95 | raw SQL p95 | ratio |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var n in sizes)
@@ -32,6 +34,11 @@ public static class ComplaintDeskBenchmark
             var sw = Stopwatch.StartNew();
             await SeedAsync(db, n);
             Console.Error.WriteLine($"seeded {n:N0} complaints in {sw.Elapsed.TotalSeconds:F0} s");
+            // 1,000 due, or every open deadline when a small seed has fewer (10% of the complaints are open, 5% dispatched).
+            int due;
+            await using (var conn = await db.DataSource.OpenConnectionAsync())
+            await using (var count = new NpgsqlCommand("SELECT count(*)::int FROM bench_due", conn))
+                due = (int)(await count.ExecuteScalarAsync())!;
 
             var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
             var sweep = new EscalationSweep(db.DataSource, clock, Options.Create(new ComplaintOptions()));
@@ -43,7 +50,7 @@ public static class ComplaintDeskBenchmark
                 sw.Restart();
                 var r = await sweep.RunOnceAsync();
                 sw.Stop();
-                if (r.StagesAdvanced != Due) throw new InvalidOperationException($"sweep moved {r.StagesAdvanced}, expected {Due}");
+                if (r.StagesAdvanced != due) throw new InvalidOperationException($"sweep moved {r.StagesAdvanced}, expected {due}");
                 if (i >= 2) app.Add(sw.Elapsed.TotalMilliseconds);
 
                 await MakeDueAsync(db);
@@ -92,10 +99,61 @@ public static class ComplaintDeskBenchmark
                 if (i >= 20) qRaw.Add(sw.Elapsed.TotalMilliseconds);
             }
 
-            Console.WriteLine($"| {n:N0} | {Stats.Median(app):F1} / {Stats.Percentile(app, 95):F1} ms | {Stats.Median(raw):F1} ms | {Stats.Median(app) / Stats.Median(raw):F2} | " +
+            Console.WriteLine($"| {n:N0}{(due < Due ? $" ({due:N0} due)" : "")} | {Stats.Median(app):F1} / {Stats.Percentile(app, 95):F1} ms | {Stats.Median(raw):F1} ms | {Stats.Median(app) / Stats.Median(raw):F2} | " +
                               $"{Stats.Median(qApp):F2} / {Stats.Percentile(qApp, 95):F2} ms | {Stats.Percentile(qRaw, 95):F2} ms | {Stats.Percentile(qApp, 95) / Stats.Percentile(qRaw, 95):F2} |");
+
+            // Issue #14 point 1, the KPI rollup's price on the sweep: the 1,000 due above move pending → warned and change no
+            // complaint; here 1,000 deadlines move warned → level 1, so the sweep raises 1,000 complaints' escalation level (a KPI
+            // column) and the rollup trigger (sql/0200_kpi_rollup.sql) moves their figures. Timed with the trigger on and, alternately
+            // in the same run, off (as before the rollup).
+            var on = new List<double>();
+            var off = new List<double>();
+            for (var i = 0; i < 40; i++)
+            {
+                var triggerOn = i % 2 == 0;
+                await MakeLevel1DueAsync(db);
+                if (!triggerOn) await db.ExecAsync("ALTER TABLE complaints DISABLE TRIGGER complaints_kpi_update");
+                sw.Restart();
+                var r = await sweep.RunOnceAsync();
+                sw.Stop();
+                if (!triggerOn) await db.ExecAsync("ALTER TABLE complaints ENABLE TRIGGER complaints_kpi_update");
+                if (r.StagesAdvanced != Due) throw new InvalidOperationException($"sweep moved {r.StagesAdvanced} to level 1, expected {Due}");
+                if (i >= 4) (triggerOn ? on : off).Add(sw.Elapsed.TotalMilliseconds);
+            }
+            // The trigger's share of the same sweep statement, from EXPLAIN ANALYZE (rolled back).
+            var share = new List<(double Execution, double Trigger)>();
+            for (var i = 0; i < 5; i++)
+            {
+                await MakeLevel1DueAsync(db);
+                await using var conn = await db.DataSource.OpenConnectionAsync();
+                await using var tx = await conn.BeginTransactionAsync();
+                share.Add(await TriggerShare.MeasureAsync(conn, tx, EscalationSweep.SweepSql,
+                    new { now = clock.GetUtcNow(), batch = EscalationSweep.BatchSize, complaintDept = "CS" }, "complaints_kpi_update"));
+                await tx.RollbackAsync();
+            }
+            levels.Add($"| {n:N0} | {Stats.Median(on):F1} / {Stats.Percentile(on, 95):F1} ms | {Stats.Median(off):F1} / {Stats.Percentile(off, 95):F1} ms | " +
+                       $"{Stats.Median(share.Select(x => x.Trigger).ToList()):F1} of {Stats.Median(share.Select(x => x.Execution).ToList()):F1} ms |");
         }
+        Console.WriteLine();
+        Console.WriteLine("| complaints | sweep, 1,000 due to level 1 (1,000 complaints' escalation level raised): KPI trigger on, median / p95 | trigger off | the trigger's time in the statement (EXPLAIN ANALYZE, median of 5) |");
+        Console.WriteLine("|---:|---:|---:|---:|");
+        foreach (var line in levels) Console.WriteLine(line);
     }
+
+    /// <summary>
+    /// Puts 1,000 warned reply deadlines of 1,000 open complaints at "due now", their complaints back at escalation level 0 (through the
+    /// rollup trigger), and forgets what the previous sweep recorded; the first part's 1,000 are parked so that only these are due.
+    /// </summary>
+    private static async Task MakeLevel1DueAsync(BenchDatabase db) => await db.ExecAsync("""
+        DELETE FROM notifications WHERE kind = 'escalation';
+        DELETE FROM complaint_events WHERE dedupe_key IS NOT NULL;
+        UPDATE complaints SET escalation_level = 0
+        WHERE id IN (SELECT d.complaint_id FROM complaint_deadlines d JOIN bench_level1 b ON b.id = d.id) AND escalation_level <> 0;
+        UPDATE complaint_deadlines SET stage = 'warned', next_at = now() - interval '1 day'
+        WHERE id IN (SELECT id FROM bench_level1);
+        UPDATE complaint_deadlines SET stage = 'pending', next_at = now() + interval '1 day'
+        WHERE id IN (SELECT id FROM bench_due) AND next_at < now() + interval '1 hour';
+        """);
 
     /// <summary>Resets 1,000 open deadlines to "due now" and forgets what the previous sweep recorded for them.</summary>
     private static async Task MakeDueAsync(BenchDatabase db) => await db.ExecAsync($"""
@@ -123,7 +181,7 @@ public static class ComplaintDeskBenchmark
                        now() - (g % 365) * interval '1 day', 1, now()
                 FROM generate_series(1, {n}) g;
             INSERT INTO complaints (sheet_no, contact_id, customer_id, project_id, channel, content, state, urgency_minutes, department_id,
-                                    registered_by, registered_at, dispatched_at, contact_due_at, reply_due_at, handled_at, closed_at, current_due_at, updated_at, root_cause_id)
+                                    registered_by, registered_at, dispatched_at, contact_due_at, reply_due_at, handled_at, closed_at, current_due_at, updated_at, root_cause_id, counted)
                 SELECT 'FY-B-' || g, g, 1 + g % 20000, 1 + g % 3, 'phone', '投诉内容 ' || g,
                        CASE WHEN g % 20 = 0 THEN 'dispatched' WHEN g % 20 = 1 THEN 'contacted' ELSE 'closed' END,
                        (ARRAY[15,30,60,120])[1 + (g / 20) % 4], 1 + (g / 20) % 10, 1,
@@ -133,7 +191,7 @@ public static class ComplaintDeskBenchmark
                        CASE WHEN g % 20 > 1 THEN now() - (g % 290) * interval '1 day' END,
                        CASE WHEN g % 20 <= 1 THEN now() + (g % 500) * interval '1 minute' END,
                        now(),
-                       CASE WHEN g % 20 > 1 THEN (SELECT min(id) FROM root_causes WHERE parent_id IS NOT NULL) END
+                       CASE WHEN g % 20 > 1 THEN (SELECT min(id) FROM root_causes WHERE parent_id IS NOT NULL) END, true
                 FROM generate_series(1, {n}) g;
             INSERT INTO complaint_deadlines (complaint_id, kind, starts_at, due_at, warn_at, level2_at, stage, next_at, active)
                 SELECT c.id, 'reply', c.registered_at, c.reply_due_at, c.reply_due_at - interval '9 hours', c.reply_due_at + interval '30 minutes',
@@ -146,6 +204,8 @@ public static class ComplaintDeskBenchmark
                 FROM complaints c;
             UPDATE complaint_deadlines SET next_at = now() + interval '1 day' WHERE next_at IS NOT NULL AND next_at < now() + interval '1 hour';
             CREATE TABLE bench_due AS SELECT id FROM complaint_deadlines WHERE next_at IS NOT NULL ORDER BY id LIMIT {Due};
+            CREATE TABLE bench_level1 AS SELECT id FROM complaint_deadlines
+                WHERE kind = 'reply' AND active AND id NOT IN (SELECT id FROM bench_due) ORDER BY id DESC LIMIT {Due};
             """);
         await db.ExecAsync("VACUUM ANALYZE");
     }

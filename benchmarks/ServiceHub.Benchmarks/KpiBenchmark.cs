@@ -39,6 +39,8 @@ public static class KpiBenchmark
             var breakdown = await conn.QueryAsync<string>("EXPLAIN (ANALYZE, BUFFERS) " + ComplaintStatistics.Sql(StatisticsDimension.RootCause),
                 new { june.From, june.To, ProjectId = (int?)null, DepartmentId = (int?)null }, commandTimeout: 0);
             Console.Error.WriteLine(string.Join('\n', breakdown));
+            var rollupTrend = await conn.QueryAsync<string>("EXPLAIN (ANALYZE, BUFFERS) " + KpiRollup.Figures(byMonth: true), Args(year, clock), commandTimeout: 0);
+            Console.Error.WriteLine(string.Join('\n', rollupTrend));
         }
 
         var check = await kpi.FiguresAsync(actor, june);
@@ -64,8 +66,71 @@ public static class KpiBenchmark
         await Measure("drill-down page 1 (25) + total, replies late in the month", rounds, () => kpi.ComplaintsAsync(actor, new KpiDrill(june, KpiSet.ReplyLate), 0, 25));
         await Measure("12-month trend (MonthlyAsync, year 2026)", Math.Max(3, rounds / 2), () => kpi.MonthlyAsync(actor, year));
         await Measure("year figures (FiguresAsync, year 2026)", Math.Max(3, rounds / 2), () => kpi.FiguresAsync(actor, year));
+
+        // Issue #14 point 1: the whole dashboard page for a month, as DashboardPage runs it (figures, 12-month trend, four breakdowns,
+        // concurrently), from the rollup; beside it, in the same run, the same page read from the rows (the definitions' live SQL,
+        // which the page ran before the rollup) and the rollup's month figures over a bare NpgsqlCommand.
+        var statistics = new ComplaintStatistics(db.DataSource);
+        foreach (var dept in new int?[] { null, 3 })
+        {
+            var month = june with { DepartmentId = dept };
+            var trend = new KpiQuery(new Month(2026, 6).AddMonths(-11).Start, month.To, dept);
+            var who = dept is null ? "all departments" : "one department";
+            await Measure($"whole dashboard page, June, {who} (rollup)", rounds, () => Task.WhenAll(
+            [
+                kpi.FiguresAsync(actor, month), kpi.MonthlyAsync(actor, trend),
+                .. Breakdowns.Select(by => kpi.BreakdownAsync(actor, month, by)),
+            ]));
+            await Measure($"whole dashboard page, June, {who} (rows: live SQL of the definitions)", Math.Max(3, rounds / 2), () => Task.WhenAll(
+            [
+                kpi.FiguresLiveAsync(actor, month), kpi.MonthlyLiveAsync(actor, trend),
+                .. Breakdowns.Select(by => statistics.CountLiveAsync(actor, new StatisticsQuery(month.From, month.To, by, DepartmentId: dept))),
+            ]));
+        }
+        await Measure("month complaint figures from the rollup (raw SQL, bare NpgsqlCommand)", rounds, async () =>
+        {
+            await using var conn = await db.DataSource.OpenConnectionAsync();
+            await using var cmd = new NpgsqlCommand(KpiRollup.Figures(byMonth: false), conn);
+            cmd.Parameters.AddRange(RawArgs(june, clock));
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) { }
+        });
+
+        foreach (var family in new[] { KpiFamily.Consultations, KpiFamily.Emergencies })
+            await Measure($"12-month trend, {family.ToString().ToLowerInvariant()} only (rows, raw SQL)", rounds, async () =>
+            {
+                await using var conn = await db.DataSource.OpenConnectionAsync();
+                await using var cmd = new NpgsqlCommand(KpiSql.Figures(family, byMonth: true), conn);
+                cmd.Parameters.AddRange(RawArgs(new KpiQuery(new Month(2025, 7).Start, june.To), clock));
+                await using var reader = await cmd.ExecuteReaderAsync();
+                while (await reader.ReadAsync()) { }
+            });
+
+        // The write path's price: one complaint reclassified (the statement trigger recomputes its unit and moves the difference).
+        var updates = 0;
+        Task Reclassify() => db.ExecAsync($"UPDATE complaints SET root_cause_id = (SELECT id FROM root_causes WHERE parent_id IS NOT NULL ORDER BY id LIMIT 1 OFFSET {++updates % 5}) WHERE id = {1000 + updates * 7}");
+        await Measure("one complaint reclassified (UPDATE, rollup triggers on)", rounds * 5, Reclassify);
+        // A set-based write on a connection that has just written one row (as a pooled connection of the app does): the trigger's
+        // statements must not keep a plan made for one row (sql/0202 pairs old and new rows by grouping, never by a join).
+        var bulk = Math.Min(20_000, n / 5);
+        var bulkRound = 0;
+        async Task BulkAfterOne()
+        {
+            await using var conn = await db.DataSource.OpenConnectionAsync();
+            var from = 1 + (bulkRound++ % 4) * bulk;
+            await conn.ExecuteAsync($"UPDATE complaints SET escalation_level = (escalation_level + 1) % 3 WHERE id = {from}", commandTimeout: 0);
+            await conn.ExecuteAsync($"UPDATE complaints SET escalation_level = (escalation_level + 1) % 3 WHERE id BETWEEN {from} AND {from + bulk - 1}", commandTimeout: 0);
+        }
+        await Measure($"one complaint escalated, then {bulk:N0} in one statement, same connection (rollup triggers on)", 3, BulkAfterOne);
+        await db.ExecAsync("ALTER TABLE complaints DISABLE TRIGGER complaints_kpi_update");
+        await Measure("one complaint reclassified (UPDATE, rollup triggers off)", rounds * 5, Reclassify);
+        await Measure($"one complaint escalated, then {bulk:N0} in one statement, same connection (rollup triggers off)", 3, BulkAfterOne);
+        await db.ExecAsync("ALTER TABLE complaints ENABLE TRIGGER complaints_kpi_update");
         return 0;
     }
+
+    private static readonly StatisticsDimension[] Breakdowns =
+        [StatisticsDimension.RootCause, StatisticsDimension.Project, StatisticsDimension.Department, StatisticsDimension.Channel];
 
     private static object Args(KpiQuery q, TimeProvider clock) => new
     {
@@ -100,6 +165,8 @@ public static class KpiBenchmark
             INSERT INTO projects (code, name) SELECT 'P' || g, '项目' || g FROM generate_series(1, 30) g;
             INSERT INTO customers (name, phone) SELECT '客户' || g, '139' || lpad(g::text, 8, '0') FROM generate_series(1, 50000) g;
             ALTER TABLE complaint_events DISABLE TRIGGER complaint_events_no_update;
+            ALTER TABLE complaints DISABLE TRIGGER complaints_kpi_insert; -- the rollups are built once below, timed
+            ALTER TABLE contacts DISABLE TRIGGER contacts_kpi_consultation_insert;
             CREATE TEMP TABLE g AS
                 SELECT g, timestamptz '2026-01-01 00:00+08' + (g::bigint * 31536000 / {n})::float8 * interval '1 second' AS reg FROM generate_series(1, {n}) g;
             INSERT INTO contacts (register_no, channel, kind, customer_id, project_id, content, received_at, first_responder_id, created_at)
@@ -130,6 +197,12 @@ public static class KpiBenchmark
                 SELECT 'fire_explosion', 1 + g % 30, '1号楼', t, '起火', 1 + g % 10, 1, t, t + interval '2 hours', 'on_site', t + (30 + g % 120) * interval '1 minute', 1, '原因', '范围', '处置'
                 FROM (SELECT g, timestamptz '2026-01-01 00:00+08' + g * interval '17 hours' AS t FROM generate_series(1, 500) g) x;
             """);
+        var rollup = Stopwatch.StartNew();
+        await db.ExecAsync("ALTER TABLE complaints ENABLE TRIGGER complaints_kpi_insert; SELECT kpi_rebuild_complaints()");
+        Console.Error.WriteLine($"KPI rollup built from {n:N0} complaints in {rollup.Elapsed.TotalSeconds:F1} s (kpi_rebuild_complaints, sql/0202)");
+        rollup.Restart();
+        await db.ExecAsync("ALTER TABLE contacts ENABLE TRIGGER contacts_kpi_consultation_insert; SELECT kpi_rebuild_consultations()");
+        Console.Error.WriteLine($"KPI consultation rollup built from {consultations:N0} consultations in {rollup.Elapsed.TotalSeconds:F1} s (kpi_rebuild_consultations)");
         await db.ExecAsync("VACUUM ANALYZE");
     }
 }

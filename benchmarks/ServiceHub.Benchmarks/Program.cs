@@ -6,8 +6,8 @@ namespace ServiceHub.Benchmarks;
 /// ServiceHub measurements, one sub-command each, run by `./servicehub.sh bench <name> [options]` (never by the test command):
 ///   complaints [sizes…]            escalation sweep and department queue at 100k and 1M complaints
 ///   alerts [--clients 1000] [--rounds 5]   emergency alert delivery to 1,000 hub clients
-///   duplicates [look-ups]          duplicate suggestion at intake at 1,000,000 complaints
-///   auto-closure [complaints] [eligible] [rounds]   one-week auto-closure at 1,000,000 complaints, 50,000 eligible
+///   duplicates [look-ups] [complaints]   duplicate suggestion at intake at 1,000,000 complaints: the app's shape and shape A, their overlap
+///   auto-closure [complaints] [eligible] [rounds] [time|scattered]   one-week auto-closure at 1,000,000 complaints, 50,000 eligible
 ///   annual-report [complaints] [visits] [rounds]     the Annual Service Review Report at 1,000,000 complaints, 300,000 return visits
 ///   annual-report documents [rounds] [font-path] [face-index]   the demo year's PDF and Excel: sizes and times
 ///   kpi [complaints] [consultations] [rounds]   the KPI dashboard's queries at 1,000,000 complaints and 300,000 consultations
@@ -40,7 +40,15 @@ public static class Benchmarks
             Console.Error.WriteLine($"usage: ServiceHub.Benchmarks <{string.Join("|", Commands.Keys)}> [options]");
             return 2;
         }
-        return await command(args[1..]);
+        try
+        {
+            return await command(args[1..]);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"{args[0]}: {e.Message}");
+            return 2;
+        }
     }
 
     /// <summary>A database of its own on the benchmark server (created empty when asked; some benchmarks recreate it themselves).</summary>
