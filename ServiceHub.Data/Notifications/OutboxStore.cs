@@ -136,7 +136,7 @@ public sealed class OutboxStore(NpgsqlDataSource db, TimeProvider clock, IOption
     public async Task<Page<OutboxDelivery>> ListAsync(Actor actor, string? state, string? channel, int skip, int take, CancellationToken ct = default)
     {
         actor.Require(Roles.Admin);
-        var args = new { state = Blank(state), channel = Blank(channel), skip, take = Math.Clamp(take, 1, 200) };
+        var args = new { state = Blank(state), channel = Blank(channel), skip = Search.Skip(skip), take = Search.Take(take) };
         await using var conn = await db.OpenConnectionAsync(ct);
         var rows = (await conn.QueryAsync<OutboxDelivery>(new CommandDefinition($"""
             SELECT m.id, m.created_at, m.channel, m.event_kind, m.message_key, m.args, m.link,

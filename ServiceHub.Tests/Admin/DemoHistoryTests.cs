@@ -16,6 +16,8 @@ public sealed class DemoHistoryWorld : World<DemoHistoryWorld>
     public IReadOnlyList<string> Refused { get; private set; } = [];
     public List<DemoHistoryProgress> Progress { get; } = [];
 
+    protected override bool SeedsDemo => true;
+
     protected override async Task SetUpAsync()
     {
         await S.Demo().SeedAsync();

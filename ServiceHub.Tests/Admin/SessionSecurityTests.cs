@@ -189,6 +189,22 @@ public sealed partial class SessionSecurityTests(AppFactory app) : IClassFixture
     }
 
     [Fact]
+    public async Task A_change_of_roles_ends_the_persons_sessions_and_the_next_sign_in_carries_the_new_roles()
+    {
+        var id = await UserAsync("role-mover");
+        var client = await SignedInAsync("role-mover");
+        Assert.Null(await RedirectOfAsync(client, "/"));
+
+        await app.Get<UserRepository>().SaveAsync(Actor.System, new UserEdit
+        {
+            Id = id, UserName = "role-mover", DisplayName = "role-mover", Roles = [Roles.Hr],
+        });
+
+        Assert.StartsWith("/account/login", await RedirectOfAsync(client, "/"));
+        Assert.Equal([Roles.Hr], (await app.Get<SignInService>().SignInAsync("role-mover", Password, null)).User!.Roles);
+    }
+
+    [Fact]
     public async Task A_session_ends_at_its_absolute_lifetime_however_active()
     {
         var lifetime = app.Get<IOptions<AuthOptions>>().Value.AbsoluteSessionLifetime;

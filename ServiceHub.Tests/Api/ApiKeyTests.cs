@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Bunit;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using ServiceHub.Data.Admin;
 using ServiceHub.Data.Integrations;
 
@@ -104,6 +106,55 @@ public sealed class ApiKeyTests(ApiAppFactory app) : IClassFixture<ApiAppFactory
         Assert.Contains(refusals, d => d.Contains("WrongSecret"));
         Assert.Contains("Expired", string.Join(" ", await conn.QueryAsync<string>(
             "SELECT details FROM audit_log WHERE action = @a AND user_name = 'api:short lived'", new { a = AuditLog.Actions.ApiRefused })));
+    }
+
+    [Fact]
+    public async Task The_admin_page_shows_an_issued_key_once_and_the_key_works_until_revoked_there()
+    {
+        var admin = await Emergencies.EmergencyTestData.ActorAsync(app.Db, "admin");
+        Bunit.BunitContext Context() => ServiceHub.Tests.Infrastructure.BunitSetup.Create("zh-CN", s =>
+        {
+            s.AddSingleton<TimeProvider>(app.Clock);
+            s.AddSingleton(app.Get<ApiKeyRepository>());
+            s.AddSingleton(app.Get<DepartmentRepository>());
+            s.AddScoped<ServiceHub.App.Infrastructure.CurrentUser>();
+        }, a => a.SetAuthorized(admin.UserName).SetRoles([.. admin.Roles]).SetClaims(
+            new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, admin.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new System.Security.Claims.Claim(ServiceHub.App.Infrastructure.AppClaims.DisplayName, admin.DisplayName)));
+
+        string key;
+        await using (var ctx = Context())
+        {
+            ctx.Render<MudBlazor.MudPopoverProvider>();
+            ctx.Render<MudBlazor.MudSnackbarProvider>();
+            var page = ctx.Render<ServiceHub.App.Components.Pages.Admin.ApiKeys>();
+            page.WaitForElement("[data-testid=api-key-issue]");
+            page.Find("input[data-testid=api-key-name], [data-testid=api-key-name] input").Change("page issued");
+            var selects = page.FindComponents<MudBlazor.MudSelect<string>>();
+            await page.InvokeAsync(() => selects[0].Instance.SelectedValuesChanged.InvokeAsync([ApiScopes.Kpis]));
+            await page.InvokeAsync(() => selects[1].Instance.SelectedValuesChanged.InvokeAsync([Roles.Leadership]));
+            await page.Find("[data-testid=api-key-issue]").ClickAsync(new());
+            page.WaitForElement("[data-testid=api-key-value]");
+            key = page.Find("[data-testid=api-key-value]").TextContent.Trim();
+        }
+        Assert.StartsWith("shk_", key);
+        using (var client = app.ApiClient(key))
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/kpis/2026-01")).StatusCode);
+
+        // Opened again: the key is listed by its prefix only and is nowhere on the page; revoked there, it stops working.
+        await using (var ctx = Context())
+        {
+            ctx.Render<MudBlazor.MudSnackbarProvider>();
+            var page = ctx.Render<ServiceHub.App.Components.Pages.Admin.ApiKeys>();
+            page.WaitForAssertion(() => Assert.Contains(key[..12], page.Find("[data-testid=api-keys]").TextContent));
+            Assert.Empty(page.FindAll("[data-testid=api-key-value]"));
+            Assert.DoesNotContain(key, page.Markup);
+            var id = (await app.Get<ApiKeyRepository>().ListAsync(admin)).Single(k => k.Name == "page issued").Id;
+            await page.Find($"[data-testid=api-key-revoke-{id}]").ClickAsync(new());
+            page.WaitForAssertion(() => Assert.Empty(page.FindAll($"[data-testid=api-key-revoke-{id}]")));
+        }
+        using (var client = app.ApiClient(key))
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/kpis/2026-01")).StatusCode);
     }
 
     [Fact]

@@ -5,6 +5,8 @@ using System.Threading.Channels;
 using Dapper;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Bunit;
 using ServiceHub.App.Emergencies;
 using ServiceHub.Data.Admin;
 using ServiceHub.Data.Intake;
@@ -82,6 +84,88 @@ public sealed class ScreenPopTests(ApiAppFactory app) : IClassFixture<ApiAppFact
         var stolen = await Assert.ThrowsAsync<ServiceHub.Data.Infrastructure.ValidationFailedException>(() =>
             app.Get<IntakeRepository>().RegisterAsync(other, form));
         Assert.Equal("Intake.CallNotYours", stolen.Errors["CallId"].Code);
+    }
+
+    [Fact]
+    public async Task The_pop_up_shows_the_callers_name_house_open_complaints_last_contacts_and_pending_return_visits_or_new_caller()
+    {
+        await SetExtensionAsync("agent", "8021");
+        var me = await EmergencyTestData.ActorAsync(app.Db, "agent");
+        var handler = await EmergencyTestData.ActorAsync(app.Db, "handler");
+        var pm = await EmergencyTestData.DepartmentAsync(app.Db, "PM");
+        int unitId;
+        await using (var conn = await app.Db.OpenConnectionAsync())
+            unitId = await conn.ExecuteScalarAsync<int>("SELECT id FROM units ORDER BY id LIMIT 1");
+        var phone = "1391234" + Random.Shared.Next(1000, 9999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var customerId = await app.Get<CustomerRepository>().SaveAsync(me, new CustomerEdit { Name = "钱多多", Phone = phone, UnitId = unitId });
+        var house = (await app.Get<CustomerRepository>().GetAsync(me, customerId))!.Address!;
+
+        // One complaint still open, one handled (its return visit pending), one consultation answered.
+        var intake = app.Get<IntakeRepository>();
+        var open = await intake.RegisterAsync(me, new IntakeForm { Channel = "phone", Kind = "complaint", CustomerId = customerId, Content = "电梯异响" });
+        var handled = await intake.RegisterAsync(me, new IntakeForm
+        {
+            Channel = "phone", Kind = "complaint", CustomerId = customerId, Content = "楼道灯不亮", DispatchDepartmentId = pm, UrgencyMinutes = 60,
+        });
+        var lifecycle = app.Get<ServiceHub.Data.Complaints.ComplaintLifecycle>();
+        await lifecycle.ConfirmContactAsync(handler, handled.ComplaintId!.Value, app.Clock.GetUtcNow(), "电话");
+        await lifecycle.HandleAsync(handler, handled.ComplaintId.Value, "更换灯管", "已为您更换楼道灯管。", false);
+        await intake.RegisterAsync(me, new IntakeForm { Channel = "phone", Kind = "consultation", CustomerId = customerId, Content = "物业费缴纳方式", Answer = "可线上缴纳", Satisfied = true });
+
+        var cti = await app.IssueKeyAsync("dossier exchange", [ApiScopes.Cti], [Roles.Agent]);
+        using var client = app.ApiClient(cti.Key);
+        long Call(JsonElement e) => e.GetProperty("callId").GetInt64();
+        var known = Call(await (await client.PostAsJsonAsync("/api/v1/calls", new { callerNumber = phone, extension = "8021" })).Content.ReadFromJsonAsync<JsonElement>());
+        var unknown = Call(await (await client.PostAsJsonAsync("/api/v1/calls", new { callerNumber = "13700000001", extension = "8021" })).Content.ReadFromJsonAsync<JsonElement>());
+
+        await using var ctx = ServiceHub.Tests.Infrastructure.BunitSetup.Create("zh-CN", s =>
+        {
+            s.AddSingleton(app.Get<CallRepository>());
+            s.AddScoped<ServiceHub.App.Infrastructure.CurrentUser>();
+        }, a => a.SetAuthorized(me.UserName).SetRoles([.. me.Roles]).SetClaims(
+            new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, me.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new System.Security.Claims.Claim(ServiceHub.App.Infrastructure.AppClaims.DisplayName, me.DisplayName)));
+        var pop = ctx.Render<ServiceHub.App.Components.Pages.Intake.ScreenPop>();
+        await pop.InvokeAsync(() => pop.Instance.OnScreenPop(new ScreenPopMessage(known, "139****0000", app.Clock.GetUtcNow(), customerId, "钱多多")));
+
+        pop.WaitForAssertion(() => Assert.Equal("钱多多", pop.Find("[data-testid=screen-pop-name]").TextContent.Trim()));
+        var text = pop.Find("[data-testid=screen-pop]").TextContent;
+        Assert.Equal(house, pop.Find("[data-testid=screen-pop-house]").TextContent.Trim());
+        Assert.Contains("未处理投诉（1）", text);
+        Assert.Contains(open.SheetNo!, Assert.Single(pop.FindAll("[data-testid=screen-pop-complaint]")).TextContent);
+        Assert.Contains("物业费缴纳方式", text);
+        Assert.Contains("楼道灯不亮", text);
+        Assert.Contains("待回访（1）", text);
+        Assert.Contains(handled.SheetNo!, text[text.IndexOf("待回访", StringComparison.Ordinal)..]);
+        Assert.Equal($"/intake?call={known}", pop.Find("[data-testid=screen-pop-register]").GetAttribute("href"));
+
+        await pop.InvokeAsync(() => pop.Instance.OnScreenPop(new ScreenPopMessage(unknown, "137****0001", app.Clock.GetUtcNow(), null, null)));
+        pop.WaitForAssertion(() => Assert.Contains("新来电客户", pop.Find("[data-testid=screen-pop-new]").TextContent));
+        Assert.Empty(pop.FindAll("[data-testid=screen-pop-name]"));
+    }
+
+    [Fact]
+    public async Task The_administrator_gives_an_agent_an_extension_once_in_their_profile_and_calls_to_it_find_them()
+    {
+        var admin = await EmergencyTestData.ActorAsync(app.Db, "admin");
+        var users = app.Get<UserRepository>();
+        var cs = await EmergencyTestData.DepartmentAsync(app.Db, "CS");
+        UserEdit Agent(string name, string extension) => new()
+        {
+            UserName = name, DisplayName = name, Roles = [Roles.Agent], DepartmentId = cs, Extension = extension, NewPassword = "Hotline2026x",
+        };
+        var id = await users.SaveAsync(admin, Agent("agent8051", " 8051 "));
+        var taken = await Assert.ThrowsAsync<ServiceHub.Data.Infrastructure.ValidationFailedException>(() => users.SaveAsync(admin, Agent("agent8051b", "8051")));
+        Assert.Equal("User.ExtensionTaken", taken.Errors["Extension"].Code);
+        var invalid = await Assert.ThrowsAsync<ServiceHub.Data.Infrastructure.ValidationFailedException>(() => users.SaveAsync(admin, Agent("agent8051c", "80-51")));
+        Assert.Equal("User.ExtensionInvalid", invalid.Errors["Extension"].Code);
+
+        var cti = await app.IssueKeyAsync("profile exchange", [ApiScopes.Cti], [Roles.Agent]);
+        using var client = app.ApiClient(cti.Key);
+        var accepted = await (await client.PostAsJsonAsync("/api/v1/calls", new { callerNumber = "13700000002", extension = "8051" })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(accepted.GetProperty("agentFound").GetBoolean());
+        await using var conn = await app.Db.OpenConnectionAsync();
+        Assert.Equal(id, await conn.ExecuteScalarAsync<int>("SELECT agent_id FROM cti_calls WHERE id = @id", new { id = accepted.GetProperty("callId").GetInt64() }));
     }
 
     [Fact]

@@ -101,6 +101,58 @@ public sealed class WebhookTests(ApiAppFactory app) : IClassFixture<ApiAppFactor
     }
 
     [Fact]
+    public async Task Escalation_closure_an_emergency_and_its_arrival_each_reach_a_subscriber_of_every_kind_signed()
+    {
+        await using var receiver = await Receiver.StartAsync();
+        var admin = await EmergencyTestData.ActorAsync(app.Db, "admin");
+        var (_, secret) = await app.Get<WebhookRepository>().CreateAsync(admin, new WebhookForm
+        {
+            Name = "every event", Url = receiver.Url, EventKinds = [.. WebhookEvents.All],
+        });
+        receiver.Secret = secret;
+        var agent = await EmergencyTestData.ActorAsync(app.Db, "agent");
+        var handler = await EmergencyTestData.ActorAsync(app.Db, "handler");
+        var manager = await EmergencyTestData.ActorAsync(app.Db, "pmmanager");
+        var pm = await EmergencyTestData.DepartmentAsync(app.Db, "PM");
+        var customer = await app.CustomerIdAsync(await app.AnyCustomerPhoneAsync());
+        var intake = app.Get<IntakeRepository>();
+        var lifecycle = app.Get<ServiceHub.Data.Complaints.ComplaintLifecycle>();
+
+        // An emergency reported, its manager on site (the emergency's own writers).
+        var emergencies = app.Get<ServiceHub.Data.Emergencies.EmergencyRepository>();
+        var emergency = await emergencies.ReportAsync(agent, await EmergencyTestData.ReportAsync(app.Db, app.Clock.GetUtcNow()));
+        await emergencies.RecordArrivalAsync(manager, emergency);
+        // A complaint not contacted within its 15 minutes: the escalation sweep escalates it.
+        var late = (await intake.RegisterAsync(agent, new IntakeForm
+        {
+            Channel = "phone", Kind = "complaint", CustomerId = customer, Content = "水管爆裂", DispatchDepartmentId = pm, UrgencyMinutes = 15,
+        })).ComplaintId!.Value;
+        // A complaint handled without a return visit: closed by the closure sweep a week later.
+        var handled = (await intake.RegisterAsync(agent, new IntakeForm
+        {
+            Channel = "phone", Kind = "complaint", CustomerId = customer, Content = "门禁卡失灵", DispatchDepartmentId = pm, UrgencyMinutes = 60, NeedsReturnVisit = false,
+        })).ComplaintId!.Value;
+        await lifecycle.ConfirmContactAsync(handler, handled, app.Clock.GetUtcNow(), "电话");
+        await using (var conn = await app.Db.OpenConnectionAsync())
+            await conn.ExecuteAsync("UPDATE complaints SET root_cause_id = (SELECT min(id) FROM root_causes WHERE parent_id IS NOT NULL) WHERE id = @handled", new { handled });
+        await lifecycle.HandleAsync(handler, handled, "更换门禁卡", "已为您更换门禁卡。", false);
+        app.Clock.Advance(TimeSpan.FromMinutes(15));
+        await app.Get<ServiceHub.Data.Complaints.EscalationSweep>().RunAsync();
+        app.Clock.Advance(TimeSpan.FromDays(7));
+        await app.Get<ServiceHub.Data.ReturnVisits.ClosureSweep>().RunAsync();
+
+        await app.Get<OutboxDispatcher>().RunAsync();
+        var received = receiver.Received.ToList();
+        Assert.All(received, r => Assert.True(r.SignatureValid));
+        string Event(JsonElement b) => b.GetProperty("event").GetString()!;
+        Assert.Contains(received, r => Event(r.Body) == WebhookEvents.EmergencyRaised && r.Body.GetProperty("data").GetProperty("emergencyId").GetInt32() == emergency);
+        Assert.Contains(received, r => Event(r.Body) == WebhookEvents.EmergencyArrived && r.Body.GetProperty("data").GetProperty("emergencyId").GetInt32() == emergency);
+        Assert.Contains(received, r => Event(r.Body) == WebhookEvents.ComplaintEscalated && r.Body.GetProperty("data").GetProperty("complaintId").GetInt64() == late);
+        Assert.Contains(received, r => Event(r.Body) == WebhookEvents.ComplaintClosed && r.Body.GetProperty("data").GetProperty("complaintId").GetInt64() == handled);
+        Assert.Contains(received, r => Event(r.Body) == WebhookEvents.ComplaintRegistered && r.Body.GetProperty("data").GetProperty("complaintId").GetInt64() == late);
+    }
+
+    [Fact]
     public async Task A_rotated_secret_signs_every_message_from_then_on_and_only_an_administrator_rotates()
     {
         await using var receiver = await Receiver.StartAsync();

@@ -13,6 +13,8 @@ public sealed class EmergencyFixture : World<EmergencyFixture>
 {
     public EmergencyRepository Emergencies => S.Get<EmergencyRepository>();
 
+    protected override bool SeedsDemo => true;
+
     protected override async Task SetUpAsync() => await S.Demo().SeedAsync();
 }
 

@@ -18,10 +18,10 @@ public sealed class ConcurrentSavesTests(DatabaseFixture db) : ComplaintWorldTes
 {
     private const int Agents = 200;
 
-    /// <summary>The app's pool (100 connections); a connection may be waited for as long as a loaded 2-core box needs.</summary>
+    /// <summary>The app's pool (100 connections); a connection, and a statement queued behind the others' numbering lock, may be waited for as long as a loaded 2-core box needs (the default 30 s command timeout failed at load 90).</summary>
     public override async Task InitializeAsync()
     {
-        _s = new TestServices(new Npgsql.NpgsqlConnectionStringBuilder(Db.ConnectionString) { MaxPoolSize = 100, Timeout = 300 }.ConnectionString, Start);
+        _s = new TestServices(new Npgsql.NpgsqlConnectionStringBuilder(Db.ConnectionString) { MaxPoolSize = 100, Timeout = 300, CommandTimeout = 300 }.ConnectionString, Start);
         _w = await ComplaintWorld.CreateAsync(_s);
     }
 

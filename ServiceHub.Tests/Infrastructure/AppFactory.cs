@@ -24,8 +24,23 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     protected virtual bool Kestrel => false;
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
-    /// <summary>The app's database: a fresh copy of the migrated template, dropped with the app.</summary>
-    protected virtual Task<string> CreateDatabaseAsync() => TestServer.CreateDatabaseAsync(GetType().Name);
+    /// <summary>
+    /// The app's database: a fresh copy of the migrated template, dropped with the app; of the demo template when the app would seed the
+    /// demo company (without its history) at <see cref="TestClock.Start"/> — its start then finds the demo there, as a restart would.
+    /// </summary>
+    protected virtual Task<string> CreateDatabaseAsync() =>
+        SeedsDemoAtTestClockStart ? TestServer.CreateDemoDatabaseAsync(GetType().Name) : TestServer.CreateDatabaseAsync(GetType().Name);
+
+    private bool SeedsDemoAtTestClockStart
+    {
+        get
+        {
+            var settings = Settings;
+            return Clock.GetUtcNow() == TestClock.Start
+                && !(settings.TryGetValue("ServiceHub:SeedDemo", out var demo) && !bool.Parse(demo ?? "false"))
+                && !(settings.TryGetValue("ServiceHub:SeedDemoHistory", out var history) && bool.Parse(history ?? "false"));
+        }
+    }
 
     protected virtual Task DropDatabaseAsync(string connectionString) => TestServer.DropDatabaseAsync(connectionString);
 

@@ -5,12 +5,15 @@ namespace ServiceHub.Tests.Infrastructure;
 
 /// <summary>
 /// The real PostgreSQL server of the test run (SERVICEHUB_TEST_SERVER, set by ./servicehub.sh test). The migrations are
-/// applied once to a template database; every test class gets a fresh copy of it (CREATE DATABASE … TEMPLATE).
+/// applied once to a template database; every test class gets a fresh copy of it (CREATE DATABASE … TEMPLATE). A second template
+/// holds the demo company as seeded at <see cref="TestClock.Start"/>, for the apps and worlds that would seed it at that instant.
 /// </summary>
 public static class TestServer
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static readonly SemaphoreSlim DemoGate = new(1, 1);
     private static string? _template;
+    private static string? _demoTemplate;
 
     public static string ServerConnectionString =>
         Environment.GetEnvironmentVariable("SERVICEHUB_TEST_SERVER")
@@ -19,9 +22,16 @@ public static class TestServer
     private static string For(string database, bool pooling = true) =>
         new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = database, Pooling = pooling, MaxPoolSize = 30 }.ConnectionString;
 
-    public static async Task<string> CreateDatabaseAsync(string label)
+    public static async Task<string> CreateDatabaseAsync(string label) => await CopyAsync(await TemplateAsync(), label);
+
+    /// <summary>
+    /// A fresh copy of the migrated template with the demo company in it, seeded at <see cref="TestClock.Start"/> (the seeder is
+    /// deterministic: the copy holds what seeding this database at that instant writes, and a later seeding finds the demo there).
+    /// </summary>
+    public static async Task<string> CreateDemoDatabaseAsync(string label) => await CopyAsync(await DemoTemplateAsync(), label);
+
+    private static async Task<string> CopyAsync(string template, string label)
     {
-        var template = await TemplateAsync();
         var name = $"sh_test_{(label.Length > 20 ? label[..20] : label).ToLowerInvariant()}_{Guid.NewGuid():N}";
         await ExecuteAsync($"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
         return For(name);
@@ -44,10 +54,7 @@ public static class TestServer
             await ExecuteAsync($"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'");
             DapperSetup.Configure();
             Migrator.Run(For(name, pooling: false));
-            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-            {
-                try { ExecuteAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").GetAwaiter().GetResult(); } catch { /* server gone */ }
-            };
+            DropAtExit(name);
             return _template = name;
         }
         finally
@@ -55,6 +62,33 @@ public static class TestServer
             Gate.Release();
         }
     }
+
+    private static async Task<string> DemoTemplateAsync()
+    {
+        var template = await TemplateAsync();
+        await DemoGate.WaitAsync();
+        try
+        {
+            if (_demoTemplate is not null) return _demoTemplate;
+            var name = $"sh_demo_template_{Environment.ProcessId}_{Guid.NewGuid():N}"[..40];
+            await ExecuteAsync($"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
+            // Without pooling: no connection may stay open on a template that is copied.
+            await using (var services = new TestServices(For(name, pooling: false), TestClock.Start))
+                await services.Demo().SeedAsync();
+            DropAtExit(name);
+            return _demoTemplate = name;
+        }
+        finally
+        {
+            DemoGate.Release();
+        }
+    }
+
+    private static void DropAtExit(string name) =>
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { ExecuteAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").GetAwaiter().GetResult(); } catch { /* server gone */ }
+        };
 
     private static async Task ExecuteAsync(string sql)
     {

@@ -33,6 +33,12 @@ public abstract class World<TSelf> : IAsyncLifetime where TSelf : World<TSelf>, 
     /// <summary>Where the clock starts when the world makes its own services.</summary>
     protected virtual DateTimeOffset Start => TestClock.Start;
 
+    /// <summary>
+    /// Whether <see cref="SetUpAsync"/> begins by seeding the demo company: as a class fixture starting at <see cref="TestClock.Start"/>,
+    /// the world's database is then a copy of the demo template (the seeding finds the demo there).
+    /// </summary>
+    protected virtual bool SeedsDemo => false;
+
     /// <summary>Creates the world's people and records.</summary>
     protected abstract Task SetUpAsync();
 
@@ -61,7 +67,9 @@ public abstract class World<TSelf> : IAsyncLifetime where TSelf : World<TSelf>, 
     /// <summary>As a class fixture: a database of its own.</summary>
     public async Task InitializeAsync()
     {
-        _ownDatabase = await TestServer.CreateDatabaseAsync(typeof(TSelf).Name);
+        _ownDatabase = SeedsDemo && Start == TestClock.Start
+            ? await TestServer.CreateDemoDatabaseAsync(typeof(TSelf).Name)
+            : await TestServer.CreateDatabaseAsync(typeof(TSelf).Name);
         await UseAsync(new TestServices(_ownDatabase, Start), owns: true);
     }
 

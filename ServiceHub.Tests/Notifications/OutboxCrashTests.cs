@@ -18,6 +18,7 @@ namespace ServiceHub.Tests.Notifications;
 /// and the push, and during a delivery after the provider accepted a message and before its result was recorded. After the "restart"
 /// (this process, over the same database) every alert is shown once, every message is delivered, and a receiver shows each once.
 /// </summary>
+[Trait("Category", "faults")]
 public sealed class OutboxCrashTests(NotificationWorld w) : IClassFixture<NotificationWorld>, IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);

@@ -13,6 +13,15 @@ public sealed class OutboxTests(NotificationWorld w) : IClassFixture<Notificatio
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
+    public async Task The_delivery_list_takes_any_page_it_is_asked_for_within_the_cap()
+    {
+        // A negative start (a hand-edited grid request) is the first page, not a database error (OFFSET must not be negative).
+        var page = await w.Store.ListAsync(w.Admin, null, null, -5, 1_000_000);
+        Assert.True(page.Items.Count <= Search.MaxPageSize);
+        Assert.Equal(Math.Min(page.Total, Search.MaxPageSize), page.Items.Count);
+    }
+
+    [Fact]
     public async Task A_first_class_emergency_texts_the_responsible_manager_and_posts_once_to_the_department_robot_by_default()
     {
         var manager = await w.ReachAsync("pmmanager", "zhang@example.cn", "13800000001");
@@ -96,6 +105,28 @@ public sealed class OutboxTests(NotificationWorld w) : IClassFixture<Notificatio
         await w.Emergencies.SweepAsync();
         Assert.Contains(await EmergencyTestData.AlertsAsync(w.DataSource, id), a => a.Reason == AlertReasons.Reminder60);
         Assert.DoesNotContain(await w.OutboxAsync(id), r => r.MessageKey.StartsWith("Outbox.Emergency.reminder", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_reminder_already_queued_stops_on_sms_and_robot_when_the_manager_acknowledges_in_the_app()
+    {
+        var manager = await w.ReachAsync("pmmanager", null, "13800000001");
+        var id = await w.ReportFireAsync();
+        w.Clock.Advance(TimeSpan.FromMinutes(61));
+        await w.Emergencies.SweepAsync();
+        Assert.Equal([NotificationChannels.Sms, NotificationChannels.Robot],
+            (await w.OutboxAsync(id)).Where(r => r.MessageKey == "Outbox.Emergency.reminder_60" && r.State == OutboxStates.Pending).Select(r => r.Channel).Order().Reverse());
+
+        foreach (var alert in (await w.Emergencies.PendingAlertsAsync(manager.Id)).Where(a => a.EmergencyId == id))
+            await w.Emergencies.AcknowledgeAsync(manager, alert.AlertId);
+
+        Assert.All((await w.OutboxAsync(id)).Where(r => r.MessageKey == "Outbox.Emergency.reminder_60"),
+            r => Assert.Equal((OutboxStates.Cancelled, "acknowledged"), (r.State, r.CancelReason)));
+        // The worker then sends no reminder anywhere (the raise's SMS went with the acknowledgement too; its robot post still goes).
+        await w.Worker().RunAsync();
+        Assert.DoesNotContain(await w.OutboxAsync(id), r => r.MessageKey == "Outbox.Emergency.reminder_60" && r.State == OutboxStates.Sent);
+        // (The sweep also reminded of earlier tests' emergencies: only this one's messages count.)
+        Assert.DoesNotContain(w.Stub.Accepted, m => m.Channel == "sms" && m.Text.Contains($"/emergencies/{id} ", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -185,6 +185,57 @@ public sealed class BackupRestoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_good_backup_deletes_this_databases_dumps_older_than_the_kept_days_and_months_and_nothing_else()
+    {
+        await using var s = new TestServices(_cs);
+        var database = new NpgsqlConnectionStringBuilder(_cs).Database!;
+        string Dump(string db, int month, int day) =>
+            BackupFile.NameFor(db, ServiceHub.Data.Infrastructure.BusinessTime.FromLocal(new DateTime(2026, month, day, 2, 0, 0)));
+        // Nightly dumps from 1 October to yesterday (today is 26 November), another database's, and a file of someone else.
+        var nightly = Enumerable.Range(0, 56).Select(d => new DateOnly(2026, 10, 1).AddDays(d)).Select(d => Dump(database, d.Month, d.Day)).ToList();
+        string[] foreign = [Dump("otherdb", 10, 15), "notes.txt"];
+        foreach (var f in nightly.Concat(foreign)) await File.WriteAllTextAsync(Path.Combine(_dir, f), "old");
+
+        var r = await Backups(s, _dir).RunAsync(ServiceHub.Data.Infrastructure.Actor.System, BackupTriggers.Nightly);
+
+        Assert.True(r!.Succeeded, r.Message);
+        var left = Directory.GetFiles(_dir).Select(Path.GetFileName).ToHashSet();
+        Assert.Contains(r.FileName, left);
+        Assert.Contains(Dump(database, 11, 25), left);   // within the last seven days
+        Assert.Contains(Dump(database, 11, 20), left);
+        Assert.Contains(Dump(database, 10, 31), left);   // the newest of October
+        Assert.DoesNotContain(Dump(database, 10, 15), left);
+        Assert.DoesNotContain(Dump(database, 11, 19), left);
+        Assert.All(foreign, f => Assert.Contains(f, left));
+        Assert.Equal(6 + 1 + foreign.Length + 1, left.Count); // 20–25 November, 31 October, the foreign files and the new one
+        Assert.Contains("removed", r.Message);
+    }
+
+    [Fact]
+    public async Task A_dump_that_pg_restore_cannot_list_is_recorded_as_failed_and_not_kept()
+    {
+        // The real pg_dump beside a pg_restore that finds the file unreadable (as a truncated or corrupt dump is).
+        var bin = Directory.CreateTempSubdirectory("servicehub-pgbin-").FullName;
+        try
+        {
+            File.CreateSymbolicLink(Path.Combine(bin, "pg_dump"), ServiceHub.Data.Operations.PgTools.Find("pg_dump"));
+            var restore = Path.Combine(bin, "pg_restore");
+            await File.WriteAllTextAsync(restore, "#!/bin/sh\necho 'pg_restore: error: could not read input file: end of file' >&2\nexit 1\n");
+            if (OperatingSystem.IsLinux()) File.SetUnixFileMode(restore, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite);
+
+            await using var s = new TestServices(_cs);
+            var r = await Backups(s, _dir, pgBinDir: bin).RunAsync(ServiceHub.Data.Infrastructure.Actor.System, BackupTriggers.Nightly);
+
+            Assert.False(r!.Succeeded);
+            Assert.Contains("could not be read back", r.Message);
+            Assert.Contains("end of file", r.Message);
+            Assert.Empty(Directory.GetFiles(_dir));
+            Assert.Null((await Backups(s, _dir).StatusAsync(Build.Actor(1, Roles.Admin))).LastGood);
+        }
+        finally { Directory.Delete(bin, recursive: true); }
+    }
+
+    [Fact]
     public async Task Backups_and_their_status_are_for_admins_only()
     {
         await using var s = new TestServices(_cs);
