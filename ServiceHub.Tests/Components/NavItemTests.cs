@@ -1,6 +1,5 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Rendering;
 using Microsoft.AspNetCore.Components.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
@@ -17,12 +16,6 @@ namespace ServiceHub.Tests.Components;
 /// </summary>
 public sealed class NavItemTests
 {
-    private sealed class Host : ComponentBase
-    {
-        [Parameter] public RenderFragment? Content { get; set; }
-        protected override void BuildRenderTree(RenderTreeBuilder b) => b.AddContent(0, Content);
-    }
-
     public static TheoryData<string, string, NavLinkMatch, string?, string?> Links => new()
     {
         { "/complaints/queue", "/complaints/queue", NavLinkMatch.Prefix, "nav-queue", null },
@@ -44,7 +37,7 @@ public sealed class NavItemTests
             p.Add(l => l.Href, href).Add(l => l.Icon, Icons.Material.Filled.Inbox).Add(l => l.Match, match).Add(l => l.Target, target).AddChildContent("待处理队列");
             if (testId is not null) p.AddUnmatched("data-testid", testId);
         });
-        var plain = ctx.Render<Host>(p => p.Add(h => h.Content, NavItem.Of(navigation, null, href, Icons.Material.Filled.Inbox, "待处理队列", match, testId, target)));
+        var plain = ctx.Render<FragmentHost>(p => p.Add(h => h.Content, NavItem.Of(navigation, null, href, Icons.Material.Filled.Inbox, "待处理队列", match, testId, target)));
 
         plain.MarkupMatches(mud.Markup);
         Assert.Empty(plain.FindComponents<MudNavLink>());

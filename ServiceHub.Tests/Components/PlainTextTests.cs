@@ -1,6 +1,4 @@
 using Bunit;
-using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Rendering;
 using MudBlazor;
 using ServiceHub.App.Components.Shared;
 using ServiceHub.Tests.Infrastructure;
@@ -13,12 +11,6 @@ namespace ServiceHub.Tests.Components;
 /// </summary>
 public sealed class PlainTextTests
 {
-    private sealed class Host : ComponentBase
-    {
-        [Parameter] public RenderFragment? Content { get; set; }
-        protected override void BuildRenderTree(RenderTreeBuilder b) => b.AddContent(0, Content);
-    }
-
     public static TheoryData<Typo, string?, string?> Lines => new()
     {
         { Typo.subtitle2, null, null },
@@ -35,7 +27,7 @@ public sealed class PlainTextTests
         const string text = "进展 <b>不是标记</b> · 2026-12-01 09:30";
         var mud = ctx.Render<MudText>(p => p.Add(t => t.Typo, typo).Add(t => t.Style, style).Add(t => t.Class, cssClass)
             .AddChildContent(b => b.AddContent(0, text))); // as text: a string child content would be markup
-        var plain = ctx.Render<Host>(p => p.Add(h => h.Content, PlainText.Of(typo, text, style, cssClass)));
+        var plain = ctx.Render<FragmentHost>(p => p.Add(h => h.Content, PlainText.Of(typo, text, style, cssClass)));
 
         plain.MarkupMatches(mud.Markup);
         Assert.Empty(plain.FindComponents<MudText>());
@@ -46,7 +38,7 @@ public sealed class PlainTextTests
     {
         await using var ctx = BunitSetup.Create();
         var mud = ctx.Render<MudLink>(p => p.Add(l => l.Href, "/complaints/42").AddUnmatched("data-testid", "queue-link").AddChildContent("FY-2026-000042"));
-        var plain = ctx.Render<Host>(p => p.Add(h => h.Content, PlainText.Link("/complaints/42", "FY-2026-000042", "queue-link")));
+        var plain = ctx.Render<FragmentHost>(p => p.Add(h => h.Content, PlainText.Link("/complaints/42", "FY-2026-000042", "queue-link")));
 
         plain.MarkupMatches(mud.Markup);
         Assert.Empty(plain.FindComponents<MudLink>());
@@ -62,7 +54,7 @@ public sealed class PlainTextTests
         await using var ctx = BunitSetup.Create();
         var mud = ctx.Render<MudChip<string>>(p => p.Add(c => c.Size, Size.Small).Add(c => c.Color, color)
             .Add(c => c.Variant, outlined ? Variant.Outlined : Variant.Filled).AddChildContent("待联系"));
-        var plain = ctx.Render<Host>(p => p.Add(h => h.Content, PlainText.Chip(color, "待联系", outlined)));
+        var plain = ctx.Render<FragmentHost>(p => p.Add(h => h.Content, PlainText.Chip(color, "待联系", outlined)));
 
         // MudChip's container id (a new Guid each render) serves a chip the user selects or closes; a label needs none.
         plain.MarkupMatches(System.Text.RegularExpressions.Regex.Replace(mud.Markup, " id=\"chip-container-[^\"]*\"", ""));
