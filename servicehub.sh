@@ -271,7 +271,7 @@ cmd_test() {
   return "$rc"
 }
 
-# Full-size benchmarks (not part of the test command): ./servicehub.sh bench <complaints|alerts> [options]
+# Full-size benchmarks (not part of the test command): ./servicehub.sh bench <complaints|alerts|circuits|…> [options] (docs/benchmarks.md)
 cmd_bench() {
   ensure_dotnet
   work=$(mktemp -d "${TMPDIR:-/tmp}/servicehub-bench.XXXXXX")

@@ -72,6 +72,7 @@ public static class AppServiceCollectionExtensions
         services.AddScoped<AuthenticationStateProvider, RevalidatingAuthStateProvider>();
         services.AddScoped<CurrentUser>();
         services.AddScoped<ActionRunner>();
+        services.AddSingleton<ServiceHub.App.Components.Shared.CountdownClock>();
         services.AddSingleton<NotificationFeed>();
         services.AddHostedService<NotificationListener>();
         services.AddHttpContextAccessor();

@@ -61,6 +61,20 @@ public static class ComplaintPermissions
     };
 
 
+    /// <summary>The counting actions other than classifying (counting rules 1, 3 and 4): verification, the merge group, online data, hot flag.</summary>
+    private static readonly string[] CountingActions =
+    [
+        ComplaintAction.Verify, ComplaintAction.Impact, ComplaintAction.Merge, ComplaintAction.Unmerge, ComplaintAction.Online,
+        ComplaintAction.Split, ComplaintAction.FlagHot,
+    ];
+
+    /// <summary>
+    /// Whether <paramref name="actor"/>'s role may count complaints (verify, merge, record online data, flag hot: the call centre and
+    /// the CS supervisor), whatever the complaint's state. A complaint's counting panel shows in full only to them; a department's
+    /// handlers and manager, who may only classify, see the classification alone while they may classify, and nothing otherwise.
+    /// </summary>
+    public static bool MayCount(Actor actor) => CountingActions.Any(a => actor.IsIn(RolesOf(Matrix[a].Who)));
+
     /// <summary>The handlers and manager of the complaint's department, or the CS side that oversees every department.</summary>
     public static bool IsDepartmentActor(Actor actor, int? departmentId) =>
         actor.IsIn(Access.Supervisor) || (actor.IsIn(Access.DepartmentStaff) && departmentId is not null && actor.DepartmentId == departmentId);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using ServiceHub.App.Components.Pages.Counting;
+using ServiceHub.App.Components.Shared;
 using ServiceHub.App.Infrastructure;
 using ServiceHub.Data.Admin;
 using ServiceHub.Data.Counting;
@@ -38,8 +39,37 @@ public sealed class CountingComponentTests(DatabaseFixture db) : WorldTests<Coun
         cut.Find($"[data-testid=attach-{existing}] ").Click();
         cut.WaitForAssertion(() => Assert.Equal(existing, chosen?.Id));
 
+        // Typed on: looked up again once the typing pauses.
         cut.Render(p => p.Add(x => x.Content, "物业费收费标准不合理"));
+        _s.Clock.Advance(TypedLookup.Pause);
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=duplicates]")));
+    }
+
+    [Fact]
+    public async Task A_burst_of_typing_looks_the_standard_replies_up_once_when_the_typing_pauses()
+    {
+        var garage = await _w.Replies.SubmitAsync(_w.W.Manager, new StandardReplyDraft(_w.W.ProjectId, "地下车库顶板漏水", "车库顶板正在返修，预计12月10日完工。"));
+        var fee = await _w.Replies.SubmitAsync(_w.W.Manager, new StandardReplyDraft(_w.W.ProjectId, "物业费上涨没有公示", "调价依据已在公告栏公示。"));
+        foreach (var id in new[] { garage, fee }) await _w.Replies.DecideAsync(_w.Supervisor, id, StandardReplyStatuses.Approved, null);
+        await using var ctx = Context();
+        using var lookups = new QueryCounter(Db.ConnectionString, "FROM standard_replies");
+
+        // Opened before anything is typed: the project's replies at once.
+        var cut = ctx.Render<StandardReplyPicker>(p => p.Add(x => x.ProjectId, _w.W.ProjectId).Add(x => x.Content, ""));
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find($"[data-testid=use-reply-{fee}]")));
+        Assert.Equal(1, lookups.Count);
+
+        // The content field is bound at every keystroke: five changes, and the clock has not moved.
+        foreach (var typed in new[] { "地", "地下", "地下车库", "地下车库顶板", "地下车库顶板漏水" })
+            cut.Render(p => p.Add(x => x.Content, typed));
+        _s.Clock.Advance(TypedLookup.Pause - TimeSpan.FromMilliseconds(1));
+        Assert.NotNull(cut.Find($"[data-testid=use-reply-{fee}]"));
+
+        // The typing pauses: one look-up, for the text as typed last (the fee reply no longer matches).
+        _s.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll($"[data-testid=use-reply-{fee}]")));
+        Assert.NotNull(cut.Find($"[data-testid=use-reply-{garage}]"));
+        Assert.Equal(2, lookups.Count);
     }
 
     [Fact]

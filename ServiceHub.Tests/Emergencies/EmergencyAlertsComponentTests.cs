@@ -26,6 +26,7 @@ public sealed class EmergencyAlertsComponentTests : IAsyncLifetime
         _ctx.Services.AddMudServices();
         _ctx.Services.AddLocalization(o => o.ResourcesPath = "Resources");
         _ctx.Services.AddSingleton<TimeProvider>(_clock);
+        _ctx.Services.AddSingleton<ServiceHub.App.Components.Shared.CountdownClock>();
         _ctx.Services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         _ctx.Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         // Never opened: the test does not acknowledge through the database.

@@ -29,6 +29,7 @@ public static class BunitSetup
         ctx.Services.AddTransient<MudLocalizer, AppMudLocalizer>();
         ctx.Services.AddSingleton<TimeProvider>(new RunningClock());
         ctx.Services.AddScoped<ActionRunner>(); // as the app registers it; it needs the CurrentUser that AddData registers
+        ctx.Services.AddSingleton<ServiceHub.App.Components.Shared.CountdownClock>(); // on the TimeProvider the test registers last
         services?.Invoke(ctx.Services);
         var authorization = ctx.AddAuthorization();
         auth?.Invoke(authorization);

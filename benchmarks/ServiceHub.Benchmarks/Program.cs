@@ -13,6 +13,7 @@ namespace ServiceHub.Benchmarks;
 ///   annual-report documents [rounds] [font-path] [face-index]   the demo year's PDF and Excel: sizes and times
 ///   kpi [complaints] [consultations] [rounds]   the KPI dashboard's queries at 1,000,000 complaints and 300,000 consultations
 ///   concurrent-saves [agents] [rounds]   200 agents saving a contact at the same moment: p95 of one save, gapless numbers
+///   circuits [sizes…] [--think S] [--warmup S] [--measure S]   50/100/200 signed-in handlers in Blazor circuits: latency, app CPU per step, memory per circuit
 ///   backup [complaints]            backup (pg_dump, verify) and restore (new database, pg_restore, check) at 1,000,000 complaints
 /// Each needs a PostgreSQL server in SERVICEHUB_BENCH_SERVER (or ConnectionStrings__ServiceHub) and creates and drops its own databases.
 /// </summary>
@@ -30,6 +31,7 @@ public static class Benchmarks
         ["annual-report"] = a => a.Length > 0 && a[0] == "documents"
             ? AnnualReportDocumentsBenchmark.RunAsync(Database("sh_bench_annual_documents", create: false), a[1..])
             : AnnualReportBenchmark.RunAsync(a.Length > 0 && a[0] == "seed" ? "" : Database("sh_bench_annual", create: false), a),
+        ["circuits"] = Circuits.CircuitsBenchmark.RunAsync,
         ["backup"] = a => BackupRestoreBenchmark.RunAsync(Database("sh_bench_backup", create: false), a),
     };
 

@@ -94,7 +94,7 @@ public static class AlertsBenchmark
                 FROM generate_series(1, @n) i
                 """, new { hash = cheapHasher.HashPassword("", DemoSeeder.DemoPassword), n = clientCount });
         }
-        foreach (var app in apps) await SignInAsync(app.BaseUrl, "leader"); // first sign-in's one-off costs, before the baseline
+        foreach (var app in apps) await BenchSignIn.SignInAsync(app.BaseUrl, "leader"); // first sign-in's one-off costs, before the baseline
 
         var before = ServerMemory.Measure();
         var sw = Stopwatch.StartNew();
@@ -237,7 +237,7 @@ public static class AlertsBenchmark
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, ct) =>
         {
             var url = urls[i % urls.Length];
-            var cookies = await SignInAsync(url, $"bench{i + 1:00000}");
+            var cookies = await BenchSignIn.SignInAsync(url, $"bench{i + 1:00000}");
             // Reconnecting as the page's script does: a reconnected screen gets its pending alerts (counted with the time it took).
             var c = new HubConnectionBuilder().WithUrl(url + AlertsHub.Path, o => o.Cookies = cookies).WithAutomaticReconnect().Build();
             c.Reconnecting += _ => { Interlocked.Increment(ref dropped); return Task.CompletedTask; };
@@ -442,20 +442,6 @@ public static class AlertsBenchmark
             Description = "配电间冒烟起火，物业已疏散车库人员并报119，现场有积水。",
             ResponsibleDepartmentId = await conn.ExecuteScalarAsync<int>("SELECT id FROM departments WHERE code = 'PM'"),
         };
-    }
-
-    private static async Task<CookieContainer> SignInAsync(string baseUrl, string userName)
-    {
-        var cookies = new CookieContainer();
-        using var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri(baseUrl) };
-        var form = await http.GetStringAsync("/account/login");
-        var token = Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-        var response = await http.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = token, ["_handler"] = "login", ["Input.UserName"] = userName, ["Input.Password"] = DemoSeeder.DemoPassword,
-        }));
-        if (response.StatusCode != HttpStatusCode.Redirect) throw new InvalidOperationException($"sign-in of {userName} failed: {response.StatusCode}");
-        return cookies;
     }
 
     private static async Task ExecAsync(string cs, string sql)

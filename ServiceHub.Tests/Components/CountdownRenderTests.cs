@@ -1,0 +1,68 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Rendering;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using ServiceHub.App.Components.Shared;
+using ServiceHub.Data.Complaints;
+using ServiceHub.Tests.Infrastructure;
+
+namespace ServiceHub.Tests.Components;
+
+/// <summary>
+/// The clock moves only the countdowns whose text changes (issue #14 point 6): a countdown in its last hour each second, one with
+/// hours left each minute, a row without a running deadline never, and the page around them not at all.
+/// </summary>
+public sealed class CountdownRenderTests
+{
+    /// <summary>A page of rows: a countdown in the rows that have a running deadline (as the queue places them), its own renders counted.</summary>
+    private sealed class Rows : ComponentBase
+    {
+        public static readonly DateTimeOffset Start = TestClock.Start;
+        [Parameter] public int LastHourSeconds { get; set; }
+        [Parameter] public int HoursLeftSeconds { get; set; }
+        public int Renders { get; private set; }
+
+        protected override void BuildRenderTree(RenderTreeBuilder b)
+        {
+            Renders++;
+            foreach (var (seconds, key) in new[] { (LastHourSeconds, "last-hour"), (0, "none"), (HoursLeftSeconds, "hours-left") })
+            {
+                b.OpenElement(0, "div");
+                b.AddAttribute(1, "id", key);
+                if (seconds > 0)
+                {
+                    var due = Start.AddSeconds(seconds);
+                    b.OpenComponent<Countdown>(2);
+                    b.AddComponentParameter(3, nameof(Countdown.Deadline), new DeadlineCountdown(due, due.AddMinutes(-10)));
+                    b.CloseComponent();
+                }
+                b.CloseElement();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Each_second_only_the_countdown_in_its_last_hour_renders_and_one_with_hours_left_once_a_minute()
+    {
+        var clock = new FakeTimeProvider(TestClock.Start);
+        await using var ctx = BunitSetup.Create(services: s => s.AddSingleton<TimeProvider>(clock));
+        var scope = ctx.Render<CountdownScope>(p => p.AddChildContent<Rows>(r => r
+            .Add(x => x.LastHourSeconds, 30 * 60)
+            .Add(x => x.HoursLeftSeconds, 3 * 3600 + 30)));
+        var page = scope.FindComponent<Rows>();
+        var countdowns = scope.FindComponents<Countdown>();
+        Assert.Equal(2, countdowns.Count); // the row without a running deadline holds no countdown
+        var (lastHour, hoursLeft) = (countdowns[0], countdowns[1]);
+        var (lastHourRenders, hoursLeftRenders, pageRenders) = (lastHour.RenderCount, hoursLeft.RenderCount, page.Instance.Renders);
+        Assert.Contains("剩余 30 分 0 秒", lastHour.Markup);
+
+        for (var second = 1; second <= 91; second++) clock.Advance(TimeSpan.FromSeconds(1));
+
+        // 91 s later: the last-hour countdown showed each second; the other changed its minutes twice (3:00 → 2:59 at 31 s, 2:58 at 91 s).
+        scope.WaitForAssertion(() => Assert.Contains("剩余 28 分 29 秒", lastHour.Markup));
+        Assert.Equal(lastHourRenders + 91, lastHour.RenderCount);
+        Assert.Equal(hoursLeftRenders + 2, hoursLeft.RenderCount);
+        Assert.Equal(pageRenders, page.Instance.Renders);
+    }
+}
