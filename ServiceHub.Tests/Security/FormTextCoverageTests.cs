@@ -55,20 +55,11 @@ public sealed class FormTextCoverageTests
     {
         "CalendarRepository.ImportYearAsync(text)",
         "CallRepository.RecordAsync(report.CallId)",
-        "ComplaintLifecycle.AgreeReplyDateAsync(reason)",
-        "ComplaintLifecycle.TransferAsync(reason)",
-        "CountingRepository.SplitFollowUpAsync(author)",
-        "CountingRepository.SplitFollowUpAsync(content)",
-        "CountingRepository.UpdateOnlineAsync(offlineImpact)",
         "InformationAssessment.SaveBandsAsync(bands[].Grade)",
-        "InformationRegister.RejectDestructionAsync(reason)",
-        "InformationRegister.RequestDestructionAsync(reason)",
         "Installation.CreateAdministratorAsync(displayName)",
         "Installation.CreateAdministratorAsync(userName)",
         "ReportingCalendar.SubmitAsync(form.AttachmentNote)",
         "ReportingCalendar.SubmitAsync(form.Content)",
-        "ReturnVisitRepository.CloseUnreachableAsync(note)",
-        "StandardReplyRepository.RecordOpinionAsync(note)",
     };
 
     [Fact]
