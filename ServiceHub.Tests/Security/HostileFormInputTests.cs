@@ -12,6 +12,7 @@ using ServiceHub.Data.Information;
 using ServiceHub.Data.Intake;
 using ServiceHub.Data.Integrations;
 using ServiceHub.Data.Notifications;
+using ServiceHub.Data.Operations;
 using ServiceHub.Data.ReturnVisits;
 using ServiceHub.Tests.Infrastructure;
 using ServiceHub.Tests.ReturnVisits;
@@ -139,6 +140,12 @@ public sealed class HostileFormInputTests(DatabaseFixture db) : WorldTests<Retur
         ["offline-impact"] = "CountingRepository.UpdateOnlineAsync(offlineImpact)",
         ["reply-opinion-note"] = "StandardReplyRepository.RecordOpinionAsync(note)",
         ["unreachable-note"] = "ReturnVisitRepository.CloseUnreachableAsync(note)",
+        ["call-id"] = "CallRepository.RecordAsync(report.CallId)",
+        ["grade-band"] = "InformationAssessment.SaveBandsAsync(bands[].Grade)",
+        ["submission-content"] = "ReportingCalendar.SubmitAsync(form.Content)",
+        ["submission-attachment-note"] = "ReportingCalendar.SubmitAsync(form.AttachmentNote)",
+        ["administrator-display-name"] = "Installation.CreateAdministratorAsync(displayName)",
+        ["administrator-user-name"] = "Installation.CreateAdministratorAsync(userName)",
     };
 
     public static TheoryData<string> Fields() => [.. Cases.Keys];
@@ -226,6 +233,19 @@ public sealed class HostileFormInputTests(DatabaseFixture db) : WorldTests<Retur
             return await _s.Get<ReportingCalendar>().ReportInstantAsync(_admin, form);
         },
         id => Text($"SELECT {column} FROM report_items WHERE id = @key", id));
+
+    /// <summary>An instant report not yet submitted (its id is the key), then submitted with the form.</summary>
+    private FormField Submission(string field, string column, Action<SubmissionForm, string> set) => new(field, ["report_items", "audit_log"],
+        () => _s.Get<ReportingCalendar>().ReportInstantAsync(_admin, new InstantForm
+        {
+            DepartmentId = _w.W.DepartmentId, Title = "小区停水", OccurredAt = _s.Clock.GetUtcNow().AddHours(-1), Content = "二期停水两小时", SubmitNow = false,
+        }),
+        async (item, t) =>
+        {
+            await _s.Get<ReportingCalendar>().SubmitAsync(_admin, item, With(new SubmissionForm { Content = "停水已恢复" }, f => set(f, t)));
+            return item;
+        },
+        item => Text($"SELECT {column} FROM report_items WHERE id = @key", item));
 
     /// <summary>The next version of the annual summary's format (its number is the key).</summary>
     private FormField ReportFormat(string field, string column, Action<ReportFormatForm, string> set) => new(field, ["report_formats", "audit_log"],
@@ -792,6 +812,37 @@ public sealed class HostileFormInputTests(DatabaseFixture db) : WorldTests<Retur
                     return task;
                 },
                 id => Text("SELECT unreachable_note FROM return_visit_tasks WHERE id = @key", id)),
+            "call-id" => new("CallId", ["cti_calls"],
+                async () =>
+                {
+                    // The CTI announces calls with a key of its own: the account the key acts as is the actor.
+                    var key = await _s.Get<ApiKeyRepository>().IssueAsync(_admin, new ApiKeyForm
+                    {
+                        Name = "呼叫中心" + unique(), Scopes = [ApiScopes.Cti], Roles = [Roles.Agent], ExpiresOn = BusinessTime.Today(_s.Clock).AddDays(30),
+                    });
+                    return await Scalar<int>("SELECT user_id FROM api_keys WHERE id = @id", new { id = key.Id });
+                },
+                async (account, t) => (await _s.Get<CallRepository>().RecordAsync(new Actor((int)account, "cti", "呼叫中心", [Roles.Agent], null),
+                    new CallReport { CallerNumber = "13800138000", Extension = "8001", CallId = t })).CallId,
+                id => Text("SELECT external_id FROM cti_calls WHERE id = @key", id)),
+            "grade-band" => new("Bands[0].Grade", ["assessment_grade_bands", "audit_log"], nothing,
+                async (_, t) =>
+                {
+                    await _s.Get<InformationAssessment>().SaveBandsAsync(_admin, [
+                        new GradeBandEdit { Grade = t, LowerBound = 0, UpperBound = 6 },
+                        new GradeBandEdit { Grade = "B", LowerBound = 6, UpperBound = 8 },
+                        new GradeBandEdit { Grade = "A", LowerBound = 8, UpperBound = 10 }]);
+                    return 0;
+                },
+                _ => Text("SELECT grade FROM assessment_grade_bands WHERE lower_bound = 0", 0)) { MayRefuse = true },
+            "submission-content" => Submission("Content", "content", (f, t) => f.Content = t),
+            "submission-attachment-note" => Submission("AttachmentNote", "attachment_note", (f, t) => f.AttachmentNote = t),
+            "administrator-display-name" => new("DisplayName", ["users", "audit_log"], nothing,
+                async (_, t) => await _s.Get<Installation>().CreateAdministratorAsync(Actor.System, "hx" + unique(), t, "FirstPassw0rd"),
+                id => Text("SELECT display_name FROM users WHERE id = @key", id)),
+            "administrator-user-name" => new("UserName", ["users", "audit_log"], nothing,
+                async (_, t) => await _s.Get<Installation>().CreateAdministratorAsync(Actor.System, t, "管理员", "FirstPassw0rd"),
+                id => Text("SELECT user_name FROM users WHERE id = @key", id)) { MayRefuse = true },
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
         };
     }
@@ -841,7 +892,7 @@ public sealed class HostileFormInputTests(DatabaseFixture db) : WorldTests<Retur
                 {
                     Assert.Equal(payload.Trim(), await form.Read(await form.Submit(key, payload)));
                 }
-                catch (ValidationFailedException refused) when (refused.Errors.ContainsKey(form.Field))
+                catch (Exception refused) when (refused is ValidationFailedException v ? v.Errors.ContainsKey(form.Field) : refused is DomainException)
                 {
                     Assert.Equal(before, await Hostile.FingerprintAsync(Db.ConnectionString, form.Tables));
                 }
