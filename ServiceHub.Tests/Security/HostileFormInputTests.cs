@@ -769,9 +769,10 @@ public sealed class HostileFormInputTests(DatabaseFixture db) : WorldTests<Retur
             "follow-up-content" => new("Content", ["contacts", "complaints", "complaint_events", "customers", "audit_log"], OnlineComplaintAsync,
                 async (original, t) => (await _s.Get<CountingRepository>().SplitFollowUpAsync(_w.W.Agent, original, t, "地库积水受害者")).ContactId,
                 id => Text("SELECT content FROM contacts WHERE id = @key", id)),
+            // The author is a customer known by that handle: made unique (10 characters more) so that it is no other case's customer.
             "follow-up-author" => new("Author", ["contacts", "complaints", "complaint_events", "customers", "audit_log"], OnlineComplaintAsync,
-                async (original, t) => (await _s.Get<CountingRepository>().SplitFollowUpAsync(_w.W.Agent, original, "跟帖新内容：地库入口积水", t)).CustomerId,
-                id => Text("SELECT contact_handle FROM customers WHERE id = @key", id)),
+                async (original, t) => (await _s.Get<CountingRepository>().SplitFollowUpAsync(_w.W.Agent, original, "跟帖新内容：地库入口积水", t + unique())).CustomerId,
+                async id => (await Text("SELECT contact_handle FROM customers WHERE id = @key", id))?[..^10]),
             "offline-impact" => new("OfflineImpact", ["complaints", "complaint_events"], OnlineComplaintAsync,
                 async (complaint, t) =>
                 {
