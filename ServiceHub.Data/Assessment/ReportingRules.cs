@@ -211,8 +211,7 @@ public static class Scoring
         for (var i = 0; i < bands.Count; i++)
         {
             var b = bands[i];
-            if (string.IsNullOrWhiteSpace(b.Grade)) errors[$"Bands[{i}].Grade"] = new FieldError("Validation.Required");
-            else if (b.Grade.Trim().Length > GradeBandEdit.GradeMax) errors[$"Bands[{i}].Grade"] = new FieldError("Validation.TooLong", GradeBandEdit.GradeMax);
+            if (TextInput.Error(b.Grade, GradeBandEdit.GradeMax) is { } error) errors[$"Bands[{i}].Grade"] = error;
             else if (!seen.Add(b.Grade.Trim())) errors[$"Bands[{i}].Grade"] = new FieldError("Assessment.GradeTaken", b.Grade.Trim());
             if (b.LowerBound < 0 || b.LowerBound >= FullMarks) errors[$"Bands[{i}].Lower"] = new FieldError("Assessment.BoundRange");
             if (b.UpperBound <= 0 || b.UpperBound > FullMarks) errors[$"Bands[{i}].Upper"] = new FieldError("Assessment.BoundRange");

@@ -40,6 +40,7 @@ public static class CalendarImport
     {
         if (string.IsNullOrWhiteSpace(text)) return new([], [new(0, "Counting.Calendar.Import.Empty")]);
         if (text.Length > MaxLength) return new([], [new(0, "Validation.TooLong", MaxLength)]);
+        if (text.Contains('\0')) return new([], [new(0, "Validation.NulCharacter")]);
         var days = new List<CalendarDay>();
         var errors = new List<CalendarLineError>();
         var lineOf = new Dictionary<DateOnly, int>();

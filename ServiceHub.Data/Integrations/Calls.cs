@@ -57,7 +57,7 @@ public sealed class CallRepository(NpgsqlDataSource db, TimeProvider clock, Inta
         else if (!Number.IsMatch(number)) e[nameof(r.CallerNumber)] = new("Validation.Phone");
         if (string.IsNullOrWhiteSpace(r.Extension)) e[nameof(r.Extension)] = new("Validation.Required");
         else if (!IsExtension(r.Extension.Trim())) e[nameof(r.Extension)] = new("User.ExtensionInvalid");
-        if (r.CallId is { } id && (id.Trim().Length == 0 || id.Trim().Length > ExternalIdMax)) e[nameof(r.CallId)] = new("Validation.TooLong", ExternalIdMax);
+        if (r.CallId is not null) TextInput.Check(e, nameof(r.CallId), r.CallId, ExternalIdMax);
         return e;
     }
 

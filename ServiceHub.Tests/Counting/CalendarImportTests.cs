@@ -138,6 +138,23 @@ public sealed class CalendarYearTests(DatabaseFixture db) : WorldTests<CountingW
     }
 
     [Fact]
+    public async Task Hundred_kilobytes_or_a_nul_in_a_days_name_refuse_the_text_and_markup_emoji_and_marks_in_a_name_are_stored_as_typed()
+    {
+        // Issue #12 point 15: the pasted calendar's free text is its days' names.
+        var huge = await Assert.ThrowsAsync<ValidationFailedException>(() => Calendar.ImportYearAsync(_admin, 2027, Test2027 + Security.Hostile.Huge));
+        Assert.Equal(("Validation.TooLong", CalendarImport.MaxLength), (huge.Errors["Text"].Code, (int)huge.Errors["Text"].Args[0]));
+        var nul = await Assert.ThrowsAsync<ValidationFailedException>(() => Calendar.ImportYearAsync(_admin, 2027, Test2027 + "2027-02-01\t休\t" + Security.Hostile.Nul));
+        Assert.Equal("Validation.NulCharacter", nul.Errors["Text"].Code);
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM calendar_days WHERE day >= '2027-01-01'"));
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM calendar_years WHERE year = 2027"));
+
+        string[] names = ["<script>alert('x')</script>", "\u202E业主\u200F反映\u202C", "电梯坏了😡🛗", "响铃\u0007结束", "'; DROP TABLE contacts; --"];
+        Assert.Equal(3 + names.Length, await Calendar.ImportYearAsync(_admin, 2027,
+            Test2027 + string.Concat(names.Select((n, i) => $"2027-02-{i + 1:00}\t休\t{n}\n"))));
+        Assert.Equal(names, (await Calendar.ListAsync(2027)).Where(d => d.Day.Month == 2).Select(d => d.Name));
+    }
+
+    [Fact]
     public async Task Loading_2027_replaces_its_days_ends_the_warning_and_moves_the_hot_complaint_due_time()
     {
         _s.Clock.SetUtcNow(BusinessTime.FromLocal(new DateTime(2027, 1, 28, 10, 0, 0))); // Thursday

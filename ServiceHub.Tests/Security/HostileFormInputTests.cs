@@ -12,6 +12,7 @@ using ServiceHub.Data.Information;
 using ServiceHub.Data.Intake;
 using ServiceHub.Data.Integrations;
 using ServiceHub.Data.Notifications;
+using ServiceHub.Data.Operations;
 using ServiceHub.Data.ReturnVisits;
 using ServiceHub.Tests.Infrastructure;
 using ServiceHub.Tests.ReturnVisits;
@@ -130,6 +131,21 @@ public sealed class HostileFormInputTests(DatabaseFixture db) : WorldTests<Retur
         ["sms-region-id"] = "ChannelSettings.SaveSmsAsync(s.RegionId)",
         ["report-format-title"] = "ReportFormats.IssueAsync(form.Title)",
         ["report-format-contents"] = "ReportFormats.IssueAsync(form.Contents)",
+        ["transfer-reason"] = "ComplaintLifecycle.TransferAsync(reason)",
+        ["agree-reply-date-reason"] = "ComplaintLifecycle.AgreeReplyDateAsync(reason)",
+        ["destruction-request-reason"] = "InformationRegister.RequestDestructionAsync(reason)",
+        ["destruction-reject-reason"] = "InformationRegister.RejectDestructionAsync(reason)",
+        ["follow-up-content"] = "CountingRepository.SplitFollowUpAsync(content)",
+        ["follow-up-author"] = "CountingRepository.SplitFollowUpAsync(author)",
+        ["offline-impact"] = "CountingRepository.UpdateOnlineAsync(offlineImpact)",
+        ["reply-opinion-note"] = "StandardReplyRepository.RecordOpinionAsync(note)",
+        ["unreachable-note"] = "ReturnVisitRepository.CloseUnreachableAsync(note)",
+        ["call-id"] = "CallRepository.RecordAsync(report.CallId)",
+        ["grade-band"] = "InformationAssessment.SaveBandsAsync(bands[].Grade)",
+        ["submission-content"] = "ReportingCalendar.SubmitAsync(form.Content)",
+        ["submission-attachment-note"] = "ReportingCalendar.SubmitAsync(form.AttachmentNote)",
+        ["administrator-display-name"] = "Installation.CreateAdministratorAsync(displayName)",
+        ["administrator-user-name"] = "Installation.CreateAdministratorAsync(userName)",
     };
 
     public static TheoryData<string> Fields() => [.. Cases.Keys];
@@ -218,6 +234,19 @@ public sealed class HostileFormInputTests(DatabaseFixture db) : WorldTests<Retur
         },
         id => Text($"SELECT {column} FROM report_items WHERE id = @key", id));
 
+    /// <summary>An instant report not yet submitted (its id is the key), then submitted with the form.</summary>
+    private FormField Submission(string field, string column, Action<SubmissionForm, string> set) => new(field, ["report_items", "audit_log"],
+        () => _s.Get<ReportingCalendar>().ReportInstantAsync(_admin, new InstantForm
+        {
+            DepartmentId = _w.W.DepartmentId, Title = "小区停水", OccurredAt = _s.Clock.GetUtcNow().AddHours(-1), Content = "二期停水两小时", SubmitNow = false,
+        }),
+        async (item, t) =>
+        {
+            await _s.Get<ReportingCalendar>().SubmitAsync(_admin, item, With(new SubmissionForm { Content = "停水已恢复" }, f => set(f, t)));
+            return item;
+        },
+        item => Text($"SELECT {column} FROM report_items WHERE id = @key", item));
+
     /// <summary>The next version of the annual summary's format (its number is the key).</summary>
     private FormField ReportFormat(string field, string column, Action<ReportFormatForm, string> set) => new(field, ["report_formats", "audit_log"],
         () => Task.FromResult(0L),
@@ -241,6 +270,20 @@ public sealed class HostileFormInputTests(DatabaseFixture db) : WorldTests<Retur
             return n;
         },
         n => Scalar<string?>($"SELECT {column} FROM assessment_rules WHERE code = @code", new { code = $"HX_{n}" }));
+
+    /// <summary>A stored record of a kind kept three years, and the clock moved past its retention: its destruction may be asked for.</summary>
+    private async Task<long> StoredPastRetentionAsync()
+    {
+        var register = _s.Get<InformationRegister>();
+        var record = await register.FileAsync(_w.Supervisor, "questions", "物业费咨询记录", "咨询物业费标准", null, null);
+        await register.StoreAsync(_w.Supervisor, record);
+        _s.Clock.Advance(TimeSpan.FromDays(3 * 366 + 35));
+        return record;
+    }
+
+    /// <summary>A complaint posted on a forum (an online complaint).</summary>
+    private async Task<long> OnlineComplaintAsync() =>
+        (await _w.W.Intake.RegisterAsync(_w.W.Agent, With(_w.W.ComplaintForm("论坛发帖：小区停车位严重不足"), f => f.Channel = ServiceHub.Data.Complaints.Channels.Forum))).ComplaintId!.Value;
 
     private FormField Customer(string field, string column, Action<CustomerEdit, string> set) => new(field, ["customers", "audit_log"],
         () => Task.FromResult(0L),
@@ -680,6 +723,127 @@ public sealed class HostileFormInputTests(DatabaseFixture db) : WorldTests<Retur
             "rule-name-en" => Rule("NameEn", "name_en", (r, t) => r.NameEn = t),
             "report-format-title" => ReportFormat("Title", "title", (f, t) => f.Title = t),
             "report-format-contents" => ReportFormat("Contents", "contents", (f, t) => f.Contents = t),
+            "transfer-reason" => new("Reason", ["complaints", "complaint_events", "notifications"], () => _w.W.RegisterComplaintAsync(),
+                async (complaint, t) =>
+                {
+                    await _w.W.Lifecycle.TransferAsync(_w.W.Manager, complaint, t);
+                    return complaint;
+                },
+                async id => (await Text($"SELECT details FROM complaint_events WHERE complaint_id = @key AND kind = '{ComplaintEvents.Transferred}' ORDER BY id DESC LIMIT 1", id))
+                    ?.Split(" · ", 2)[1]),
+            "agree-reply-date-reason" => new("Reason", ["complaints", "complaint_events", "complaint_deadlines"],
+                async () =>
+                {
+                    // The reply deadline has passed: only then is a new date agreed with the customer.
+                    var complaint = await _w.W.RegisterComplaintAsync();
+                    var due = await Scalar<DateTimeOffset>("SELECT reply_due_at FROM complaints WHERE id = @complaint", new { complaint });
+                    _s.Clock.Advance(due - _s.Clock.GetUtcNow() + TimeSpan.FromHours(1));
+                    return complaint;
+                },
+                async (complaint, t) =>
+                {
+                    await _w.W.Lifecycle.AgreeReplyDateAsync(_w.W.Manager, complaint, _s.Clock.GetUtcNow().AddDays(2), t);
+                    return complaint;
+                },
+                id => Text($"SELECT details FROM complaint_events WHERE complaint_id = @key AND kind = '{ComplaintEvents.AgreedDate}' ORDER BY id DESC LIMIT 1", id)),
+            "destruction-request-reason" => new("Reason", ["info_records", "audit_log"], StoredPastRetentionAsync,
+                async (record, t) =>
+                {
+                    await _s.Get<InformationRegister>().RequestDestructionAsync(_w.Supervisor, record, t);
+                    return record;
+                },
+                id => Text("SELECT destroy_reason FROM info_records WHERE id = @key", id)),
+            "destruction-reject-reason" => new("Reason", ["info_records", "audit_log"],
+                async () =>
+                {
+                    var record = await StoredPastRetentionAsync();
+                    await _s.Get<InformationRegister>().RequestDestructionAsync(_w.Supervisor, record, "保存期满");
+                    return record;
+                },
+                async (record, t) =>
+                {
+                    await _s.Get<InformationRegister>().RejectDestructionAsync(_admin, record, t);
+                    return record;
+                },
+                id => Text("SELECT destroy_rejected_reason FROM info_records WHERE id = @key", id)),
+            "follow-up-content" => new("Content", ["contacts", "complaints", "complaint_events", "customers", "audit_log"], OnlineComplaintAsync,
+                async (original, t) => (await _s.Get<CountingRepository>().SplitFollowUpAsync(_w.W.Agent, original, t, "地库积水受害者")).ContactId,
+                id => Text("SELECT content FROM contacts WHERE id = @key", id)),
+            // The author is a customer known by that handle: made unique (10 characters more) so that it is no other case's customer.
+            "follow-up-author" => new("Author", ["contacts", "complaints", "complaint_events", "customers", "audit_log"], OnlineComplaintAsync,
+                async (original, t) => (await _s.Get<CountingRepository>().SplitFollowUpAsync(_w.W.Agent, original, "跟帖新内容：地库入口积水", t + unique())).CustomerId,
+                async id => (await Text("SELECT contact_handle FROM customers WHERE id = @key", id))?[..^10]),
+            "offline-impact" => new("OfflineImpact", ["complaints", "complaint_events"], OnlineComplaintAsync,
+                async (complaint, t) =>
+                {
+                    await _s.Get<CountingRepository>().UpdateOnlineAsync(_w.W.Agent, complaint, "https://bbs.example.com/t/123", 37, 5200, t);
+                    return complaint;
+                },
+                id => Text("SELECT offline_impact FROM complaints WHERE id = @key", id)),
+            "reply-opinion-note" => new("Note", ["standard_reply_uses"],
+                async () =>
+                {
+                    var replies = _s.Get<StandardReplyRepository>();
+                    var reply = await replies.SubmitAsync(_w.W.Manager, new StandardReplyDraft(_w.W.ProjectId, "地下车库顶板漏水" + unique(), "车库顶板防水层正在返修"));
+                    await replies.DecideAsync(_w.Supervisor, reply, StandardReplyStatuses.Approved, null);
+                    return (await replies.UseAsync(_w.W.Agent, reply, null, _w.W.CustomerId)).Id;
+                },
+                async (use, t) =>
+                {
+                    await _s.Get<StandardReplyRepository>().RecordOpinionAsync(_w.W.Agent, use, ReplyOpinions.Dissatisfied, t);
+                    return use;
+                },
+                id => Text("SELECT opinion_note FROM standard_reply_uses WHERE id = @key", id)),
+            "unreachable-note" => new("Note", ["return_visit_tasks", "complaints", "complaint_events", "audit_log"],
+                async () =>
+                {
+                    // Failed calls on three different days (the clock moves a day before each): the visit may be closed unreachable.
+                    var task = await OpenTaskAsync();
+                    for (var day = 0; day < Unreachable.DefaultAfterDays; day++)
+                    {
+                        _s.Clock.Advance(TimeSpan.FromDays(1));
+                        var state = (await _w.Visits.GetAsync(_w.Supervisor, task))!.State;
+                        await _w.Visits.RecordAttemptAsync(state == TaskStates.Escalated ? _w.Supervisor : _w.Visitor, task, new AttemptForm { Result = AttemptResults.NoAnswer });
+                    }
+                    return task;
+                },
+                async (task, t) =>
+                {
+                    await _w.Visits.CloseUnreachableAsync(_w.Supervisor, task, t);
+                    return task;
+                },
+                id => Text("SELECT unreachable_note FROM return_visit_tasks WHERE id = @key", id)),
+            "call-id" => new("CallId", ["cti_calls"],
+                async () =>
+                {
+                    // The CTI announces calls with a key of its own: the account the key acts as is the actor.
+                    var key = await _s.Get<ApiKeyRepository>().IssueAsync(_admin, new ApiKeyForm
+                    {
+                        Name = "呼叫中心" + unique(), Scopes = [ApiScopes.Cti], Roles = [Roles.Agent], ExpiresOn = BusinessTime.Today(_s.Clock).AddDays(30),
+                    });
+                    return await Scalar<int>("SELECT user_id FROM api_keys WHERE id = @id", new { id = key.Id });
+                },
+                async (account, t) => (await _s.Get<CallRepository>().RecordAsync(new Actor((int)account, "cti", "呼叫中心", [Roles.Agent], null),
+                    new CallReport { CallerNumber = "13800138000", Extension = "8001", CallId = t })).CallId,
+                id => Text("SELECT external_id FROM cti_calls WHERE id = @key", id)),
+            "grade-band" => new("Bands[0].Grade", ["assessment_grade_bands", "audit_log"], nothing,
+                async (_, t) =>
+                {
+                    await _s.Get<InformationAssessment>().SaveBandsAsync(_admin, [
+                        new GradeBandEdit { Grade = t, LowerBound = 0, UpperBound = 6 },
+                        new GradeBandEdit { Grade = "B", LowerBound = 6, UpperBound = 8 },
+                        new GradeBandEdit { Grade = "A", LowerBound = 8, UpperBound = 10 }]);
+                    return 0;
+                },
+                _ => Text("SELECT grade FROM assessment_grade_bands WHERE lower_bound = 0", 0)) { MayRefuse = true },
+            "submission-content" => Submission("Content", "content", (f, t) => f.Content = t),
+            "submission-attachment-note" => Submission("AttachmentNote", "attachment_note", (f, t) => f.AttachmentNote = t),
+            "administrator-display-name" => new("DisplayName", ["users", "audit_log"], nothing,
+                async (_, t) => await _s.Get<Installation>().CreateAdministratorAsync(Actor.System, "hx" + unique(), t, "FirstPassw0rd"),
+                id => Text("SELECT display_name FROM users WHERE id = @key", id)),
+            "administrator-user-name" => new("UserName", ["users", "audit_log"], nothing,
+                async (_, t) => await _s.Get<Installation>().CreateAdministratorAsync(Actor.System, t, "管理员", "FirstPassw0rd"),
+                id => Text("SELECT user_name FROM users WHERE id = @key", id)) { MayRefuse = true },
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
         };
     }
@@ -729,7 +893,7 @@ public sealed class HostileFormInputTests(DatabaseFixture db) : WorldTests<Retur
                 {
                     Assert.Equal(payload.Trim(), await form.Read(await form.Submit(key, payload)));
                 }
-                catch (ValidationFailedException refused) when (refused.Errors.ContainsKey(form.Field))
+                catch (Exception refused) when (refused is ValidationFailedException v ? v.Errors.ContainsKey(form.Field) : refused is DomainException)
                 {
                     Assert.Equal(before, await Hostile.FingerprintAsync(Db.ConnectionString, form.Tables));
                 }
