@@ -32,93 +32,59 @@ public sealed class AdminFormFieldErrorTests(DatabaseFixture db) : IClassFixture
         return (ctx.Render<MudDialogProvider>(), ctx.Render<MudSnackbarProvider>());
     }
 
+    /// <summary>
+    /// Opens <typeparamref name="TDialog"/> (new, empty), clicks its save button and checks that each field of <paramref name="expected"/>
+    /// shows its message, that no snackbar says it and that <paramref name="table"/> has as many rows as before.
+    /// </summary>
+    private async Task SavedEmptyAsync<TDialog>(string culture, string table, string save, IReadOnlyDictionary<string, string> expected,
+        DialogParameters<TDialog>? parameters = null) where TDialog : Microsoft.AspNetCore.Components.IComponent
+    {
+        var before = await CountAsync(table);
+        await using var ctx = Create(culture);
+        var (dialogs, snackbars) = Providers(ctx);
+        _ = ctx.Services.GetRequiredService<IDialogService>().ShowAsync<TDialog>(table, parameters ?? []);
+        dialogs.WaitForAssertion(() => dialogs.Find($"[data-testid={save}]"));
+
+        await ClickAsync(dialogs, $"[data-testid={save}]");
+
+        dialogs.WaitForAssertion(() => Assert.Equal(expected, expected.Keys.ToDictionary(k => k, k => MessageAt(dialogs, k))));
+        foreach (var message in expected.Values) Assert.DoesNotContain(message, snackbars.Markup);
+        Assert.Equal(before, await CountAsync(table));
+    }
+
     [Theory]
     [InlineData("zh-CN", "此项必填。", "请至少选择一个角色。", "新账号必须设置密码。")]
     [InlineData("en", "This field is required.", "Choose at least one role.", "A new account needs a password.")]
-    public async Task A_new_user_saved_empty_shows_each_missing_field_at_the_field_and_writes_nothing(string culture, string required, string roles, string password)
-    {
-        var before = await CountAsync("users");
-        await using var ctx = Create(culture);
-        var (dialogs, snackbars) = Providers(ctx);
-        _ = ctx.Services.GetRequiredService<IDialogService>().ShowAsync<UserDialog>("user");
-        dialogs.WaitForAssertion(() => dialogs.Find("[data-testid=user-save]"));
-
-        await ClickAsync(dialogs, "[data-testid=user-save]");
-
-        dialogs.WaitForAssertion(() =>
+    public Task A_new_user_saved_empty_shows_each_missing_field_at_the_field_and_writes_nothing(string culture, string required, string roles, string password) =>
+        SavedEmptyAsync<UserDialog>(culture, "users", "user-save", new Dictionary<string, string>
         {
-            Assert.Equal(required, MessageAt(dialogs, "user-username"));
-            Assert.Equal(required, MessageAt(dialogs, "user-displayname"));
-            Assert.Equal(roles, MessageAt(dialogs, "user-roles"));
-            Assert.Equal(password, MessageAt(dialogs, "user-password"));
+            ["user-username"] = required, ["user-displayname"] = required, ["user-roles"] = roles, ["user-password"] = password,
         });
-        Assert.DoesNotContain(required, snackbars.Markup);
-        Assert.Equal(before, await CountAsync("users"));
-    }
 
     [Theory]
     [InlineData("zh-CN", "此项必填。", "请填写电话，或选择无电话并填写网名、报刊或转办单位。")]
     [InlineData("en", "This field is required.", "Enter a phone, or choose no phone and give the handle, newspaper or forwarding body.")]
-    public async Task A_new_customer_saved_empty_shows_each_missing_field_at_the_field_and_writes_nothing(string culture, string required, string phone)
-    {
-        var before = await CountAsync("customers");
-        await using var ctx = Create(culture);
-        var (dialogs, snackbars) = Providers(ctx);
-        _ = ctx.Services.GetRequiredService<IDialogService>().ShowAsync<CustomerDialog>("customer");
-        dialogs.WaitForAssertion(() => dialogs.Find("[data-testid=customer-save]"));
-
-        await ClickAsync(dialogs, "[data-testid=customer-save]");
-
-        dialogs.WaitForAssertion(() =>
-        {
-            Assert.Equal(required, MessageAt(dialogs, "customer-name"));
-            Assert.Equal(phone, MessageAt(dialogs, "customer-phone"));
-        });
-        Assert.DoesNotContain(required, snackbars.Markup);
-        Assert.Equal(before, await CountAsync("customers"));
-    }
+    public Task A_new_customer_saved_empty_shows_each_missing_field_at_the_field_and_writes_nothing(string culture, string required, string phone) =>
+        SavedEmptyAsync<CustomerDialog>(culture, "customers", "customer-save", new Dictionary<string, string> { ["customer-name"] = required, ["customer-phone"] = phone });
 
     [Theory]
     [InlineData("zh-CN", "此项必填。")]
     [InlineData("en", "This field is required.")]
-    public async Task A_new_department_saved_empty_shows_each_missing_field_at_the_field_and_writes_nothing(string culture, string required)
-    {
-        var before = await CountAsync("departments");
-        await using var ctx = Create(culture);
-        var (dialogs, snackbars) = Providers(ctx);
-        _ = ctx.Services.GetRequiredService<IDialogService>().ShowAsync<DepartmentDialog>("department");
-        dialogs.WaitForAssertion(() => dialogs.Find("[data-testid=department-save]"));
-
-        await ClickAsync(dialogs, "[data-testid=department-save]");
-
-        dialogs.WaitForAssertion(() =>
+    public Task A_new_department_saved_empty_shows_each_missing_field_at_the_field_and_writes_nothing(string culture, string required) =>
+        SavedEmptyAsync<DepartmentDialog>(culture, "departments", "department-save", new Dictionary<string, string>
         {
-            Assert.Equal(required, MessageAt(dialogs, "department-code"));
-            Assert.Equal(required, MessageAt(dialogs, "department-name"));
-            Assert.Equal(required, MessageAt(dialogs, "department-name-en"));
+            ["department-code"] = required, ["department-name"] = required, ["department-name-en"] = required,
         });
-        Assert.DoesNotContain(required, snackbars.Markup);
-        Assert.Equal(before, await CountAsync("departments"));
-    }
 
     [Theory]
     [InlineData("zh-CN", "此项必填。")]
     [InlineData("en", "This field is required.")]
     public async Task A_new_building_saved_without_a_name_shows_it_at_the_field_and_writes_nothing(string culture, string required)
     {
-        var before = await CountAsync("buildings");
         await using var conn = await db.DataSource.OpenConnectionAsync();
         var projectId = await conn.ExecuteScalarAsync<int>("SELECT min(id) FROM projects");
-        await using var ctx = Create(culture);
-        var (dialogs, snackbars) = Providers(ctx);
-        _ = ctx.Services.GetRequiredService<IDialogService>().ShowAsync<BuildingDialog>("building", new DialogParameters<BuildingDialog> { { d => d.ProjectId, projectId } });
-        dialogs.WaitForAssertion(() => dialogs.Find("[data-testid=building-save]"));
-
-        await ClickAsync(dialogs, "[data-testid=building-save]");
-
-        dialogs.WaitForAssertion(() => Assert.Equal(required, MessageAt(dialogs, "building-name")));
-        Assert.DoesNotContain(required, snackbars.Markup);
-        Assert.Equal(before, await CountAsync("buildings"));
+        await SavedEmptyAsync(culture, "buildings", "building-save", new Dictionary<string, string> { ["building-name"] = required },
+            new DialogParameters<BuildingDialog> { { d => d.ProjectId, projectId } });
     }
 
     [Theory]
