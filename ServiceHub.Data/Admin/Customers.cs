@@ -148,7 +148,7 @@ public sealed class CustomerRepository(NpgsqlDataSource db, AuditLog audit, Time
     /// A customer needs a valid phone, unless they are reached through a forum, the media or a forwarding body by a handle (then the
     /// channel and the handle are required). Every text has a length limit.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> Validate(CustomerEdit edit)
+    public static IReadOnlyDictionary<string, FieldError> Validate(CustomerEdit edit)
     {
         var errors = new Dictionary<string, FieldError>();
         TextInput.Check(errors, nameof(edit.Name), edit.Name, CustomerContacts.NameMax);
@@ -165,7 +165,7 @@ public sealed class CustomerRepository(NpgsqlDataSource db, AuditLog audit, Time
         TextInput.Check(errors, nameof(edit.MembershipNo), edit.MembershipNo, CustomerContacts.MembershipMax, required: false);
         TextInput.Check(errors, nameof(edit.MembershipLevel), edit.MembershipLevel, CustomerContacts.MembershipMax, required: false);
         TextInput.Check(errors, nameof(edit.Notes), edit.Notes, CustomerContacts.NotesMax, required: false);
-        return errors.ToDictionary(e => e.Key, e => e.Value.Code);
+        return errors;
     }
 
     /// <summary>
@@ -204,7 +204,7 @@ public sealed class CustomerRepository(NpgsqlDataSource db, AuditLog audit, Time
             (await Intake.IntakeAccess.LoadAsync(check, null, actor, ct)).Require(actor);
         }
         var errors = Validate(edit);
-        if (errors.Count > 0) throw new DomainException(errors.Values.First());
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
         var phoneless = string.IsNullOrWhiteSpace(edit.Phone);
         var hasHandle = !string.IsNullOrWhiteSpace(edit.ContactHandle);
         var args = new

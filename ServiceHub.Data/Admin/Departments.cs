@@ -72,8 +72,6 @@ public sealed class DepartmentRepository(NpgsqlDataSource db, AuditLog audit)
     public async Task<int> SaveAsync(Actor actor, DepartmentEdit edit, CancellationToken ct = default)
     {
         actor.Require(Access.Admin);
-        if (string.IsNullOrWhiteSpace(edit.Code) || string.IsNullOrWhiteSpace(edit.Name) || string.IsNullOrWhiteSpace(edit.NameEn))
-            throw new DomainException("Validation.Required");
         var errors = new Dictionary<string, FieldError>();
         TextInput.Check(errors, nameof(edit.Code), edit.Code, CodeMax);
         TextInput.Check(errors, nameof(edit.Name), edit.Name, NameMax);

@@ -87,7 +87,6 @@ public sealed class ProjectRepository(NpgsqlDataSource db, AuditLog audit)
     public async Task<int> SaveAsync(Actor actor, ProjectEdit edit, CancellationToken ct = default)
     {
         actor.Require(Access.Admin);
-        if (string.IsNullOrWhiteSpace(edit.Code) || string.IsNullOrWhiteSpace(edit.Name)) throw new DomainException("Validation.Required");
         var errors = new Dictionary<string, FieldError>();
         TextInput.Check(errors, nameof(edit.Code), edit.Code, ProjectEdit.CodeMax);
         TextInput.Check(errors, nameof(edit.Name), edit.Name, ProjectEdit.NameMax);
@@ -122,7 +121,6 @@ public sealed class ProjectRepository(NpgsqlDataSource db, AuditLog audit)
     public async Task<int> AddBuildingAsync(Actor actor, int projectId, string name, IReadOnlyList<string> unitNumbers, CancellationToken ct = default)
     {
         actor.Require(Access.Admin);
-        if (string.IsNullOrWhiteSpace(name)) throw new DomainException("Validation.Required");
         var errors = new Dictionary<string, FieldError>();
         TextInput.Check(errors, "Name", name, Building.NameMax);
         if (unitNumbers.Select(n => TextInput.Error(n, Unit.NumberMax, required: false)).FirstOrDefault(e => e is not null) is { } unitError) errors["UnitNumbers"] = unitError;

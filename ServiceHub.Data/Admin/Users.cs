@@ -118,29 +118,37 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProv
         return rows.AsList();
     }
 
-    /// <summary>Creates or updates an account. Returns the id. Validation errors come back as <see cref="DomainException"/> with nothing written.</summary>
     /// <summary>Length limits of the account's names (also CHECKs in <c>sql/0135_text_length_limits.sql</c>).</summary>
     public const int UserNameMax = 50, DisplayNameMax = 100;
 
+    /// <summary>
+    /// What is wrong with an account's form, one message per field (keyed by <see cref="UserEdit"/>'s property names): names required
+    /// and within their limits, at least one known role, a password for a new account (strong enough, not too long), a valid phone and
+    /// extension. Empty when it may be saved.
+    /// </summary>
+    public static IReadOnlyDictionary<string, FieldError> Validate(UserEdit edit)
+    {
+        var errors = new Dictionary<string, FieldError>();
+        TextInput.Check(errors, nameof(edit.UserName), edit.UserName, UserNameMax);
+        TextInput.Check(errors, nameof(edit.DisplayName), edit.DisplayName, DisplayNameMax);
+        if (edit.Roles.Count == 0) errors[nameof(edit.Roles)] = new("User.RolesRequired");
+        else if (edit.Roles.Any(r => !Roles.IsKnown(r))) errors[nameof(edit.Roles)] = new("User.UnknownRole");
+        if (edit.Id is null && string.IsNullOrEmpty(edit.NewPassword)) errors[nameof(edit.NewPassword)] = new("User.PasswordRequired");
+        else if (edit.NewPassword is { Length: > PasswordPolicy.MaxLength }) errors[nameof(edit.NewPassword)] = new("Validation.TooLong", PasswordPolicy.MaxLength);
+        else if (!string.IsNullOrEmpty(edit.NewPassword) && !PasswordPolicy.IsStrongEnough(edit.NewPassword))
+            errors[nameof(edit.NewPassword)] = new("Password.TooWeak", PasswordPolicy.MinLength);
+        if (!string.IsNullOrWhiteSpace(edit.Phone) && !PhoneNumbers.IsValid(edit.Phone)) errors[nameof(edit.Phone)] = new("Validation.Phone");
+        if (!string.IsNullOrWhiteSpace(edit.Extension) && !ServiceHub.Data.Integrations.CallRepository.IsExtension(edit.Extension.Trim()))
+            errors[nameof(edit.Extension)] = new("User.ExtensionInvalid");
+        return errors;
+    }
+
+    /// <summary>Creates or updates an account. Returns the id. What is wrong with the form comes back as <see cref="ValidationFailedException"/> (<see cref="Validate"/>) with nothing written.</summary>
     public async Task<int> SaveAsync(Actor actor, UserEdit edit, CancellationToken ct = default)
     {
         actor.Require(Access.Admin);
         var userName = edit.UserName.Trim();
-        if (userName.Length == 0) throw new DomainException("Validation.Required");
-        if (edit.DisplayName.Trim().Length == 0) throw new DomainException("Validation.Required");
-        var errors = new Dictionary<string, FieldError>();
-        TextInput.Check(errors, nameof(edit.UserName), userName, UserNameMax);
-        TextInput.Check(errors, nameof(edit.DisplayName), edit.DisplayName, DisplayNameMax);
-        if (errors.Count > 0) throw new ValidationFailedException(errors);
-        if (edit.Roles.Count == 0) throw new DomainException("User.RolesRequired");
-        if (edit.Roles.Any(r => !Roles.IsKnown(r))) throw new DomainException("User.UnknownRole");
-        if (edit.Id is null && edit.NewPassword is null) throw new DomainException("User.PasswordRequired");
-        PasswordPolicy.RequireNotTooLong(edit.NewPassword);
-        if (edit.NewPassword is not null && !PasswordPolicy.IsStrongEnough(edit.NewPassword)) throw new DomainException("Password.TooWeak", PasswordPolicy.MinLength);
-        if (!string.IsNullOrWhiteSpace(edit.Phone) && !PhoneNumbers.IsValid(edit.Phone)) throw new DomainException("Validation.Phone");
-        if (!string.IsNullOrWhiteSpace(edit.Extension) && !ServiceHub.Data.Integrations.CallRepository.IsExtension(edit.Extension.Trim()))
-            throw new ValidationFailedException(new Dictionary<string, FieldError> { [nameof(edit.Extension)] = new("User.ExtensionInvalid") });
-
+        if (Validate(edit) is { Count: > 0 } errors) throw new ValidationFailedException(errors);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var args = new
@@ -155,7 +163,7 @@ public sealed class UserRepository(NpgsqlDataSource db, AuditLog audit, TimeProv
             edit.IsShared,
             edit.IsDocumentAdmin,
             Extension = string.IsNullOrWhiteSpace(edit.Extension) ? null : edit.Extension.Trim(),
-            Hash = edit.NewPassword is null ? null : HashPassword(edit.NewPassword),
+            Hash = string.IsNullOrEmpty(edit.NewPassword) ? null : HashPassword(edit.NewPassword),
         };
         int id;
         try

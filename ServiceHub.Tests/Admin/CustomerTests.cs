@@ -52,8 +52,8 @@ public sealed class CustomerTests(DatabaseFixture db) : WorldTests<DataWorld>(db
     [InlineData("23812341234")]
     public async Task An_invalid_phone_is_refused_and_nothing_is_written(string phone)
     {
-        var ex = await Assert.ThrowsAsync<DomainException>(() => Repo.SaveAsync(Actor.System, new CustomerEdit { Name = "王五", Phone = phone }));
-        Assert.Equal("Validation.Phone", ex.Code);
+        var ex = await Assert.ThrowsAsync<ValidationFailedException>(() => Repo.SaveAsync(Actor.System, new CustomerEdit { Name = "王五", Phone = phone }));
+        Assert.Equal("Validation.Phone", ex.Errors["Phone"].Code);
         await using var conn = new NpgsqlConnection(Db.ConnectionString);
         Assert.Equal(0, await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM customers WHERE name = '王五'"));
     }

@@ -42,13 +42,34 @@ public sealed class MasterDataTests(DatabaseFixture db) : WorldTests<DataWorld>(
     }
 
     [Fact]
+    public async Task Admin_forms_saved_empty_are_refused_field_by_field_and_write_nothing()
+    {
+        var (projectId, _) = await Build.ProjectWithUnitAsync(_s, "P9");
+        await using var conn = new NpgsqlConnection(Db.ConnectionString);
+        const string Rows = "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM projects) + (SELECT count(*) FROM departments) + (SELECT count(*) FROM buildings)";
+        var before = await conn.ExecuteScalarAsync<long>(Rows);
+        static IEnumerable<string> Fields(ValidationFailedException ex) => ex.Errors.Select(e => $"{e.Key}:{e.Value.Code}").Order();
+
+        var user = await Assert.ThrowsAsync<ValidationFailedException>(() => _s.Get<UserRepository>().SaveAsync(Actor.System, new UserEdit { UserName = " ", DisplayName = "" }));
+        Assert.Equal(["DisplayName:Validation.Required", "NewPassword:User.PasswordRequired", "Roles:User.RolesRequired", "UserName:Validation.Required"], Fields(user));
+        var project = await Assert.ThrowsAsync<ValidationFailedException>(() => _s.Get<ProjectRepository>().SaveAsync(Actor.System, new ProjectEdit { Code = "", Name = " " }));
+        Assert.Equal(["Code:Validation.Required", "Name:Validation.Required"], Fields(project));
+        var department = await Assert.ThrowsAsync<ValidationFailedException>(() => _s.Get<DepartmentRepository>().SaveAsync(Actor.System, new DepartmentEdit()));
+        Assert.Equal(["Code:Validation.Required", "Name:Validation.Required", "NameEn:Validation.Required"], Fields(department));
+        var building = await Assert.ThrowsAsync<ValidationFailedException>(() => _s.Get<ProjectRepository>().AddBuildingAsync(Actor.System, projectId, " ", ["101"]));
+        Assert.Equal(["Name:Validation.Required"], Fields(building));
+
+        Assert.Equal(before, await conn.ExecuteScalarAsync<long>(Rows));
+    }
+
+    [Fact]
     public async Task User_validation_refuses_weak_passwords_unknown_roles_and_taken_names()
     {
         var users = _s.Get<UserRepository>();
-        Assert.Equal("Password.TooWeak", (await Assert.ThrowsAsync<DomainException>(() =>
-            users.SaveAsync(Actor.System, new UserEdit { UserName = "weak", DisplayName = "w", Roles = [Roles.Agent], NewPassword = "short" }))).Code);
-        Assert.Equal("User.UnknownRole", (await Assert.ThrowsAsync<DomainException>(() =>
-            users.SaveAsync(Actor.System, new UserEdit { UserName = "r", DisplayName = "r", Roles = ["boss"], NewPassword = "Passw0rd!" }))).Code);
+        Assert.Equal("Password.TooWeak", (await Assert.ThrowsAsync<ValidationFailedException>(() =>
+            users.SaveAsync(Actor.System, new UserEdit { UserName = "weak", DisplayName = "w", Roles = [Roles.Agent], NewPassword = "short" }))).Errors["NewPassword"].Code);
+        Assert.Equal("User.UnknownRole", (await Assert.ThrowsAsync<ValidationFailedException>(() =>
+            users.SaveAsync(Actor.System, new UserEdit { UserName = "r", DisplayName = "r", Roles = ["boss"], NewPassword = "Passw0rd!" }))).Errors["Roles"].Code);
         await Build.UserAsync(_s, "taken", [Roles.Agent]);
         Assert.Equal("User.NameTaken", (await Assert.ThrowsAsync<DomainException>(() =>
             users.SaveAsync(Actor.System, new UserEdit { UserName = "TAKEN", DisplayName = "t", Roles = [Roles.Agent], NewPassword = "Passw0rd!" }))).Code);

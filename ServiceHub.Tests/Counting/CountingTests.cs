@@ -220,11 +220,11 @@ public sealed class CountingTests(DatabaseFixture db) : WorldTests<CountingWorld
     {
         var customers = _s.Get<CustomerRepository>();
         var paper = await customers.SaveAsync(_w.W.Agent, new CustomerEdit { Name = "北京晚报", ContactChannel = Channels.Media, ContactHandle = "北京晚报社会新闻部" });
-        var none = await Assert.ThrowsAsync<DomainException>(() => customers.SaveAsync(_w.W.Agent, new CustomerEdit { Name = "无名" }));
-        Assert.Equal("Customer.PhoneOrHandle", none.Code);
-        var phoneChannel = await Assert.ThrowsAsync<DomainException>(() => customers.SaveAsync(_w.W.Agent,
+        var none = await Assert.ThrowsAsync<ValidationFailedException>(() => customers.SaveAsync(_w.W.Agent, new CustomerEdit { Name = "无名" }));
+        Assert.Equal("Customer.PhoneOrHandle", none.Errors["Phone"].Code);
+        var phoneChannel = await Assert.ThrowsAsync<ValidationFailedException>(() => customers.SaveAsync(_w.W.Agent,
             new CustomerEdit { Name = "某人", ContactChannel = Channels.Phone, ContactHandle = "某人" }));
-        Assert.Equal("Validation.Required", phoneChannel.Code);
+        Assert.Equal("Validation.Required", phoneChannel.Errors["ContactChannel"].Code);
 
         var form = _w.W.ComplaintForm("报道：小区外立面脱落");
         form.CustomerId = paper;
