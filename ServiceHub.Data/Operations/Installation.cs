@@ -57,9 +57,6 @@ public sealed class Installation(NpgsqlDataSource db, AuditLog audit, TimeProvid
             ON CONFLICT (singleton) DO UPDATE SET is_demo = true, marked_at = EXCLUDED.marked_at
             """, new { now }, tx, cancellationToken: ct));
 
-    /// <summary>The longest display name (as a user's, <c>users.display_name</c>).</summary>
-    public const int DisplayNameMax = 100;
-
     /// <summary>
     /// An administrator made from the server's command line (no one is signed in yet: <see cref="Actor.System"/>): the
     /// password must change at the first sign-in. Refuses a taken name or a weak password; nothing is written then.
@@ -72,7 +69,7 @@ public sealed class Installation(NpgsqlDataSource db, AuditLog audit, TimeProvid
         // The command line shows one message: a name too long or holding a NUL is told as any form's field is (TextInput).
         if (TextInput.Error(userName, AdministratorName.MaxLength, required: false) is { } nameError) throw new DomainException(nameError.Code, nameError.Args);
         if (!AdministratorName.IsValid(userName)) throw new DomainException("Operations.AdminNameInvalid", AdministratorName.MaxLength);
-        if (TextInput.Error(displayName, DisplayNameMax, required: false) is { } displayError) throw new DomainException(displayError.Code, displayError.Args);
+        if (TextInput.Error(displayName, UserRepository.DisplayNameMax, required: false) is { } displayError) throw new DomainException(displayError.Code, displayError.Args);
         if (!PasswordPolicy.IsStrongEnough(password)) throw new DomainException("Password.TooWeak", PasswordPolicy.MinLength);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
