@@ -27,6 +27,11 @@ catch (SecuritySettings.InvalidException ex)
     Console.Error.WriteLine($"ServiceHub: {ex.Message}");
     return 2;
 }
+if (Telemetry.InvalidSetting(builder.Configuration) is { } telemetryProblem)
+{
+    Console.Error.WriteLine($"ServiceHub: {telemetryProblem}");
+    return 2;
+}
 
 try
 {

@@ -20,16 +20,24 @@ public static class Telemetry
 {
     public const string MetricsPath = "/metrics";
 
+    /// <summary>Whether OTLP goes over HTTP (<c>http/protobuf</c>) rather than gRPC (unset or <c>grpc</c>); null for any other value.</summary>
+    private static bool? OtlpOverHttp(IConfiguration configuration) => configuration["Telemetry:Otlp:Protocol"] switch
+    {
+        null or "" or "grpc" => false,
+        "http/protobuf" => true,
+        _ => null,
+    };
+
+    /// <summary>The one line start-up prints and stops on when a telemetry setting cannot be used; null when they can.</summary>
+    public static string? InvalidSetting(IConfiguration configuration) => OtlpOverHttp(configuration) is null
+        ? $"Telemetry:Otlp:Protocol is '{configuration["Telemetry:Otlp:Protocol"]}': use grpc (the default) or http/protobuf."
+        : null;
+
     public static WebApplicationBuilder AddServiceHubTelemetry(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
         var otlp = configuration["Telemetry:Otlp:Endpoint"];
-        var otlpHttp = configuration["Telemetry:Otlp:Protocol"] switch
-        {
-            null or "" or "grpc" => false,
-            "http/protobuf" => true,
-            var other => throw new InvalidOperationException($"Telemetry:Otlp:Protocol is '{other}': use grpc (the default) or http/protobuf."),
-        };
+        var otlpHttp = OtlpOverHttp(configuration) ?? throw new InvalidOperationException(InvalidSetting(configuration));
         // OTLP/HTTP takes the endpoint as the collector's base address and posts each signal to its own path (as the OTel SDKs do with
         // OTEL_EXPORTER_OTLP_ENDPOINT); an endpoint set in code would be used as it is, for traces and metrics alike.
         void Otlp(OpenTelemetry.Exporter.OtlpExporterOptions o, string signal)

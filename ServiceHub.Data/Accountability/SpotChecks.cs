@@ -340,7 +340,7 @@ public sealed class SpotCheckRepository(NpgsqlDataSource db, TimeProvider clock,
     /// <summary>Penalties of a period as the actor may see them: HR, leadership and admins all; a manager the department; anyone their own.</summary>
     public async Task<IReadOnlyList<Penalty>> PenaltiesAsync(Actor actor, string period, CancellationToken ct = default)
     {
-        var all = actor.IsIn(Roles.Hr, Roles.Admin, Roles.Leadership);
+        var all = actor.IsIn(Access.EveryDepartmentsPenalties);
         var dept = !all && actor.IsIn(Roles.DeptManager) ? actor.DepartmentId : null;
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<Penalty>(new CommandDefinition(SelectPenalty + """

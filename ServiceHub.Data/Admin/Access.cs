@@ -57,8 +57,11 @@ public static class Access
     /// <summary>First-class emergencies (DOMAIN.md §7): anyone on duty who learns of one reports it and follows it.</summary>
     public static readonly IReadOnlyList<string> Emergencies = [Agent, CsSupervisor, Handler, DeptManager, Leadership, Roles.Admin];
 
+    /// <summary>Who may record an arrival on site for any department, on behalf of its manager.</summary>
+    public static readonly IReadOnlyList<string> EmergencyArrivalOnBehalf = [Leadership, Roles.Admin];
+
     /// <summary>Recording an arrival on site: the responsible department's manager, or leadership and admins on their behalf.</summary>
-    public static readonly IReadOnlyList<string> EmergencyArrival = [DeptManager, Leadership, Roles.Admin];
+    public static readonly IReadOnlyList<string> EmergencyArrival = [DeptManager, .. EmergencyArrivalOnBehalf];
 
     /// <summary>Whether an "other" event is a first-class emergency is the CS supervisor's call.</summary>
     public static readonly IReadOnlyList<string> EmergencyConfirmation = [CsSupervisor];
@@ -81,6 +84,9 @@ public static class Access
     /// <summary>HR's spot checks of handled complaints.</summary>
     public static readonly IReadOnlyList<string> SpotChecks = [Hr, Roles.Admin];
 
+    /// <summary>Who reads the penalties of every department (a manager reads their own department's, anyone their own).</summary>
+    public static readonly IReadOnlyList<string> EveryDepartmentsPenalties = [Hr, Roles.Admin, Leadership];
+
     /// <summary>The penalty ledger and its export (a department manager contests their own department's entries).</summary>
     public static readonly IReadOnlyList<string> Penalties = [Hr, Roles.Admin, Leadership, DeptManager];
 
@@ -89,6 +95,9 @@ public static class Access
     /// return-visit working group). It covers every department, so department managers read their own figures on the dashboard.
     /// </summary>
     public static readonly IReadOnlyList<string> AnnualReports = [Leadership, CsSupervisor];
+
+    /// <summary>Who reads every department's reporting calendar and information assessment (besides the Enterprise Development Dept).</summary>
+    public static readonly IReadOnlyList<string> EveryDepartmentsReporting = [Leadership, Roles.Admin];
 
     /// <summary>The reporting calendar and the information assessment.</summary>
     public static readonly IReadOnlyList<string> Reporting = [DeptManager, Handler, Leadership, Roles.Admin];
@@ -107,6 +116,9 @@ public static class Access
 
     /// <summary>Who approves: a release of information, and the destruction or longer retention of a registered record.</summary>
     public static readonly IReadOnlyList<string> Approvers = [Leadership, Roles.Admin];
+
+    /// <summary>The roles an integration's API key may act with: any but administration.</summary>
+    public static readonly IReadOnlyList<string> ApiKeyRoles = [.. Roles.All.Where(r => r != Roles.Admin)];
 
     /// <summary>The authorisation policy of each capability a page, the menu or an endpoint checks.</summary>
     public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> ByPolicy = new Dictionary<string, IReadOnlyList<string>>

@@ -131,7 +131,7 @@ public sealed class InformationAssessment(NpgsqlDataSource db, AuditLog audit, T
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         var access = await ReportingCalendar.AccessAsync(conn, actor, ct);
-        if (!access.Administer) throw new ForbiddenException(actor.UserName, [.. ReportingRoles.DepartmentStaff, Roles.Admin]);
+        if (!access.Administer) throw new ForbiddenException(actor.UserName, [.. Access.DepartmentStaff, Roles.Admin]);
         var errors = new Dictionary<string, FieldError>();
         var source = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
             "SELECT source FROM assessment_rules WHERE code = @RuleCode AND is_active", new { form.RuleCode }, cancellationToken: ct));
@@ -167,7 +167,7 @@ public sealed class InformationAssessment(NpgsqlDataSource db, AuditLog audit, T
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         var access = await ReportingCalendar.AccessAsync(conn, actor, ct);
-        if (!access.Any) throw new ForbiddenException(actor.UserName, [.. ReportingRoles.DepartmentStaff, .. ReportingRoles.ReadAll]);
+        if (!access.Any) throw new ForbiddenException(actor.UserName, [.. Access.DepartmentStaff, .. Access.EveryDepartmentsReporting]);
         int? only = access.ReadAll ? null : access.OwnDepartmentId;
         period = period.Checked();
         // The yearly items exist before anyone reads a score (the daily job creates them too).

@@ -46,7 +46,7 @@ public sealed class ReportFormats(NpgsqlDataSource db, AuditLog audit, TimeProvi
     private static async Task<ReportingAccess> ReaderAsync(NpgsqlConnection conn, Actor actor, CancellationToken ct)
     {
         var access = await ReportingCalendar.AccessAsync(conn, actor, ct);
-        return access.Any ? access : throw new ForbiddenException(actor.UserName, [.. ReportingRoles.DepartmentStaff, .. ReportingRoles.ReadAll]);
+        return access.Any ? access : throw new ForbiddenException(actor.UserName, [.. Access.DepartmentStaff, .. Access.EveryDepartmentsReporting]);
     }
 
     /// <summary>The current format of each kind that has one (its highest version), by kind.</summary>

@@ -93,9 +93,9 @@ public sealed class ReportingCalendar(NpgsqlDataSource db, AuditLog audit, TimeP
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         var access = await AccessAsync(conn, actor, ct);
-        if (!access.Any) throw new ForbiddenException(actor.UserName, [.. ReportingRoles.DepartmentStaff, .. ReportingRoles.ReadAll]);
+        if (!access.Any) throw new ForbiddenException(actor.UserName, [.. Access.DepartmentStaff, .. Access.EveryDepartmentsReporting]);
         if (departmentId is null && !access.ReadAll) departmentId = access.OwnDepartmentId;
-        if (departmentId is { } dep && !access.MayRead(dep)) throw new ForbiddenException(actor.UserName, [.. ReportingRoles.ReadAll]);
+        if (departmentId is { } dep && !access.MayRead(dep)) throw new ForbiddenException(actor.UserName, [.. Access.EveryDepartmentsReporting]);
         var period = new AssessmentPeriod(year, null).Checked().Bounds;
         await EnsureYearAsync(conn, year, clock.GetUtcNow(), ct);
         var now = clock.GetUtcNow();
@@ -144,7 +144,7 @@ public sealed class ReportingCalendar(NpgsqlDataSource db, AuditLog audit, TimeP
         TextInput.Check(errors, "Content", form.Content, ReportItem.ContentMax, required: form.SubmitNow);
         TextInput.Check(errors, "AttachmentNote", form.AttachmentNote, ReportItem.AttachmentNoteMax, required: false);
         if (departmentId is { } dep && !(form.SubmitNow ? access.MaySubmit(dep) : access.Administer))
-            throw new ForbiddenException(actor.UserName, [.. ReportingRoles.DepartmentStaff]);
+            throw new ForbiddenException(actor.UserName, [.. Access.DepartmentStaff]);
         if (errors.Count > 0) throw new ValidationFailedException(errors);
 
         var lag = await conn.ExecuteScalarAsync<int>(new CommandDefinition("SELECT instant_lag_hours FROM reporting_settings", cancellationToken: ct));
@@ -181,7 +181,7 @@ public sealed class ReportingCalendar(NpgsqlDataSource db, AuditLog audit, TimeP
         var access = await AccessAsync(conn, actor, ct);
         var departmentId = await conn.ExecuteScalarAsync<int?>(new CommandDefinition(
             "SELECT department_id FROM report_items WHERE id = @itemId", new { itemId }, cancellationToken: ct)) ?? throw new DomainException("NotFound");
-        if (!access.MaySubmit(departmentId)) throw new ForbiddenException(actor.UserName, [.. ReportingRoles.DepartmentStaff]);
+        if (!access.MaySubmit(departmentId)) throw new ForbiddenException(actor.UserName, [.. Access.DepartmentStaff]);
         var errors = new Dictionary<string, FieldError>();
         TextInput.Check(errors, "Content", form.Content, ReportItem.ContentMax);
         TextInput.Check(errors, "AttachmentNote", form.AttachmentNote, ReportItem.AttachmentNoteMax, required: false);

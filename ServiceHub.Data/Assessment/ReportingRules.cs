@@ -61,12 +61,6 @@ public static class ReportingRoles
 
     /// <summary>The Enterprise Management Dept sets the unified reporting formats; its code in <c>departments</c>.</summary>
     public const string EnterpriseManagementCode = "EM";
-
-    /// <summary>The roles of a department's people who submit their department's items (and, in 企业发展部, administer the calendar).</summary>
-    public static readonly string[] DepartmentStaff = [Roles.DeptManager, Roles.Handler];
-
-    /// <summary>Read every department's calendar and assessment.</summary>
-    public static readonly string[] ReadAll = [Roles.Leadership, Roles.Admin];
 }
 
 /// <summary>What an actor may do here, worked out on the server from their roles and department.</summary>
@@ -83,12 +77,12 @@ public sealed record ReportingAccess(bool ReadAll, bool Administer, bool EditRul
 
     public static ReportingAccess For(Actor actor, string? departmentCode)
     {
-        var staff = actor.IsIn(ReportingRoles.DepartmentStaff) && actor.DepartmentId is not null;
+        var staff = actor.IsIn(Access.DepartmentStaff) && actor.DepartmentId is not null;
         var ed = staff && departmentCode == ReportingRoles.EnterpriseDevelopmentCode;
         var admin = actor.IsIn(Roles.Admin);
         var emManager = actor.IsIn([Roles.DeptManager]) && actor.DepartmentId is not null && departmentCode == ReportingRoles.EnterpriseManagementCode;
         return new ReportingAccess(
-            ReadAll: ed || actor.IsIn(ReportingRoles.ReadAll),
+            ReadAll: ed || actor.IsIn(Access.EveryDepartmentsReporting),
             Administer: ed || admin,
             EditRules: admin,
             OwnDepartmentId: staff ? actor.DepartmentId : null)

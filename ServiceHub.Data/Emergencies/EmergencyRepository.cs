@@ -312,7 +312,7 @@ public sealed class EmergencyRepository(
 
     /// <summary>The responsible department's manager records the arrival; leadership (or an administrator) may on their behalf.</summary>
     public static bool MayRecordArrival(Actor actor, int departmentId, int? managerUserId) =>
-        actor.IsIn(Roles.Leadership, Roles.Admin) || managerUserId == actor.Id
+        actor.IsIn(Access.EmergencyArrivalOnBehalf) || managerUserId == actor.Id
         || (actor.IsIn(Roles.DeptManager) && actor.DepartmentId == departmentId);
 
     /// <summary>Whether the person may decide if an "other" event is first-class (the CS supervisor only).</summary>

@@ -32,7 +32,7 @@ public sealed class WorkSummary(NpgsqlDataSource db, TimeProvider clock)
             Add(Roles.Agent, "ContactsToday", "contacts WHERE first_responder_id = @Me AND received_at >= @DayStart AND received_at < @DayEnd", "/intake/contacts", false);
             Add(Roles.Agent, "HandoversOpen", "contacts WHERE first_responder_id = @Me AND handover_to_id IS NOT NULL AND handover_result IS NULL", "/intake/contacts", true);
         }
-        if (me.IsIn(Roles.Handler, Roles.DeptManager) && me.DepartmentId is not null)
+        if (me.IsIn(Access.DepartmentStaff) && me.DepartmentId is not null)
         {
             // The department's queue: on the handler's card, or the manager's when the manager is not also a handler.
             var queueRole = me.IsIn(Roles.Handler) ? Roles.Handler : Roles.DeptManager;
@@ -78,7 +78,7 @@ public sealed class WorkSummary(NpgsqlDataSource db, TimeProvider clock)
         }
         await using var conn = await db.OpenConnectionAsync(ct);
         // The Enterprise Development Dept's document administrator: formal documents not forwarded yet, on the card of their role.
-        if (me.IsIn(Roles.Handler, Roles.DeptManager)
+        if (me.IsIn(Access.DepartmentStaff)
             && await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT coalesce((SELECT is_document_admin FROM users WHERE id = @Me), false)", args, cancellationToken: ct)))
             Add(me.IsIn(Roles.Handler) ? Roles.Handler : Roles.DeptManager, "DocumentsToForward",
                 "formal_documents d WHERE NOT EXISTS (SELECT 1 FROM formal_document_forwards f WHERE f.document_id = d.id)", "/documents", true);

@@ -43,7 +43,7 @@ public static class ApiKeyRules
     /// <summary>The longest a key may live; an integration asks for a new one before then.</summary>
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(730);
     /// <summary>The roles a key may act with: any but administration (a key never administers ServiceHub).</summary>
-    public static readonly IReadOnlyList<string> AssignableRoles = [.. Roles.All.Where(r => r != Roles.Admin)];
+    public static readonly IReadOnlyList<string> AssignableRoles = Access.ApiKeyRoles;
     /// <summary>The longest a presented key may be (anything longer is refused unread).</summary>
     public const int PresentedMax = 100;
 

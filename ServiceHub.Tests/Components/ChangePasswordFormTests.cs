@@ -40,4 +40,35 @@ public sealed class ChangePasswordFormTests(DatabaseFixture db) : IClassFixture<
             Assert.Contains("The two new passwords differ.", page.Markup);
         });
     }
+
+    /// <summary>The message under the field that holds the mistake, for a signed-in account whose password is "Passw0rd!".</summary>
+    private async Task<IRenderedComponent<ChangePassword>> SubmitAsync(BunitContext ctx, string current, string @new)
+    {
+        var page = ctx.Render<ChangePassword>();
+        page.Find("input[data-testid=pw-current]").Change(current);
+        page.Find("input[data-testid=pw-new]").Change(@new);
+        page.Find("input[data-testid=pw-confirm]").Change(@new);
+        await page.Find("[data-testid=pw-save]").ClickAsync(new());
+        return page;
+    }
+
+    private static string? ErrorUnder(IRenderedComponent<ChangePassword> page, string testId) =>
+        page.Find($"input[data-testid={testId}]").Closest(".mud-input-control")!.QuerySelector(".mud-input-error.mud-input-helper-text")?.TextContent;
+
+    [Fact]
+    public async Task A_new_password_equal_to_the_current_one_is_refused_under_the_new_password_and_a_wrong_current_one_under_the_current()
+    {
+        await using var services = new TestServices(db.ConnectionString);
+        var userName = "pwform" + Guid.NewGuid().ToString("N")[..8];
+        var me = new ServiceHub.Data.Infrastructure.Actor(await Build.UserAsync(services, userName, [Roles.Agent]), userName, userName, [Roles.Agent], null);
+        await using var ctx = BunitSetup.Create("en", s => s.AddData(db.ConnectionString), a => a.SignedInAs(me));
+
+        var same = await SubmitAsync(ctx, "Passw0rd!", "Passw0rd!");
+        same.WaitForAssertion(() => Assert.Equal("The new password must differ from the current one.", ErrorUnder(same, "pw-new")));
+        Assert.Null(ErrorUnder(same, "pw-current"));
+
+        var wrong = await SubmitAsync(ctx, "not-my-password", "Different2026");
+        wrong.WaitForAssertion(() => Assert.Equal("The current password is wrong.", ErrorUnder(wrong, "pw-current")));
+        Assert.Null(ErrorUnder(wrong, "pw-new"));
+    }
 }
