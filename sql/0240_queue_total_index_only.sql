@@ -1,10 +1,11 @@
 -- Issue #14 point 2: the department queue's first page with its total (p95 ≤ 10 ms at 1,000,000 complaints, ≤ 2× the raw page query).
 -- The queue is ComplaintSql.InQueue: dispatched or contacted, and not merged into another complaint. complaints_queue_idx held the
--- state but not the merge, so its total was a bitmap heap scan of the department's ~5,000 open rows (the heap read only to drop
--- the merged ones) and the page sorted them all by (current_due_at, id). This index holds exactly the queue's rows in the page's
--- order: the page is the first 25 entries of one department, the total an index-only count of its entries (heap visited only for
--- pages that changed since the last vacuum: see the autovacuum settings below). Same name's job, same column list plus the
--- page's tie-break, so the replaced index is dropped (the home page's queue counts, WorkSummary, use the same predicate).
+-- state but not the merge, so its total was a bitmap heap scan of the department's open rows (5,000–10,000 at 1,000,000 complaints;
+-- the heap read only to drop the merged ones) and the page read every row sharing the first deadline before sorting by
+-- (current_due_at, id). This index holds exactly the queue's rows in the page's order: the page is the first 25 entries of one
+-- department, the total an index-only count of its entries (the heap visited only for pages changed since the last vacuum: see the
+-- autovacuum settings below). The same job, the same columns plus the page's
+-- tie-break, so the replaced index is dropped (the home page's queue counts, WorkSummary, use the same predicate).
 CREATE INDEX complaints_department_queue_idx ON complaints (department_id, current_due_at, id)
     WHERE state IN ('dispatched','contacted') AND merged_into_id IS NULL;
 DROP INDEX complaints_queue_idx;
