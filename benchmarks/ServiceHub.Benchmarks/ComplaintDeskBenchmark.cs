@@ -241,7 +241,7 @@ public static class ComplaintDeskBenchmark
                        'pending', CASE WHEN c.state = 'dispatched' THEN c.contact_due_at + interval '1 day' END, c.state = 'dispatched'
                 FROM complaints c;
             UPDATE complaint_deadlines SET next_at = now() + interval '1 day' WHERE next_at IS NOT NULL AND next_at < now() + interval '1 hour';
-            -- 2% of the open complaints merged into another open one (counting rule 3): out of the queue and its total.
+            -- 1% of the open complaints (1,000 at 1,000,000) merged into another open one (counting rule 3): out of the queue and its total.
             UPDATE complaints SET merged_into_id = id - 20 WHERE state = 'dispatched' AND id % 1000 = 0;
             UPDATE complaint_deadlines SET active = false, next_at = NULL
             WHERE complaint_id IN (SELECT id FROM complaints WHERE merged_into_id IS NOT NULL);
