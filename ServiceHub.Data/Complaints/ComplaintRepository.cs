@@ -125,7 +125,7 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
         return new Page<QueueItem>(items, total);
     }
 
-    private const string QueueCountSql = $"SELECT count(*)::int FROM complaints c {QueueWhere}";
+    public const string QueueCountSql = $"SELECT count(*)::int FROM complaints c {QueueWhere}";
 
     public const string QueuePageSql = $"""
         SELECT c.id, c.sheet_no, c.state, cu.name AS customer_name, p.name AS project_name, c.content, c.urgency_minutes,
