@@ -40,17 +40,17 @@ public static class Build
 {
     public static Actor Actor(int id, params string[] roles) => new(id, $"user{id}", $"User {id}", roles, null);
 
-    /// <summary>One hash per password for the whole run: PBKDF2's 100,000 rounds per account were the costliest step of the tests' set-up.</summary>
+    /// <summary>One hash per password for the whole run, of one round (<see cref="TestPasswords"/>).</summary>
     private static readonly ConcurrentDictionary<string, string> PasswordHashes = new();
 
     /// <summary>
     /// A new account written as <see cref="UserRepository.SaveAsync"/> writes it (the row and its audit entry, in one transaction), the
-    /// password's hash computed once per password for the run (any hash of the password signs in; the salt is inside it). The form's
+    /// password's hash computed once per password for the run, of one round (<see cref="TestPasswords"/>; any hash of the password signs in, the salt is inside it). The form's
     /// checks are <see cref="UserRepository.SaveAsync"/>'s own, tested with it; a builder's input is a test's constant.
     /// </summary>
     public static async Task<int> UserAsync(TestServices s, string userName, string[] roles, int? departmentId = null, string password = "Passw0rd!")
     {
-        var hash = PasswordHashes.GetOrAdd(password, UserRepository.HashPassword);
+        var hash = PasswordHashes.GetOrAdd(password, TestPasswords.Hash);
         await using var conn = await s.Get<NpgsqlDataSource>().OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
         var id = await conn.ExecuteScalarAsync<int>("""
