@@ -117,14 +117,22 @@ public class DatabaseFixture : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        ConnectionString = await TestServer.CreateDatabaseAsync(GetType().Name);
+        ConnectionString = await CreateAsync();
         DapperSetup.Configure();
         DataSource = NpgsqlDataSource.Create(ConnectionString);
     }
+
+    protected virtual Task<string> CreateAsync() => TestServer.CreateDatabaseAsync(GetType().Name);
 
     public virtual async Task DisposeAsync()
     {
         await DataSource.DisposeAsync();
         await TestServer.DropDatabaseAsync(ConnectionString);
     }
+}
+
+/// <summary>The same with the demo company in it, as seeded at <see cref="TestClock.Start"/> (an app's demo seeding finds it there).</summary>
+public sealed class DemoDatabaseFixture : DatabaseFixture
+{
+    protected override Task<string> CreateAsync() => TestServer.CreateDemoDatabaseAsync(nameof(DemoDatabaseFixture));
 }
