@@ -15,7 +15,11 @@ public sealed class TestServices : IAsyncDisposable
     public FakeTimeProvider Clock { get; }
     public ServiceProvider Provider { get; }
 
-    public TestServices(string connectionString, DateTimeOffset? now = null)
+    /// <summary>
+    /// The services over <paramref name="connectionString"/>; with <paramref name="dataSource"/>, over that pool of connections instead of
+    /// one of their own (not disposed with them: see <see cref="SharedDataSources"/>).
+    /// </summary>
+    public TestServices(string connectionString, DateTimeOffset? now = null, NpgsqlDataSource? dataSource = null)
     {
         ConnectionString = connectionString;
         Clock = new FakeTimeProvider(now ?? TestClock.Start);
@@ -24,6 +28,7 @@ public sealed class TestServices : IAsyncDisposable
         services.AddLogging();
         services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
         services.AddServiceHubData(connectionString);
+        if (dataSource is not null) services.AddSingleton(dataSource); // the last registration is the one resolved; an instance is not the container's to dispose
         Provider = services.BuildServiceProvider();
     }
 
@@ -33,6 +38,27 @@ public sealed class TestServices : IAsyncDisposable
     public DemoSeeder Demo() => ActivatorUtilities.CreateInstance<DemoSeeder>(Provider);
 
     public ValueTask DisposeAsync() => Provider.DisposeAsync();
+}
+
+/// <summary>
+/// One pool of connections per test database for the worlds made per test over it (<see cref="World{TSelf}.CreateAsync(string, DateTimeOffset?)"/>):
+/// a world's own pool opened new server sessions for every test — a backend started, Npgsql's type loading, the catalog caches cold —
+/// where the next test's world can take the previous one's. Disposed when the database is dropped (<see cref="TestServer.DropDatabaseAsync"/>).
+/// </summary>
+public static class SharedDataSources
+{
+    private static readonly ConcurrentDictionary<string, Lazy<NpgsqlDataSource>> Pools = new();
+
+    public static NpgsqlDataSource For(string connectionString) =>
+        Pools.GetOrAdd(Database(connectionString), _ => new(() => NpgsqlDataSource.Create(DataServiceCollectionExtensions.WithKeepAlive(connectionString)))).Value;
+
+    /// <summary>Closes the database's pool, if it has one.</summary>
+    public static async Task CloseAsync(string connectionString)
+    {
+        if (Pools.TryRemove(Database(connectionString), out var pool) && pool.IsValueCreated) await pool.Value.DisposeAsync();
+    }
+
+    private static string Database(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString).Database!;
 }
 
 /// <summary>Builders for people and master data in tests.</summary>
