@@ -124,7 +124,7 @@ start_cluster() {
     run_pg sh -c "echo $PGPORT > '$PGDIR/port'"
     logged=0; [ ! -f "$PGDIR/postgres.log" ] || logged=$(wc -l < "$PGDIR/postgres.log")
     if run_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/postgres.log" -w -t 60 \
-      -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB -c fsync=${PG_FSYNC:-on}" start >/dev/null; then
+      -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB -c fsync=${PG_FSYNC:-on} ${PG_OPTIONS:-}" start >/dev/null; then
       CLUSTER_STARTED=1
       log "PostgreSQL listening on 127.0.0.1:$PGPORT"
       return
@@ -233,7 +233,8 @@ cmd_test() {
   if [ "$(id -u)" -eq 0 ]; then chmod 755 "$work"; fi
   if [ -z "${ConnectionStrings__ServiceHub:-}" ]; then
     ensure_postgres
-    PG_FSYNC=off start_cluster "$work/pg"
+    # A throw-away cluster: nothing to keep after a crash, so no flush, no wait for the WAL at commit, no full pages in the WAL.
+    PG_FSYNC=off PG_OPTIONS="-c synchronous_commit=off -c full_page_writes=off" start_cluster "$work/pg"
     trap 'stop_cluster; rm -rf "$work"' EXIT
     export SERVICEHUB_TEST_SERVER="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=postgres"
   else
@@ -241,6 +242,9 @@ cmd_test() {
     export SERVICEHUB_TEST_SERVER="$ConnectionStrings__ServiceHub"
     trap 'rm -rf "$work"' EXIT
   fi
+  # No profile-guided re-JIT (an instrumented tier between quick JIT and the optimised one) for the build, the test host and the
+  # app processes it starts: code that runs for seconds pays for the instrumentation and never gets its gain (docs/benchmarks.md).
+  export DOTNET_TieredPGO=0
   log "building"
   dotnet build ServiceHub.sln -c Release -v q -nologo >/dev/null || { dotnet build ServiceHub.sln -c Release -nologo; exit 1; }
   log "running the tests"

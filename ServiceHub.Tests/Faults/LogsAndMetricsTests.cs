@@ -7,12 +7,13 @@ using ServiceHub.Tests.Infrastructure;
 namespace ServiceHub.Tests.Faults;
 
 /// <summary>
-/// Issue #16 points 11 and 12, on the real app started as production starts it (a separate process, demo company seeded): its
-/// console speaks JSON, one object a line, with the request's trace id and the signed-in user's id, and never a customer's phone
-/// number; <c>/metrics</c> answers administrators only, with ServiceHub's own figures beside ASP.NET Core's and Npgsql's.
+/// Issue #16 points 11 and 12, on the real app started as production starts it (a separate process over a copy of the demo database,
+/// whose demo seeding finds the company there): its console speaks JSON, one object a line, with the request's trace id and the
+/// signed-in user's id, and never a customer's phone number; <c>/metrics</c> answers administrators only, with ServiceHub's own
+/// figures beside ASP.NET Core's and Npgsql's.
 /// </summary>
 [Trait("Category", "faults")]
-public sealed class LogsAndMetricsTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+public sealed class LogsAndMetricsTests(DemoDatabaseFixture db) : IClassFixture<DemoDatabaseFixture>
 {
     [Fact]
     public async Task A_production_run_logs_json_with_trace_and_user_ids_and_no_customer_phone_and_serves_metrics_to_admins_only()

@@ -15,7 +15,11 @@ public sealed class TestServices : IAsyncDisposable
     public FakeTimeProvider Clock { get; }
     public ServiceProvider Provider { get; }
 
-    public TestServices(string connectionString, DateTimeOffset? now = null)
+    /// <summary>
+    /// The services over <paramref name="connectionString"/>; with <paramref name="dataSource"/>, over that pool of connections instead of
+    /// one of their own (not disposed with them: see <see cref="SharedDataSources"/>).
+    /// </summary>
+    public TestServices(string connectionString, DateTimeOffset? now = null, NpgsqlDataSource? dataSource = null)
     {
         ConnectionString = connectionString;
         Clock = new FakeTimeProvider(now ?? TestClock.Start);
@@ -24,6 +28,7 @@ public sealed class TestServices : IAsyncDisposable
         services.AddLogging();
         services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
         services.AddServiceHubData(connectionString);
+        if (dataSource is not null) services.AddSingleton(dataSource); // the last registration is the one resolved; an instance is not the container's to dispose
         Provider = services.BuildServiceProvider();
     }
 
@@ -35,22 +40,43 @@ public sealed class TestServices : IAsyncDisposable
     public ValueTask DisposeAsync() => Provider.DisposeAsync();
 }
 
+/// <summary>
+/// One pool of connections per test database for the worlds made per test over it (<see cref="World{TSelf}.CreateAsync(string, DateTimeOffset?)"/>):
+/// a world's own pool opened new server sessions for every test — a backend started, Npgsql's type loading, the catalog caches cold —
+/// where the next test's world can take the previous one's. Disposed when the database is dropped (<see cref="TestServer.DropDatabaseAsync"/>).
+/// </summary>
+public static class SharedDataSources
+{
+    private static readonly ConcurrentDictionary<string, Lazy<NpgsqlDataSource>> Pools = new();
+
+    public static NpgsqlDataSource For(string connectionString) =>
+        Pools.GetOrAdd(Database(connectionString), _ => new(() => NpgsqlDataSource.Create(DataServiceCollectionExtensions.WithKeepAlive(connectionString)))).Value;
+
+    /// <summary>Closes the database's pool, if it has one.</summary>
+    public static async Task CloseAsync(string connectionString)
+    {
+        if (Pools.TryRemove(Database(connectionString), out var pool) && pool.IsValueCreated) await pool.Value.DisposeAsync();
+    }
+
+    private static string Database(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString).Database!;
+}
+
 /// <summary>Builders for people and master data in tests.</summary>
 public static class Build
 {
     public static Actor Actor(int id, params string[] roles) => new(id, $"user{id}", $"User {id}", roles, null);
 
-    /// <summary>One hash per password for the whole run: PBKDF2's 100,000 rounds per account were the costliest step of the tests' set-up.</summary>
+    /// <summary>One hash per password for the whole run, of one round (<see cref="TestPasswords"/>).</summary>
     private static readonly ConcurrentDictionary<string, string> PasswordHashes = new();
 
     /// <summary>
     /// A new account written as <see cref="UserRepository.SaveAsync"/> writes it (the row and its audit entry, in one transaction), the
-    /// password's hash computed once per password for the run (any hash of the password signs in; the salt is inside it). The form's
+    /// password's hash computed once per password for the run, of one round (<see cref="TestPasswords"/>; any hash of the password signs in, the salt is inside it). The form's
     /// checks are <see cref="UserRepository.SaveAsync"/>'s own, tested with it; a builder's input is a test's constant.
     /// </summary>
     public static async Task<int> UserAsync(TestServices s, string userName, string[] roles, int? departmentId = null, string password = "Passw0rd!")
     {
-        var hash = PasswordHashes.GetOrAdd(password, UserRepository.HashPassword);
+        var hash = PasswordHashes.GetOrAdd(password, TestPasswords.Hash);
         await using var conn = await s.Get<NpgsqlDataSource>().OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
         var id = await conn.ExecuteScalarAsync<int>("""

@@ -40,6 +40,7 @@ public static class TestServer
     public static async Task DropDatabaseAsync(string connectionString)
     {
         var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        await SharedDataSources.CloseAsync(connectionString);
         NpgsqlConnection.ClearAllPools();
         await ExecuteAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
     }
@@ -75,6 +76,9 @@ public static class TestServer
             // Without pooling: no connection may stay open on a template that is copied.
             await using (var services = new TestServices(For(name, pooling: false), TestClock.Start))
                 await services.Demo().SeedAsync();
+            // The demo accounts share one hash of the demo password: one of one round instead (TestPasswords), so each sign-in is free.
+            await ExecuteOnAsync(name, "UPDATE users SET password_hash = @hash WHERE password_hash = (SELECT password_hash FROM users WHERE user_name = 'admin')",
+                new { hash = TestPasswords.Hash(ServiceHub.Data.Admin.DemoSeeder.DemoPassword) });
             DropAtExit(name);
             return _demoTemplate = name;
         }
@@ -89,6 +93,13 @@ public static class TestServer
         {
             try { ExecuteAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").GetAwaiter().GetResult(); } catch { /* server gone */ }
         };
+
+    private static async Task ExecuteOnAsync(string database, string sql, object args)
+    {
+        await using var conn = new NpgsqlConnection(For(database, pooling: false));
+        await conn.OpenAsync();
+        await Dapper.SqlMapper.ExecuteAsync(conn, sql, args);
+    }
 
     private static async Task ExecuteAsync(string sql)
     {
@@ -107,14 +118,22 @@ public class DatabaseFixture : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        ConnectionString = await TestServer.CreateDatabaseAsync(GetType().Name);
+        ConnectionString = await CreateAsync();
         DapperSetup.Configure();
         DataSource = NpgsqlDataSource.Create(ConnectionString);
     }
+
+    protected virtual Task<string> CreateAsync() => TestServer.CreateDatabaseAsync(GetType().Name);
 
     public virtual async Task DisposeAsync()
     {
         await DataSource.DisposeAsync();
         await TestServer.DropDatabaseAsync(ConnectionString);
     }
+}
+
+/// <summary>The same with the demo company in it, as seeded at <see cref="TestClock.Start"/> (an app's demo seeding finds it there).</summary>
+public sealed class DemoDatabaseFixture : DatabaseFixture
+{
+    protected override Task<string> CreateAsync() => TestServer.CreateDemoDatabaseAsync(nameof(DemoDatabaseFixture));
 }

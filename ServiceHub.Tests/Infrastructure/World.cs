@@ -46,13 +46,13 @@ public abstract class World<TSelf> : IAsyncLifetime where TSelf : World<TSelf>, 
     protected static int NextNumber() => Interlocked.Increment(ref _count);
 
     /// <summary>
-    /// A world with services of its own over an existing database (the test class's); its clock starts at <paramref name="start"/>
-    /// when given, else at the world's <see cref="Start"/>.
+    /// A world with services of its own over an existing database (the test class's), on the database's shared pool of connections
+    /// (<see cref="SharedDataSources"/>); its clock starts at <paramref name="start"/> when given, else at the world's <see cref="Start"/>.
     /// </summary>
     public static async Task<TSelf> CreateAsync(string connectionString, DateTimeOffset? start = null)
     {
         var world = new TSelf();
-        await world.UseAsync(new TestServices(connectionString, start ?? world.Start), owns: true);
+        await world.UseAsync(new TestServices(connectionString, start ?? world.Start, SharedDataSources.For(connectionString)), owns: true);
         return world;
     }
 

@@ -8,8 +8,10 @@ namespace ServiceHub.Tests.Operations;
 /// executable, started with an environment that holds no <c>dotnet</c> on the PATH and no <c>DOTNET_ROOT</c>, runs in Production on the
 /// runtime it carries (the process maps <c>libcoreclr.so</c> from the published folder, nothing from an installed .NET), answers
 /// <c>/healthz</c> healthy and serves the sign-in page. The publish is the repository's own (artifacts/servicehub), incremental: the
-/// test command has just built the sources, so only a first publish in a checkout compiles anything.
+/// test command has just built the sources, so only a first publish in a checkout compiles anything. Slow (a publish, then a start): it
+/// starts first (<see cref="LongestFirst"/>), and <c>--filter "Category!=Slow"</c> leaves it out of a quick run.
 /// </summary>
+[Trait("Category", "Slow")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // bash, /proc and Unix file modes
 public sealed class PublishedBuildTests
 {
