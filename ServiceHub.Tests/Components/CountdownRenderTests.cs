@@ -65,4 +65,31 @@ public sealed class CountdownRenderTests
         Assert.Equal(hoursLeftRenders + 2, hoursLeft.RenderCount);
         Assert.Equal(pageRenders, page.Instance.Renders);
     }
+
+    [Fact]
+    public async Task Circuits_countdowns_are_spread_over_the_second_and_each_still_shows_the_time_of_its_tick()
+    {
+        // Twenty circuits showing a countdown in its last hour (one scope each, as twenty signed-in users on the queue), one app clock.
+        var clock = new FakeTimeProvider(TestClock.Start);
+        await using var ctx = BunitSetup.Create(services: s => s.AddSingleton<TimeProvider>(clock));
+        var circuits = Enumerable.Range(0, 20)
+            .Select(_ => ctx.Render<CountdownScope>(p => p.AddChildContent<Rows>(r => r.Add(x => x.LastHourSeconds, 30 * 60))).FindComponent<Countdown>())
+            .ToList();
+        var renders = circuits.Select(c => c.RenderCount).ToArray();
+
+        // Each tenth of a second two circuits' countdowns render, never all twenty at once.
+        for (var step = 1; step <= CountdownClock.Slots; step++)
+        {
+            clock.Advance(CountdownClock.Step);
+            var rendered = circuits.Select((c, i) => c.RenderCount - renders[i]).Sum();
+            Assert.Equal(2 * step, rendered);
+        }
+
+        // After the second every countdown moved once and shows the time of its tick; ten seconds later, ten more times, the right text.
+        Assert.All(circuits.Select((c, i) => c.RenderCount - renders[i]), n => Assert.Equal(1, n));
+        Assert.All(circuits, c => Assert.Contains("剩余 29 分 59 秒", c.Markup));
+        for (var second = 1; second <= 10; second++) clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.All(circuits.Select((c, i) => c.RenderCount - renders[i]), n => Assert.Equal(11, n));
+        Assert.All(circuits, c => Assert.Contains("剩余 29 分 49 秒", c.Markup));
+    }
 }

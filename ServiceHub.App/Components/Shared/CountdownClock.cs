@@ -1,16 +1,24 @@
 namespace ServiceHub.App.Components.Shared;
 
 /// <summary>
-/// The one clock that moves the app's countdowns (issue #14 point 6): a single timer on the app's <see cref="TimeProvider"/>, ticking
-/// once a second only while something subscribes — one <see cref="CountdownScope"/> per circuit showing a running countdown, and the
-/// emergency alerts while one is shown. Replaces a timer per page that re-rendered the whole page every second.
+/// The one clock that moves the app's countdowns (issue #14 point 6): a single timer on the app's <see cref="TimeProvider"/>, running
+/// only while something subscribes — one <see cref="CountdownScope"/> per circuit showing a running countdown, and the emergency
+/// alerts while one is shown. Each subscriber is called once a second, as a countdown's seconds move, but the subscribers are spread
+/// over the second in <see cref="Slots"/> groups, one group per <see cref="Step"/>: with 200 circuits on the queue their countdown
+/// renders come 20 at a time every 100 ms, not 200 in one burst that the steps of the users working in those circuits queue behind.
+/// What a countdown shows is computed from the time of its tick, so it is never more than a second old, as with a timer of its own.
 /// </summary>
 public sealed class CountdownClock(TimeProvider clock) : IDisposable
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
+    /// <summary>Groups the subscribers are spread over; the timer ticks one group each <see cref="Step"/>.</summary>
+    public const int Slots = 10;
+    public static readonly TimeSpan Step = Period / Slots;
 
     private readonly Lock _gate = new();
-    private Action<DateTimeOffset>[] _subscribers = [];
+    private readonly Action<DateTimeOffset>[][] _slots = Enumerable.Range(0, Slots).Select(_ => Array.Empty<Action<DateTimeOffset>>()).ToArray();
+    private int _count;
+    private int _next;
     private ITimer? _timer;
 
     public DateTimeOffset Now => clock.GetUtcNow();
@@ -18,27 +26,44 @@ public sealed class CountdownClock(TimeProvider clock) : IDisposable
     /// <summary>Calls <paramref name="tick"/> with the time every second (on a timer thread) until the subscription is disposed.</summary>
     public IDisposable Subscribe(Action<DateTimeOffset> tick)
     {
+        int slot;
         lock (_gate)
         {
-            _subscribers = [.. _subscribers, tick];
-            _timer ??= clock.CreateTimer(_ => Tick(), null, Period, Period);
+            // The least-loaded slot; of equals, the one that comes up last (the one just ticked: a full second from now).
+            slot = (_next + Slots - 1) % Slots;
+            for (var i = 1; i < Slots; i++)
+            {
+                var other = (_next + Slots - 1 - i) % Slots;
+                if (_slots[other].Length < _slots[slot].Length) slot = other;
+            }
+            _slots[slot] = [.. _slots[slot], tick];
+            _count++;
+            _timer ??= clock.CreateTimer(_ => Tick(), null, Step, Step);
         }
         return new Subscription(() =>
         {
             lock (_gate)
             {
-                _subscribers = _subscribers.Where(s => s != tick).ToArray();
-                if (_subscribers.Length > 0) return;
+                _slots[slot] = _slots[slot].Where(s => s != tick).ToArray();
+                if (--_count > 0) return;
                 _timer?.Dispose();
                 _timer = null;
+                _next = 0;
             }
         });
     }
 
     private void Tick()
     {
+        Action<DateTimeOffset>[] due;
+        lock (_gate)
+        {
+            due = _slots[_next];
+            _next = (_next + 1) % Slots;
+        }
+        if (due.Length == 0) return;
         var now = clock.GetUtcNow();
-        foreach (var tick in Volatile.Read(ref _subscribers)) tick(now);
+        foreach (var tick in due) tick(now);
     }
 
     public void Dispose()

@@ -114,6 +114,18 @@ public sealed class AppServer : IAsyncDisposable
         return (values[0], values[1], RssBytes());
     }
 
+    /// <summary>The app's <see cref="PauseProbe"/> figures so far (GCs, pauses, thread-pool waits), for <see cref="PauseProbe.Describe"/>.</summary>
+    public async Task<string> PausesAsync()
+    {
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(_probe));
+        await using var stream = new NetworkStream(socket);
+        using var reader = new StreamReader(stream);
+        await using var writer = new StreamWriter(stream) { AutoFlush = true };
+        await writer.WriteLineAsync("pauses");
+        return (await reader.ReadLineAsync())!;
+    }
+
     /// <summary>Warnings and errors the app logged (its JSON console lines), for the report.</summary>
     public IReadOnlyList<string> LoggedProblems() =>
         File.ReadLines(LogPath).Where(l => l.Contains("\"LogLevel\":\"Warning\"", StringComparison.Ordinal) || l.Contains("\"LogLevel\":\"Error\"", StringComparison.Ordinal)

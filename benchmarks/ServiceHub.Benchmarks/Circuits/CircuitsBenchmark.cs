@@ -111,6 +111,9 @@ public static class CircuitsBenchmark
         await Task.Delay(warmup);
 
         var load = LoadAverage();
+        PauseProbe.Start();
+        var appPauses0 = await app.PausesAsync();
+        var selfPauses0 = PauseProbe.Read();
         var cpu0 = app.CpuMilliseconds();
         var events0 = journeys.Sum(j => j.Events);
         var self0 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -120,6 +123,8 @@ public static class CircuitsBenchmark
         var cpu1 = app.CpuMilliseconds();
         var events1 = journeys.Sum(j => j.Events);
         var self1 = Process.GetCurrentProcess().TotalProcessorTime;
+        var appPauses1 = await app.PausesAsync();
+        var selfPauses1 = PauseProbe.Read();
         var with = await app.CollectAsync();
         var live = journeys.Count(j => j.Circuit is not null);
         var components = journeys.Where(j => j.Circuit is not null).Select(j => j.Circuit!.Read(t => t.ComponentCount)).DefaultIfEmpty().Average();
@@ -145,6 +150,8 @@ public static class CircuitsBenchmark
             if (of.Count > 0)
                 Console.WriteLine($"  {kind,-22} n={of.Count,5}  p50 {Stats.Percentile(of, 50),7:0.0} ms  p95 {Stats.Percentile(of, 95),7:0.0} ms  max {of.Max(),7:0.0} ms");
         }
+        Console.WriteLine("  the app:      " + PauseProbe.Describe(appPauses0, appPauses1, seconds));
+        Console.WriteLine("  the browsers: " + PauseProbe.Describe(selfPauses0, selfPauses1, seconds));
         var problems = app.LoggedProblems();
         Console.WriteLine($"client errors: {errors.Count}; app warnings/errors logged: {problems.Count}; GC committed {before.Committed / 1048576.0:0} → {with.Committed / 1048576.0:0} MB; "
                           + $"{components:0} components per page on average");

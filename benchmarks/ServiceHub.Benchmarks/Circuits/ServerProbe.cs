@@ -5,7 +5,8 @@ using System.Net.Sockets;
 /// <summary>
 /// A .NET startup hook the circuits benchmark loads into the app's own process (<c>DOTNET_STARTUP_HOOKS</c>): on a Unix socket
 /// named by <c>SERVICEHUB_BENCH_PROBE</c> it answers "collect" with a full blocking GC and then the managed heap, the GC's
-/// committed memory, the working set and the process's CPU time. It runs nothing else, so the app is measured as it runs.
+/// committed memory, the working set and the process's CPU time, and "pauses" with the <see cref="ServiceHub.Benchmarks.Circuits.PauseProbe"/>'s
+/// figures (its sampler runs from the start: two threads waking every 10 ms). It runs nothing else, so the app is measured as it runs.
 /// (The runtime looks for this exact type name, in no namespace.)
 /// </summary>
 public static class StartupHook
@@ -14,6 +15,7 @@ public static class StartupHook
     {
         var path = Environment.GetEnvironmentVariable("SERVICEHUB_BENCH_PROBE");
         if (string.IsNullOrEmpty(path)) return;
+        ServiceHub.Benchmarks.Circuits.PauseProbe.Start();
         new Thread(() => Serve(path)) { IsBackground = true, Name = "servicehub-bench-probe" }.Start();
     }
 
@@ -29,7 +31,13 @@ public static class StartupHook
             using var stream = new NetworkStream(socket);
             using var reader = new StreamReader(stream);
             using var writer = new StreamWriter(stream) { AutoFlush = true };
-            if (reader.ReadLine() == "collect")
+            var command = reader.ReadLine();
+            if (command == "pauses")
+            {
+                writer.WriteLine(ServiceHub.Benchmarks.Circuits.PauseProbe.Read());
+                continue;
+            }
+            if (command == "collect")
             {
                 GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
                 GC.WaitForPendingFinalizers();
