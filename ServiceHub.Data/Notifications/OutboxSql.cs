@@ -91,7 +91,7 @@ public static class OutboxSql
             LEFT JOIN buildings b ON b.id = e.building_id
             JOIN departments d ON d.id = e.responsible_department_id
             WHERE NOT (a.reason IN ('{AlertReasons.Reminder60}','{AlertReasons.Reminder90}') AND EXISTS (
-                SELECT 1 FROM emergency_alerts x WHERE x.emergency_id = a.emergency_id AND x.user_id = a.user_id AND x.acknowledged_at IS NOT NULL))
+                SELECT 1 FROM emergency_alert_acks k WHERE k.emergency_id = a.emergency_id AND k.user_id = a.user_id))
         ), outbox AS (
         {Enqueue("outbox_src", now)}
         )
@@ -108,8 +108,7 @@ public static class OutboxSql
             WHERE m.subject_type = 'emergency' AND m.subject_id = @emergencyId AND m.state = 'pending'
               AND ((m.channel <> 'robot' AND m.user_ids = ARRAY[@userId])
                    OR (m.channel = 'robot' AND m.message_key IN ({ReminderKeys})
-                       AND m.user_ids <@ ARRAY(SELECT x.user_id FROM emergency_alerts x
-                                               WHERE x.emergency_id = @emergencyId AND x.acknowledged_at IS NOT NULL)))
+                       AND m.user_ids <@ ARRAY(SELECT k.user_id FROM emergency_alert_acks k WHERE k.emergency_id = @emergencyId)))
             """, new { emergencyId, userId, now }, tx, cancellationToken: ct));
 
     /// <summary>
