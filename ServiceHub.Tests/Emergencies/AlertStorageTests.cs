@@ -25,10 +25,10 @@ public sealed class AlertStorageTests(EmergencyFixture db) : IClassFixture<Emerg
         return await db.Emergencies.ReportAsync(await db.ActorAsync("agent"), report);
     }
 
-    private async Task<T> Scalar<T>(string sql, object? args = null)
+    private async Task<int> Count(string sql, object? args = null)
     {
         await using var conn = await db.DataSource.OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<T>(sql, args);
+        return await conn.ExecuteScalarAsync<int>(sql, args);
     }
 
     [Fact]
@@ -36,8 +36,8 @@ public sealed class AlertStorageTests(EmergencyFixture db) : IClassFixture<Emerg
     {
         var id = await RaiseWithManyLeadersAsync();
 
-        Assert.Equal(1, await Scalar<int>("SELECT count(*) FROM emergency_alert_batches WHERE emergency_id = @id", new { id }));
-        Assert.Equal(0, await Scalar<int>("SELECT count(*) FROM emergency_alert_acks WHERE emergency_id = @id", new { id }));
+        Assert.Equal(1, await Count("SELECT count(*) FROM emergency_alert_batches WHERE emergency_id = @id", new { id }));
+        Assert.Equal(0, await Count("SELECT count(*) FROM emergency_alert_acks WHERE emergency_id = @id", new { id }));
         // Still one alert per person: the demo's manager, VP and leaders, and the 300 leaders added here.
         var alerts = await AlertsAsync(db.DataSource, id);
         Assert.Equal(3 + ExtraLeaders, alerts.Count);
@@ -57,7 +57,7 @@ public sealed class AlertStorageTests(EmergencyFixture db) : IClassFixture<Emerg
 
         // Someone else's alert id acknowledges nothing.
         Assert.False(await db.Emergencies.AcknowledgeAsync(first, theirs.AlertId));
-        Assert.Equal(0, await Scalar<int>("SELECT count(*) FROM emergency_alert_acks WHERE emergency_id = @id", new { id }));
+        Assert.Equal(0, await Count("SELECT count(*) FROM emergency_alert_acks WHERE emergency_id = @id", new { id }));
 
         db.S.Clock.Advance(TimeSpan.FromMinutes(3));
         var at = db.S.Clock.GetUtcNow();
@@ -66,7 +66,7 @@ public sealed class AlertStorageTests(EmergencyFixture db) : IClassFixture<Emerg
 
         Assert.DoesNotContain(await db.Emergencies.PendingAlertsAsync(first.Id), a => a.EmergencyId == id);
         Assert.Contains(await db.Emergencies.PendingAlertsAsync(second.Id), a => a.AlertId == theirs.AlertId);
-        Assert.Equal(1, await Scalar<int>("SELECT count(*) FROM emergency_alert_acks WHERE emergency_id = @id", new { id }));
+        Assert.Equal(1, await Count("SELECT count(*) FROM emergency_alert_acks WHERE emergency_id = @id", new { id }));
 
         // The emergency's alert list shows who acknowledged and when, and everyone else as not yet.
         var (_, timeline, list) = (await db.Emergencies.GetAsync(await db.ActorAsync("leader"), id))!.Value;
