@@ -39,11 +39,12 @@ public sealed class OffboardingService(NpgsqlDataSource db, AuditLog audit, Time
             await NotificationRepository.NotifyAsync(conn, tx, [successorId], now, "handover", null, "Notify.HandOversInherited",
                 [handovers.ToString(System.Globalization.CultureInfo.InvariantCulture), leaver.UserName], Intake.IntakeRepository.HandOverListLink,
                 $"handovers-inherited:{userId}", ct);
-        // Unacknowledged emergency alerts of the leaver reach the successor instead (once each).
+        // Unacknowledged emergency alerts of the leaver reach the successor instead (once each): in each alert row naming the leaver,
+        // not acknowledged by them and not naming the successor already, the successor takes the leaver's place (and alert id).
         var alerts = await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE emergency_alerts a SET user_id = @successorId
-            WHERE a.user_id = @userId AND a.acknowledged_at IS NULL
-              AND NOT EXISTS (SELECT 1 FROM emergency_alerts s WHERE s.emergency_id = a.emergency_id AND s.user_id = @successorId AND s.reason = a.reason)
+            UPDATE emergency_alert_batches x SET user_ids = array_replace(x.user_ids, @userId, @successorId)
+            WHERE x.user_ids @> ARRAY[@userId::int] AND NOT x.user_ids @> ARRAY[@successorId::int]
+              AND NOT EXISTS (SELECT 1 FROM emergency_alert_acks k WHERE k.batch_id = x.id AND k.user_id = @userId)
             """, args, tx, cancellationToken: ct));
         var roles = await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE departments SET

@@ -16,13 +16,14 @@ public sealed class EmergencyRepository(
     NpgsqlDataSource db, AuditLog audit, TimeProvider clock, IEmergencyNotifier notifier, IEmergencyScheduler scheduler,
     ILogger<EmergencyRepository> log)
 {
-    private const string AlertSelect = """
-        SELECT a.id AS alert_id, a.user_id, a.reason, e.id AS emergency_id, e.kind, e.kind_detail,
-               p.name AS project_name, b.name AS building_name, e.location, e.description,
-               d.name AS department_name, d.name_en AS department_name_en,
-               e.occurred_at, e.reported_at, e.on_site_due_at, a.created_at
-        FROM emergency_alerts a
-        JOIN emergencies e ON e.id = a.emergency_id
+    // In the order of AlertMessage's (and AlertBatchRow's) parameters, which Dapper matches by position and name.
+    private const string EmergencyColumns = """
+        e.id AS emergency_id, e.kind, e.kind_detail, p.name AS project_name, b.name AS building_name, e.location, e.description,
+        d.name AS department_name, d.name_en AS department_name_en, e.occurred_at, e.reported_at, e.on_site_due_at
+        """;
+
+    private const string EmergencyJoins = """
+        JOIN emergencies e ON e.id = x.emergency_id
         JOIN projects p ON p.id = e.project_id
         LEFT JOIN buildings b ON b.id = e.building_id
         JOIN departments d ON d.id = e.responsible_department_id
@@ -30,57 +31,72 @@ public sealed class EmergencyRepository(
 
     // The people alerted when an emergency is raised: the responsible department's manager, its supervising
     // vice-president, and the company leadership; for an "other" event also the CS supervisors, to confirm it.
-    // Decided here, on the server, from the organisation tables.
+    // Decided here, on the server, from the organisation tables. One row per reason names them all, in order (sql/0260).
     private const string InsertRaisedAlerts = """
-        INSERT INTO emergency_alerts (emergency_id, user_id, reason, created_at)
-        SELECT @Id, u.id, 'raised', @Now
-        FROM users u
-        WHERE u.is_active
-          AND (u.id = (SELECT manager_user_id FROM departments WHERE id = @DepartmentId)
-               OR u.id = (SELECT supervising_vp_id FROM departments WHERE id = @DepartmentId)
-               OR 'leadership' = ANY (u.roles))
-        UNION ALL
-        SELECT @Id, u.id, 'confirm', @Now
-        FROM users u
-        WHERE u.is_active AND @Kind = 'other' AND 'cs_supervisor' = ANY (u.roles)
+        INSERT INTO emergency_alert_batches (emergency_id, reason, created_at, user_ids)
+        SELECT @Id, r.reason, @Now, r.user_ids
+        FROM (
+            SELECT 'raised' AS reason, array_agg(u.id ORDER BY u.id) AS user_ids
+            FROM users u
+            WHERE u.is_active
+              AND (u.id = (SELECT manager_user_id FROM departments WHERE id = @DepartmentId)
+                   OR u.id = (SELECT supervising_vp_id FROM departments WHERE id = @DepartmentId)
+                   OR 'leadership' = ANY (u.roles))
+            UNION ALL
+            SELECT 'confirm', array_agg(u.id ORDER BY u.id)
+            FROM users u
+            WHERE u.is_active AND @Kind = 'other' AND 'cs_supervisor' = ANY (u.roles)
+        ) r
+        WHERE r.user_ids IS NOT NULL
         ON CONFLICT DO NOTHING
-        RETURNING id, user_id, reason, emergency_id, created_at
+        RETURNING id, emergency_id, reason, created_at, user_ids
         """;
 
     // A reminder goes to the manager; the escalation to the supervising vice-president and leadership.
     private const string InsertFollowUpAlerts = """
-        INSERT INTO emergency_alerts (emergency_id, user_id, reason, created_at)
-        SELECT e.id, u.id, @Step, @Now
+        INSERT INTO emergency_alert_batches (emergency_id, reason, created_at, user_ids)
+        SELECT e.id, @Step, @Now, array_agg(u.id ORDER BY u.id)
         FROM emergencies e
         JOIN departments d ON d.id = e.responsible_department_id
         JOIN users u ON u.is_active AND (
             (@Step <> 'escalated' AND u.id = d.manager_user_id)
             OR (@Step = 'escalated' AND (u.id = d.supervising_vp_id OR 'leadership' = ANY (u.roles))))
         WHERE e.id = @Id
+        GROUP BY e.id
         ON CONFLICT DO NOTHING
-        RETURNING id, user_id, reason, emergency_id, created_at
+        RETURNING id, emergency_id, reason, created_at, user_ids
         """;
 
     /// <summary>
-    /// The alerts an INSERT … RETURNING just wrote, as pushed to screens, in one round trip; their messages to the other channels
-    /// (e-mail, robot, SMS, per each person's choice) are queued in the outbox by the same statement.
+    /// The alert rows an INSERT … RETURNING just wrote (one per reason, naming its people), with the emergency, in one round trip;
+    /// their messages to the other channels (e-mail, robot, SMS, per each person's choice) are queued in the outbox by the same
+    /// statement. <see cref="AlertBatchRow.Messages"/> makes each person's own alert of them.
     /// </summary>
     private static string WithMessages(string insert) => $"""
-        WITH a AS ({insert}){OutboxSql.FromEmergencyAlerts("a", "@Now")}
-        SELECT a.id AS alert_id, a.user_id, a.reason, e.id AS emergency_id, e.kind, e.kind_detail,
-               p.name AS project_name, b.name AS building_name, e.location, e.description,
-               d.name AS department_name, d.name_en AS department_name_en,
-               e.occurred_at, e.reported_at, e.on_site_due_at, a.created_at
-        FROM a
-        JOIN emergencies e ON e.id = a.emergency_id
-        JOIN projects p ON p.id = e.project_id
-        LEFT JOIN buildings b ON b.id = e.building_id
-        JOIN departments d ON d.id = e.responsible_department_id
-        ORDER BY a.id
+        WITH x AS ({insert}),
+        a AS (
+            SELECT x.id * {AlertIds.PerBatch} + o.n AS id, o.user_id, x.reason, x.emergency_id
+            FROM x CROSS JOIN LATERAL unnest(x.user_ids) WITH ORDINALITY o(user_id, n)
+        ){OutboxSql.FromEmergencyAlerts("a", "@Now")}
+        SELECT x.id AS batch_id, x.user_ids, x.reason, x.created_at, {EmergencyColumns}
+        FROM x
+        {EmergencyJoins}
+        ORDER BY x.id
         """;
 
     private static readonly string RaiseSql = WithMessages(InsertRaisedAlerts);
     private static readonly string FollowUpSql = WithMessages(InsertFollowUpAlerts);
+
+    /// <summary>Every unacknowledged alert of the people, oldest first (found through the people's index on the alert rows).</summary>
+    private static readonly string PendingSql = $"""
+        SELECT x.id * {AlertIds.PerBatch} + o.n AS alert_id, o.user_id, x.reason, {EmergencyColumns}, x.created_at
+        FROM emergency_alert_batches x
+        CROSS JOIN LATERAL unnest(x.user_ids) WITH ORDINALITY o(user_id, n)
+        {EmergencyJoins}
+        WHERE x.user_ids && @userIds AND o.user_id = ANY (@userIds)
+          AND NOT EXISTS (SELECT 1 FROM emergency_alert_acks k WHERE k.batch_id = x.id AND k.user_id = o.user_id)
+        ORDER BY alert_id
+        """;
 
     public async Task<int> ReportAsync(Actor actor, EmergencyReport report, CancellationToken ct = default)
     {
@@ -103,7 +119,7 @@ public sealed class EmergencyRepository(
             OccurredAt = occurredAt, DepartmentId = report.ResponsibleDepartmentId,
             ReportedBy = actor.Id, Now = now, Due = EmergencyRules.OnSiteDue(occurredAt),
         };
-        List<AlertMessage> alerts;
+        List<AlertBatchRow> alerts;
         int id;
         await using (var conn = await db.OpenConnectionAsync(ct))
         await using (var tx = await conn.BeginTransactionAsync(ct))
@@ -121,9 +137,9 @@ public sealed class EmergencyRepository(
             await conn.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO emergency_events (emergency_id, at, kind, user_id, details) VALUES (@id, @Now, 'reported', @ReportedBy, @Kind)",
                 new { id, args.Now, args.ReportedBy, args.Kind }, tx, cancellationToken: ct));
-            alerts = (await conn.QueryAsync<AlertMessage>(new CommandDefinition(RaiseSql, new { Id = id, args.Now, args.DepartmentId, args.Kind }, tx, cancellationToken: ct))).AsList();
+            alerts = (await conn.QueryAsync<AlertBatchRow>(new CommandDefinition(RaiseSql, new { Id = id, args.Now, args.DepartmentId, args.Kind }, tx, cancellationToken: ct))).AsList();
             await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Create, "emergency", id.ToString(),
-                $"{args.Kind} project={args.ProjectId} dept={args.DepartmentId} occurred={occurredAt:O} alerts={alerts.Count}", ct);
+                $"{args.Kind} project={args.ProjectId} dept={args.DepartmentId} occurred={occurredAt:O} alerts={alerts.Sum(a => a.UserIds.Length)}", ct);
             await tx.CommitAsync(ct);
         }
 
@@ -162,7 +178,7 @@ public sealed class EmergencyRepository(
     {
         var after = EmergencyRules.FollowUpAfter(step);
         var now = clock.GetUtcNow();
-        List<AlertMessage> alerts;
+        List<AlertBatchRow> alerts;
         await using (var conn = await db.OpenConnectionAsync(ct))
         await using (var tx = await conn.BeginTransactionAsync(ct))
         {
@@ -176,9 +192,9 @@ public sealed class EmergencyRepository(
                 RETURNING id
                 """, new { Id = emergencyId, Step = step, After = after, Now = now }, tx, cancellationToken: ct));
             if (eventId is null) return false;
-            alerts = (await conn.QueryAsync<AlertMessage>(new CommandDefinition(FollowUpSql, new { Id = emergencyId, Step = step, Now = now }, tx, cancellationToken: ct))).AsList();
+            alerts = (await conn.QueryAsync<AlertBatchRow>(new CommandDefinition(FollowUpSql, new { Id = emergencyId, Step = step, Now = now }, tx, cancellationToken: ct))).AsList();
             await conn.ExecuteAsync(new CommandDefinition("UPDATE emergency_events SET details = @details WHERE id = @eventId",
-                new { eventId, details = string.Join(", ", alerts.Select(a => a.UserId).Distinct()) }, tx, cancellationToken: ct));
+                new { eventId, details = string.Join(", ", alerts.SelectMany(a => a.UserIds).Distinct()) }, tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
         }
         await PushAsync(alerts, ct);
@@ -218,9 +234,7 @@ public sealed class EmergencyRepository(
     {
         if (userIds.Count == 0) return [];
         await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<AlertMessage>(new CommandDefinition(
-            AlertSelect + " WHERE a.user_id = ANY (@userIds) AND a.acknowledged_at IS NULL ORDER BY a.id", new { userIds = userIds.ToArray() },
-            cancellationToken: ct))).AsList();
+        return (await conn.QueryAsync<AlertMessage>(new CommandDefinition(PendingSql, new { userIds = userIds.ToArray() }, cancellationToken: ct))).AsList();
     }
 
     /// <summary>The person acknowledges one of their own alerts; records who and when. A repeat changes nothing.</summary>
@@ -230,11 +244,17 @@ public sealed class EmergencyRepository(
         await using (var conn = await db.OpenConnectionAsync(ct))
         await using (var tx = await conn.BeginTransactionAsync(ct))
         {
+            var (batchId, position) = AlertIds.Split(alertId);
             var row = await conn.QuerySingleOrDefaultAsync<AckedRow>(new CommandDefinition("""
-                UPDATE emergency_alerts SET acknowledged_at = @now
-                WHERE id = @alertId AND user_id = @userId AND acknowledged_at IS NULL
-                RETURNING emergency_id, reason
-                """, new { alertId, userId = actor.Id, now }, tx, cancellationToken: ct));
+                WITH k AS (
+                    INSERT INTO emergency_alert_acks (batch_id, user_id, emergency_id, acknowledged_at)
+                    SELECT x.id, @userId, x.emergency_id, @now
+                    FROM emergency_alert_batches x
+                    WHERE x.id = @batchId AND @position >= 1 AND x.user_ids[@position] = @userId
+                    ON CONFLICT DO NOTHING
+                    RETURNING batch_id, emergency_id)
+                SELECT k.emergency_id, x.reason FROM k JOIN emergency_alert_batches x ON x.id = k.batch_id
+                """, new { batchId, position, userId = actor.Id, now }, tx, cancellationToken: ct));
             if (row is null) return false;
             await conn.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO emergency_events (emergency_id, at, kind, user_id, details) VALUES (@EmergencyId, @now, 'acknowledged', @userId, @Reason)",
@@ -373,10 +393,16 @@ public sealed class EmergencyRepository(
     /// <summary>Acknowledges the person's own open alerts of an emergency (all, or those of one reason) at <paramref name="now"/>.</summary>
     private static async Task<long[]> AcknowledgeOwnAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int emergencyId, int userId, DateTimeOffset now,
         string? reason, CancellationToken ct) =>
-        (await conn.QueryAsync<long>(new CommandDefinition("""
-            UPDATE emergency_alerts SET acknowledged_at = @now
-            WHERE emergency_id = @emergencyId AND user_id = @userId AND acknowledged_at IS NULL AND (@reason::text IS NULL OR reason = @reason)
-            RETURNING id
+        (await conn.QueryAsync<long>(new CommandDefinition($"""
+            WITH k AS (
+                INSERT INTO emergency_alert_acks (batch_id, user_id, emergency_id, acknowledged_at)
+                SELECT x.id, @userId, x.emergency_id, @now
+                FROM emergency_alert_batches x
+                WHERE x.emergency_id = @emergencyId AND x.user_ids @> ARRAY[@userId::int] AND (@reason::text IS NULL OR x.reason = @reason)
+                ON CONFLICT DO NOTHING
+                RETURNING batch_id)
+            SELECT x.id * {AlertIds.PerBatch} + array_position(x.user_ids, @userId::int) FROM k JOIN emergency_alert_batches x ON x.id = k.batch_id
+            ORDER BY 1
             """, new { emergencyId, now, userId, reason }, tx, cancellationToken: ct))).ToArray();
 
     private const string SummarySelect = """
@@ -458,10 +484,22 @@ public sealed class EmergencyRepository(
     }
 
     private sealed record AckedRow(int EmergencyId, string Reason);
+
+    /// <summary>One alert row as written (an emergency's alerts of one reason, naming its people in order) with its emergency.</summary>
+    private sealed record AlertBatchRow(
+        long BatchId, int[] UserIds, string Reason, DateTimeOffset CreatedAt, int EmergencyId, string Kind, string? KindDetail,
+        string ProjectName, string? BuildingName, string Location, string Description, string DepartmentName, string DepartmentNameEn,
+        DateTimeOffset OccurredAt, DateTimeOffset ReportedAt, DateTimeOffset OnSiteDueAt)
+    {
+        /// <summary>Each person's own alert, in the row's order.</summary>
+        public IEnumerable<AlertMessage> Messages() => UserIds.Select((userId, i) => new AlertMessage(
+            AlertIds.Of(BatchId, i + 1), userId, Reason, EmergencyId, Kind, KindDetail, ProjectName, BuildingName, Location, Description,
+            DepartmentName, DepartmentNameEn, OccurredAt, ReportedAt, OnSiteDueAt, CreatedAt));
+    }
     private sealed record ArrivalTarget(string State, int DepartmentId, int? ManagerId, DateTimeOffset OccurredAt, DateTimeOffset Due);
 
-    private Task PushAsync(IReadOnlyList<AlertMessage> alerts, CancellationToken ct) =>
-        alerts.Count == 0 ? Task.CompletedTask : Safe(() => notifier.AlertsAsync(alerts, ct));
+    private Task PushAsync(IReadOnlyList<AlertBatchRow> rows, CancellationToken ct) =>
+        rows.Count == 0 ? Task.CompletedTask : Safe(() => notifier.AlertsAsync([.. rows.SelectMany(r => r.Messages())], ct));
 
     private async Task Safe(Func<Task> push)
     {

@@ -43,6 +43,24 @@ public static class AlertReasons
     public const string Confirm = "confirm";
 }
 
+/// <summary>
+/// Each person's own alert id (what their screen shows once and acknowledges). An emergency's alerts of one reason are stored as one
+/// row naming the people alerted, in order (<c>emergency_alert_batches</c>, sql/0260); a person's alert id is the row's id ×
+/// <see cref="PerBatch"/> + their position in it, from 1.
+/// </summary>
+public static class AlertIds
+{
+    public const long PerBatch = 100_000;
+
+    /// <summary>The most people one alert row holds (the database checks it too).</summary>
+    public const int MaxPeople = (int)PerBatch - 1;
+
+    public static long Of(long batchId, int position) =>
+        position is >= 1 and <= MaxPeople ? batchId * PerBatch + position : throw new ArgumentOutOfRangeException(nameof(position));
+
+    public static (long BatchId, int Position) Split(long alertId) => (alertId / PerBatch, (int)(alertId % PerBatch));
+}
+
 /// <summary>What the reporter fills in on the emergency form.</summary>
 public sealed class EmergencyReport
 {

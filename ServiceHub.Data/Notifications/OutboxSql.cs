@@ -65,33 +65,39 @@ public static class OutboxSql
     private static readonly string ReminderKeys = $"'{EmergencyMessageKey(AlertReasons.Reminder60)}','{EmergencyMessageKey(AlertReasons.Reminder90)}'";
 
     /// <summary>
-    /// The outbox messages of the emergency alerts a statement just inserted: <paramref name="alerts"/> is a CTE returning the new rows'
-    /// <c>id, user_id, reason, emergency_id</c>. The responsible department's manager gets "raised", the others "informed"; a reminder
-    /// is not sent outside the app to a person who already acknowledged the emergency. Appended to the WITH list (leading comma included).
+    /// The outbox messages of the emergency alerts a statement just inserted: <paramref name="alerts"/> is a CTE returning the new alerts,
+    /// one per person: <c>id, user_id, reason, emergency_id</c> (sql/0260 stores them as one row per reason; the caller unnests it).
+    /// The responsible department's manager gets "raised", the others "informed"; a reminder is not sent outside the app to a person
+    /// who already acknowledged the emergency. Appended to the WITH list (leading comma included).
     /// </summary>
     public static string FromEmergencyAlerts(string alerts, string now) => $"""
-        , outbox_src AS (
+        , outbox_emergency AS (
+            -- What the messages of an emergency and reason share, made once (not once per person).
+            SELECT k.emergency_id, k.reason, d.manager_user_id,
+                   ARRAY[e.kind, coalesce(e.kind_detail, ''), p.name, coalesce(b.name, ''), e.location,
+                         to_char(e.occurred_at AT TIME ZONE '{BusinessTime.ZoneId}', 'YYYY-MM-DD HH24:MI'),
+                         to_char(e.on_site_due_at AT TIME ZONE '{BusinessTime.ZoneId}', 'YYYY-MM-DD HH24:MI'),
+                         d.name, d.name_en] AS args,
+                   '/emergencies/' || k.emergency_id AS link
+            FROM (SELECT DISTINCT emergency_id, reason FROM {alerts}) k
+            JOIN emergencies e ON e.id = k.emergency_id
+            JOIN projects p ON p.id = e.project_id
+            LEFT JOIN buildings b ON b.id = e.building_id
+            JOIN departments d ON d.id = e.responsible_department_id
+        ), outbox_src AS (
             SELECT 'em:' || a.id AS personal_key, 'em:' || a.emergency_id || ':' || a.reason AS group_key, a.user_id,
                    CASE
-                       WHEN a.reason = '{AlertReasons.Raised}' AND a.user_id = d.manager_user_id THEN '{NotificationEvents.EmergencyRaised}'
+                       WHEN a.reason = '{AlertReasons.Raised}' AND a.user_id = m.manager_user_id THEN '{NotificationEvents.EmergencyRaised}'
                        WHEN a.reason IN ('{AlertReasons.Raised}','{AlertReasons.Confirm}') THEN '{NotificationEvents.EmergencyInformed}'
                        WHEN a.reason IN ('{AlertReasons.Reminder60}','{AlertReasons.Reminder90}') THEN '{NotificationEvents.EmergencyReminder}'
                        WHEN a.reason = '{AlertReasons.Escalated}' THEN '{NotificationEvents.EmergencyEscalated}'
                    END AS event_kind,
                    'emergency' AS subject_type, a.emergency_id::bigint AS subject_id,
-                   'Outbox.Emergency.' || a.reason AS message_key,
-                   ARRAY[e.kind, coalesce(e.kind_detail, ''), p.name, coalesce(b.name, ''), e.location,
-                         to_char(e.occurred_at AT TIME ZONE '{BusinessTime.ZoneId}', 'YYYY-MM-DD HH24:MI'),
-                         to_char(e.on_site_due_at AT TIME ZONE '{BusinessTime.ZoneId}', 'YYYY-MM-DD HH24:MI'),
-                         d.name, d.name_en] AS args,
-                   '/emergencies/' || a.emergency_id AS link
+                   'Outbox.Emergency.' || a.reason AS message_key, m.args, m.link
             FROM {alerts} a
-            JOIN emergencies e ON e.id = a.emergency_id
-            JOIN projects p ON p.id = e.project_id
-            LEFT JOIN buildings b ON b.id = e.building_id
-            JOIN departments d ON d.id = e.responsible_department_id
+            JOIN outbox_emergency m ON m.emergency_id = a.emergency_id AND m.reason = a.reason
             WHERE NOT (a.reason IN ('{AlertReasons.Reminder60}','{AlertReasons.Reminder90}') AND EXISTS (
-                SELECT 1 FROM emergency_alerts x WHERE x.emergency_id = a.emergency_id AND x.user_id = a.user_id AND x.acknowledged_at IS NOT NULL))
+                SELECT 1 FROM emergency_alert_acks k WHERE k.emergency_id = a.emergency_id AND k.user_id = a.user_id))
         ), outbox AS (
         {Enqueue("outbox_src", now)}
         )
@@ -108,8 +114,7 @@ public static class OutboxSql
             WHERE m.subject_type = 'emergency' AND m.subject_id = @emergencyId AND m.state = 'pending'
               AND ((m.channel <> 'robot' AND m.user_ids = ARRAY[@userId])
                    OR (m.channel = 'robot' AND m.message_key IN ({ReminderKeys})
-                       AND m.user_ids <@ ARRAY(SELECT x.user_id FROM emergency_alerts x
-                                               WHERE x.emergency_id = @emergencyId AND x.acknowledged_at IS NOT NULL)))
+                       AND m.user_ids <@ ARRAY(SELECT k.user_id FROM emergency_alert_acks k WHERE k.emergency_id = @emergencyId)))
             """, new { emergencyId, userId, now }, tx, cancellationToken: ct));
 
     /// <summary>

@@ -8,9 +8,11 @@ using Dapper;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using ServiceHub.App.Emergencies;
@@ -110,6 +112,9 @@ public static class AlertsBenchmark
         var agent = await ActorAsync(db, "agent");
         var clock = TimeProvider.System;
 
+        var pushes = (TimedNotifier)raising.Services.GetRequiredService<IEmergencyNotifier>();
+        var phases = new List<(double Transaction, double Push, double After)>();
+
         async Task<(long[] Latencies, double SubmitMs)> EmergencyRoundAsync()
         {
             var report = await ReportAsync(db, clock.GetUtcNow());
@@ -118,7 +123,10 @@ public static class AlertsBenchmark
             await clients.ExpectAsync(expectedId);
             var t0 = Stopwatch.GetTimestamp();
             var id = await emergencies.ReportAsync(agent, report);
-            var submitMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            var t1 = Stopwatch.GetTimestamp();
+            var submitMs = Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds;
+            phases.Add((Stopwatch.GetElapsedTime(t0, pushes.Began).TotalMilliseconds, Stopwatch.GetElapsedTime(pushes.Began, pushes.Ended).TotalMilliseconds,
+                        Stopwatch.GetElapsedTime(pushes.Ended, t1).TotalMilliseconds));
             if (id != expectedId) throw new InvalidOperationException($"expected emergency {expectedId}, got {id}");
             return (Since(t0, await clients.ReceivedAsync(expectedId)), submitMs);
         }
@@ -134,6 +142,7 @@ public static class AlertsBenchmark
 
         // Warm-up (JIT, connection pools, the backplane), not counted.
         await EmergencyRoundAsync();
+        phases.Clear();
         var sample = (await emergencies.PendingAlertsAsync((await ActorAsync(db, "bench00001")).Id))[0];
         await BroadcastRoundAsync(-1, sample);
 
@@ -176,6 +185,9 @@ public static class AlertsBenchmark
         }
         Console.WriteLine();
         Console.WriteLine($"submit call (transaction + {clientCount + 3} alerts + push) mean {submits.Average():F1} ms; p99 ratio emergency/bare = {e.P99 / b.P99:F2}");
+        Console.WriteLine($"  of which: call → push begins (validation, the transaction, its commit) mean {phases.Average(p => p.Transaction):F1} ms " +
+                          $"(min {phases.Min(p => p.Transaction):F1}, max {phases.Max(p => p.Transaction):F1}); the push call {phases.Average(p => p.Push):F1} ms; " +
+                          $"after it (scheduling the follow-ups) {phases.Average(p => p.After):F1} ms");
         var perConnectionHeap = (after.HeapBytes - before.HeapBytes) / (double)clientCount;
         var perConnectionSet = (after.WorkingSetBytes - before.WorkingSetBytes) / (double)clientCount;
         Console.WriteLine($"server process (the {instances} instance(s), no clients): managed heap {Mb(before.HeapBytes)} → {Mb(after.HeapBytes)} MB, " +
@@ -478,6 +490,24 @@ public static class AlertsBenchmark
             builder.UseSetting("DataProtection:AllowUnencryptedKeys", "true");
             builder.UseSetting("SignIn:RateLimit:PerIp:PermitLimit", "100000"); // every simulated person signs in from 127.0.0.1
             if (redis is not null) builder.UseSetting("SignalR:Redis", redis);
+            // The app's own notifier, timed: when the submit call's push begins (its transaction is committed) and ends.
+            builder.ConfigureTestServices(s => s.Replace(ServiceDescriptor.Singleton<IEmergencyNotifier>(sp => new TimedNotifier(sp.GetRequiredService<AlertsPush>()))));
         }
+    }
+
+    /// <summary>The app's notifier with the time its last alerts push began and ended (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+    private sealed class TimedNotifier(IEmergencyNotifier inner) : IEmergencyNotifier
+    {
+        public long Began { get; private set; }
+        public long Ended { get; private set; }
+
+        public async Task AlertsAsync(IReadOnlyList<AlertMessage> alerts, CancellationToken ct = default)
+        {
+            Began = Stopwatch.GetTimestamp();
+            await inner.AlertsAsync(alerts, ct);
+            Ended = Stopwatch.GetTimestamp();
+        }
+
+        public Task AcknowledgedAsync(int userId, IReadOnlyList<long> alertIds, CancellationToken ct = default) => inner.AcknowledgedAsync(userId, alertIds, ct);
     }
 }
