@@ -112,11 +112,13 @@ public sealed class AnnualReportService(NpgsqlDataSource db, AuditLog audit, Tim
     private async Task<AnnualReportContent> ComputeContentAsync(int year, CancellationToken ct, IProgress<AnnualReportProgress>? progress = null)
     {
         var done = 0;
-        // Each part reports when it finishes (in any order): the count of finished parts only grows.
+        var reporting = new Lock();
+        // Each part reports when it finishes (in any order): the count of finished parts only grows, so counting and reporting are one
+        // step (two parts finishing together would otherwise be heard as 2 before 1).
         async Task<T> Part<T>(Task<T> part, string name)
         {
             var result = await part;
-            progress?.Report(new AnnualReportProgress(Interlocked.Increment(ref done), name));
+            lock (reporting) progress?.Report(new AnnualReportProgress(++done, name));
             return result;
         }
         var now = clock.GetUtcNow();
