@@ -69,6 +69,18 @@ public static class ComplaintDeskBenchmark
                 if (i >= 2) raw.Add(sw.Elapsed.TotalMilliseconds);
             }
 
+            // Where the sweep's time goes at this size: the plan of one 1,000-due sweep with its triggers (rolled back), on stderr.
+            await MakeDueAsync(db);
+            await using (var conn = await db.DataSource.OpenConnectionAsync())
+            await using (var tx = await conn.BeginTransactionAsync())
+            {
+                var plan = await Dapper.SqlMapper.QueryAsync<string>(conn, new Dapper.CommandDefinition("EXPLAIN (ANALYZE, BUFFERS) " + EscalationSweep.SweepSql,
+                    new { now = clock.GetUtcNow(), batch = EscalationSweep.BatchSize, complaintDept = "CS" }, tx, commandTimeout: 0));
+                Console.Error.WriteLine($"-- the sweep at {n:N0} complaints, EXPLAIN (ANALYZE, BUFFERS):");
+                foreach (var line in plan) Console.Error.WriteLine(line);
+                await tx.RollbackAsync();
+            }
+
             var repo = new ComplaintRepository(db.DataSource, new ServiceHub.Data.Admin.AuditLog(db.DataSource, clock));
             var actor = new Actor(1, "bench", "bench", ["cs_supervisor"], null);
             var qApp = new List<double>();
