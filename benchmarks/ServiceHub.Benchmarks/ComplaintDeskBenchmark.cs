@@ -158,6 +158,7 @@ public static class ComplaintDeskBenchmark
     /// </summary>
     private static async Task MakeLevel1DueAsync(BenchDatabase db) => await db.ExecAsync("""
         DELETE FROM notifications WHERE kind = 'escalation';
+        DELETE FROM department_notifications WHERE kind = 'escalation';
         DELETE FROM complaint_events WHERE dedupe_key IS NOT NULL;
         UPDATE complaints SET escalation_level = 0
         WHERE id IN (SELECT d.complaint_id FROM complaint_deadlines d JOIN bench_level1 b ON b.id = d.id) AND escalation_level <> 0;
@@ -170,6 +171,7 @@ public static class ComplaintDeskBenchmark
     /// <summary>Resets 1,000 open deadlines to "due now" and forgets what the previous sweep recorded for them.</summary>
     private static async Task MakeDueAsync(BenchDatabase db) => await db.ExecAsync($"""
         DELETE FROM notifications WHERE kind = 'escalation';
+        DELETE FROM department_notifications WHERE kind = 'escalation';
         DELETE FROM complaint_events WHERE dedupe_key IS NOT NULL;
         UPDATE complaint_deadlines SET stage = 'pending', next_at = now() - interval '1 minute'
         WHERE id IN (SELECT id FROM bench_due);
