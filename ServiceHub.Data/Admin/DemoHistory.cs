@@ -366,7 +366,14 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
 
         Report(until);
         // What the past notified was read in the past; only the last two days stay unread.
-        await conn.ExecuteAsync("UPDATE notifications SET read_at = created_at + interval '1 hour' WHERE read_at IS NULL AND created_at < @cut", new { cut = until.AddDays(-2) });
+        await conn.ExecuteAsync("""
+            UPDATE notifications SET read_at = created_at + interval '1 hour' WHERE read_at IS NULL AND created_at < @cut;
+            INSERT INTO department_notification_reads (user_id, notification_id, read_at)
+            SELECT u.user_id, e.id, e.created_at + interval '1 hour'
+            FROM department_notifications e JOIN notification_rosters r ON r.id = e.roster_id CROSS JOIN LATERAL unnest(r.user_ids) AS u(user_id)
+            WHERE e.created_at < @cut
+            ON CONFLICT DO NOTHING;
+            """, new { cut = until.AddDays(-2) });
         return _refused;
     }
 

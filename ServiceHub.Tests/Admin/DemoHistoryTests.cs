@@ -65,7 +65,7 @@ public sealed class DemoHistoryTests(DemoHistoryWorld demo)
                    (SELECT count(*) FROM complaints WHERE state IN ('dispatched','contacted')),
                    (SELECT count(*) FROM emergencies WHERE state = 'on_site'),
                    (SELECT count(*) FROM contacts WHERE kind <> 'complaint'),
-                   (SELECT count(*) FROM notifications WHERE read_at IS NULL AND created_at < @cut)
+                   (SELECT count(*) FROM notification_inbox WHERE read_at IS NULL AND created_at < @cut)
             """, new { cut = until.AddDays(-2) });
         Assert.True(f.Y2025 > 200 && f.Y2026 > 200, $"complaints per year {f.Y2025} / {f.Y2026}");
         Assert.True(f.Closed > f.Y2025, $"closed {f.Closed}");

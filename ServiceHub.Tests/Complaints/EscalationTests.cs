@@ -14,7 +14,7 @@ public sealed class EscalationTests(DatabaseFixture db) : ComplaintWorldTests(db
     {
         await using var conn = new NpgsqlConnection(Db.ConnectionString);
         return (await conn.QueryAsync<(int, string)>(
-            "SELECT user_id, message_key FROM notifications WHERE complaint_id = @complaintId AND kind = 'escalation' ORDER BY id", new { complaintId })).ToList();
+            "SELECT user_id, message_key FROM notification_inbox WHERE complaint_id = @complaintId AND kind = 'escalation' ORDER BY id", new { complaintId })).ToList();
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class EscalationTests(DatabaseFixture db) : ComplaintWorldTests(db
         await Task.WhenAll(Task.Run(() => _w.Sweep.RunAsync()), Task.Run(() => other.RunAsync()), Task.Run(() => _w.Sweep.RunAsync()));
         await using var conn = new NpgsqlConnection(Db.ConnectionString);
         var perComplaint = (await conn.QueryAsync<(long, long)>("""
-            SELECT complaint_id, count(*) FROM notifications
+            SELECT complaint_id, count(*) FROM notification_inbox
             WHERE complaint_id = ANY(@ids) AND message_key = 'Notify.Deadline.level1' GROUP BY complaint_id
             """, new { ids = ids.ToArray() })).ToList();
         Assert.Equal(ids.Count, perComplaint.Count);

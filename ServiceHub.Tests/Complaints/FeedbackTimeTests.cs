@@ -20,7 +20,7 @@ public sealed class FeedbackTimeTests(DatabaseFixture db) : ComplaintWorldTests(
     }
 
     private Task<int> NotificationsAsync(long id, string key) =>
-        Scalar<int>("SELECT count(*) FROM notifications WHERE complaint_id = @id AND user_id = @h AND message_key = @key AND args[2] = 'feedback'",
+        Scalar<int>("SELECT count(*) FROM notification_inbox WHERE complaint_id = @id AND user_id = @h AND message_key = @key AND args[2] = 'feedback'",
             new { id, h = _w.Handler.Id, key });
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class FeedbackTimeTests(DatabaseFixture db) : ComplaintWorldTests(
         c = (await _w.Complaints.GetAsync(_w.Handler, id))!;
         Assert.True(c.Feedback!.Missed(_s.Clock.GetUtcNow()));
         Assert.Equal(0, c.EscalationLevel);
-        Assert.Equal(0, await Scalar<int>("SELECT count(*) FROM notifications WHERE complaint_id = @id AND message_key LIKE 'Notify.Deadline.level%'", new { id }));
+        Assert.Equal(0, await Scalar<int>("SELECT count(*) FROM notification_inbox WHERE complaint_id = @id AND message_key LIKE 'Notify.Deadline.level%'", new { id }));
 
         // A new time cannot hide the miss: the feedback is recorded first (late, still missed), then the next time is agreed.
         var hidden = await Assert.ThrowsAsync<ValidationFailedException>(() => _w.Lifecycle.AgreeFeedbackAsync(_w.Handler, id, _s.Clock.GetUtcNow().AddHours(5)));

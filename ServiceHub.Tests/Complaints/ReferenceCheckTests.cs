@@ -68,8 +68,8 @@ public sealed class ReferenceCheckTests(DatabaseFixture db) : ComplaintWorldTest
         await _w.Sweep.RunAsync();
         await using var conn = new NpgsqlConnection(Db.ConnectionString);
         var warned = (await conn.QueryAsync<int>(
-            "SELECT user_id FROM notifications WHERE complaint_id = @id AND message_key = 'Notify.Deadline.warned' ORDER BY user_id", new { id })).ToList();
+            "SELECT user_id FROM notification_inbox WHERE complaint_id = @id AND message_key = 'Notify.Deadline.warned' ORDER BY user_id", new { id })).ToList();
         Assert.Equal(new[] { _w.Handler.Id, second.Id }.Order(), warned);
-        Assert.Equal(1, await Scalar<int>("SELECT count(*)::int FROM notifications WHERE user_id = @u AND complaint_id = @id AND kind = 'escalation'", new { u = second.Id, id }));
+        Assert.Equal(1, await Scalar<int>("SELECT count(*)::int FROM notification_inbox WHERE user_id = @u AND complaint_id = @id AND kind = 'escalation'", new { u = second.Id, id }));
     }
 }
