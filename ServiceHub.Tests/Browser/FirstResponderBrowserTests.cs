@@ -124,6 +124,13 @@ public sealed class FirstResponderBrowserTests(BrowserAppFactory app, BrowserFix
         await item.Locator("[data-testid=handover-record]").ClickAsync();
         await Assertions.Expect(recipient.Locator("[data-testid=handovers-empty]")).ToBeVisibleAsync();
 
+        // The bell opens on the hand-over's notification; opening that marks it read, and the count goes.
+        await recipient.Locator("[data-testid=notification-open]").ClickAsync();
+        var note = recipient.Locator(".mud-popover-open [data-testid=notification-item]");
+        await Assertions.Expect(note).ToHaveCountAsync(1);
+        await note.ClickAsync();
+        await Assertions.Expect(recipient.Locator("[data-testid=notification-count] .mud-badge")).ToBeHiddenAsync();
+
         await agent.ReloadAsync();
         await BrowserFixture.WaitInteractiveAsync(agent);
         await Assertions.Expect(agent.Locator("[data-testid=handover-result]")).ToContainTextAsync("施工定于下周一，已电话告知客户");
