@@ -45,7 +45,11 @@ public sealed class EscalationSweep(NpgsqlDataSource db, TimeProvider clock, IOp
                   FROM moved WHERE new_stage IN ('level1','level2') GROUP BY complaint_id) x
             WHERE c.id = x.complaint_id
         ), targets AS (
-            SELECT m.complaint_id, m.kind, m.new_stage, m.due_at, m.dedupe_key, c.sheet_no, c.handler_id,
+            SELECT m.complaint_id, m.new_stage, m.dedupe_key, c.handler_id,
+                   -- The message, the same for a department event and a person's row.
+                   'Notify.Deadline.' || m.new_stage AS message_key,
+                   ARRAY[c.sheet_no, m.kind, to_char(m.due_at AT TIME ZONE '{BusinessTime.ZoneId}', 'YYYY-MM-DD HH24:MI')] AS args,
+                   '/complaints/' || m.complaint_id AS link,
                    dep.id AS department_id, dep.manager_user_id, dep.supervising_vp_id,
                    -- A warning or miss of a complaint nobody handles yet is the department's: one event for its handlers.
                    m.new_stage IN ('warned','missed') AND c.handler_id IS NULL AS for_department
@@ -69,9 +73,7 @@ public sealed class EscalationSweep(NpgsqlDataSource db, TimeProvider clock, IOp
             SELECT pg_advisory_xact_lock_shared({NotificationRepository.DepartmentEventsLock}) AS locked
         ), department_notes AS (
             INSERT INTO department_notifications (roster_id, created_at, kind, complaint_id, message_key, args, link, dedupe_key)
-            SELECT r.id, @now, 'escalation', t.complaint_id, 'Notify.Deadline.' || t.new_stage,
-                   ARRAY[t.sheet_no, t.kind, to_char(t.due_at AT TIME ZONE '{BusinessTime.ZoneId}', 'YYYY-MM-DD HH24:MI')],
-                   '/complaints/' || t.complaint_id, t.dedupe_key
+            SELECT r.id, @now, 'escalation', t.complaint_id, t.message_key, t.args, t.link, t.dedupe_key
             FROM targets t
             JOIN rosters r ON r.department_id = t.department_id
             CROSS JOIN writing
@@ -82,9 +84,7 @@ public sealed class EscalationSweep(NpgsqlDataSource db, TimeProvider clock, IOp
             -- The handler (warning, miss), the manager (level 1), the vice-president (level 2): one person per deadline stage, so no
             -- DISTINCT; the dedupe key keeps a repeat from writing twice.
             INSERT INTO notifications (user_id, created_at, kind, complaint_id, message_key, args, link, dedupe_key)
-            SELECT r.user_id, @now, 'escalation', t.complaint_id, 'Notify.Deadline.' || t.new_stage,
-                   ARRAY[t.sheet_no, t.kind, to_char(t.due_at AT TIME ZONE '{BusinessTime.ZoneId}', 'YYYY-MM-DD HH24:MI')],
-                   '/complaints/' || t.complaint_id, t.dedupe_key
+            SELECT r.user_id, @now, 'escalation', t.complaint_id, t.message_key, t.args, t.link, t.dedupe_key
             FROM targets t
             CROSS JOIN LATERAL (SELECT CASE
                 WHEN t.new_stage = 'level1' THEN t.manager_user_id
