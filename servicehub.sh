@@ -80,7 +80,8 @@ ensure_dotnet() {
 }
 
 # initdb refuses root: as root the cluster belongs to 'postgres' and lives where that user can enter.
-run_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# As root, PostgreSQL runs as the postgres user, from / (it may not enter the checkout: "could not change directory" otherwise).
+run_pg() { if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 ephemeral_low() { awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768; }
 

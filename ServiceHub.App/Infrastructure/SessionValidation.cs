@@ -66,9 +66,12 @@ public sealed class SessionCookieEvents(SessionCheck check) : CookieAuthenticati
 
 /// <summary>
 /// Live Blazor sessions: re-checked every <see cref="AuthOptions.RevalidationInterval"/> by <see cref="SessionCheck"/>; a deactivated
-/// user, a signed-out or expired session loses its authentication state (the page sends it to sign in).
+/// user, a signed-out or expired session loses its authentication state (the page sends it to sign in). While the app stops, a
+/// circuit keeps its user unchecked: the database's connection pool is being disposed and the circuit is going anyway (otherwise every
+/// open circuit logged an error on each restart).
 /// </summary>
-public sealed class RevalidatingAuthStateProvider(ILoggerFactory loggerFactory, SessionCheck check, IOptions<AuthOptions> options)
+public sealed class RevalidatingAuthStateProvider(ILoggerFactory loggerFactory, SessionCheck check, IOptions<AuthOptions> options,
+    IHostApplicationLifetime lifetime)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
     protected override TimeSpan RevalidationInterval => options.Value.RevalidationInterval;
@@ -76,5 +79,17 @@ public sealed class RevalidatingAuthStateProvider(ILoggerFactory loggerFactory, 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
         await IsStillValidAsync(authenticationState.User, cancellationToken);
 
-    internal Task<bool> IsStillValidAsync(ClaimsPrincipal user, CancellationToken ct) => check.IsValidAsync(user, ct);
+    internal async Task<bool> IsStillValidAsync(ClaimsPrincipal user, CancellationToken ct)
+    {
+        var stopping = lifetime.ApplicationStopping;
+        if (stopping.IsCancellationRequested) return true;
+        try
+        {
+            return await check.IsValidAsync(user, ct);
+        }
+        catch (ObjectDisposedException) when (stopping.IsCancellationRequested)
+        {
+            return true;
+        }
+    }
 }

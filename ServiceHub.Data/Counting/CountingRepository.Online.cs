@@ -15,10 +15,11 @@ public sealed partial class CountingRepository
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await ComplaintRepository.RequireReadableAsync(conn, actor, complaintId, ct);
-        return (await conn.QueryAsync<SplitOff>(new CommandDefinition(
-            "SELECT id, sheet_no, registered_at, content FROM complaints WHERE split_from_id = @complaintId ORDER BY id",
-            new { complaintId }, cancellationToken: ct))).AsList();
+        return (await conn.QueryAsync<SplitOff>(new CommandDefinition(SplitOffsSql, new { complaintId }, cancellationToken: ct))).AsList();
     }
+
+    /// <summary>The complaints split off from one (through <c>complaints_split_from_idx</c>).</summary>
+    public const string SplitOffsSql = "SELECT id, sheet_no, registered_at, content FROM complaints WHERE split_from_id = @complaintId ORDER BY id";
 
     /// <summary>Online complaint data: the post, the number of follow-up posts, their heat and the offline impact.</summary>
     public async Task UpdateOnlineAsync(Actor actor, long complaintId, string? postUrl, int followUpCount, int heat, string offlineImpact, CancellationToken ct = default)

@@ -21,23 +21,26 @@ public sealed record Dossier(CustomerSummary Customer, IReadOnlyList<DossierCont
 public sealed class CustomerDossierRepository(NpgsqlDataSource db, CustomerRepository customers)
 {
 
+    /// <summary>Every contact of the customer with its complaint, its own or the one it was attached to (found through <c>complaints_contact_idx</c>).</summary>
+    public const string ContactsSql = """
+        SELECT ct.id, ct.register_no, ct.channel, ct.kind, ct.received_at, ct.content, ct.answer, u.display_name AS first_responder_name,
+               coalesce(c.id, cc.complaint_id) AS complaint_id, coalesce(c.sheet_no, ac.sheet_no) AS sheet_no
+        FROM contacts ct
+        JOIN users u ON u.id = ct.first_responder_id
+        LEFT JOIN complaints c ON c.contact_id = ct.id
+        LEFT JOIN complaint_contacts cc ON cc.contact_id = ct.id
+        LEFT JOIN complaints ac ON ac.id = cc.complaint_id
+        WHERE ct.customer_id = @customerId
+        ORDER BY ct.received_at DESC, ct.id DESC
+        """;
+
     public async Task<Dossier?> GetAsync(Actor actor, int customerId, CancellationToken ct = default)
     {
         actor.Require(Access.CustomerDossier);
         var customer = await customers.GetAsync(actor, customerId, ct);
         if (customer is null) return null;
         await using var conn = await db.OpenConnectionAsync(ct);
-        var contacts = (await conn.QueryAsync<DossierContact>(new CommandDefinition("""
-            SELECT ct.id, ct.register_no, ct.channel, ct.kind, ct.received_at, ct.content, ct.answer, u.display_name AS first_responder_name,
-                   coalesce(c.id, cc.complaint_id) AS complaint_id, coalesce(c.sheet_no, ac.sheet_no) AS sheet_no
-            FROM contacts ct
-            JOIN users u ON u.id = ct.first_responder_id
-            LEFT JOIN complaints c ON c.contact_id = ct.id
-            LEFT JOIN complaint_contacts cc ON cc.contact_id = ct.id
-            LEFT JOIN complaints ac ON ac.id = cc.complaint_id
-            WHERE ct.customer_id = @customerId
-            ORDER BY ct.received_at DESC, ct.id DESC
-            """, new { customerId }, cancellationToken: ct))).AsList();
+        var contacts = (await conn.QueryAsync<DossierContact>(new CommandDefinition(ContactsSql, new { customerId }, cancellationToken: ct))).AsList();
         var complaints = (await conn.QueryAsync<DossierComplaint>(new CommandDefinition("""
             SELECT c.id, c.sheet_no, c.state, c.registered_at, c.content, d.name AS department_name, r.name AS root_cause_name,
                    r.name_en AS root_cause_name_en, c.counted, c.merged_into_id, m.sheet_no AS merged_into_sheet_no,

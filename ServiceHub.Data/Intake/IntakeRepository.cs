@@ -192,17 +192,21 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
     {
         actor.Require(Access.Registrars);
         await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<ContactSummary>(new CommandDefinition("""
-            SELECT ct.id, ct.register_no, ct.channel, ct.kind, ct.received_at, ct.content, ct.answer, ct.satisfied,
-                   u.display_name AS first_responder_name, c.id AS complaint_id, ct.sheet_no, c.state AS complaint_state
-            FROM contacts ct
-            JOIN users u ON u.id = ct.first_responder_id
-            LEFT JOIN complaints c ON c.contact_id = ct.id
-            WHERE ct.customer_id = @customerId
-            ORDER BY ct.received_at DESC, ct.id DESC
-            LIMIT @take
-            """, new { customerId, take = Search.Take(take) }, cancellationToken: ct))).AsList();
+        return (await conn.QueryAsync<ContactSummary>(new CommandDefinition(HistorySql,
+            new { customerId, take = Search.Take(take) }, cancellationToken: ct))).AsList();
     }
+
+    /// <summary>The customer's latest contacts with their complaints (each found through <c>complaints_contact_idx</c>).</summary>
+    public const string HistorySql = """
+        SELECT ct.id, ct.register_no, ct.channel, ct.kind, ct.received_at, ct.content, ct.answer, ct.satisfied,
+               u.display_name AS first_responder_name, c.id AS complaint_id, ct.sheet_no, c.state AS complaint_state
+        FROM contacts ct
+        JOIN users u ON u.id = ct.first_responder_id
+        LEFT JOIN complaints c ON c.contact_id = ct.id
+        WHERE ct.customer_id = @customerId
+        ORDER BY ct.received_at DESC, ct.id DESC
+        LIMIT @take
+        """;
 
     /// <summary>The customer's complaints that are not yet handled.</summary>
     public async Task<IReadOnlyList<ComplaintBrief>> OpenComplaintsAsync(Actor actor, int customerId, CancellationToken ct = default)

@@ -15,14 +15,17 @@ public sealed class CustomerReturnVisits(NpgsqlDataSource db)
     {
         actor.Require(Access.CustomerDossier);
         await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<CustomerReturnVisit>(new CommandDefinition("""
-            SELECT t.id, t.kind, c.sheet_no, t.complaint_id, t.state, t.outcome, t.customer_words, u.display_name AS assignee_name,
-                   t.due_at, t.completed_at, (SELECT count(*) FROM return_visit_attempts a WHERE a.task_id = t.id)::int AS attempts
-            FROM return_visit_tasks t
-            LEFT JOIN complaints c ON c.id = t.complaint_id
-            LEFT JOIN users u ON u.id = t.assignee_id
-            WHERE t.customer_id = @customerId
-            ORDER BY t.created_at DESC, t.id DESC
-            """, new { customerId }, cancellationToken: ct))).AsList();
+        return (await conn.QueryAsync<CustomerReturnVisit>(new CommandDefinition(ForCustomerSql, new { customerId }, cancellationToken: ct))).AsList();
     }
+
+    /// <summary>The customer's return visits, newest first (through <c>return_visit_tasks_customer_idx</c>).</summary>
+    public const string ForCustomerSql = """
+        SELECT t.id, t.kind, c.sheet_no, t.complaint_id, t.state, t.outcome, t.customer_words, u.display_name AS assignee_name,
+               t.due_at, t.completed_at, (SELECT count(*) FROM return_visit_attempts a WHERE a.task_id = t.id)::int AS attempts
+        FROM return_visit_tasks t
+        LEFT JOIN complaints c ON c.id = t.complaint_id
+        LEFT JOIN users u ON u.id = t.assignee_id
+        WHERE t.customer_id = @customerId
+        ORDER BY t.created_at DESC, t.id DESC
+        """;
 }

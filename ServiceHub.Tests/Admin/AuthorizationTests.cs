@@ -81,7 +81,7 @@ public sealed class AuthorizationTests(AppFactory app)
         var signIn = await app.Get<SignInService>().SignInAsync("leaver2", "Leaver2026", null);
         var principal = AppClaims.Principal(signIn.User!, signIn.SessionId);
         var provider = new RevalidatingAuthStateProvider(new Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory(),
-            app.Get<SessionCheck>(), app.Get<IOptions<AuthOptions>>());
+            app.Get<SessionCheck>(), app.Get<IOptions<AuthOptions>>(), app.Get<Microsoft.Extensions.Hosting.IHostApplicationLifetime>());
 
         Assert.True(await provider.IsStillValidAsync(principal, default));
         await app.Get<UserRepository>().DeactivateAsync(adminActor, id);

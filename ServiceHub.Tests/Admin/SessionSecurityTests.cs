@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -229,7 +230,7 @@ public sealed partial class SessionSecurityTests(AppFactory app) : IClassFixture
         var principal = AppClaims.Principal(signIn.User!, signIn.SessionId);
         // The provider of a live circuit, revalidating every 100 ms instead of every 30 s.
         var provider = new RevalidatingAuthStateProvider(NullLoggerFactory.Instance, app.Get<SessionCheck>(),
-            Options.Create(new AuthOptions { RevalidationInterval = TimeSpan.FromMilliseconds(100) }));
+            Options.Create(new AuthOptions { RevalidationInterval = TimeSpan.FromMilliseconds(100) }), app.Get<IHostApplicationLifetime>());
         try
         {
             provider.SetAuthenticationState(Task.FromResult(new AuthenticationState(principal)));
@@ -245,6 +246,35 @@ public sealed partial class SessionSecurityTests(AppFactory app) : IClassFixture
         {
             ((IDisposable)provider).Dispose();
         }
+    }
+
+    [Fact]
+    public async Task A_live_circuit_keeps_its_user_while_the_app_stops_and_its_database_pool_is_already_gone()
+    {
+        await UserAsync("stopping");
+        var signIn = await app.Get<SignInService>().SignInAsync("stopping", Password, null);
+        var principal = AppClaims.Principal(signIn.User!, signIn.SessionId);
+        // The host disposes the data source while circuits still revalidate: the check reaches a disposed pool.
+        var disposed = NpgsqlDataSource.Create(app.ConnectionString);
+        await disposed.DisposeAsync();
+        var check = new SessionCheck(new SessionRepository(disposed), app.Clock, app.Get<IOptions<AuthOptions>>());
+        var lifetime = new StoppingLifetime();
+
+        var running = new RevalidatingAuthStateProvider(NullLoggerFactory.Instance, check, app.Get<IOptions<AuthOptions>>(), lifetime);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => running.IsStillValidAsync(principal, default)); // a real fault while running
+
+        lifetime.Stop();
+        Assert.True(await running.IsStillValidAsync(principal, default)); // stopping: no error, the circuit goes with the app
+    }
+
+    private sealed class StoppingLifetime : IHostApplicationLifetime
+    {
+        private readonly CancellationTokenSource stopping = new();
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+        public CancellationToken ApplicationStopping => stopping.Token;
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+        public void Stop() => stopping.Cancel();
+        public void StopApplication() => stopping.Cancel();
     }
 
     [Fact]
