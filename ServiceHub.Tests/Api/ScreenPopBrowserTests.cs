@@ -22,8 +22,7 @@ public sealed class ScreenPopBrowserTests(ApiAppFactory app, BrowserFixture brow
             name = await conn.ExecuteScalarAsync<string>("SELECT name FROM customers WHERE phone = @phone", new { phone }) ?? "";
         var cti = await app.IssueKeyAsync("browser exchange", [ApiScopes.Cti], [Roles.Agent]);
 
-        var page = await browser.SignInAsync(app, "agent");
-        await BrowserFixture.GotoAsync(page, "/complaints");
+        var page = await browser.SignInAsync(app, "agent", startAt: "/complaints");
         // A locator, not a page function: the strict CSP (no eval) blocks Playwright's polling of a function in the page.
         await Expect(page.Locator("body[data-alerts=connected]")).ToHaveCountAsync(1);
 
