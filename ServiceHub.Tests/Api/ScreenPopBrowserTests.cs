@@ -56,5 +56,6 @@ public sealed class ScreenPopBrowserTests(ApiAppFactory app, BrowserFixture brow
                 "SELECT ct.id, ct.call_started_at FROM contacts ct JOIN cti_calls c ON c.id = ct.call_id WHERE c.extension = '8101'");
         await BrowserFixture.GotoAsync(page, $"/intake/contacts/{contactId}");
         await Expect(page.Locator("[data-testid=call-started-at]")).ToHaveTextAsync(ServiceHub.Data.Infrastructure.BusinessTime.Format(started));
+        await page.Context.CloseAsync(); // its renderer, circuit and alerts connection do not stay open for the rest of the run
     }
 }
