@@ -22,8 +22,7 @@ public sealed class ScreenPopBrowserTests(ApiAppFactory app, BrowserFixture brow
             name = await conn.ExecuteScalarAsync<string>("SELECT name FROM customers WHERE phone = @phone", new { phone }) ?? "";
         var cti = await app.IssueKeyAsync("browser exchange", [ApiScopes.Cti], [Roles.Agent]);
 
-        var page = await browser.SignInAsync(app, "agent");
-        await BrowserFixture.GotoAsync(page, "/complaints");
+        var page = await browser.SignInAsync(app, "agent", startAt: "/complaints");
         // A locator, not a page function: the strict CSP (no eval) blocks Playwright's polling of a function in the page.
         await Expect(page.Locator("body[data-alerts=connected]")).ToHaveCountAsync(1);
 
@@ -57,5 +56,6 @@ public sealed class ScreenPopBrowserTests(ApiAppFactory app, BrowserFixture brow
                 "SELECT ct.id, ct.call_started_at FROM contacts ct JOIN cti_calls c ON c.id = ct.call_id WHERE c.extension = '8101'");
         await BrowserFixture.GotoAsync(page, $"/intake/contacts/{contactId}");
         await Expect(page.Locator("[data-testid=call-started-at]")).ToHaveTextAsync(ServiceHub.Data.Infrastructure.BusinessTime.Format(started));
+        await page.Context.CloseAsync(); // its renderer, circuit and alerts connection do not stay open for the rest of the run
     }
 }

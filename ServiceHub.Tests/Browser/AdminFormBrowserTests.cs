@@ -13,8 +13,7 @@ public sealed class AdminFormBrowserTests(BrowserAppFactory app, BrowserFixture 
     [InlineData("en", "This field is required.", "Choose at least one role.")]
     public async Task A_new_staff_account_saved_empty_shows_the_messages_at_the_fields(string culture, string required, string roles)
     {
-        var page = await browser.SignInAsync(app, "admin", culture);
-        await BrowserFixture.GotoAsync(page, "/admin/users");
+        var page = await browser.SignInAsync(app, "admin", culture, startAt: "/admin/users");
         await page.ClickAsync("[data-testid=user-new]");
         await page.ClickAsync("[data-testid=user-save]");
 

@@ -18,8 +18,7 @@ public sealed class ComplaintDeskBrowserTests(BrowserAppFactory app, BrowserFixt
     [Fact]
     public async Task An_agent_registers_and_dispatches_a_complaint_and_the_handler_sees_it_in_the_department_queue()
     {
-        var agent = await browser.SignInAsync(app, "agent");
-        await BrowserFixture.GotoAsync(agent, "/intake");
+        var agent = await browser.SignInAsync(app, "agent", startAt: "/intake");
         await agent.Locator("[data-testid=kind-complaint]").ClickAsync();
 
         // New customer inline, then the complaint.
@@ -40,8 +39,7 @@ public sealed class ComplaintDeskBrowserTests(BrowserAppFactory app, BrowserFixt
         Assert.StartsWith("FY-", sheetNo);
         await agent.Context.CloseAsync();
 
-        var handler = await browser.SignInAsync(app, "handler");
-        await BrowserFixture.GotoAsync(handler, "/complaints/queue");
+        var handler = await browser.SignInAsync(app, "handler", startAt: "/complaints/queue");
         var row = handler.Locator("[data-testid=queue-grid] tr").Filter(new() { HasText = sheetNo });
         await Assertions.Expect(row).ToContainTextAsync("测试业主");
         await Assertions.Expect(row.Locator("[data-testid=countdown]")).ToContainTextAsync("剩余");

@@ -14,8 +14,7 @@ public sealed class DeactivationBrowserTests(BrowserAppFactory app, BrowserFixtu
     {
         var users = app.Get<UserRepository>();
         await users.SaveAsync(Actor.System, new UserEdit { UserName = "leaving", DisplayName = "将离职", Roles = [Roles.Agent], NewPassword = "Leaving2026" });
-        var page = await browser.SignInAsync(app, "leaving", password: "Leaving2026");
-        await BrowserFixture.GotoAsync(page, "/customers");
+        var page = await browser.SignInAsync(app, "leaving", password: "Leaving2026", startAt: "/customers");
 
         var id = (await users.FindByUserNameAsync("leaving"))!.Id;
         await users.DeactivateAsync(Actor.System, id);

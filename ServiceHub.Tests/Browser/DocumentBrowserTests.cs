@@ -16,8 +16,7 @@ public sealed class DocumentBrowserTests(BrowserAppFactory app, BrowserFixture b
         var hr = (await app.Get<UserRepository>().FindByUserNameAsync("hr"))!;
         var id = await app.Get<FormalDocumentRepository>().SendAsync(new Actor(hr.Id, hr.UserName, hr.DisplayName, hr.Roles, hr.DepartmentId), "年度培训纲要", "各部门年度培训计划汇总");
 
-        var page = await browser.SignInAsync(app, "docadmin");
-        await BrowserFixture.GotoAsync(page, "/documents");
+        var page = await browser.SignInAsync(app, "docadmin", startAt: "/documents");
         await page.Locator("[data-testid=document-row]").Filter(new() { HasText = "年度培训纲要" }).WaitForAsync();
         await page.Locator("tr").Filter(new() { HasText = "年度培训纲要" }).Locator("[data-testid=document-open]").ClickAsync();
         await page.Locator("[data-testid=document-recipient]").ClickAsync();

@@ -24,8 +24,7 @@ public sealed class SpotCheckBrowserTests(BrowserAppFactory app, BrowserFixture 
                 Channel = Channels.Phone, Kind = ContactKinds.Complaint, CustomerId = customer.Id, Content = $"抽查样本投诉 {i}",
             });
 
-        var page = await browser.SignInAsync(app, "hr");
-        await BrowserFixture.GotoAsync(page, "/hr/spot-checks");
+        var page = await browser.SignInAsync(app, "hr", startAt: "/hr/spot-checks");
         await page.Locator("input[data-testid=spot-size]").FillAsync("2");
         await page.Locator("[data-testid=spot-draw]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=spot-item-link]")).ToHaveCountAsync(2);

@@ -27,8 +27,7 @@ public sealed class CountingBrowserTests(BrowserAppFactory app, BrowserFixture b
     {
         var a = await RegisterAsync(1, "地下车库顶板漏水，车被淋湿");
         var b = await RegisterAsync(2, "地下车库顶板又漏水了");
-        var page = await browser.SignInAsync(app, "supervisor");
-        await BrowserFixture.GotoAsync(page, $"/counting/complaints/{a.ComplaintId}");
+        var page = await browser.SignInAsync(app, "supervisor", startAt: $"/counting/complaints/{a.ComplaintId}");
         await Assertions.Expect(page.Locator("[data-testid=times]")).ToContainTextAsync("1");
 
         var box = page.Locator("input[data-testid=merge-sheet], [data-testid=merge-sheet] input").First;

@@ -18,8 +18,7 @@ public sealed class EmergencyBrowserTests(BrowserAppFactory app, BrowserFixture 
         var emergencies = app.Get<EmergencyRepository>();
         var manager = await app.ActorAsync("pmmanager");
         foreach (var pending in await emergencies.PendingAlertsAsync(manager.Id)) await emergencies.AcknowledgeAsync(manager, pending.AlertId); // other tests'
-        var page = await browser.SignInAsync(app, "pmmanager");
-        await BrowserFixture.GotoAsync(page, "/customers");
+        var page = await browser.SignInAsync(app, "pmmanager", startAt: "/customers");
         await page.Locator("body[data-alerts=connected]").WaitForAsync();
         await page.EvaluateAsync("window.__samePage = true");
         await Assertions.Expect(page.Locator("[data-testid=emergency-alerts]")).ToHaveCountAsync(0);
@@ -61,8 +60,7 @@ public sealed class EmergencyBrowserTests(BrowserAppFactory app, BrowserFixture 
     [Fact]
     public async Task The_form_refuses_a_small_loss_at_the_amount_field_and_reports_a_large_one()
     {
-        var page = await browser.SignInAsync(app, "agent", "en");
-        await BrowserFixture.GotoAsync(page, "/emergencies/new");
+        var page = await browser.SignInAsync(app, "agent", "en", startAt: "/emergencies/new");
         await PickAsync(page, "emergency-kind", "Company-liability compensation");
         await page.FillAsync("[data-testid=emergency-amount]", "4999");
         await PickAsync(page, "emergency-project", "翠湖苑");
@@ -92,8 +90,7 @@ public sealed class EmergencyBrowserTests(BrowserAppFactory app, BrowserFixture 
         var reported = app.Clock.GetUtcNow();
         var id = await emergencies.ReportAsync(await app.ActorAsync("agent"),
             await EmergencyTestData.ReportAsync(Db, reported, "PM", occurredAt: reported.AddMinutes(-70)));
-        var page = await browser.SignInAsync(app, "pmmanager");
-        await BrowserFixture.GotoAsync(page, $"/emergencies/{id}");
+        var page = await browser.SignInAsync(app, "pmmanager", startAt: $"/emergencies/{id}");
         await Assertions.Expect(page.Locator("[data-testid=emergency-report-delay]")).ToContainTextAsync("发生后 1 小时 10 分 上报");
         await Assertions.Expect(page.Locator("[data-testid=emergency-report-delay]")).ToContainTextAsync("迟报");
         await Assertions.Expect(page.Locator("[data-testid=emergency-findings]")).ToContainTextAsync("到达现场后填写");
@@ -131,8 +128,7 @@ public sealed class EmergencyBrowserTests(BrowserAppFactory app, BrowserFixture 
     [Fact]
     public async Task The_form_says_clearly_that_an_attempted_theft_is_not_first_class()
     {
-        var page = await browser.SignInAsync(app, "agent");
-        await BrowserFixture.GotoAsync(page, "/emergencies/new");
+        var page = await browser.SignInAsync(app, "agent", startAt: "/emergencies/new");
         await PickAsync(page, "emergency-kind", "治安、刑事案件");
         await page.GetByText("仅为盗窃未遂").ClickAsync();
         await page.ClickAsync("[data-testid=emergency-submit]");

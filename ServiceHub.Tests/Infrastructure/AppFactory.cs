@@ -86,7 +86,8 @@ public class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.ConfigureTestServices(s =>
         {
             s.RemoveAll<TimeProvider>();
-            s.AddSingleton<TimeProvider>(Clock);
+            // The test's clock, except MudBlazor's own timers (a debounce, a validation delay): they run in real time, as for a user.
+            s.AddSingleton<TimeProvider>(new UiTimersInRealTime(Clock));
         });
     }
 

@@ -28,8 +28,13 @@ public sealed class BrowserFixture : IAsyncLifetime
         _playwright?.Dispose();
     }
 
-    /// <summary>A new browser context signed in as <paramref name="userName"/> through the sign-in page; returns the page on home.</summary>
-    public async Task<IPage> SignInAsync(AppFactory app, string userName, string culture = "zh-CN", string password = ServiceHub.Data.Admin.DemoSeeder.DemoPassword)
+    /// <summary>
+    /// A new browser context signed in as <paramref name="userName"/> through the sign-in page; returns the page on home, or on
+    /// <paramref name="startAt"/> (the sign-in page's ReturnUrl, as when a user follows a link while signed out: one page load and one
+    /// circuit fewer than home first).
+    /// </summary>
+    public async Task<IPage> SignInAsync(AppFactory app, string userName, string culture = "zh-CN", string password = ServiceHub.Data.Admin.DemoSeeder.DemoPassword,
+        string? startAt = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl, ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
         // Generous ceilings: the CI box is a loaded 2-core machine and the first page of a fresh host is cold.
@@ -37,7 +42,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         context.SetDefaultTimeout(30_000);
         context.SetDefaultNavigationTimeout(60_000);
         var page = await context.NewPageAsync();
-        await page.GotoAsync($"/culture/set?culture={culture}&redirectUri=/account/login");
+        var login = startAt is null ? "/account/login" : $"/account/login?ReturnUrl={Uri.EscapeDataString(startAt)}";
+        await page.GotoAsync($"/culture/set?culture={culture}&redirectUri={Uri.EscapeDataString(login)}");
         await page.FillAsync("#username", userName);
         await page.FillAsync("#password", password);
         await page.ClickAsync("[data-testid=login-submit]");

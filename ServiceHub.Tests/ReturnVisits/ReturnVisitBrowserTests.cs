@@ -57,8 +57,7 @@ public sealed class ReturnVisitBrowserTests(BrowserAppFactory app, BrowserFixtur
         }
 
         // 周婷 leads the CS department's return visits.
-        var page = await browser.SignInAsync(app, "returnvisit");
-        await BrowserFixture.GotoAsync(page, $"/return-visits/{taskId}");
+        var page = await browser.SignInAsync(app, "returnvisit", startAt: $"/return-visits/{taskId}");
         await Assertions.Expect(page.Locator("[data-testid=task-failed-days]")).ToContainTextAsync("3 / 3");
         await Assertions.Expect(page.Locator("[data-testid=unreachable-panel]")).ToBeVisibleAsync();
         await page.FillAsync("textarea[data-testid=unreachable-note]", "三天三次均无人接听");
