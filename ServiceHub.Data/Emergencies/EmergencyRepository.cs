@@ -127,16 +127,19 @@ public sealed class EmergencyRepository(
             var building = args.BuildingId is null ? (int?)null : await conn.ExecuteScalarAsync<int?>(new CommandDefinition(
                 "SELECT project_id FROM buildings WHERE id = @BuildingId", args, tx, cancellationToken: ct));
             if (args.BuildingId is not null && building != args.ProjectId) throw new RuleViolation[] { new("BuildingId", "Validation.Required") }.ToException();
+            // The emergency and its "reported" event in one statement (one round trip fewer before the alerts reach anyone).
             id = await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
-                INSERT INTO emergencies (kind, kind_detail, confirmation, project_id, building_id, location, occurred_at, description,
-                                         responsible_department_id, attempted, amount_yuan, reported_by, reported_at, on_site_due_at)
-                VALUES (@Kind, @KindDetail, @Confirmation, @ProjectId, @BuildingId, @Location, @OccurredAt, @Description,
-                        @DepartmentId, @Attempted, @AmountYuan, @ReportedBy, @Now, @Due)
-                RETURNING id
+                WITH e AS (
+                    INSERT INTO emergencies (kind, kind_detail, confirmation, project_id, building_id, location, occurred_at, description,
+                                             responsible_department_id, attempted, amount_yuan, reported_by, reported_at, on_site_due_at)
+                    VALUES (@Kind, @KindDetail, @Confirmation, @ProjectId, @BuildingId, @Location, @OccurredAt, @Description,
+                            @DepartmentId, @Attempted, @AmountYuan, @ReportedBy, @Now, @Due)
+                    RETURNING id),
+                v AS (
+                    INSERT INTO emergency_events (emergency_id, at, kind, user_id, details)
+                    SELECT e.id, @Now, 'reported', @ReportedBy, @Kind FROM e)
+                SELECT id FROM e
                 """, args, tx, cancellationToken: ct));
-            await conn.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO emergency_events (emergency_id, at, kind, user_id, details) VALUES (@id, @Now, 'reported', @ReportedBy, @Kind)",
-                new { id, args.Now, args.ReportedBy, args.Kind }, tx, cancellationToken: ct));
             alerts = (await conn.QueryAsync<AlertBatchRow>(new CommandDefinition(RaiseSql, new { Id = id, args.Now, args.DepartmentId, args.Kind }, tx, cancellationToken: ct))).AsList();
             await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Create, "emergency", id.ToString(),
                 $"{args.Kind} project={args.ProjectId} dept={args.DepartmentId} occurred={occurredAt:O} alerts={alerts.Sum(a => a.UserIds.Length)}", ct);
