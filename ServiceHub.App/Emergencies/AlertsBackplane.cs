@@ -28,13 +28,25 @@ public sealed class LocalAlerts(IHubContext<AlertsHub, IAlertsClient> hub)
     }
 
     /// <summary>
-    /// Each alert to its person's screens here; alerts of people with no connection here are skipped before anything is serialised.
-    /// (A connection counts from just after it joined its group: one joining while this runs reads the alert from the database.)
+    /// Each alert, as one message (serialised once), to the screens here of the people it names; people with no connection here are
+    /// left out before anything is sent. (A connection counts from just after it joined its group: one joining while this runs reads
+    /// the alert from the database.)
     /// </summary>
-    public Task AlertsAsync(IEnumerable<AlertMessage> alerts) =>
-        Task.WhenAll(alerts.Where(a => _connections.ContainsKey(a.UserId)).Select(a => hub.Clients.Group(AlertsHub.UserGroup(a.UserId)).EmergencyAlert(a)));
+    public Task AlertsAsync(IEnumerable<AlertBatch> alerts) => Task.WhenAll(alerts.Select(b =>
+    {
+        var here = PeopleHere(b.UserIds);
+        return here.Count == 0 ? Task.CompletedTask : hub.Clients.Groups(here).EmergencyAlert(b.Alert);
+    }));
 
-    public Task AcknowledgedAsync(int userId, long[] alertIds) => hub.Clients.Group(AlertsHub.UserGroup(userId)).AlertsAcknowledged(alertIds);
+    private List<string> PeopleHere(int[] userIds)
+    {
+        var groups = new List<string>(Math.Min(userIds.Length, _connections.Count));
+        foreach (var id in userIds)
+            if (_connections.ContainsKey(id)) groups.Add(AlertsHub.UserGroup(id));
+        return groups;
+    }
+
+    public Task AcknowledgedAsync(int userId, long[] batchIds) => hub.Clients.Group(AlertsHub.UserGroup(userId)).AlertsAcknowledged(batchIds);
 
     public Task ScreenPopAsync(int userId, ScreenPopMessage call) => hub.Clients.Group(AlertsHub.UserGroup(userId)).ScreenPop(call);
 }
@@ -43,19 +55,22 @@ public sealed class LocalAlerts(IHubContext<AlertsHub, IAlertsClient> hub)
 /// Pushes saved alerts, acknowledgements and screen pops to people's screens: to those connected to this instance
 /// (<see cref="LocalAlerts"/>) and, for the people on the other instances, through the <see cref="AlertsBackplane"/>. Alerts are
 /// published first (publishing never waits on Redis), so the other instances' screens do not wait for this instance's pushes.
+/// An alert crosses Redis and reaches the screens as it was saved: once, with the people it names (<see cref="AlertBatch"/>).
 /// </summary>
 public sealed class AlertsPush(LocalAlerts local, AlertsBackplane backplane) : IEmergencyNotifier
 {
-    public async Task AlertsAsync(IReadOnlyList<AlertMessage> alerts, CancellationToken ct = default)
+    public async Task AlertsAsync(IReadOnlyList<AlertBatch> alerts, CancellationToken ct = default)
     {
-        if (backplane.Enabled) backplane.Publish(new BackplaneMessage(BackplaneKinds.Alerts, Batches: AlertBatch.Pack(alerts)));
+        if (backplane.Enabled) backplane.Publish(new BackplaneMessage(BackplaneKinds.Alerts, Batches: [.. alerts]));
         await local.AlertsAsync(alerts);
     }
 
+    /// <summary>Screens name a person's alert by its row (<see cref="ScreenAlert.BatchId"/>): the acknowledged alert ids are told so.</summary>
     public async Task AcknowledgedAsync(int userId, IReadOnlyList<long> alertIds, CancellationToken ct = default)
     {
-        await local.AcknowledgedAsync(userId, [.. alertIds]);
-        backplane.Publish(new BackplaneMessage(BackplaneKinds.Acknowledged, UserId: userId, AlertIds: [.. alertIds]));
+        long[] batchIds = [.. alertIds.Select(a => AlertIds.Split(a).BatchId).Distinct()];
+        await local.AcknowledgedAsync(userId, batchIds);
+        backplane.Publish(new BackplaneMessage(BackplaneKinds.Acknowledged, UserId: userId, BatchIds: batchIds));
     }
 
     /// <summary>A call rings at <paramref name="userId"/>'s extension: their screen, on whichever instance, pops the caller up.</summary>
@@ -67,34 +82,19 @@ public sealed class AlertsPush(LocalAlerts local, AlertsBackplane backplane) : I
 }
 
 /// <summary>What one instance tells the others (a <see cref="BackplaneKinds"/>). <see cref="Origin"/> is set by the <see cref="AlertsBackplane"/> that publishes it.</summary>
-public sealed record BackplaneMessage(string Kind, AlertBatch[]? Batches = null, int UserId = 0, long[]? AlertIds = null,
+public sealed record BackplaneMessage(string Kind, AlertBatch[]? Batches = null, int UserId = 0, long[]? BatchIds = null,
     ScreenPopMessage? Call = null, string Origin = "", bool MissedSome = false);
-
-/// <summary>
-/// Alerts as the backplane carries them: what the alerts share (the emergency: kind, place, text, times) once, in
-/// <see cref="Template"/>, and per person only what is theirs (<see cref="AlertRecipient"/>). An emergency alerting 1,000 people
-/// crosses Redis as one alert and 1,000 short entries rather than 1,000 whole alerts, and the receiving instance rebuilds each
-/// person's own alert (their alert id, which their screen acknowledges) only for the people connected to it.
-/// </summary>
-public sealed record AlertBatch(AlertMessage Template, AlertRecipient[] Recipients)
-{
-    /// <summary>The alerts grouped by everything but the person's own fields; <see cref="Unpack"/> gives them back, in order within each group.</summary>
-    public static AlertBatch[] Pack(IEnumerable<AlertMessage> alerts) =>
-        [.. alerts.GroupBy(a => a with { AlertId = 0, UserId = 0, Reason = "", CreatedAt = default })
-            .Select(g => new AlertBatch(g.Key, [.. g.Select(a => new AlertRecipient(a.AlertId, a.UserId, a.Reason, a.CreatedAt))]))];
-
-    public IEnumerable<AlertMessage> Unpack() =>
-        Recipients.Select(r => Template with { AlertId = r.AlertId, UserId = r.UserId, Reason = r.Reason, CreatedAt = r.CreatedAt });
-}
-
-/// <summary>One person's own part of an alert in an <see cref="AlertBatch"/>.</summary>
-public sealed record AlertRecipient(long AlertId, int UserId, string Reason, DateTimeOffset CreatedAt);
 
 public static class BackplaneKinds
 {
-    /// <summary>Alerts as <see cref="AlertBatch"/>es (named apart from the earlier "alerts", whole alerts, which an instance of this version ignores).</summary>
-    public const string Alerts = "alert-batches";
-    public const string Acknowledged = "acknowledged";
+    /// <summary>
+    /// Alerts as <see cref="AlertBatch"/>es: one alert with the people it names (named apart from the earlier "alerts" and
+    /// "alert-batches", per-person shapes, which an instance of this version ignores, and which ignore this).
+    /// </summary>
+    public const string Alerts = "alerts-once";
+
+    /// <summary>A person's acknowledged alerts, by alert row (<see cref="ScreenAlert.BatchId"/>; before, "acknowledged" by alert id).</summary>
+    public const string Acknowledged = "acknowledged-rows";
     public const string ScreenPop = "screen-pop";
 
     /// <summary>"I am (back) on the link": instances catch their own screens up from the database (see <see cref="AlertsBackplane"/>).</summary>
@@ -104,7 +104,7 @@ public static class BackplaneKinds
 /// <summary>
 /// Carries the alerts hub's pushes between instances over Redis pub/sub (<c>SignalR:Redis</c>, a StackExchange.Redis connection
 /// string; one instance needs none). Nothing of an instance's own screens depends on it: <see cref="AlertsPush"/> delivers to them
-/// in process and publishes here only for the others (alerts as <see cref="AlertBatch"/>es); the alerts themselves are rows, saved
+/// in process and publishes here only for the others (an alert once, with the people it names: <see cref="AlertBatch"/>); the alerts themselves are rows, saved
 /// before any push.
 /// <list type="bullet">
 /// <item>Redis down: nothing is published (at once, no waiting on a dead link); screens on the raising instance get their alerts
@@ -220,8 +220,8 @@ public sealed class AlertsBackplane(IConfiguration configuration, LocalAlerts lo
             if (mine) return; // delivered here before it was published
             await (m.Kind switch
             {
-                BackplaneKinds.Alerts => local.AlertsAsync((m.Batches ?? []).SelectMany(b => b.Unpack())),
-                BackplaneKinds.Acknowledged => local.AcknowledgedAsync(m.UserId, m.AlertIds ?? []),
+                BackplaneKinds.Alerts => local.AlertsAsync(m.Batches ?? []),
+                BackplaneKinds.Acknowledged => local.AcknowledgedAsync(m.UserId, m.BatchIds ?? []),
                 BackplaneKinds.ScreenPop when m.Call is not null => local.ScreenPopAsync(m.UserId, m.Call),
                 _ => Task.CompletedTask,
             });
@@ -239,7 +239,7 @@ public sealed class AlertsBackplane(IConfiguration configuration, LocalAlerts lo
         if (users.Count == 0) return;
         // Resolved when needed: the repository's notifier publishes through this backplane.
         var emergencies = services.GetRequiredService<EmergencyRepository>();
-        await local.AlertsAsync(await emergencies.PendingAlertsAsync(users));
+        await local.AlertsAsync(AlertBatch.Of(await emergencies.PendingAlertsAsync(users)));
     }
 
     public override void Dispose()

@@ -8,11 +8,14 @@ namespace ServiceHub.App.Emergencies;
 /// <summary>What the hub calls on a screen.</summary>
 public interface IAlertsClient
 {
-    /// <summary>A new (or not yet acknowledged) alert for this person. A screen shows each <see cref="AlertMessage.AlertId"/> once.</summary>
-    Task EmergencyAlert(AlertMessage alert);
+    /// <summary>
+    /// A new (or not yet acknowledged) alert for this person. A screen shows each <see cref="ScreenAlert.BatchId"/> once. Sent as
+    /// one message to every screen of the people it names, so it carries nothing personal.
+    /// </summary>
+    Task EmergencyAlert(ScreenAlert alert);
 
-    /// <summary>Alerts this person acknowledged elsewhere (another tab or device): drop them.</summary>
-    Task AlertsAcknowledged(long[] alertIds);
+    /// <summary>Alerts this person acknowledged elsewhere (another tab or device), by <see cref="ScreenAlert.BatchId"/>: drop them.</summary>
+    Task AlertsAcknowledged(long[] batchIds);
 
     /// <summary>A call rings at this person's extension (the CTI's <c>POST /api/v1/calls</c>): the screen pops the caller's dossier up.</summary>
     Task ScreenPop(ScreenPopMessage call);
@@ -23,8 +26,9 @@ public sealed record ScreenPopMessage(long CallId, string CallerPhoneMasked, Dat
 
 /// <summary>
 /// <c>/hubs/alerts</c>: signed-in people only. Each connection joins the group of its own person, <c>user:{id}</c>, with the id
-/// taken from the auth cookie on the server (never chosen by the client); alerts go to that group (an O(1) look-up, where
-/// <c>Clients.User</c> scans every connection). On every (re)connection the person gets every alert they have not acknowledged, so
+/// taken from the auth cookie on the server (never chosen by the client); an alert goes, as one message serialised once, to the
+/// groups of the people it names (an O(1) look-up each, where <c>Clients.User</c> scans every connection). What reaches a screen
+/// is only what its own person was alerted to. On every (re)connection the person gets every alert they have not acknowledged, so
 /// nothing is lost while offline, between a dropped connection and its reconnection, or while the instances' link (Redis) is down.
 /// Groups and pushes stay inside the instance (SignalR's in-process lifetime manager); other instances are reached through the
 /// <see cref="AlertsBackplane"/>, so a connection never waits on Redis.
@@ -48,7 +52,7 @@ public sealed class AlertsHub(EmergencyRepository emergencies, LocalAlerts local
         try
         {
             foreach (var alert in await emergencies.PendingAlertsAsync(userId, Context.ConnectionAborted))
-                await Clients.Caller.EmergencyAlert(alert);
+                await Clients.Caller.EmergencyAlert(alert.ToScreen());
         }
         catch
         {
@@ -64,7 +68,10 @@ public sealed class AlertsHub(EmergencyRepository emergencies, LocalAlerts local
         return base.OnDisconnectedAsync(exception);
     }
 
-    /// <summary>Acknowledges one of the caller's own alerts (who and when are recorded).</summary>
-    public async Task<bool> Acknowledge(long alertId) =>
-        Context.User?.ToActor() is { } actor && await emergencies.AcknowledgeAsync(actor, alertId, Context.ConnectionAborted);
+    /// <summary>
+    /// Acknowledges the caller's own alert as their screen shows it (<see cref="ScreenAlert.BatchId"/> and
+    /// <see cref="ScreenAlert.EmergencyId"/>); who and when are recorded. False when it is not their own pending alert.
+    /// </summary>
+    public async Task<bool> Acknowledge(long batchId, int emergencyId) =>
+        Context.User?.ToActor() is { } actor && await emergencies.AcknowledgeOnScreenAsync(actor, batchId, emergencyId, Context.ConnectionAborted);
 }

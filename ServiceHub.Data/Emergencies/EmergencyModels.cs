@@ -1,11 +1,37 @@
 namespace ServiceHub.Data.Emergencies;
 
-/// <summary>One alert to one person, as pushed to their screens and caught up on connect. Each person sees each <see cref="AlertId"/> once.</summary>
+/// <summary>One person's alert (their own <see cref="AlertId"/>, <see cref="AlertIds"/>), as caught up on connect.</summary>
 public sealed record AlertMessage(
     long AlertId, int UserId, string Reason, int EmergencyId, string Kind, string? KindDetail,
     string ProjectName, string? BuildingName, string Location, string Description,
     string DepartmentName, string DepartmentNameEn,
+    DateTimeOffset OccurredAt, DateTimeOffset ReportedAt, DateTimeOffset OnSiteDueAt, DateTimeOffset CreatedAt)
+{
+    /// <summary>This alert as its person's screen gets it (keyed by its alert row: the person is the one signed in).</summary>
+    public ScreenAlert ToScreen() => new(
+        AlertIds.Split(AlertId).BatchId, Reason, EmergencyId, Kind, KindDetail, ProjectName, BuildingName, Location, Description,
+        DepartmentName, DepartmentNameEn, OccurredAt, ReportedAt, OnSiteDueAt, CreatedAt);
+}
+
+/// <summary>
+/// An alert as a screen shows it: the same for every person it names, so one serialised message reaches all of them (issue #14
+/// point 7). <see cref="BatchId"/> is the alert row (one emergency and reason, sql/0260); with the person signed in on that screen it
+/// names their own alert, which the screen shows once and acknowledges (<see cref="EmergencyRepository.AcknowledgeOnScreenAsync"/>).
+/// </summary>
+public sealed record ScreenAlert(
+    long BatchId, string Reason, int EmergencyId, string Kind, string? KindDetail,
+    string ProjectName, string? BuildingName, string Location, string Description,
+    string DepartmentName, string DepartmentNameEn,
     DateTimeOffset OccurredAt, DateTimeOffset ReportedAt, DateTimeOffset OnSiteDueAt, DateTimeOffset CreatedAt);
+
+/// <summary>One alert for the people it names, in their order: one alert row as saved, pushed as one message to all their screens.</summary>
+public sealed record AlertBatch(ScreenAlert Alert, int[] UserIds)
+{
+    /// <summary>People's own alerts (caught up from the database) gathered by alert row, in the order of their first alert.</summary>
+    public static AlertBatch[] Of(IEnumerable<AlertMessage> alerts) =>
+        [.. alerts.GroupBy(a => AlertIds.Split(a.AlertId).BatchId)
+            .Select(g => new AlertBatch(g.First().ToScreen(), [.. g.Select(a => a.UserId).Distinct()]))];
+}
 
 /// <summary>A row of the emergency list; <see cref="Confirmation"/> is the CS supervisor's decision on an "other" event (null otherwise).</summary>
 public sealed record EmergencySummary(
@@ -71,7 +97,8 @@ public static class EmergencySql
 /// <summary>Pushes saved alerts to people's screens (SignalR in the app). Called only after the alerts are committed.</summary>
 public interface IEmergencyNotifier
 {
-    Task AlertsAsync(IReadOnlyList<AlertMessage> alerts, CancellationToken ct = default);
+    /// <summary>Each alert (one per alert row) to the screens of the people it names.</summary>
+    Task AlertsAsync(IReadOnlyList<AlertBatch> alerts, CancellationToken ct = default);
 
     /// <summary>An alert was acknowledged (or the emergency reached its site): the person's other screens drop it.</summary>
     Task AcknowledgedAsync(int userId, IReadOnlyList<long> alertIds, CancellationToken ct = default);
@@ -85,7 +112,7 @@ public interface IEmergencyScheduler
 
 public sealed class NoEmergencyNotifier : IEmergencyNotifier
 {
-    public Task AlertsAsync(IReadOnlyList<AlertMessage> alerts, CancellationToken ct = default) => Task.CompletedTask;
+    public Task AlertsAsync(IReadOnlyList<AlertBatch> alerts, CancellationToken ct = default) => Task.CompletedTask;
     public Task AcknowledgedAsync(int userId, IReadOnlyList<long> alertIds, CancellationToken ct = default) => Task.CompletedTask;
 }
 

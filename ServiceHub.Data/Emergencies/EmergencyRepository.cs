@@ -127,16 +127,19 @@ public sealed class EmergencyRepository(
             var building = args.BuildingId is null ? (int?)null : await conn.ExecuteScalarAsync<int?>(new CommandDefinition(
                 "SELECT project_id FROM buildings WHERE id = @BuildingId", args, tx, cancellationToken: ct));
             if (args.BuildingId is not null && building != args.ProjectId) throw new RuleViolation[] { new("BuildingId", "Validation.Required") }.ToException();
+            // The emergency and its "reported" event in one statement (one round trip fewer before the alerts reach anyone).
             id = await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
-                INSERT INTO emergencies (kind, kind_detail, confirmation, project_id, building_id, location, occurred_at, description,
-                                         responsible_department_id, attempted, amount_yuan, reported_by, reported_at, on_site_due_at)
-                VALUES (@Kind, @KindDetail, @Confirmation, @ProjectId, @BuildingId, @Location, @OccurredAt, @Description,
-                        @DepartmentId, @Attempted, @AmountYuan, @ReportedBy, @Now, @Due)
-                RETURNING id
+                WITH e AS (
+                    INSERT INTO emergencies (kind, kind_detail, confirmation, project_id, building_id, location, occurred_at, description,
+                                             responsible_department_id, attempted, amount_yuan, reported_by, reported_at, on_site_due_at)
+                    VALUES (@Kind, @KindDetail, @Confirmation, @ProjectId, @BuildingId, @Location, @OccurredAt, @Description,
+                            @DepartmentId, @Attempted, @AmountYuan, @ReportedBy, @Now, @Due)
+                    RETURNING id),
+                v AS (
+                    INSERT INTO emergency_events (emergency_id, at, kind, user_id, details)
+                    SELECT e.id, @Now, 'reported', @ReportedBy, @Kind FROM e)
+                SELECT id FROM e
                 """, args, tx, cancellationToken: ct));
-            await conn.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO emergency_events (emergency_id, at, kind, user_id, details) VALUES (@id, @Now, 'reported', @ReportedBy, @Kind)",
-                new { id, args.Now, args.ReportedBy, args.Kind }, tx, cancellationToken: ct));
             alerts = (await conn.QueryAsync<AlertBatchRow>(new CommandDefinition(RaiseSql, new { Id = id, args.Now, args.DepartmentId, args.Kind }, tx, cancellationToken: ct))).AsList();
             await audit.WriteAsync(conn, tx, actor, AuditLog.Actions.Create, "emergency", id.ToString(),
                 $"{args.Kind} project={args.ProjectId} dept={args.DepartmentId} occurred={occurredAt:O} alerts={alerts.Sum(a => a.UserIds.Length)}", ct);
@@ -238,24 +241,48 @@ public sealed class EmergencyRepository(
     }
 
     /// <summary>The person acknowledges one of their own alerts; records who and when. A repeat changes nothing.</summary>
-    public async Task<bool> AcknowledgeAsync(Actor actor, long alertId, CancellationToken ct = default)
+    public Task<bool> AcknowledgeAsync(Actor actor, long alertId, CancellationToken ct = default)
+    {
+        var (batchId, position) = AlertIds.Split(alertId);
+        return AcknowledgeAsync(actor, batchId, position, null, ct);
+    }
+
+    /// <summary>
+    /// The person acknowledges their own alert as their screen shows it: its alert row (<see cref="ScreenAlert.BatchId"/>; the person
+    /// is the one signed in) and its emergency. False — nothing acknowledged — unless it is their own pending alert: a row that does
+    /// not name them, one of another emergency (an id a screen kept from before an upgrade, sql/0260, which the id arithmetic would
+    /// otherwise read as someone's alert of another emergency), or one they acknowledged already.
+    /// </summary>
+    public Task<bool> AcknowledgeOnScreenAsync(Actor actor, long batchId, int emergencyId, CancellationToken ct = default) =>
+        AcknowledgeAsync(actor, batchId, null, emergencyId, ct);
+
+    /// <summary>
+    /// <paramref name="position"/>: the person's place in the row as their alert id says it, or null to find it;
+    /// <paramref name="emergencyId"/>: the emergency the row must be of, when the caller knows it.
+    /// </summary>
+    private async Task<bool> AcknowledgeAsync(Actor actor, long batchId, int? position, int? emergencyId, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        long alertId;
         await using (var conn = await db.OpenConnectionAsync(ct))
         await using (var tx = await conn.BeginTransactionAsync(ct))
         {
-            var (batchId, position) = AlertIds.Split(alertId);
-            var row = await conn.QuerySingleOrDefaultAsync<AckedRow>(new CommandDefinition("""
-                WITH k AS (
+            var row = await conn.QuerySingleOrDefaultAsync<AckedRow>(new CommandDefinition($"""
+                WITH x AS (
+                    SELECT x.id, x.emergency_id, x.reason, coalesce(@position::int, array_position(x.user_ids, @userId)) AS position
+                    FROM emergency_alert_batches x
+                    WHERE x.id = @batchId AND @userId = ANY (x.user_ids) AND (@emergencyId::int IS NULL OR x.emergency_id = @emergencyId)),
+                k AS (
                     INSERT INTO emergency_alert_acks (batch_id, user_id, emergency_id, acknowledged_at)
                     SELECT x.id, @userId, x.emergency_id, @now
-                    FROM emergency_alert_batches x
-                    WHERE x.id = @batchId AND @position >= 1 AND x.user_ids[@position] = @userId
+                    FROM x JOIN emergency_alert_batches b ON b.id = x.id
+                    WHERE x.position >= 1 AND b.user_ids[x.position] = @userId
                     ON CONFLICT DO NOTHING
-                    RETURNING batch_id, emergency_id)
-                SELECT k.emergency_id, x.reason FROM k JOIN emergency_alert_batches x ON x.id = k.batch_id
-                """, new { batchId, position, userId = actor.Id, now }, tx, cancellationToken: ct));
+                    RETURNING batch_id)
+                SELECT x.emergency_id, x.reason, x.id * {AlertIds.PerBatch} + x.position AS alert_id FROM k JOIN x ON x.id = k.batch_id
+                """, new { batchId, position, emergencyId, userId = actor.Id, now }, tx, cancellationToken: ct));
             if (row is null) return false;
+            alertId = row.AlertId;
             await conn.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO emergency_events (emergency_id, at, kind, user_id, details) VALUES (@EmergencyId, @now, 'acknowledged', @userId, @Reason)",
                 new { row.EmergencyId, now, userId = actor.Id, row.Reason }, tx, cancellationToken: ct));
@@ -483,7 +510,7 @@ public sealed class EmergencyRepository(
         return (detail, timeline.AsList(), alerts.AsList());
     }
 
-    private sealed record AckedRow(int EmergencyId, string Reason);
+    private sealed record AckedRow(int EmergencyId, string Reason, long AlertId);
 
     /// <summary>One alert row as written (an emergency's alerts of one reason, naming its people in order) with its emergency.</summary>
     private sealed record AlertBatchRow(
@@ -491,15 +518,15 @@ public sealed class EmergencyRepository(
         string ProjectName, string? BuildingName, string Location, string Description, string DepartmentName, string DepartmentNameEn,
         DateTimeOffset OccurredAt, DateTimeOffset ReportedAt, DateTimeOffset OnSiteDueAt)
     {
-        /// <summary>Each person's own alert, in the row's order.</summary>
-        public IEnumerable<AlertMessage> Messages() => UserIds.Select((userId, i) => new AlertMessage(
-            AlertIds.Of(BatchId, i + 1), userId, Reason, EmergencyId, Kind, KindDetail, ProjectName, BuildingName, Location, Description,
-            DepartmentName, DepartmentNameEn, OccurredAt, ReportedAt, OnSiteDueAt, CreatedAt));
+        /// <summary>The alert, once, for the people the row names.</summary>
+        public AlertBatch ToBatch() => new(new ScreenAlert(
+            BatchId, Reason, EmergencyId, Kind, KindDetail, ProjectName, BuildingName, Location, Description,
+            DepartmentName, DepartmentNameEn, OccurredAt, ReportedAt, OnSiteDueAt, CreatedAt), UserIds);
     }
     private sealed record ArrivalTarget(string State, int DepartmentId, int? ManagerId, DateTimeOffset OccurredAt, DateTimeOffset Due);
 
     private Task PushAsync(IReadOnlyList<AlertBatchRow> rows, CancellationToken ct) =>
-        rows.Count == 0 ? Task.CompletedTask : Safe(() => notifier.AlertsAsync([.. rows.SelectMany(r => r.Messages())], ct));
+        rows.Count == 0 ? Task.CompletedTask : Safe(() => notifier.AlertsAsync([.. rows.Select(r => r.ToBatch())], ct));
 
     private async Task Safe(Func<Task> push)
     {

@@ -9,7 +9,7 @@ namespace ServiceHub.Tests.Emergencies;
 /// <summary>A person's screen as the hub sees it: signed in through the sign-in form, connected to /hubs/alerts with the auth cookie.</summary>
 public sealed class AlertsClient : IAsyncDisposable
 {
-    private readonly Channel<AlertMessage> _alerts = Channel.CreateUnbounded<AlertMessage>();
+    private readonly Channel<ScreenAlert> _alerts = Channel.CreateUnbounded<ScreenAlert>();
     private readonly Channel<long[]> _acks = Channel.CreateUnbounded<long[]>();
     public HubConnection Connection { get; }
     public string UserName { get; }
@@ -18,7 +18,7 @@ public sealed class AlertsClient : IAsyncDisposable
     {
         UserName = userName;
         Connection = connection;
-        connection.On<AlertMessage>("EmergencyAlert", a => _alerts.Writer.TryWrite(a));
+        connection.On<ScreenAlert>("EmergencyAlert", a => _alerts.Writer.TryWrite(a));
         connection.On<long[]>("AlertsAcknowledged", ids => _acks.Writer.TryWrite(ids));
     }
 
@@ -45,7 +45,7 @@ public sealed class AlertsClient : IAsyncDisposable
     }
 
     /// <summary>The next alert, or a failure after <paramref name="timeout"/> (default 10 s).</summary>
-    public async Task<AlertMessage> NextAsync(TimeSpan? timeout = null)
+    public async Task<ScreenAlert> NextAsync(TimeSpan? timeout = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
         try { return await _alerts.Reader.ReadAsync(cts.Token); }
@@ -53,7 +53,7 @@ public sealed class AlertsClient : IAsyncDisposable
     }
 
     /// <summary>The next alert of emergency <paramref name="emergencyId"/>, passing over others (and repeats of earlier ones).</summary>
-    public async Task<AlertMessage> NextOfAsync(int emergencyId, TimeSpan? timeout = null)
+    public async Task<ScreenAlert> NextOfAsync(int emergencyId, TimeSpan? timeout = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
         try
@@ -71,9 +71,9 @@ public sealed class AlertsClient : IAsyncDisposable
     }
 
     /// <summary>Alerts received so far and not yet read.</summary>
-    public List<AlertMessage> Drain()
+    public List<ScreenAlert> Drain()
     {
-        var list = new List<AlertMessage>();
+        var list = new List<ScreenAlert>();
         while (_alerts.Reader.TryRead(out var a)) list.Add(a);
         return list;
     }

@@ -49,7 +49,7 @@ public sealed class AlertsHubTests(BrowserAppFactory app)
 
         foreach (var c in new[] { manager, leader, vp })
         {
-            AlertMessage a;
+            ScreenAlert a;
             do a = await c.NextAsync(); while (a.EmergencyId != id);
             Assert.Equal((AlertReasons.Raised, EmergencyKinds.FireExplosion, "翠湖苑", "物业公司"), (a.Reason, a.Kind, a.ProjectName, a.DepartmentName));
             Assert.Equal(a.OccurredAt.AddHours(2), a.OnSiteDueAt); // two hours from the event, not from the report
@@ -75,7 +75,7 @@ public sealed class AlertsHubTests(BrowserAppFactory app)
         Assert.Empty(client.Drain());
 
         // Acknowledged alerts do not come back on the next connection.
-        Assert.True(await client.Connection.InvokeAsync<bool>(nameof(AlertsHub.Acknowledge), got[0].AlertId));
+        Assert.True(await client.Connection.InvokeAsync<bool>(nameof(AlertsHub.Acknowledge), got[0].BatchId, got[0].EmergencyId));
         await client.Connection.StopAsync();
         await client.Connection.StartAsync();
         Assert.Equal(second, (await client.NextAsync()).EmergencyId);
@@ -98,12 +98,12 @@ public sealed class AlertsHubTests(BrowserAppFactory app)
         client.Connection.Closed += ex => { reconnected.TrySetException(new InvalidOperationException("closed: " + ex)); return Task.CompletedTask; };
         await client.Connection.StartAsync();
 
-        _ = client.Connection.InvokeAsync<bool>(nameof(AlertsHub.Acknowledge), -1L); // the server drops the connection
+        _ = client.Connection.InvokeAsync<bool>(nameof(AlertsHub.Acknowledge), -1L, 0); // the server drops the connection
         await reconnected.Task.WaitAsync(TimeSpan.FromSeconds(15));
         var raisedWhileDown = await raised.Task.WaitAsync(TimeSpan.FromSeconds(15));
 
         // Live on the new connection or caught up on reconnecting: it arrives.
-        AlertMessage a;
+        ScreenAlert a;
         do a = await client.NextAsync(); while (a.EmergencyId != raisedWhileDown);
     }
 
@@ -113,14 +113,44 @@ public sealed class AlertsHubTests(BrowserAppFactory app)
         await using var tab1 = await AlertsClient.ConnectAsync(app.BaseUrl, "vp");
         await using var tab2 = await AlertsClient.ConnectAsync(app.BaseUrl, "vp");
         var id = await RaiseAsync("MKT");
-        AlertMessage a;
+        ScreenAlert a;
         do a = await tab1.NextAsync(); while (a.EmergencyId != id);
-        Assert.True(await tab1.Connection.InvokeAsync<bool>(nameof(AlertsHub.Acknowledge), a.AlertId));
+        Assert.True(await tab1.Connection.InvokeAsync<bool>(nameof(AlertsHub.Acknowledge), a.BatchId, a.EmergencyId));
         long[] acked;
-        do acked = await tab2.NextAcknowledgedAsync(); while (!acked.Contains(a.AlertId));
-        // Nobody else can acknowledge it for them.
-        await using var other = await AlertsClient.ConnectAsync(app.BaseUrl, "leader");
-        Assert.False(await other.Connection.InvokeAsync<bool>(nameof(AlertsHub.Acknowledge), a.AlertId));
+        do acked = await tab2.NextAcknowledgedAsync(); while (!acked.Contains(a.BatchId));
+        // Nobody else can acknowledge it for them: the screens' alert (one message for everyone the alert row names) is acknowledged
+        // for the person signed in — someone the row does not name acknowledges nothing, leadership (named too) only their own.
+        await using var other = await AlertsClient.ConnectAsync(app.BaseUrl, "enghandler");
+        Assert.False(await other.Connection.InvokeAsync<bool>(nameof(AlertsHub.Acknowledge), a.BatchId, a.EmergencyId));
+        await using var leader = await AlertsClient.ConnectAsync(app.BaseUrl, "leader");
+        Assert.True(await leader.Connection.InvokeAsync<bool>(nameof(AlertsHub.Acknowledge), a.BatchId, a.EmergencyId));
+        var rows = (await Emergencies.GetAsync(await app.ActorAsync("leader"), id))!.Value.Alerts;
+        Assert.Equal(new[] { (await app.ActorAsync("leader")).Id, (await app.ActorAsync("vp")).Id }.Order(),
+            rows.Where(r => r.AcknowledgedAt is not null).Select(r => r.UserId).Order());
+    }
+
+    [Fact]
+    public async Task Acknowledging_what_is_not_the_persons_own_pending_alert_of_that_emergency_is_refused_and_changes_nothing()
+    {
+        var manager = await app.ActorAsync("engmanager");
+        var first = await RaiseAsync("ENG");
+        var second = await RaiseAsync("ENG");
+        var elsewhere = await RaiseAsync("PM"); // names no one of engineering
+        await using var client = await AlertsClient.ConnectAsync(app.BaseUrl, "engmanager");
+        var mine = await client.NextOfAsync(first);
+        var other = await client.NextOfAsync(second);
+        var notMine = AlertIds.Split((await Emergencies.GetAsync(await app.ActorAsync("leader"), elsewhere))!.Value.Alerts[0].Id).BatchId;
+        Task<bool> AcknowledgeAsync(long row, int emergencyId) => client.Connection.InvokeAsync<bool>(nameof(AlertsHub.Acknowledge), row, emergencyId);
+
+        // An id a screen kept from before an upgrade (sql/0260) reads, by the id arithmetic, as another alert row: when that row is of
+        // another emergency than the one the screen shows, it is refused — and the person's alert of that other emergency stays pending.
+        Assert.False(await AcknowledgeAsync(other.BatchId, first));
+        Assert.False(await AcknowledgeAsync(notMine, elsewhere)); // a row that does not name them
+        Assert.Equal([first, second], (await Emergencies.PendingAlertsAsync(manager.Id)).Select(a => a.EmergencyId).Where(e => e >= first));
+
+        Assert.True(await AcknowledgeAsync(mine.BatchId, first));
+        Assert.False(await AcknowledgeAsync(mine.BatchId, first)); // no longer pending
+        Assert.Equal([second], (await Emergencies.PendingAlertsAsync(manager.Id)).Select(a => a.EmergencyId).Where(e => e >= first));
     }
 
     [Fact]

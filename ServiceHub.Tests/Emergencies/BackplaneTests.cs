@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Npgsql;
 using ServiceHub.App.Emergencies;
@@ -27,9 +28,33 @@ public sealed class BackplaneTests(TwoInstances apps) : IClassFixture<TwoInstanc
 
         // Acknowledged on B (through B's hub), the manager's screen on A drops it too.
         await using var managerOnA = await AlertsClient.ConnectAsync(apps.A.BaseUrl, "pmmanager");
-        Assert.Equal(onB.AlertId, (await managerOnA.NextAsync()).AlertId); // caught up on connecting to A
-        Assert.True(await managerOnB.Connection.InvokeAsync<bool>("Acknowledge", onB.AlertId));
-        Assert.Contains(onB.AlertId, await managerOnA.NextAcknowledgedAsync());
+        Assert.Equal(onB.BatchId, (await managerOnA.NextAsync()).BatchId); // caught up on connecting to A
+        Assert.True(await managerOnB.Connection.InvokeAsync<bool>("Acknowledge", onB.BatchId, onB.EmergencyId));
+        Assert.Contains(onB.BatchId, await managerOnA.NextAcknowledgedAsync());
+    }
+
+    [Fact]
+    public async Task One_message_per_alert_reaches_its_people_on_both_instances_and_no_one_of_another_department()
+    {
+        await using var managerOnB = await AlertsClient.ConnectAsync(apps.B.BaseUrl, "pmmanager");
+        await using var vpOnA = await AlertsClient.ConnectAsync(apps.A.BaseUrl, "vp");
+        await using var engManagerOnB = await AlertsClient.ConnectAsync(apps.B.BaseUrl, "engmanager");
+        await using var engHandlerOnA = await AlertsClient.ConnectAsync(apps.A.BaseUrl, "enghandler");
+
+        var id = await apps.A.Get<EmergencyRepository>().ReportAsync(
+            await apps.A.Get<UserRepository>().ActorAsync("agent"), await EmergencyTestData.ReportAsync(apps.A.Get<NpgsqlDataSource>(), apps.Clock.GetUtcNow(), "PM"));
+
+        // The manager (through Redis) and the vice-president (on the raising instance) get the same message: the alert row, once.
+        var onB = await managerOnB.NextOfAsync(id);
+        Assert.Equal(onB, await vpOnA.NextOfAsync(id));
+        // A message sent on each instance after the alert: the other department's people, on either instance, got nothing before it.
+        foreach (var app in new[] { apps.A, apps.B })
+            await app.Get<IHubContext<AlertsHub, IAlertsClient>>().Clients.All.AlertsAcknowledged([long.MinValue]);
+        foreach (var c in new[] { engManagerOnB, engHandlerOnA })
+        {
+            while (!(await c.NextAcknowledgedAsync()).Contains(long.MinValue)) { }
+            Assert.DoesNotContain(c.Drain(), a => a.EmergencyId == id);
+        }
     }
 
     [Fact]

@@ -45,8 +45,8 @@ public sealed class EmergencyAlertsComponentTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _ctx.DisposeAsync();
 
-    private AlertMessage Alert(long id, string reason = AlertReasons.Raised) => new(
-        id, 9, reason, 7, EmergencyKinds.FireExplosion, null, "翠湖苑", "3号楼", "地下车库", "配电间起火", "物业公司", "Property Company",
+    private ScreenAlert Alert(long id, string reason = AlertReasons.Raised) => new(
+        id, reason, 7, EmergencyKinds.FireExplosion, null, "翠湖苑", "3号楼", "地下车库", "配电间起火", "物业公司", "Property Company",
         _clock.GetUtcNow().AddMinutes(-5), _clock.GetUtcNow(), _clock.GetUtcNow().AddHours(2), _clock.GetUtcNow());
 
     [Fact]

@@ -23,6 +23,37 @@ public sealed class EmergencyJobsTests(EmergencyFixture db) : IClassFixture<Emer
         public bool ChangeState(string jobId, IState state, string expectedState) => true;
     }
 
+    /// <summary>Hangfire's storage, held until the test lets it go.</summary>
+    private sealed class HeldJobClient(IBackgroundJobClient inner, Task released) : IBackgroundJobClient
+    {
+        public string Create(Job job, IState state)
+        {
+            released.Wait();
+            return inner.Create(job, state);
+        }
+
+        public bool ChangeState(string jobId, IState state, string expectedState) => true;
+    }
+
+    [Fact]
+    public async Task The_report_does_not_wait_for_its_follow_ups_to_be_scheduled_and_they_are_scheduled_after_it()
+    {
+        var jobs = new RecordingJobClient();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var occurredAt = new DateTimeOffset(2026, 11, 26, 2, 0, 0, TimeSpan.Zero);
+        using var scheduler = new QueuedEmergencyScheduler(new HangfireEmergencyScheduler(new HeldJobClient(jobs, release.Task)),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<QueuedEmergencyScheduler>.Instance);
+        await scheduler.StartAsync(CancellationToken.None);
+
+        scheduler.ScheduleFollowUps(42, occurredAt); // returns while Hangfire's storage is held (the report's call returns, its screens are alerted)
+        Assert.Empty(jobs.Scheduled);
+
+        release.SetResult();
+        await Eventually.WaitAsync(() => jobs.Scheduled.Count == 3, TimeSpan.FromSeconds(10), "the three follow-ups to be scheduled");
+        Assert.Equal([AlertReasons.Reminder60, AlertReasons.Reminder90, AlertReasons.Escalated], jobs.Scheduled.Select(s => (string)s.Job.Args[1]));
+        await scheduler.StopAsync(CancellationToken.None);
+    }
+
     [Fact]
     public void A_new_emergency_gets_delayed_jobs_at_60_90_and_120_minutes_after_it_happened()
     {

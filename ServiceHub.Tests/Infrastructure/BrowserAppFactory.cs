@@ -10,7 +10,7 @@ namespace ServiceHub.Tests.Infrastructure;
 /// The app on a real Kestrel port, for Chromium and for SignalR clients over WebSockets; shared by <see cref="BrowserCollection"/>.
 /// Two settings serve single tests and change nothing for the others: a live session is re-checked every second (a deactivated
 /// user's open page is signed out without a 30-second wait), and a hub filter lets a test cut its own SignalR connection from the
-/// server side, as a network drop would (<c>Acknowledge(-1)</c>, an id no alert has).
+/// server side, as a network drop would (<c>Acknowledge(-1, …)</c>, an alert row that does not exist).
 /// </summary>
 public class BrowserAppFactory : AppFactory
 {
@@ -23,7 +23,7 @@ public class BrowserAppFactory : AppFactory
         builder.ConfigureTestServices(s => s.Configure<HubOptions>(o => o.AddFilter(new DropConnectionFilter())));
     }
 
-    /// <summary>Acknowledge(-1) aborts the caller's connection.</summary>
+    /// <summary>Acknowledge(-1, …) aborts the caller's connection.</summary>
     private sealed class DropConnectionFilter : IHubFilter
     {
         public ValueTask<object?> InvokeMethodAsync(HubInvocationContext ctx, Func<HubInvocationContext, ValueTask<object?>> next)

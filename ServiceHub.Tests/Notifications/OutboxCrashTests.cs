@@ -136,9 +136,9 @@ public sealed class OutboxCrashTests(NotificationWorld w) : IClassFixture<Notifi
     /// <summary>The push of the alerts (to screens) the moment it starts: the report is committed; it says so, then hangs.</summary>
     private sealed class WaitingNotifier : IEmergencyNotifier
     {
-        public async Task AlertsAsync(IReadOnlyList<AlertMessage> alerts, CancellationToken ct = default)
+        public async Task AlertsAsync(IReadOnlyList<AlertBatch> alerts, CancellationToken ct = default)
         {
-            Console.WriteLine($"COMMITTED {alerts[0].EmergencyId}");
+            Console.WriteLine($"COMMITTED {alerts[0].Alert.EmergencyId}");
             await Task.Delay(Timeout.Infinite, ct);
         }
 

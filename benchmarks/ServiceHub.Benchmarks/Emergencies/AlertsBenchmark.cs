@@ -131,7 +131,7 @@ public static class AlertsBenchmark
             return (Since(t0, await clients.ReceivedAsync(expectedId)), submitMs);
         }
 
-        async Task<long[]> BroadcastRoundAsync(int fakeId, AlertMessage sample)
+        async Task<long[]> BroadcastRoundAsync(int fakeId, ScreenAlert sample)
         {
             var payload = sample with { EmergencyId = fakeId };
             await clients.ExpectAsync(fakeId);
@@ -143,7 +143,7 @@ public static class AlertsBenchmark
         // Warm-up (JIT, connection pools, the backplane), not counted.
         await EmergencyRoundAsync();
         phases.Clear();
-        var sample = (await emergencies.PendingAlertsAsync((await ActorAsync(db, "bench00001")).Id))[0];
+        var sample = (await emergencies.PendingAlertsAsync((await ActorAsync(db, "bench00001")).Id))[0].ToScreen();
         await BroadcastRoundAsync(-1, sample);
 
         var viaEmergency = new List<long[]>();
@@ -187,7 +187,7 @@ public static class AlertsBenchmark
         Console.WriteLine($"submit call (transaction + {clientCount + 3} alerts + push) mean {submits.Average():F1} ms; p99 ratio emergency/bare = {e.P99 / b.P99:F2}");
         Console.WriteLine($"  of which: call → push begins (validation, the transaction, its commit) mean {phases.Average(p => p.Transaction):F1} ms " +
                           $"(min {phases.Min(p => p.Transaction):F1}, max {phases.Max(p => p.Transaction):F1}); the push call {phases.Average(p => p.Push):F1} ms; " +
-                          $"after it (scheduling the follow-ups) {phases.Average(p => p.After):F1} ms");
+                          $"after it (the follow-ups handed to the background scheduler) {phases.Average(p => p.After):F1} ms");
         var perConnectionHeap = (after.HeapBytes - before.HeapBytes) / (double)clientCount;
         var perConnectionSet = (after.WorkingSetBytes - before.WorkingSetBytes) / (double)clientCount;
         Console.WriteLine($"server process (the {instances} instance(s), no clients): managed heap {Mb(before.HeapBytes)} → {Mb(after.HeapBytes)} MB, " +
@@ -254,7 +254,7 @@ public static class AlertsBenchmark
             var c = new HubConnectionBuilder().WithUrl(url + AlertsHub.Path, o => o.Cookies = cookies).WithAutomaticReconnect().Build();
             c.Reconnecting += _ => { Interlocked.Increment(ref dropped); return Task.CompletedTask; };
             var index = i;
-            c.On<AlertMessage>(nameof(IAlertsClient.EmergencyAlert), a => inbox.Received(a.EmergencyId, index));
+            c.On<ScreenAlert>(nameof(IAlertsClient.EmergencyAlert), a => inbox.Received(a.EmergencyId, index));
             await c.StartAsync(ct);
             connections[i] = c;
         });
@@ -501,7 +501,7 @@ public static class AlertsBenchmark
         public long Began { get; private set; }
         public long Ended { get; private set; }
 
-        public async Task AlertsAsync(IReadOnlyList<AlertMessage> alerts, CancellationToken ct = default)
+        public async Task AlertsAsync(IReadOnlyList<AlertBatch> alerts, CancellationToken ct = default)
         {
             Began = Stopwatch.GetTimestamp();
             await inner.AlertsAsync(alerts, ct);
