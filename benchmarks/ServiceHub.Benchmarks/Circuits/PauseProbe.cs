@@ -23,6 +23,7 @@ public static class PauseProbe
     public static void Start()
     {
         if (Interlocked.Exchange(ref _started, 1) == 1) return;
+        GcEvents.Start();
         new Thread(Sample) { IsBackground = true, Name = "servicehub-bench-pauses", Priority = ThreadPriority.AboveNormal }.Start();
     }
 
@@ -59,6 +60,27 @@ public static class PauseProbe
         Volatile.Write(ref _maxLate, 0);
         Volatile.Write(ref _maxQueued, 0);
         return string.Join(' ', values.Select(v => v.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>
+    /// Time this process's threads spent runnable but waiting for a CPU (the scheduler's run-queue delay, /proc/PID/task/*/schedstat,
+    /// summed over the threads alive now) and on a CPU, in ms: over a window, the first says how much of its wall time the process
+    /// lost to the other processes on the box.
+    /// </summary>
+    public static (double RunQueueMs, double OnCpuMs) Scheduler(int pid)
+    {
+        double wait = 0, run = 0;
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                var f = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ');
+                run += long.Parse(f[0], CultureInfo.InvariantCulture) / 1e6;
+                wait += long.Parse(f[1], CultureInfo.InvariantCulture) / 1e6;
+            }
+            catch (IOException) { } // the thread ended meanwhile
+        }
+        return (wait, run);
     }
 
     /// <summary>Two <see cref="Read"/>s of one process as a report line: GCs and pause time in between, how late the sampler woke, how long work waited in the thread pool.</summary>
