@@ -165,9 +165,11 @@ public static class CircuitsBenchmark
         }
         Console.WriteLine("  the app:      " + PauseProbe.Describe(appPauses0, appPauses1, seconds));
         Console.WriteLine("  the browsers: " + PauseProbe.Describe(selfPauses0, selfPauses1, seconds));
+        var appSched = PauseProbe.SchedulerDelta(appSched0, appSched1);
+        var selfSched = PauseProbe.SchedulerDelta(selfSched0, selfSched1);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  waiting for a CPU (run queue): the app {(appSched1.RunQueueMs - appSched0.RunQueueMs) / 1000:0.0} s, on a CPU {(appSched1.OnCpuMs - appSched0.OnCpuMs) / 1000:0.0} s; "
-            + $"the browsers {(selfSched1.RunQueueMs - selfSched0.RunQueueMs) / 1000:0.0} s, on a CPU {(selfSched1.OnCpuMs - selfSched0.OnCpuMs) / 1000:0.0} s (threads alive at the end, summed)"));
+            $"  CPU time / waiting for a CPU (run queue), threads summed: the app {appSched.RunMs / 1000:0.0} / {appSched.WaitMs / 1000:0.0} s; "
+            + $"the browsers {selfSched.RunMs / 1000:0.0} / {selfSched.WaitMs / 1000:0.0} s (a thread that ended in the window is not counted)"));
         foreach (var line in GcEvents.Summarise(appGcs, seconds)) Console.WriteLine("  the app's GC stops: " + line);
         foreach (var line in GcEvents.Summarise(selfGcs, seconds)) Console.WriteLine("  the browsers' GC stops: " + line);
         foreach (var line in GcEvents.SummariseAllocations(appAllocations, seconds, steps.Count)) Console.WriteLine("  the app allocated: " + line);

@@ -19,6 +19,7 @@ public sealed class GcEvents : EventListener
 
     private static GcEvents? _instance;
     private readonly ConcurrentQueue<string> _done = new();
+    private readonly ConcurrentQueue<Stop> _pending = new();
     private readonly object _gate = new();
     private Stop? _current;
     private Stop? _lastWithGc;
@@ -45,6 +46,8 @@ public sealed class GcEvents : EventListener
     public static string Drain()
     {
         var list = new List<string>();
+        if (_instance is { } me)
+            while (me._pending.TryDequeue(out var stop)) me._done.Enqueue(Describe(stop));
         if (FieldsSeen is { } seen) list.Add("#" + seen.Replace(';', ' ').Replace(',', ' '));
         while (_instance is { } i && i._done.TryDequeue(out var s)) list.Add(s);
         return string.Join(';', list);
@@ -145,8 +148,8 @@ public sealed class GcEvents : EventListener
                     s.Generation = bgc.Generation;
                     s.Type = 3; // "a background GC's second stop"
                 }
-                _done.Enqueue(Describe(s));
-                if (_done.Count > 20_000) _done.TryDequeue(out _);
+                _pending.Enqueue(s);
+    
             }
         }
     }
@@ -154,7 +157,8 @@ public sealed class GcEvents : EventListener
     private static string Describe(Stop s) => string.Create(CultureInfo.InvariantCulture,
         $"{Ms(s.SuspendBegin, s.RestartEnd):0.00},{Ms(s.SuspendBegin, s.SuspendEnd):0.00},{(s.GcStart == default || s.GcEnd == default ? -1 : Ms(s.GcStart, s.GcEnd)):0.00},"
         + $"{s.Generation},{s.Reason},{s.Type},{s.CondemnReasons0:x},{s.CondemnReasons1:x},{s.Promoted0},{s.Promoted1},{s.Promoted2},"
-        + $"{s.Gen0Size},{s.Gen1Size},{s.Gen2Size},{s.LohSize},{s.PohSize},{s.Pinned},{s.SuspendReason},{(s.SuspendBegin - DateTime.UnixEpoch).TotalSeconds:0.000}");
+        + $"{s.Gen0Size},{s.Gen1Size},{s.Gen2Size},{s.LohSize},{s.PohSize},{s.Pinned},{s.SuspendReason},{(s.SuspendBegin - DateTime.UnixEpoch).TotalSeconds:0.000},"
+        + $"{PauseProbe.CpuBetween(s.SuspendBegin, s.RestartEnd).CpuMs:0.00},{PauseProbe.CpuBetween(s.SuspendBegin, s.RestartEnd).WallMs:0.00}");
 
     private static double Ms(DateTime from, DateTime to) => from == default || to == default ? -1 : (to - from).TotalMilliseconds;
 
@@ -182,8 +186,12 @@ public sealed class GcEvents : EventListener
         double D(string[] f, int i) => double.Parse(f[i], CultureInfo.InvariantCulture);
         var total = stops.Sum(f => Math.Max(0, D(f, 0)));
         var suspension = stops.Sum(f => Math.Max(0, D(f, 1)));
+        var bracketed = stops.Where(f => f.Length > 20 && D(f, 19) >= 0 && D(f, 20) > 0).ToList();
+        var bracketCpu = bracketed.Sum(f => D(f, 19));
+        var bracketWall = bracketed.Sum(f => D(f, 20));
         yield return string.Create(CultureInfo.InvariantCulture,
-            $"{stops.Count} stops, {total:0} ms ({total / seconds / 10:0.0}% of the time), of it suspending the threads {suspension:0} ms ({100 * suspension / Math.Max(1, total):0}%)");
+            $"{stops.Count} stops, {total:0} ms ({total / seconds / 10:0.0}% of the time), of it suspending the threads {suspension:0} ms ({100 * suspension / Math.Max(1, total):0}%); "
+            + $"the process's CPU time inside the stops (sampled each 10 ms either side of {bracketed.Count} of them): {bracketCpu:0} ms in {bracketWall:0} ms = {100 * bracketCpu / Math.Max(1, bracketWall):0}% of one core");
         string[] types = ["blocking", "background", "foreground", "bgc's 2nd stop"];
         string[] reasons = ["alloc small", "induced", "low memory", "empty", "alloc LOH", "out of space SOH", "out of space LOH", "induced not forced", "internal", "induced low memory", "induced compacting", "low memory host", "PM full GC", "low memory host blocking"];
         foreach (var g in stops.GroupBy(f => (Gen: (int)D(f, 3), Type: (int)D(f, 5))).OrderBy(g => g.Key.Gen).ThenBy(g => g.Key.Type))
