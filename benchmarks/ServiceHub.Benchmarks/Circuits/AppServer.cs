@@ -115,14 +115,22 @@ public sealed class AppServer : IAsyncDisposable
     }
 
     /// <summary>The app's <see cref="PauseProbe"/> figures so far (GCs, pauses, thread-pool waits), for <see cref="PauseProbe.Describe"/>.</summary>
-    public async Task<string> PausesAsync()
+    public Task<string> PausesAsync() => AskAsync("pauses");
+
+    /// <summary>The app's GC stops since the last call (<see cref="GcEvents.Drain"/>).</summary>
+    public Task<string> GcEventsAsync() => AskAsync("gcs");
+
+    /// <summary>What the app allocated since the last call, by type (<see cref="GcEvents.DrainAllocations"/>).</summary>
+    public Task<string> AllocationsAsync() => AskAsync("allocations");
+
+    private async Task<string> AskAsync(string command)
     {
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(_probe));
         await using var stream = new NetworkStream(socket);
         using var reader = new StreamReader(stream);
         await using var writer = new StreamWriter(stream) { AutoFlush = true };
-        await writer.WriteLineAsync("pauses");
+        await writer.WriteLineAsync(command);
         return (await reader.ReadLineAsync())!;
     }
 

@@ -114,6 +114,11 @@ public static class CircuitsBenchmark
         PauseProbe.Start();
         var appPauses0 = await app.PausesAsync();
         var selfPauses0 = PauseProbe.Read();
+        await app.GcEventsAsync();
+        await app.AllocationsAsync();
+        GcEvents.Drain();
+        var appSched0 = PauseProbe.Scheduler(app.ProcessId);
+        var selfSched0 = PauseProbe.Scheduler(Environment.ProcessId);
         var cpu0 = app.CpuMilliseconds();
         var events0 = journeys.Sum(j => j.Events);
         var self0 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -125,6 +130,14 @@ public static class CircuitsBenchmark
         var self1 = Process.GetCurrentProcess().TotalProcessorTime;
         var appPauses1 = await app.PausesAsync();
         var selfPauses1 = PauseProbe.Read();
+        var appSched1 = PauseProbe.Scheduler(app.ProcessId);
+        var selfSched1 = PauseProbe.Scheduler(Environment.ProcessId);
+        await Task.Delay(TimeSpan.FromSeconds(1)); // the runtime hands its events to listeners a moment after they happen
+        var appGcs = await app.GcEventsAsync();
+        var selfGcs = GcEvents.Drain();
+        var appAllocations = await app.AllocationsAsync();
+        File.WriteAllText(Path.Combine(work, $"gc-events-{n}-app.txt"), appGcs.Replace(';', '\n'));
+        File.WriteAllText(Path.Combine(work, $"gc-events-{n}-browsers.txt"), selfGcs.Replace(';', '\n'));
         var with = await app.CollectAsync();
         var live = journeys.Count(j => j.Circuit is not null);
         var components = journeys.Where(j => j.Circuit is not null).Select(j => j.Circuit!.Read(t => t.ComponentCount)).DefaultIfEmpty().Average();
@@ -152,6 +165,14 @@ public static class CircuitsBenchmark
         }
         Console.WriteLine("  the app:      " + PauseProbe.Describe(appPauses0, appPauses1, seconds));
         Console.WriteLine("  the browsers: " + PauseProbe.Describe(selfPauses0, selfPauses1, seconds));
+        var appSched = PauseProbe.SchedulerDelta(appSched0, appSched1);
+        var selfSched = PauseProbe.SchedulerDelta(selfSched0, selfSched1);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  CPU time / waiting for a CPU (run queue), threads summed: the app {appSched.RunMs / 1000:0.0} / {appSched.WaitMs / 1000:0.0} s; "
+            + $"the browsers {selfSched.RunMs / 1000:0.0} / {selfSched.WaitMs / 1000:0.0} s (a thread that ended in the window is not counted)"));
+        foreach (var line in GcEvents.Summarise(appGcs, seconds)) Console.WriteLine("  the app's GC stops: " + line);
+        foreach (var line in GcEvents.Summarise(selfGcs, seconds)) Console.WriteLine("  the browsers' GC stops: " + line);
+        foreach (var line in GcEvents.SummariseAllocations(appAllocations, seconds, steps.Count)) Console.WriteLine("  the app allocated: " + line);
         var problems = app.LoggedProblems();
         Console.WriteLine($"client errors: {errors.Count}; app warnings/errors logged: {problems.Count}; GC committed {before.Committed / 1048576.0:0} → {with.Committed / 1048576.0:0} MB; "
                           + $"{components:0} components per page on average");

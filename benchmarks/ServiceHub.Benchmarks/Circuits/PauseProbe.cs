@@ -23,6 +23,7 @@ public static class PauseProbe
     public static void Start()
     {
         if (Interlocked.Exchange(ref _started, 1) == 1) return;
+        GcEvents.Start();
         new Thread(Sample) { IsBackground = true, Name = "servicehub-bench-pauses", Priority = ThreadPriority.AboveNormal }.Start();
     }
 
@@ -36,7 +37,38 @@ public static class PauseProbe
             var sleptAt = Stopwatch.GetTimestamp();
             Thread.Sleep(period);
             Note(Late, ref _maxLate, (Stopwatch.GetElapsedTime(sleptAt) - period).TotalMilliseconds);
+            NoteCpu();
         }
+    }
+
+    // (time, the process's CPU time so far) every 10 ms, in a ring: a GC stop blocks this thread, so the samples either side of a
+    // stop bracket it, and the CPU the process used inside the bracket is the collection's own work (the other threads are stopped).
+    private const int CpuRing = 1 << 15;
+    private static readonly (long Ticks, long CpuTicks)[] CpuSamples = new (long, long)[CpuRing];
+    private static long _cpuNext;
+
+    private static void NoteCpu()
+    {
+        var i = Interlocked.Increment(ref _cpuNext) - 1;
+        CpuSamples[i % CpuRing] = (DateTime.UtcNow.Ticks, Environment.CpuUsage.TotalTime.Ticks);
+    }
+
+    /// <summary>
+    /// The process's CPU time (ms) between the last sample at or before <paramref name="from"/> and the first at or after
+    /// <paramref name="to"/>, and that bracket's length (ms); (-1, -1) when the ring no longer holds them.
+    /// </summary>
+    public static (double CpuMs, double WallMs) CpuBetween(DateTime from, DateTime to)
+    {
+        var n = Volatile.Read(ref _cpuNext);
+        (long Ticks, long CpuTicks)? before = null, after = null;
+        for (var k = n - 1; k >= Math.Max(0, n - CpuRing + 1); k--)
+        {
+            var s = CpuSamples[k % CpuRing];
+            if (s.Ticks >= to.Ticks) after = s;
+            else if (s.Ticks <= from.Ticks) { before = s; break; }
+        }
+        if (before is not { } b || after is not { } a) return (-1, -1);
+        return (TimeSpan.FromTicks(a.CpuTicks - b.CpuTicks).TotalMilliseconds, TimeSpan.FromTicks(a.Ticks - b.Ticks).TotalMilliseconds);
     }
 
     private static void Note(long[] histogram, ref double max, double ms)
@@ -59,6 +91,39 @@ public static class PauseProbe
         Volatile.Write(ref _maxLate, 0);
         Volatile.Write(ref _maxQueued, 0);
         return string.Join(' ', values.Select(v => v.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>
+    /// Per thread of the process: time runnable but waiting for a CPU (the scheduler's run-queue delay) and time on a CPU, in ms
+    /// (/proc/PID/task/TID/schedstat). <see cref="SchedulerDelta"/> of two readings says how much CPU the process had over a window
+    /// and how long its threads waited for one while the other processes on the box ran.
+    /// </summary>
+    public static Dictionary<string, (double WaitMs, double RunMs)> Scheduler(int pid)
+    {
+        var threads = new Dictionary<string, (double, double)>();
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                var f = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ');
+                threads[Path.GetFileName(task)] = (long.Parse(f[1], CultureInfo.InvariantCulture) / 1e6, long.Parse(f[0], CultureInfo.InvariantCulture) / 1e6);
+            }
+            catch (IOException) { } // the thread ended meanwhile
+        }
+        return threads;
+    }
+
+    /// <summary>Waiting and running time (ms) between two <see cref="Scheduler"/> readings; a thread that began in between counts from zero, one that ended is lost.</summary>
+    public static (double WaitMs, double RunMs) SchedulerDelta(Dictionary<string, (double WaitMs, double RunMs)> before, Dictionary<string, (double WaitMs, double RunMs)> after)
+    {
+        double wait = 0, run = 0;
+        foreach (var (tid, a) in after)
+        {
+            var b = before.GetValueOrDefault(tid);
+            wait += a.WaitMs - b.WaitMs;
+            run += a.RunMs - b.RunMs;
+        }
+        return (wait, run);
     }
 
     /// <summary>Two <see cref="Read"/>s of one process as a report line: GCs and pause time in between, how late the sampler woke, how long work waited in the thread pool.</summary>

@@ -32,6 +32,16 @@ public static class StartupHook
             using var reader = new StreamReader(stream);
             using var writer = new StreamWriter(stream) { AutoFlush = true };
             var command = reader.ReadLine();
+            if (command == "allocations")
+            {
+                writer.WriteLine(ServiceHub.Benchmarks.Circuits.GcEvents.DrainAllocations());
+                continue;
+            }
+            if (command == "gcs")
+            {
+                writer.WriteLine(ServiceHub.Benchmarks.Circuits.GcEvents.Drain());
+                continue;
+            }
             if (command == "pauses")
             {
                 writer.WriteLine(ServiceHub.Benchmarks.Circuits.PauseProbe.Read());
