@@ -24,6 +24,14 @@ public sealed class PublishedBuildTests
         var executable = Path.Combine(Published, "ServiceHub.App");
         Assert.True(File.Exists(executable), $"no {executable}");
 
+        // Memory per circuit (issue #14 point 6): the workstation GC, compacting gen2 rather than growing it (docs/benchmarks.md).
+        using (var config = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Published, "ServiceHub.App.runtimeconfig.json"))))
+        {
+            var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+            Assert.False(properties.GetProperty("System.GC.Server").GetBoolean());
+            Assert.Equal(8, properties.GetProperty("System.GC.ConserveMemory").GetInt32());
+        }
+
         // The server's PATH: a folder with nothing in it, so no dotnet (nor anything else) can be found on it.
         var bin = Directory.CreateTempSubdirectory("servicehub-nodotnet-").FullName;
         var cs = await TestServer.CreateDatabaseAsync("published");
