@@ -269,14 +269,13 @@ public sealed class EmergencyRepository(
         {
             var row = await conn.QuerySingleOrDefaultAsync<AckedRow>(new CommandDefinition($"""
                 WITH x AS (
-                    SELECT x.id, x.emergency_id, x.reason, coalesce(@position::int, array_position(x.user_ids, @userId)) AS position
+                    SELECT x.id, x.emergency_id, x.reason, p.position
                     FROM emergency_alert_batches x
-                    WHERE x.id = @batchId AND @userId = ANY (x.user_ids) AND (@emergencyId::int IS NULL OR x.emergency_id = @emergencyId)),
+                    CROSS JOIN LATERAL (SELECT coalesce(@position::int, array_position(x.user_ids, @userId)) AS position) p
+                    WHERE x.id = @batchId AND x.user_ids[p.position] = @userId AND (@emergencyId::int IS NULL OR x.emergency_id = @emergencyId)),
                 k AS (
                     INSERT INTO emergency_alert_acks (batch_id, user_id, emergency_id, acknowledged_at)
-                    SELECT x.id, @userId, x.emergency_id, @now
-                    FROM x JOIN emergency_alert_batches b ON b.id = x.id
-                    WHERE x.position >= 1 AND b.user_ids[x.position] = @userId
+                    SELECT x.id, @userId, x.emergency_id, @now FROM x
                     ON CONFLICT DO NOTHING
                     RETURNING batch_id)
                 SELECT x.emergency_id, x.reason, x.id * {AlertIds.PerBatch} + x.position AS alert_id FROM k JOIN x ON x.id = k.batch_id

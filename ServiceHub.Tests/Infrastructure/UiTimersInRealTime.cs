@@ -20,8 +20,6 @@ public sealed class UiTimersInRealTime(FakeTimeProvider clock) : TimeProvider
 {
     private static readonly Assembly MudBlazor = typeof(MudBlazor.MudAutocomplete<>).Assembly;
 
-    public FakeTimeProvider Clock => clock;
-
     public override DateTimeOffset GetUtcNow() => clock.GetUtcNow();
     public override long GetTimestamp() => clock.GetTimestamp();
     public override long TimestampFrequency => clock.TimestampFrequency;
