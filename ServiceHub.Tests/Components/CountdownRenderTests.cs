@@ -67,6 +67,25 @@ public sealed class CountdownRenderTests
     }
 
     [Fact]
+    public async Task A_countdown_on_an_english_page_stays_english_when_the_clock_that_moves_it_runs_in_another_language()
+    {
+        var clock = new FakeTimeProvider(TestClock.Start);
+        await using var ctx = BunitSetup.Create("en", s => s.AddSingleton<TimeProvider>(clock));
+        var countdown = ctx.Render<CountdownScope>(p => p.AddChildContent<Rows>(r => r.Add(x => x.LastHourSeconds, 30 * 60))).FindComponent<Countdown>();
+        Assert.Contains("30 min 0 s left", countdown.Markup);
+
+        // The app's one timer thread: its culture is that of whichever circuit started it (here a Chinese one).
+        await Task.Run(() =>
+        {
+            System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.CurrentUICulture = new("zh-CN");
+            clock.Advance(TimeSpan.FromSeconds(1));
+        });
+
+        countdown.WaitForAssertion(() => Assert.Contains("29 min 59 s left", countdown.Markup));
+        Assert.DoesNotContain("剩余", countdown.Markup);
+    }
+
+    [Fact]
     public async Task Circuits_countdowns_are_spread_over_the_second_and_each_still_shows_the_time_of_its_tick()
     {
         // Twenty circuits showing a countdown in its last hour (one scope each, as twenty signed-in users on the queue), one app clock.

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ServiceHub.App.Components.Shared;
 
 /// <summary>
@@ -23,9 +25,21 @@ public sealed class CountdownClock(TimeProvider clock) : IDisposable
 
     public DateTimeOffset Now => clock.GetUtcNow();
 
-    /// <summary>Calls <paramref name="tick"/> with the time every second (on a timer thread) until the subscription is disposed.</summary>
-    public IDisposable Subscribe(Action<DateTimeOffset> tick)
+    /// <summary>
+    /// Calls <paramref name="tick"/> with the time every second (on a timer thread) until the subscription is disposed, in the culture
+    /// of the subscriber (its circuit's language: the timer thread's is whichever circuit first started the timer, and a render that
+    /// runs inline on it would otherwise show an English page's countdowns and alerts in Chinese).
+    /// </summary>
+    public IDisposable Subscribe(Action<DateTimeOffset> subscriber)
     {
+        var (culture, uiCulture) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
+        Action<DateTimeOffset> tick = now =>
+        {
+            var (previous, previousUi) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
+            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, uiCulture);
+            try { subscriber(now); }
+            finally { (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (previous, previousUi); }
+        };
         int slot;
         lock (_gate)
         {
