@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Counting;
 using ServiceHub.Data.Infrastructure;
 using ServiceHub.Data.ReturnVisits;
@@ -39,7 +40,7 @@ public static class KpiSql
         _ => KpiFamily.Complaints,
     };
 
-    /// <summary>The predicate of a set over its family's base set (aliases: complaints <c>c</c>, contacts <c>ct</c>, emergencies <c>em</c>).</summary>
+    /// <summary>The predicate of a set over its family's base set (aliases: complaints <c>c</c> with their state rows <c>st</c>, contacts <c>ct</c>, emergencies <c>em</c>).</summary>
     public static string Predicate(KpiSet set) => set switch
     {
         KpiSet.Complaints or KpiSet.Consultations or KpiSet.Emergencies => "true",
@@ -52,7 +53,7 @@ public static class KpiSql
         KpiSet.Escalated => "c.escalation_level >= 1",
         KpiSet.EscalatedLevel1 => "c.escalation_level = 1",
         KpiSet.EscalatedLevel2 => "c.escalation_level >= 2",
-        KpiSet.Closed => "c.state = 'closed'",
+        KpiSet.Closed => "st.state = 'closed'",
         KpiSet.Repeat => Repeat,
         KpiSet.ConsultationsSatisfied => Satisfaction.ConsultationSatisfied,
         KpiSet.ConsultationsNotSatisfied => $"NOT {Satisfaction.ConsultationSatisfied}",
@@ -66,7 +67,7 @@ public static class KpiSql
     /// <summary>FROM of a family's base set (with the joins its predicates need).</summary>
     public static string From(KpiFamily family) => family switch
     {
-        KpiFamily.Complaints => "FROM complaints c",
+        KpiFamily.Complaints => $"FROM complaints c {ComplaintSql.JoinState}",
         KpiFamily.Consultations => $"FROM contacts ct {Satisfaction.ConsultationJoins}",
         KpiFamily.Emergencies => "FROM emergencies em",
         _ => throw new ArgumentOutOfRangeException(nameof(family)),
@@ -234,7 +235,7 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
     public async Task<Page<KpiComplaintItem>> ComplaintsAsync(Actor actor, KpiDrill d, int skip, int take, CancellationToken ct = default)
     {
         var (sql, args) = Drill(actor, d, KpiFamily.Complaints, """
-            SELECT c.id, c.sheet_no, c.state, (SELECT cu.name FROM customers cu WHERE cu.id = c.customer_id) AS customer_name,
+            SELECT c.id, c.sheet_no, st.state, (SELECT cu.name FROM customers cu WHERE cu.id = c.customer_id) AS customer_name,
                    (SELECT p2.name FROM projects p2 WHERE p2.id = c.project_id) AS project_name,
                    (SELECT d2.name FROM departments d2 WHERE d2.id = c.department_id) AS department_name,
                    (SELECT d2.name_en FROM departments d2 WHERE d2.id = c.department_id) AS department_name_en,
