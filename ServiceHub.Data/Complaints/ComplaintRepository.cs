@@ -131,12 +131,13 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
 
     /// <summary>
     /// The queue's total: without an urgency filter an index-only count of <c>complaint_states_department_queue_idx</c> (no wide row is
-    /// read); with one, each candidate's complaint by its primary key.
+    /// read); with one, each candidate's urgency read from its complaint by primary key (a scalar subquery: never a hash of all
+    /// complaints of that urgency, which the planner chose for an EXISTS at 300,000 complaints, 66 ms instead of 19).
     /// </summary>
     public const string QueueCountSql = $"""
         SELECT count(*)::int FROM complaint_states st
         {QueueWhere}
-          AND (@UrgencyMinutes IS NULL OR EXISTS (SELECT 1 FROM complaints u WHERE u.id = st.complaint_id AND u.urgency_minutes = @UrgencyMinutes))
+          AND (@UrgencyMinutes IS NULL OR (SELECT u.urgency_minutes FROM complaints u WHERE u.id = st.complaint_id) = @UrgencyMinutes)
         """;
 
     public const string QueuePageSql = $"""
@@ -165,9 +166,22 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
 
     private const string ListWhere = """
         WHERE (@Text IS NULL OR c.sheet_no ILIKE @Text OR c.content ILIKE @Text OR cu.name ILIKE @Text)
-          AND (@State IS NULL OR st.state = @State)
           AND (@DepartmentId IS NULL OR c.department_id = @DepartmentId)
         """;
+
+    /// <summary>
+    /// The list's total, the same rows as its pages. The state rows are joined only to filter by a state; without a text no customer
+    /// is read (every complaint has one) and, with a state, no complaint either: the state rows alone, an open state's in
+    /// complaint_states_unclosed_state_idx. (Joining the state rows for a total that needs none made the count of all complaints 4.5
+    /// times as long: 300,000 complaints, 258 ms against 58.)
+    /// </summary>
+    public static string ListCountSql(bool text, bool state) => (text, state) switch
+    {
+        (true, false) => $"SELECT count(*) FROM complaints c JOIN customers cu ON cu.id = c.customer_id {ListWhere}",
+        (true, true) => $"SELECT count(*) FROM complaints c {ComplaintSql.JoinState} JOIN customers cu ON cu.id = c.customer_id {ListWhere} AND st.state = @State",
+        (false, true) => "SELECT count(*) FROM complaint_states st WHERE st.state = @State AND (@DepartmentId IS NULL OR st.department_id = @DepartmentId)",
+        (false, false) => "SELECT count(*) FROM complaints c WHERE (@DepartmentId IS NULL OR c.department_id = @DepartmentId)",
+    };
 
     /// <summary>All complaints, newest first, for the CS side, leadership, HR and return visits; a department sees its own.</summary>
     public async Task<Page<ListItem>> SearchAsync(Actor actor, string? text, string? state, int? departmentId, int skip, int take, CancellationToken ct = default)
@@ -192,11 +206,11 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
             LEFT JOIN projects p ON p.id = c.project_id
             LEFT JOIN departments d ON d.id = c.department_id
             {ListWhere}
+              AND (@State IS NULL OR st.state = @State)
             ORDER BY {order}
             OFFSET @Skip LIMIT @Take
             """, args, cancellationToken: ct));
-        var total = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
-            $"SELECT count(*) FROM complaints c {ComplaintSql.JoinState} JOIN customers cu ON cu.id = c.customer_id {ListWhere}", args, cancellationToken: ct));
+        var total = await conn.ExecuteScalarAsync<int>(new CommandDefinition(ListCountSql(args.Text is not null, state is not null), args, cancellationToken: ct));
         return new Page<ListItem>(items.AsList(), total);
     }
 
