@@ -28,11 +28,11 @@ public static class ComplaintSql
     public const string ClosesByTheWeek = "(NOT st.needs_return_visit OR st.return_visit_unreachable_at IS NOT NULL)";
 
     /// <summary>
-    /// A repeat complaint <c>r</c> of <c>c</c> that stops its one-week closure: registered after <c>c</c> was handled and inside the
+    /// A repeat complaint <c>r</c> of the complaint whose state row is <c>st</c> that stops its one-week closure: registered after <c>c</c> was handled and inside the
     /// week (<see cref="ReturnVisits.Closure.RepeatReopens"/>); a repeat after the week never blocks the closure.
     /// </summary>
     public static readonly string RepeatInsideTheWeek =
-        $"(r.registered_at >= c.handled_at AND r.registered_at < c.handled_at + interval '{ReturnVisits.Closure.AutoCloseAfter.TotalSeconds:0} seconds')";
+        $"(r.registered_at >= st.handled_at AND r.registered_at < st.handled_at + interval '{ReturnVisits.Closure.AutoCloseAfter.TotalSeconds:0} seconds')";
 
     /// <summary>The warning time of the deadline that is next due (<c>current_due_at</c>): when its countdown turns amber.</summary>
     public const string CurrentWarnAt = $"""

@@ -3,13 +3,12 @@ using System.Text.RegularExpressions;
 namespace ServiceHub.Tests.Complaints;
 
 /// <summary>
-/// Each table has one writer: a complaint, its state row (<c>complaint_states</c>, sql/0310), its deadlines and its timeline change only
-/// through the complaint lifecycle (<c>ServiceHub.Data/Complaints/Lifecycle/</c>); every other feature calls it. Test fixtures and
-/// benchmark seeders may bulk-insert.
+/// Each table has one writer: a complaint (its row and its state row), its deadlines and its timeline change only through the complaint lifecycle
+/// (<c>ServiceHub.Data/Complaints/Lifecycle/</c>); every other feature calls it. Test fixtures and benchmark seeders may bulk-insert.
 /// </summary>
 public sealed class OneWriterTests
 {
-    private static readonly Regex Writes = new(@"\b(UPDATE\s+complaints|INSERT\s+INTO\s+complaints|UPDATE\s+complaint_states|INSERT\s+INTO\s+complaint_states|UPDATE\s+complaint_deadlines|INSERT\s+INTO\s+complaint_deadlines|INSERT\s+INTO\s+complaint_events|INSERT\s+INTO\s+complaint_contacts)\b",
+    private static readonly Regex Writes = new(@"\b(UPDATE\s+complaints|INSERT\s+INTO\s+complaints|UPDATE\s+complaint_deadlines|INSERT\s+INTO\s+complaint_deadlines|INSERT\s+INTO\s+complaint_events|INSERT\s+INTO\s+complaint_contacts|UPDATE\s+complaint_states|INSERT\s+INTO\s+complaint_states)\b",
         RegexOptions.IgnoreCase);
 
     private static string Root() => ServiceHub.Tests.Infrastructure.Repository.Root;

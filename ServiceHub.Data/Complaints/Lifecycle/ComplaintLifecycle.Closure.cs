@@ -17,8 +17,8 @@ public sealed partial class ComplaintLifecycle
         CancellationToken ct)
     {
         var n = await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE complaints SET state = 'closed', closed_at = @now, close_reason = @reason, current_due_at = NULL, updated_at = @now
-            WHERE id = @complaintId AND state = 'handled' AND root_cause_id IS NOT NULL
+            UPDATE complaint_states SET state = 'closed', closed_at = @now, close_reason = @reason
+            WHERE complaint_id = @complaintId AND state = 'handled' AND root_cause_id IS NOT NULL
             """, new { complaintId, now, reason }, tx, cancellationToken: ct));
         if (n == 0) return false;
         await AddEventAsync(conn, tx, complaintId, now, actor, ComplaintEvents.Closed, reason, ct);
@@ -34,8 +34,9 @@ public sealed partial class ComplaintLifecycle
     {
         var due = Deadlines.ReplyDue(now);
         var row = await conn.QuerySingleOrDefaultAsync<(int? DepartmentId, int? HandlerId, int? Urgency, string SheetNo)?>(new CommandDefinition("""
-            UPDATE complaints SET state = 'contacted', reply_due_at = @due, current_due_at = @due, agreed_reply_at = NULL, updated_at = @now
-            WHERE id = @id AND state = 'handled'
+            WITH st AS (UPDATE complaint_states SET state = 'contacted' WHERE complaint_id = @id AND state = 'handled' RETURNING complaint_id)
+            UPDATE complaints SET reply_due_at = @due, current_due_at = @due, agreed_reply_at = NULL, updated_at = @now
+            WHERE id = (SELECT complaint_id FROM st)
             RETURNING department_id, handler_id, urgency_minutes, sheet_no
             """, new { id, due, now }, tx, cancellationToken: ct));
         if (row is not { } r) return false;
@@ -59,7 +60,7 @@ public sealed partial class ComplaintLifecycle
         bool satisfied, string words, DateTimeOffset now, CancellationToken ct)
     {
         var (state, rootCause) = await conn.QuerySingleAsync<(string, int?)>(new CommandDefinition(
-            "SELECT state, root_cause_id FROM complaints WHERE id = @id FOR UPDATE", new { id }, tx, cancellationToken: ct));
+            $"SELECT st.state, c.root_cause_id FROM complaints c {ComplaintSql.JoinState} WHERE c.id = @id FOR NO KEY UPDATE", new { id }, tx, cancellationToken: ct));
         await AddEventAsync(conn, tx, id, now, actor, ComplaintEvents.ReturnVisit, satisfied ? Outcomes.Satisfied : $"{Outcomes.NotSatisfied}: {words}", ct);
         if (state != ComplaintStates.Handled) return (state, false);
         if (satisfied)
@@ -76,7 +77,10 @@ public sealed partial class ComplaintLifecycle
         IReadOnlyList<DateTimeOffset> failedAttempts, string note, DateTimeOffset now, CancellationToken ct)
     {
         await conn.ExecuteAsync(new CommandDefinition(
-            "UPDATE complaints SET return_visit_unreachable_at = @now, updated_at = @now WHERE id = @id AND state = 'handled'",
+            """
+            UPDATE complaints c SET return_visit_unreachable_at = @now, updated_at = @now
+            FROM complaint_states st WHERE c.id = @id AND st.complaint_id = c.id AND st.state = 'handled'
+            """,
             new { id, now }, tx, cancellationToken: ct));
         var attempts = string.Join("、", failedAttempts.Select(a => BusinessTime.Format(a)));
         await AddEventAsync(conn, tx, id, now, actor, ComplaintEvents.ReturnVisitUnreachable, note.Length == 0 ? attempts : $"{attempts} · {note}", ct);
@@ -121,7 +125,7 @@ public sealed partial class ComplaintLifecycle
         DateTimeOffset now, CancellationToken ct)
     {
         var earlier = await conn.QuerySingleOrDefaultAsync<(int CustomerId, string State, DateTimeOffset? HandledAt)?>(new CommandDefinition(
-            "SELECT customer_id, state, handled_at FROM complaints WHERE id = @earlierId AND id <> @complaintId FOR UPDATE",
+            $"SELECT c.customer_id, st.state, c.handled_at FROM complaints c {ComplaintSql.JoinState} WHERE c.id = @earlierId AND c.id <> @complaintId FOR NO KEY UPDATE",
             new { earlierId, complaintId }, tx, cancellationToken: ct));
         if (earlier is not { } e || e.CustomerId != customerId)
             throw new ValidationFailedException(new Dictionary<string, FieldError> { ["RepeatOfComplaintId"] = new("ReturnVisit.RepeatNotSameCustomer") });
@@ -138,22 +142,23 @@ public sealed partial class ComplaintLifecycle
     /// <summary>
     /// One batch of the one-week auto-closure, set-based: every complaint handled at or before <c>@cutoff</c> without a return visit (or
     /// whose return visit was closed as unreachable), classified, with no repeat complaint inside the week after its handling, closed with reason <c>auto-one-week</c> and its event — written only for
-    /// the rows the guarded UPDATE changed. The rows are picked by their physical address (a TID scan, no second index lookup); a row
-    /// changed meanwhile by a user (reopened by a repeat complaint) has a new address or fails the state guard, so it is left alone.
+    /// the rows the guarded UPDATE changed. Only the narrow state rows are written (sql/0310): the complaint's own row is not touched.
+    /// The rows are picked by their physical address (a TID scan, no second index lookup); a row changed meanwhile by a user (reopened by
+    /// a repeat complaint) has a new address or fails the state guard, so it is left alone.
     /// </summary>
     public static readonly string AutoCloseSql = $"""
         WITH eligible AS MATERIALIZED (
-            SELECT c.ctid AS tid FROM complaints c
-            WHERE c.state = 'handled' AND c.handled_at <= @cutoff AND {ComplaintSql.ClosesByTheWeek} AND c.root_cause_id IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM complaints r WHERE r.repeat_of_complaint_id = c.id AND {ComplaintSql.RepeatInsideTheWeek})
-            -- In the order of complaints_autoclose_idx: without it the planner walked the whole table in id order (a merge anti join against
-            -- the repeats' index) hoping to meet a batch early — 1,000,000 rows read when nothing or only the newest complaints were due.
-            ORDER BY c.handled_at
+            SELECT st.ctid AS tid FROM complaint_states st
+            WHERE st.state = 'handled' AND st.handled_at <= @cutoff AND {ComplaintSql.ClosesByTheWeek} AND st.root_cause_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM complaints r WHERE r.repeat_of_complaint_id = st.complaint_id AND {ComplaintSql.RepeatInsideTheWeek})
+            -- In the order of complaint_states_autoclose_idx: without it the planner walked the whole table in id order (a merge anti join
+            -- against the repeats' index) hoping to meet a batch early — 1,000,000 rows read when nothing or only the newest were due.
+            ORDER BY st.handled_at
             LIMIT @batch
         ), closed AS (
-            UPDATE complaints c SET state = 'closed', closed_at = @now, close_reason = '{CloseReasons.AutoOneWeek}', current_due_at = NULL, updated_at = @now
-            WHERE c.ctid = ANY (ARRAY(SELECT tid FROM eligible)) AND c.state = 'handled'
-            RETURNING c.id
+            UPDATE complaint_states st SET state = 'closed', closed_at = @now, close_reason = '{CloseReasons.AutoOneWeek}'
+            WHERE st.ctid = ANY (ARRAY(SELECT tid FROM eligible)) AND st.state = 'handled'
+            RETURNING st.complaint_id AS id
         ), events AS (
             INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details)
             SELECT id, @now, 'system', '{ComplaintEvents.Closed}', '{CloseReasons.AutoOneWeek}' FROM closed
@@ -167,16 +172,16 @@ public sealed partial class ComplaintLifecycle
     /// </summary>
     public const string PendingCloseSql = $"""
         WITH eligible AS (
-            SELECT c.id, t.id AS task_id FROM return_visit_tasks t
-            JOIN complaints c ON c.id = t.complaint_id
-            WHERE t.closure_pending AND c.state = 'handled' AND c.root_cause_id IS NOT NULL AND t.completed_at >= c.handled_at
+            SELECT st.complaint_id AS id, t.id AS task_id FROM return_visit_tasks t
+            JOIN complaint_states st ON st.complaint_id = t.complaint_id
+            WHERE t.closure_pending AND st.state = 'handled' AND st.root_cause_id IS NOT NULL AND t.completed_at >= st.handled_at
             LIMIT @batch
-            FOR UPDATE OF c, t SKIP LOCKED
+            FOR UPDATE OF st, t SKIP LOCKED
         ), closed AS (
-            UPDATE complaints c SET state = 'closed', closed_at = @now, close_reason = '{CloseReasons.ReturnVisitSatisfied}', current_due_at = NULL, updated_at = @now
+            UPDATE complaint_states st SET state = 'closed', closed_at = @now, close_reason = '{CloseReasons.ReturnVisitSatisfied}'
             FROM eligible e
-            WHERE c.id = e.id AND c.state = 'handled'
-            RETURNING c.id
+            WHERE st.complaint_id = e.id AND st.state = 'handled'
+            RETURNING st.complaint_id AS id
         ), cleared AS (
             UPDATE return_visit_tasks t SET closure_pending = false FROM eligible e WHERE t.id = e.task_id
         ), events AS (

@@ -15,9 +15,9 @@ public sealed partial class ComplaintLifecycle
     {
         var replyDue = Deadlines.ReplyDue(now);
         var id = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
-            INSERT INTO complaints (sheet_no, contact_id, customer_id, project_id, unit_id, channel, content, state, registered_by, registered_at,
+            INSERT INTO complaints (sheet_no, contact_id, customer_id, project_id, unit_id, channel, content, registered_by, registered_at,
                                     reply_due_at, needs_return_visit, current_due_at, updated_at)
-            VALUES (@sheetNo, @contactId, @customerId, @projectId, @unitId, @channel, @content, 'registered', @actorId, @now,
+            VALUES (@sheetNo, @contactId, @customerId, @projectId, @unitId, @channel, @content, @actorId, @now,
                     @replyDue, @needsReturnVisit, @replyDue, @now)
             RETURNING id
             """, new { sheetNo, contactId, customerId, projectId, unitId, channel, content, actorId = actor.Id, now, replyDue, needsReturnVisit }, tx, cancellationToken: ct));
@@ -46,9 +46,10 @@ public sealed partial class ComplaintLifecycle
         var now = clock.GetUtcNow();
         var contactDue = Deadlines.ContactDue(now, urgencyMinutes);
         await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE complaints SET state = 'dispatched', department_id = @departmentId, urgency_minutes = @urgencyMinutes,
+            WITH st AS (UPDATE complaint_states SET state = 'dispatched' WHERE complaint_id = @id AND state = 'registered' RETURNING complaint_id)
+            UPDATE complaints SET department_id = @departmentId, urgency_minutes = @urgencyMinutes,
                 dispatched_at = @now, contact_due_at = @contactDue, updated_at = @now
-            WHERE id = @id AND state = 'registered'
+            WHERE id = (SELECT complaint_id FROM st)
             """, new { id, departmentId, urgencyMinutes, now, contactDue }, tx, cancellationToken: ct));
         await SetDeadlineAsync(conn, tx, id, DeadlineKinds.Contact, now, contactDue, urgencyMinutes, now, ct);
         // The reply deadline's level 2 comes one contact interval after it.
@@ -81,9 +82,10 @@ public sealed partial class ComplaintLifecycle
             if (errors.Count > 0) throw new ValidationFailedException(errors);
             var noteText = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
             await conn.ExecuteAsync(new CommandDefinition("""
-                UPDATE complaints SET state = 'contacted', contacted_at = @contactedAt, contact_method = @method, contact_logged_at = @now,
+                WITH st AS (UPDATE complaint_states SET state = 'contacted' WHERE complaint_id = @id AND state = 'dispatched' RETURNING complaint_id)
+                UPDATE complaints SET contacted_at = @contactedAt, contact_method = @method, contact_logged_at = @now,
                     contact_time_note = @noteText, handler_id = coalesce(handler_id, @actorId), updated_at = @now
-                WHERE id = @id AND state = 'dispatched'
+                WHERE id = (SELECT complaint_id FROM st)
                 """, new { id, contactedAt, method = method.Trim(), noteText, actorId = actor.IsIn(Roles.Handler) ? actor.Id : (int?)null, now }, tx, cancellationToken: ct));
             await StopDeadlinesAsync(conn, tx, id, DeadlineKinds.Contact, ct);
             await AddEventAsync(conn, tx, id, now, actor, ComplaintEvents.Contacted,
@@ -121,10 +123,11 @@ public sealed partial class ComplaintLifecycle
             if (errors.Count > 0) throw new ValidationFailedException(errors);
             var now = clock.GetUtcNow();
             await conn.ExecuteAsync(new CommandDefinition("""
-                UPDATE complaints SET state = 'handled', resolution = @resolution, reply = @reply, reply_forbidden_phrases = @found,
+                WITH st AS (UPDATE complaint_states SET state = 'handled' WHERE complaint_id = @id AND state = 'contacted' RETURNING complaint_id)
+                UPDATE complaints SET resolution = @resolution, reply = @reply, reply_forbidden_phrases = @found,
                     handled_at = @now, handled_by = @actorId, return_visit_unreachable_at = NULL,
                     feedback_given_at = CASE WHEN feedback_due_at IS NULL THEN NULL ELSE coalesce(feedback_given_at, @now) END, updated_at = @now
-                WHERE id = @id AND state = 'contacted'
+                WHERE id = (SELECT complaint_id FROM st)
                 """, new { id, resolution = resolution.Trim(), reply = reply.Trim(), found = found.ToArray(), now, actorId = ActorId(actor) }, tx, cancellationToken: ct));
             await StopDeadlinesAsync(conn, tx, id, null, ct);
             await AddEventAsync(conn, tx, id, now, actor, ComplaintEvents.Handled, resolution.Trim(), ct);

@@ -11,7 +11,10 @@ public sealed partial class ComplaintLifecycle
     internal static Task<int> HandOverOpenComplaintsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int leaverId, int successorId, DateTimeOffset now,
         CancellationToken ct) =>
         conn.ExecuteAsync(new CommandDefinition(
-            "UPDATE complaints SET handler_id = @successorId, updated_at = @now WHERE handler_id = @leaverId AND state = ANY (@unhandled)",
+            """
+            UPDATE complaints c SET handler_id = @successorId, updated_at = @now
+            FROM complaint_states st WHERE st.complaint_id = c.id AND c.handler_id = @leaverId AND st.state = ANY (@unhandled)
+            """,
             new { leaverId, successorId, now, unhandled = ComplaintStates.Unhandled.ToArray() }, tx, cancellationToken: ct));
 
     /// <summary>

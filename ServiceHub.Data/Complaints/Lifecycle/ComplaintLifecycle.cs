@@ -30,12 +30,18 @@ public sealed partial class ComplaintLifecycle(NpgsqlDataSource db, TimeProvider
     public const int TextMax = 4000;
 
     /// <summary>A complaint locked for a change, with what the permission matrix and the state guard read.</summary>
+    /// <remarks>
+    /// Both rows are locked, the complaint and its state row (<see cref="ComplaintSql.JoinState"/>): the closures change only the state
+    /// row, so a change that read the state must hold it. <c>FOR NO KEY UPDATE</c>, not <c>FOR UPDATE</c>: a closure that holds a state
+    /// row checks its events' reference to the complaint with a key-share lock, which a key-preserving lock lets through (with
+    /// <c>FOR UPDATE</c> the two would wait on each other's row).
+    /// </remarks>
     internal sealed record Locked(long Id, string SheetNo, string State, int? DepartmentId, long? MergedIntoId, string? MergedIntoSheetNo);
 
     internal static async Task<Locked> LockAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, CancellationToken ct) =>
         await conn.QuerySingleOrDefaultAsync<Locked>(new CommandDefinition($"""
-            SELECT c.id, c.sheet_no, c.state, c.department_id, c.merged_into_id, {ComplaintSql.MergedIntoSheetNo} AS merged_into_sheet_no
-            FROM complaints c WHERE c.id = @id FOR UPDATE
+            SELECT c.id, c.sheet_no, st.state, c.department_id, c.merged_into_id, {ComplaintSql.MergedIntoSheetNo} AS merged_into_sheet_no
+            FROM complaints c {ComplaintSql.JoinState} WHERE c.id = @id FOR NO KEY UPDATE
             """, new { id }, tx, cancellationToken: ct))
         ?? throw new DomainException("NotFound");
 
