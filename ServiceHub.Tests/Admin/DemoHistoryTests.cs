@@ -57,12 +57,12 @@ public sealed class DemoHistoryTests(DemoHistoryWorld demo)
         var f = await conn.QuerySingleAsync<(long Y2025, long Y2026, long Closed, long Escalated, long Merged, long NotCounted, long Extended, long Open, long Emergencies, long Consultations, long Unread)>("""
             SELECT (SELECT count(*) FROM complaints WHERE registered_at < '2026-01-01+08'),
                    (SELECT count(*) FROM complaints WHERE registered_at >= '2026-01-01+08'),
-                   (SELECT count(*) FROM complaints WHERE state = 'closed'),
+                   (SELECT count(*) FROM complaint_states WHERE state = 'closed'),
                    (SELECT count(*) FROM complaints WHERE escalation_level > 0),
                    (SELECT count(*) FROM complaints WHERE merged_into_id IS NOT NULL),
                    (SELECT count(*) FROM complaints WHERE counted = false),
                    (SELECT count(DISTINCT complaint_id) FROM complaint_events WHERE kind = 'extended'),
-                   (SELECT count(*) FROM complaints WHERE state IN ('dispatched','contacted')),
+                   (SELECT count(*) FROM complaint_states WHERE state IN ('dispatched','contacted')),
                    (SELECT count(*) FROM emergencies WHERE state = 'on_site'),
                    (SELECT count(*) FROM contacts WHERE kind <> 'complaint'),
                    (SELECT count(*) FROM notification_inbox WHERE read_at IS NULL AND created_at < @cut)

@@ -61,13 +61,14 @@ public sealed class CountingPanelTests(DatabaseFixture db) : WorldTests<Counting
     public async Task The_handler_sees_no_counting_panel_once_they_may_not_classify()
     {
         var complaint = await _w.ComplaintAsync();
-        await _w.ExecuteAsync("UPDATE complaints SET state = 'handled', handled_at = now() WHERE id = @complaint", new { complaint });
+        await _w.ExecuteAsync("UPDATE complaints SET handled_at = now() WHERE id = @complaint", new { complaint });
+        await _w.ExecuteAsync("UPDATE complaint_states SET state = 'handled' WHERE complaint_id = @complaint", new { complaint });
         await using var handled = Context(_w.W.Handler);
         var panel = handled.Render<ComplaintCountingPanel>(p => p.Add(x => x.ComplaintId, complaint));
         panel.WaitForAssertion(() => Assert.NotNull(panel.Find("[data-testid=root-cause-select]")));
 
         await _w.Counting.ClassifyAsync(_w.W.Handler, complaint, await _w.LeafRootCauseAsync());
-        await _w.ExecuteAsync("UPDATE complaints SET state = 'closed', closed_at = now() WHERE id = @complaint", new { complaint });
+        await _w.ExecuteAsync("UPDATE complaint_states SET state = 'closed', closed_at = now() WHERE complaint_id = @complaint", new { complaint });
         await using var closed = Context(_w.W.Handler);
         var none = closed.Render<ComplaintCountingPanel>(p => p.Add(x => x.ComplaintId, complaint));
         none.WaitForAssertion(() => Assert.Empty(none.FindAll(".mud-progress-linear")));

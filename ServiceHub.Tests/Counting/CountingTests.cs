@@ -41,11 +41,14 @@ public sealed class CountingTests(DatabaseFixture db) : WorldTests<CountingWorld
     public async Task The_database_refuses_to_close_a_complaint_without_a_root_cause()
     {
         var id = await _w.ComplaintAsync();
-        var ex = await Assert.ThrowsAsync<PostgresException>(() => Scalar<int>("UPDATE complaints SET state = 'closed' WHERE id = @id", new { id }));
-        Assert.Equal("complaints_closed_has_root_cause", ex.ConstraintName);
+        var ex = await Assert.ThrowsAsync<PostgresException>(() => Scalar<int>("UPDATE complaint_states SET state = 'closed' WHERE complaint_id = @id", new { id }));
+        Assert.Equal("complaint_states_closed_has_root_cause", ex.ConstraintName);
         await _w.Counting.ClassifyAsync(_w.Supervisor, id, await _w.LeafRootCauseAsync());
-        await Scalar<int>("UPDATE complaints SET state = 'closed', closed_at = now() WHERE id = @id", new { id });
-        Assert.Equal("closed", await Scalar<string>("SELECT state FROM complaints WHERE id = @id", new { id }));
+        await Scalar<int>("UPDATE complaint_states SET state = 'closed', closed_at = now() WHERE complaint_id = @id", new { id });
+        Assert.Equal("closed", await Scalar<string>("SELECT state FROM complaint_states WHERE complaint_id = @id", new { id }));
+        // A closed complaint's root cause is not removed behind the closure's back either (the copy on its state row is checked).
+        var cleared = await Assert.ThrowsAsync<PostgresException>(() => Scalar<int>("UPDATE complaints SET root_cause_id = NULL WHERE id = @id", new { id }));
+        Assert.Equal("complaint_states_closed_has_root_cause", cleared.ConstraintName);
     }
 
     [Fact]

@@ -149,8 +149,8 @@ public sealed class DuplicateSuggestionTests(DatabaseFixture db) : WorldTests<Co
                 SELECT 'DUG-' || @tag || '-' || g, 'phone', 'complaint', @customer, project_id, content, at, @agent, at FROM seed
                 RETURNING id, register_no
             )
-            INSERT INTO complaints (sheet_no, contact_id, customer_id, project_id, channel, content, state, registered_by, registered_at, reply_due_at, updated_at)
-            SELECT 'DUGF-' || @tag || '-' || s.g, ct.id, @customer, s.project_id, 'phone', s.content, 'registered', @agent, s.at, s.at + interval '48 hours', s.at
+            INSERT INTO complaints (sheet_no, contact_id, customer_id, project_id, channel, content, registered_by, registered_at, reply_due_at, updated_at)
+            SELECT 'DUGF-' || @tag || '-' || s.g, ct.id, @customer, s.project_id, 'phone', s.content, @agent, s.at, s.at + interval '48 hours', s.at
             FROM seed s JOIN contact ct ON ct.register_no = 'DUG-' || @tag || '-' || s.g
             """, new { a = projects[0], b = projects[1], now, tag = Guid.NewGuid().ToString("N")[..8], customer = _w.W.CustomerId, agent = _w.W.Agent.Id });
         var merged = await _w.ExecuteAsync("""

@@ -30,7 +30,8 @@ public sealed class AutoClosureCrashTests(DatabaseFixture db) : IClassFixture<Da
         await using var holder = await db.DataSource.OpenConnectionAsync();
         await using var held = await holder.BeginTransactionAsync();
         await holder.ExecuteAsync("""
-            SELECT 1 FROM complaints WHERE id = (SELECT id FROM complaints WHERE content = 'eligible' ORDER BY id OFFSET @at LIMIT 1) FOR UPDATE
+            SELECT 1 FROM complaints c JOIN complaint_states st ON st.complaint_id = c.id
+            WHERE c.id = (SELECT id FROM complaints WHERE content = 'eligible' ORDER BY id OFFSET @at LIMIT 1) FOR UPDATE
             """, new { at = Eligible * 2 / 3 }, held);
         var holderPid = await holder.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", transaction: held);
 
@@ -56,7 +57,8 @@ public sealed class AutoClosureCrashTests(DatabaseFixture db) : IClassFixture<Da
 
         await using var conn = await db.DataSource.OpenConnectionAsync();
         Assert.Equal(Eligible, await ClosedAsync());
-        Assert.Equal(0, await conn.ExecuteScalarAsync<int>("SELECT count(*)::int FROM complaints WHERE content = 'eligible' AND state <> 'closed'"));
+        Assert.Equal(0, await conn.ExecuteScalarAsync<int>(
+            "SELECT count(*)::int FROM complaints c JOIN complaint_states st ON st.complaint_id = c.id WHERE c.content = 'eligible' AND st.state <> 'closed'"));
         var events = (await conn.QueryAsync<(long Id, int N)>("""
             SELECT c.id, count(e.*)::int FROM complaints c
             LEFT JOIN complaint_events e ON e.complaint_id = c.id AND e.kind = 'closed'
@@ -75,7 +77,7 @@ public sealed class AutoClosureCrashTests(DatabaseFixture db) : IClassFixture<Da
     private async Task<int> ClosedAsync()
     {
         await using var conn = await db.DataSource.OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<int>($"SELECT count(*)::int FROM complaints WHERE state = 'closed' AND close_reason = '{CloseReasons.AutoOneWeek}'");
+        return await conn.ExecuteScalarAsync<int>($"SELECT count(*)::int FROM complaint_states WHERE state = 'closed' AND close_reason = '{CloseReasons.AutoOneWeek}'");
     }
 
     /// <summary>
@@ -96,12 +98,13 @@ public sealed class AutoClosureCrashTests(DatabaseFixture db) : IClassFixture<Da
         return await conn.ExecuteScalarAsync<int>("SELECT count(*)::int FROM pg_stat_activity WHERE application_name = @applicationName", new { applicationName });
     }
 
-    /// <summary>Every column of every complaint that was not eligible, hashed: equal before and after means none was touched.</summary>
+    /// <summary>Every column of every complaint that was not eligible and of its state row, hashed: equal before and after means none was touched.</summary>
     private async Task<string> IneligibleFingerprintAsync()
     {
         await using var conn = await db.DataSource.OpenConnectionAsync();
         return await conn.ExecuteScalarAsync<string>("""
-            SELECT count(*) || ':' || md5(string_agg(c::text, '|' ORDER BY c.id)) FROM complaints c WHERE c.content <> 'eligible'
+            SELECT count(*) || ':' || md5(string_agg(c::text || st::text, '|' ORDER BY c.id))
+            FROM complaints c JOIN complaint_states st ON st.complaint_id = c.id WHERE c.content <> 'eligible'
             """) ?? "";
     }
 

@@ -73,19 +73,24 @@ public sealed class DatabaseRestartTests
         var dept = await conn.ExecuteScalarAsync<int>("SELECT id FROM departments WHERE manager_user_id IS NOT NULL ORDER BY id LIMIT 1");
         var customer = await conn.ExecuteScalarAsync<int>("SELECT min(id) FROM customers");
         var agent = await conn.ExecuteScalarAsync<int>("SELECT id FROM users WHERE user_name = 'agent'");
-        return [.. await conn.QueryAsync<long>("""
+        long[] deadlines = [.. await conn.QueryAsync<long>("""
             WITH contacts AS (
                 INSERT INTO contacts (register_no, channel, kind, customer_id, content, received_at, first_responder_id, created_at)
                 SELECT 'RST-' || g, 'phone', 'complaint', @customer, '重启测试', @now - interval '2 hours', @agent, @now FROM generate_series(1, @due) g
                 RETURNING id, register_no),
             complaints AS (
-                INSERT INTO complaints (sheet_no, contact_id, customer_id, channel, content, state, department_id, registered_by, registered_at, reply_due_at, updated_at)
-                SELECT c.register_no, c.id, @customer, 'phone', '重启测试', 'dispatched', @dept, @agent, @now - interval '2 hours', @now - interval '1 minute', @now
+                INSERT INTO complaints (sheet_no, contact_id, customer_id, channel, content, department_id, registered_by, registered_at, reply_due_at, updated_at)
+                SELECT c.register_no, c.id, @customer, 'phone', '重启测试', @dept, @agent, @now - interval '2 hours', @now - interval '1 minute', @now
                 FROM contacts c RETURNING id)
             INSERT INTO complaint_deadlines (complaint_id, kind, starts_at, due_at, warn_at, level2_at, stage, next_at)
             SELECT id, 'reply', @now - interval '2 hours', @now - interval '1 minute', @now - interval '30 minutes', @now + interval '1 day', 'warned', @now - interval '1 minute'
             FROM complaints RETURNING id
             """, new { now, due = Due, dept, customer, agent })];
+        // Their state rows were created with them ('registered'): dispatched.
+        await conn.ExecuteAsync("""
+            UPDATE complaint_states s SET state = 'dispatched' FROM complaints c WHERE c.id = s.complaint_id AND c.sheet_no LIKE 'RST-%'
+            """);
+        return deadlines;
     }
 
     private static string Unpooled(string cs) => new NpgsqlConnectionStringBuilder(cs) { Pooling = false }.ConnectionString;

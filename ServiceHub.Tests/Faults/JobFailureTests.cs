@@ -161,7 +161,7 @@ public sealed class JobFailureTests(DatabaseFixture db) : IClassFixture<Database
     private async Task<int> ClosedAsync()
     {
         await using var conn = await db.DataSource.OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<int>("SELECT count(*)::int FROM complaints WHERE content = 'eligible' AND state = 'closed'");
+        return await conn.ExecuteScalarAsync<int>("SELECT count(*)::int FROM complaints c JOIN complaint_states st ON st.complaint_id = c.id WHERE c.content = 'eligible' AND st.state = 'closed'");
     }
 
     private async Task<string?> JobStateAsync(string id)

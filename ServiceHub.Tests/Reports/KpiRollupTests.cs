@@ -2,6 +2,7 @@ using System.Text;
 using Dapper;
 using Npgsql;
 using ServiceHub.Data.Admin;
+using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Counting;
 using ServiceHub.Data.Infrastructure;
 using ServiceHub.Data.Reports;
@@ -38,10 +39,12 @@ public sealed class KpiRollupWorld : World<KpiRollupWorld>
 
 /// <summary>
 /// The KPI rollup (sql/0200_kpi_rollup.sql, its triggers as of sql/0202_kpi_rollup_cheaper_triggers.sql: a unit's own figures moved by
-/// difference, its group part recomputed when the grouping or the key changes; <see cref="KpiRollup"/>) against the live SQL of the definitions (<see cref="KpiSql"/>,
+/// difference, its group part recomputed when the grouping or the key changes; "closed" moved by the state rows' own trigger since
+/// sql/0310_complaint_states.sql; <see cref="KpiRollup"/>) against the live SQL of the definitions (<see cref="KpiSql"/>,
 /// <see cref="ComplaintStatistics.Sql"/>) on random data: registrations, merges and splits, verification changes, reclassification,
 /// reopening, late and on-time replies and contacts, escalations, closures, extensions, further voices and a voice's customer changed,
-/// one row at a time and set-based (one statement over many rows, as the sweeps write, regrouping and own changes mixed);
+/// one row at a time and set-based (one statement over many rows, as the sweeps write, regrouping and own changes mixed; closures and
+/// reopenings written on the state rows, a closed complaint's key moved through the copies on its state row);
 /// compared after every round, as the clock moves (deadlines passing with no event), for every department and for each one.
 /// </summary>
 public sealed class KpiRollupTests(KpiRollupWorld f) : IClassFixture<KpiRollupWorld>
@@ -119,12 +122,12 @@ public sealed class KpiRollupTests(KpiRollupWorld f) : IClassFixture<KpiRollupWo
         T Pick<T>(IReadOnlyList<T> xs) => xs[rng.Next(xs.Count)];
         async Task<long?> AnyAsync(string where)
         {
-            var ids = await f.ScalarListAsync<long>($"SELECT id FROM complaints c WHERE sheet_no LIKE 'FY-ROLL-%' AND {where} ORDER BY id");
+            var ids = await f.ScalarListAsync<long>($"SELECT c.id FROM complaints c {ComplaintSql.JoinState} WHERE c.sheet_no LIKE 'FY-ROLL-%' AND {where} ORDER BY c.id");
             return ids.Count == 0 ? null : ids[rng.Next(ids.Count)];
         }
         async Task<long[]> SomeAsync(string where)
         {
-            var ids = await f.ScalarListAsync<long>($"SELECT id FROM complaints c WHERE sheet_no LIKE 'FY-ROLL-%' AND {where} ORDER BY id");
+            var ids = await f.ScalarListAsync<long>($"SELECT c.id FROM complaints c {ComplaintSql.JoinState} WHERE c.sheet_no LIKE 'FY-ROLL-%' AND {where} ORDER BY c.id");
             return ids.Where(_ => rng.Next(3) == 0).ToArray();
         }
         var op = rng.Next(Operations);
@@ -149,13 +152,13 @@ public sealed class KpiRollupTests(KpiRollupWorld f) : IClassFixture<KpiRollupWo
                 await Exec("UPDATE contacts SET customer_id = @c WHERE id = (SELECT contact_id FROM complaints WHERE id = @id)", new { c = Pick(f.Customers), id });
                 break;
             case 4: // merge a group into another survivor (its merged complaints follow)
-                var from = await AnyAsync("merged_into_id IS NULL");
-                var into = await AnyAsync("merged_into_id IS NULL");
+                var from = await AnyAsync("c.merged_into_id IS NULL");
+                var into = await AnyAsync("c.merged_into_id IS NULL");
                 if (from is { } a && into is { } b && a != b)
                     await Exec("UPDATE complaints SET merged_into_id = @b WHERE id = @a OR merged_into_id = @a", new { a, b });
                 break;
             case 5: // split a merged complaint off
-                if (await AnyAsync("merged_into_id IS NOT NULL") is { } m) await Exec("UPDATE complaints SET merged_into_id = NULL WHERE id = @m", new { m });
+                if (await AnyAsync("c.merged_into_id IS NOT NULL") is { } m) await Exec("UPDATE complaints SET merged_into_id = NULL WHERE id = @m", new { m });
                 break;
             case 6: // verification changed
                 if (await AnyAsync("true") is { } v)
@@ -166,29 +169,38 @@ public sealed class KpiRollupTests(KpiRollupWorld f) : IClassFixture<KpiRollupWo
                     await Exec("UPDATE complaints SET root_cause_id = @root, department_id = @d, project_id = @p, channel = @ch WHERE id = @r",
                         new { root = Pick(f.RootCauses), d = Pick<int>([f.W.DepartmentId, f.W.OtherDepartmentId]), p = Pick(f.Projects), ch = Pick(Channels), r });
                 break;
-            case 8: // reopened: a new reply deadline, the first reply stays what the measure judges
-                if (await AnyAsync("state IN ('handled','closed')") is { } o)
-                    await Exec("UPDATE complaints SET state = 'dispatched', handled_at = NULL, closed_at = NULL, reply_due_at = @due WHERE id = @o",
-                        new { due = now.AddHours(48), o });
+            case 8: // reopened: a new reply deadline, the first reply stays what the measure judges (the complaint, then its state row)
+                if (await AnyAsync("st.state IN ('handled','closed')") is { } o)
+                {
+                    await Exec("UPDATE complaints SET handled_at = NULL, reply_due_at = @due WHERE id = @o", new { due = now.AddHours(48), o });
+                    await Exec("UPDATE complaint_states SET state = 'dispatched', closed_at = NULL, close_reason = NULL WHERE complaint_id = @o", new { o });
+                }
                 break;
             case 9: // a reply, late or on time
-                if (await AnyAsync("handled_at IS NULL") is { } h)
-                    await Exec("UPDATE complaints SET state = 'handled', handled_at = reply_due_at + make_interval(hours => @x) WHERE id = @h",
-                        new { x = rng.Next(-30, 30), h });
+                if (await AnyAsync("c.handled_at IS NULL") is { } h)
+                {
+                    await Exec("UPDATE complaints SET handled_at = reply_due_at + make_interval(hours => @x) WHERE id = @h", new { x = rng.Next(-30, 30), h });
+                    await Exec("UPDATE complaint_states SET state = 'handled', closed_at = NULL, close_reason = NULL WHERE complaint_id = @h", new { h });
+                }
                 break;
             case 10: // a first contact, late or on time
-                if (await AnyAsync("contacted_at IS NULL") is { } c)
+                if (await AnyAsync("c.contacted_at IS NULL") is { } c)
                     await Exec("UPDATE complaints SET contacted_at = contact_due_at + make_interval(mins => @x) WHERE id = @c", new { x = rng.Next(-20, 20), c });
                 break;
-            case 11: // escalated, or closed
+            case 11: // escalated, or closed (classified first: the state row refuses a closure without a root cause)
                 if (await AnyAsync("true") is { } e)
-                    await Exec(rng.Next(2) == 0
-                        ? "UPDATE complaints SET escalation_level = least(escalation_level + 1, 2) WHERE id = @e"
-                        : "UPDATE complaints SET state = 'closed', root_cause_id = coalesce(root_cause_id, @root), closed_at = @now WHERE id = @e",
-                        new { e, root = Pick(f.RootCauses), now });
+                {
+                    if (rng.Next(2) == 0)
+                        await Exec("UPDATE complaints SET escalation_level = least(escalation_level + 1, 2) WHERE id = @e", new { e });
+                    else
+                    {
+                        await Exec("UPDATE complaints SET root_cause_id = coalesce(root_cause_id, @root) WHERE id = @e", new { e, root = Pick(f.RootCauses) });
+                        await Exec("UPDATE complaint_states SET state = 'closed', closed_at = @now, close_reason = 'return-visit-satisfied' WHERE complaint_id = @e", new { e, now });
+                    }
+                }
                 break;
             case 12: // an extension agreed before the reply
-                if (await AnyAsync("handled_at IS NULL") is { } x)
+                if (await AnyAsync("c.handled_at IS NULL") is { } x)
                     await Exec("UPDATE complaints SET reply_due_at = reply_due_at + interval '24 hours' WHERE id = @x", new { x });
                 break;
             case 13: // a further voice attached (to a survivor or a merged complaint), from any customer
@@ -231,18 +243,29 @@ public sealed class KpiRollupTests(KpiRollupWorld f) : IClassFixture<KpiRollupWo
             // Set-based writes, one statement over many rows, as the sweeps write (the trigger's fast path and its pairing of old and new rows):
             case 19: // several complaints escalated, several closed, several merged complaints touched (which counts for nothing)
                 await Exec("UPDATE complaints SET escalation_level = least(escalation_level + 1, 2) WHERE id = ANY (@ids)", new { ids = await SomeAsync("true") });
-                await Exec("UPDATE complaints SET state = 'closed', closed_at = @now, root_cause_id = coalesce(root_cause_id, @root) WHERE id = ANY (@ids)",
-                    new { ids = await SomeAsync("state = 'handled'"), now, root = Pick(f.RootCauses) });
-                await Exec("UPDATE complaints SET escalation_level = 2, state = 'closed', root_cause_id = coalesce(root_cause_id, @root) WHERE id = ANY (@ids)",
-                    new { ids = await SomeAsync("merged_into_id IS NOT NULL"), root = Pick(f.RootCauses) });
+                var closing = await SomeAsync("st.state = 'handled'");
+                await Exec("UPDATE complaints SET root_cause_id = coalesce(root_cause_id, @root) WHERE id = ANY (@ids)", new { ids = closing, root = Pick(f.RootCauses) });
+                await Exec("UPDATE complaint_states SET state = 'closed', closed_at = @now, close_reason = 'auto-one-week' WHERE complaint_id = ANY (@ids)",
+                    new { ids = closing, now });
+                var merged = await SomeAsync("c.merged_into_id IS NOT NULL");
+                await Exec("UPDATE complaints SET escalation_level = 2, root_cause_id = coalesce(root_cause_id, @root) WHERE id = ANY (@ids)",
+                    new { ids = merged, root = Pick(f.RootCauses) });
+                await Exec("UPDATE complaint_states SET state = 'closed' WHERE complaint_id = ANY (@ids)", new { ids = merged });
+                // One statement closing some state rows and reopening others, at the same and at different keys (old closed units out,
+                // new ones in; a key whose difference is zero not written).
+                await Exec("""
+                    UPDATE complaint_states SET state = CASE WHEN state = 'closed' THEN 'handled' ELSE 'closed' END,
+                                                closed_at = CASE WHEN state = 'closed' THEN NULL ELSE @now END
+                    WHERE complaint_id = ANY (@ids)
+                    """, new { ids = await SomeAsync("c.root_cause_id IS NOT NULL"), now });
                 break;
             case 20: // one statement regrouping one complaint (merged into another) and changing others' own figures
-                if (await AnyAsync("merged_into_id IS NULL") is { } g1 && await AnyAsync("merged_into_id IS NULL") is { } g2 && g1 != g2)
+                if (await AnyAsync("c.merged_into_id IS NULL") is { } g1 && await AnyAsync("c.merged_into_id IS NULL") is { } g2 && g1 != g2)
                     await Exec("""
                         UPDATE complaints SET merged_into_id = CASE WHEN id = @g1 THEN @g2 ELSE merged_into_id END,
                                               escalation_level = CASE WHEN id = @g1 THEN escalation_level ELSE least(escalation_level + 1, 2) END
                         WHERE id = @g1 OR id = ANY (@others)
-                        """, new { g1, g2, others = (await SomeAsync("merged_into_id IS NULL")).Where(x => x != g1).ToArray() });
+                        """, new { g1, g2, others = (await SomeAsync("c.merged_into_id IS NULL")).Where(x => x != g1).ToArray() });
                 break;
             case 21: // many contacts and complaints touched where no figure reads (a handover sweep, the queue's due times)
                 await Exec("UPDATE contacts SET handover_flagged_at = @now WHERE register_no LIKE 'ROLL-%' OR id IN (SELECT contact_id FROM complaints WHERE sheet_no LIKE 'FY-ROLL-%')", new { now });

@@ -32,18 +32,22 @@ public sealed class TableRecords(ComplaintWorld w, string prefix)
         var contactId = await ContactAsync(reg, "complaint", null, channel);
         await using var conn = await w.DataSource.OpenConnectionAsync();
         var id = await conn.ExecuteScalarAsync<long>("""
-            INSERT INTO complaints (sheet_no, contact_id, customer_id, project_id, channel, content, state, urgency_minutes, department_id, registered_by,
-                registered_at, dispatched_at, contact_due_at, contacted_at, reply_due_at, handled_at, closed_at, escalation_level, updated_at,
+            INSERT INTO complaints (sheet_no, contact_id, customer_id, project_id, channel, content, urgency_minutes, department_id, registered_by,
+                registered_at, dispatched_at, contact_due_at, contacted_at, reply_due_at, handled_at, escalation_level, updated_at,
                 root_cause_id, counted, count_reason, merged_into_id, repeat_of_complaint_id)
-            VALUES (@sheetNo, @contactId, @customer, @project, @channel, '投诉内容', @state, @urgency, @dept, @agent,
-                @reg, @reg, @reg + make_interval(mins => @urgency), @contacted, @replyDue, @handled, CASE WHEN @state = 'closed' THEN @handled END, @level, @reg,
+            VALUES (@sheetNo, @contactId, @customer, @project, @channel, '投诉内容', @urgency, @dept, @agent,
+                @reg, @reg, @reg + make_interval(mins => @urgency), @contacted, @replyDue, @handled, @level, @reg,
                 @root, @counted, CASE WHEN @counted = false THEN '重复登记' END, @mergedInto, @repeatOf)
             RETURNING id
             """, new
         {
-            sheetNo = $"FY-{prefix}-{contactId}", contactId, customer = w.CustomerId, project = w.ProjectId, channel, state, urgency, dept, agent = w.Agent.Id,
+            sheetNo = $"FY-{prefix}-{contactId}", contactId, customer = w.CustomerId, project = w.ProjectId, channel, urgency, dept, agent = w.Agent.Id,
             reg, contacted, replyDue = extended?.NewDue ?? reg.AddHours(48), handled, level, root, counted, mergedInto, repeatOf,
         });
+        // The state row was created with the complaint ('registered'); its state and closure are set as the lifecycle sets them.
+        await conn.ExecuteAsync("""
+            UPDATE complaint_states SET state = @state, closed_at = CASE WHEN @state = 'closed' THEN @handled END WHERE complaint_id = @id
+            """, new { id, state, handled });
         async Task Event(string kind, DateTimeOffset at, DateTimeOffset? before, DateTimeOffset? after) =>
             await conn.ExecuteAsync("""
                 INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details, deadline_before, deadline_after)

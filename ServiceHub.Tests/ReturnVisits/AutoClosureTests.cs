@@ -204,7 +204,7 @@ public sealed class AutoClosureTests(DatabaseFixture db) : WorldTests<ReturnVisi
         var results = await Task.WhenAll(
             Task.Run(() => _w.Sweep.RunAsync()), Task.Run(() => other.Get<ClosureSweep>().RunAsync()),
             Task.Run(() => _w.Sweep.RunAsync()), Task.Run(() => other.Get<ClosureSweep>().RunAsync()));
-        Assert.Equal(6, await _w.ScalarAsync<int>("SELECT count(*) FROM complaints WHERE state = 'closed' AND id = ANY (@ids)", new { ids }));
+        Assert.Equal(6, await _w.ScalarAsync<int>("SELECT count(*) FROM complaint_states WHERE state = 'closed' AND complaint_id = ANY (@ids)", new { ids }));
         Assert.Equal(6, await _w.ScalarAsync<int>("SELECT count(*) FROM complaint_events WHERE kind = 'closed' AND complaint_id = ANY (@ids)", new { ids }));
         Assert.True(results.Sum(r => r.ClosedOneWeek) >= 6);
     }
@@ -227,7 +227,7 @@ public sealed class AutoClosureTests(DatabaseFixture db) : WorldTests<ReturnVisi
         }
         Assert.Equal(0, await _w.ScalarAsync<int>("SELECT count(*) FROM complaint_events WHERE kind = 'closed' AND complaint_id = ANY (@ids)", new { ids }));
         await _w.Sweep.RunAsync();
-        Assert.Equal(3, await _w.ScalarAsync<int>("SELECT count(*) FROM complaints WHERE state = 'closed' AND id = ANY (@ids)", new { ids }));
+        Assert.Equal(3, await _w.ScalarAsync<int>("SELECT count(*) FROM complaint_states WHERE state = 'closed' AND complaint_id = ANY (@ids)", new { ids }));
         Assert.Equal(3, await _w.ScalarAsync<int>("SELECT count(*) FROM complaint_events WHERE kind = 'closed' AND complaint_id = ANY (@ids)", new { ids }));
     }
 }

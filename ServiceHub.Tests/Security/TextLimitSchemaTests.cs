@@ -23,6 +23,7 @@ public sealed class TextLimitSchemaTests(DatabaseFixture db) : IClassFixture<Dat
         ["complaint_events.dedupe_key"] = "system", ["complaint_events.kind"] = "system: the event's code",
         ["complaint_texts.content"] = "a trigger's copy of complaints.content (bounded there)",
         ["complaints.channel"] = "copied from contacts.channel (a list of values there)",
+        ["complaint_states.channel"] = "a trigger's copy of complaints.channel",
         ["complaints.sheet_no"] = "system: FormNumbering", ["contacts.reception_no"] = "system: FormNumbering",
         ["contacts.register_no"] = "system: FormNumbering", ["contacts.sheet_no"] = "system: FormNumbering",
         ["form_counters.form_type"] = "system: FormNumbering's counter names",

@@ -12,7 +12,8 @@ namespace ServiceHub.Benchmarks;
 /// Each round resets the 50,000 closures, then times, on the same data, (1) the raw-SQL baseline — one plain UPDATE … RETURNING
 /// feeding the event INSERT, in one transaction, no batching, no lock, rolled back — and (2) the product's
 /// <see cref="ClosureSweep.RunAsync"/> (batches, advisory lock, SKIP LOCKED, reminders, the awaiting-classification count), committed;
-/// then (3) the sweep again, which must close nothing. Each round does this twice: with the KPI rollup's trigger on complaints and off.
+/// then (3) the sweep again, which must close nothing. Each round does this twice: with the KPI rollup's trigger on the state rows
+/// (<c>complaint_states_kpi_update</c>, sql/0310: the closure writes only the narrow state row) and off.
 /// The complaints are counted (verified), so each closure moves the rollup's "closed" figure.
 /// </summary>
 public static class AutoClosureBenchmark
@@ -20,12 +21,13 @@ public static class AutoClosureBenchmark
     /// <summary>Issue #14's target for 50,000 eligible among 1,000,000.</summary>
     private const int TargetMs = 1000;
 
+    /// <summary>The app's closure statement (<see cref="ComplaintLifecycle.AutoCloseSql"/>) without its batch: the state rows, then the events.</summary>
     private const string Baseline = """
         WITH closed AS (
-            UPDATE complaints c SET state = 'closed', closed_at = @now, close_reason = 'auto-one-week', current_due_at = NULL, updated_at = @now
-            WHERE c.state = 'handled' AND c.handled_at <= @cutoff AND NOT c.needs_return_visit AND c.root_cause_id IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM complaints r WHERE r.repeat_of_complaint_id = c.id AND r.registered_at >= c.handled_at)
-            RETURNING c.id
+            UPDATE complaint_states st SET state = 'closed', closed_at = @now, close_reason = 'auto-one-week'
+            WHERE st.state = 'handled' AND st.handled_at <= @cutoff AND NOT st.needs_return_visit AND st.root_cause_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM complaints r WHERE r.repeat_of_complaint_id = st.complaint_id AND r.registered_at >= st.handled_at)
+            RETURNING st.complaint_id AS id
         ), events AS (
             INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details)
             SELECT id, @now, 'system', 'closed', 'auto-one-week' FROM closed
@@ -50,8 +52,8 @@ public static class AutoClosureBenchmark
         Console.WriteLine($"seeded {total:N0} complaints ({eligible:N0} eligible, layout {(byTime ? "time" : "scattered")}) in {sw.Elapsed.TotalSeconds:F1} s");
 
         var sweep = new ClosureSweep(db, new FixedClock(now));
-        // Each round runs twice: with the KPI rollup's trigger on complaints (sql/0200_kpi_rollup.sql, issue #14 point 1) and, in the
-        // same round on the same data, with it off, as before the rollup.
+        // Each round runs twice: with the KPI rollup's trigger on the state rows (sql/0200_kpi_rollup.sql, issue #14 point 1; on
+        // complaint_states since sql/0310) and, in the same round on the same data, with it off, as before the rollup.
         var baseline = new Dictionary<bool, List<double>> { [true] = [], [false] = [] };
         var product = new Dictionary<bool, List<double>> { [true] = [], [false] = [] };
         var repeat = new Dictionary<bool, List<double>> { [true] = [], [false] = [] };
@@ -77,7 +79,7 @@ public static class AutoClosureBenchmark
                     await using var conn = await db.OpenConnectionAsync();
                     await using var tx = await conn.BeginTransactionAsync();
                     share.Add(await TriggerShare.MeasureAsync(conn, tx, ComplaintLifecycle.AutoCloseSql, new { now, cutoff, batch = ClosureSweep.BatchSize },
-                        "complaints_kpi_update"));
+                        KpiTrigger));
                     await tx.RollbackAsync();
                 }
                 await VacuumAsync(db);
@@ -108,9 +110,12 @@ public static class AutoClosureBenchmark
         return !judged || met ? 0 : 1;
     }
 
-    /// <summary>The KPI rollup's trigger on complaint updates on or off (off: the write path as before the rollup, which it then misses).</summary>
+    /// <summary>The KPI rollup's trigger that a closure fires: on updates of the state rows ("closed", sql/0310).</summary>
+    private const string KpiTrigger = "complaint_states_kpi_update";
+
+    /// <summary>The KPI rollup's trigger on state-row updates on or off (off: the write path as before the rollup, which it then misses).</summary>
     private static Task SetKpiTriggerAsync(NpgsqlDataSource db, bool on) =>
-        ExecAsync(db, $"ALTER TABLE complaints {(on ? "ENABLE" : "DISABLE")} TRIGGER complaints_kpi_update");
+        ExecAsync(db, $"ALTER TABLE complaint_states {(on ? "ENABLE" : "DISABLE")} TRIGGER {KpiTrigger}");
 
     private static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
 
@@ -123,6 +128,7 @@ public static class AutoClosureBenchmark
     private static async Task VacuumAsync(NpgsqlDataSource db)
     {
         await ExecAsync(db, "VACUUM ANALYZE complaints");
+        await ExecAsync(db, "VACUUM ANALYZE complaint_states");
         await ExecAsync(db, "VACUUM ANALYZE complaint_events");
     }
 
@@ -136,7 +142,7 @@ public static class AutoClosureBenchmark
             SET session_replication_role = replica;
             DELETE FROM complaint_events WHERE kind = 'closed';
             RESET session_replication_role;
-            UPDATE complaints SET state = 'handled', closed_at = NULL, close_reason = NULL WHERE close_reason = 'auto-one-week';
+            UPDATE complaint_states SET state = 'handled', closed_at = NULL, close_reason = NULL WHERE close_reason = 'auto-one-week';
             """);
         await VacuumAsync(db);
     }
@@ -148,6 +154,8 @@ public static class AutoClosureBenchmark
     /// the total is too small for that, an equal share of what is left) handled 2 days ago, handled 10 days ago needing a return visit, and
     /// in progress; the rest closed long ago. Layout "scattered": every (total / eligible)th complaint eligible, its neighbours in the other
     /// groups, 1% unclassified and 0.1% repeated among the rest. One timeline event per complaint; each repeat complaint has its own contact.
+    /// The complaints are inserted without their state (each gets its state row, 'registered', from the trigger of sql/0310), then every
+    /// state set in one statement from the state rows' copy of the handling time: none, in progress; 30 days ago or more, closed long ago.
     /// </summary>
     private static async Task SeedAsync(NpgsqlDataSource db, int total, int eligible, bool byTime, DateTimeOffset now)
     {
@@ -170,11 +178,10 @@ public static class AutoClosureBenchmark
             FROM generate_series(1, @total) g
             """, new { now, total });
         await ExecAsync(db, """
-            INSERT INTO complaints (sheet_no, contact_id, customer_id, channel, content, state, department_id, registered_by, registered_at,
-                                    reply_due_at, handled_at, needs_return_visit, closed_at, close_reason, root_cause_id, updated_at, counted)
-            SELECT 'FB-' || g, g, 1, 'phone', CASE x.b WHEN 'repeated' THEN '基准重复' ELSE '基准投诉内容' END, k.state, 1, 1, coalesce(k.handled, @now) - interval '1 day', coalesce(k.handled, @now) + interval '1 day', k.handled,
-                   k.needs, CASE WHEN k.state = 'closed' THEN k.handled + interval '7 days' END, CASE WHEN k.state = 'closed' THEN 'auto-one-week-old' END,
-                   CASE WHEN k.classified THEN (SELECT min(id) FROM root_causes) END, @now, true
+            INSERT INTO complaints (sheet_no, contact_id, customer_id, channel, content, department_id, registered_by, registered_at,
+                                    reply_due_at, handled_at, needs_return_visit, root_cause_id, updated_at, counted)
+            SELECT 'FB-' || g, g, 1, 'phone', CASE x.b WHEN 'repeated' THEN '基准重复' ELSE '基准投诉内容' END, 1, 1, coalesce(k.handled, @now) - interval '1 day', coalesce(k.handled, @now) + interval '1 day', k.handled,
+                   k.needs, CASE WHEN k.classified THEN (SELECT min(id) FROM root_causes) END, @now, true
             FROM generate_series(1, @total) g
             CROSS JOIN LATERAL (SELECT @total - g AS r) p
             CROSS JOIN LATERAL (SELECT CASE
@@ -187,7 +194,6 @@ public static class AutoClosureBenchmark
                 WHEN p.r < 3 * @side + @block THEN 'visit'
                 ELSE 'closed' END AS b) x
             CROSS JOIN LATERAL (SELECT
-                CASE x.b WHEN 'open' THEN 'contacted' WHEN 'closed' THEN 'closed' ELSE 'handled' END AS state,
                 CASE x.b WHEN 'recent' THEN @now - interval '2 days' WHEN 'visit' THEN @now - interval '10 days' WHEN 'open' THEN NULL
                          WHEN 'closed' THEN @now - interval '30 days' - make_interval(secs => g) ELSE @now - interval '8 days' END AS handled,
                 x.b = 'visit' AS needs,
@@ -197,18 +203,25 @@ public static class AutoClosureBenchmark
         await ExecAsync(db, """
             WITH repeated AS (
                 SELECT c.id, c.handled_at FROM complaints c
-                WHERE c.content = '基准重复' AND c.state = 'handled' AND NOT c.needs_return_visit AND c.root_cause_id IS NOT NULL
+                WHERE c.content = '基准重复' AND c.handled_at IS NOT NULL AND NOT c.needs_return_visit AND c.root_cause_id IS NOT NULL
                   AND c.handled_at <= @now - interval '7 days'
             ), contact AS (
                 INSERT INTO contacts (register_no, channel, kind, customer_id, content, received_at, first_responder_id, created_at)
                 SELECT 'BR-' || r.id, 'phone', 'complaint', 1, '又出现了', r.handled_at + interval '2 days', 1, @now FROM repeated r
                 RETURNING id, register_no
             )
-            INSERT INTO complaints (sheet_no, contact_id, customer_id, channel, content, state, department_id, registered_by, registered_at,
+            INSERT INTO complaints (sheet_no, contact_id, customer_id, channel, content, department_id, registered_by, registered_at,
                                     reply_due_at, needs_return_visit, repeat_of_complaint_id, updated_at)
-            SELECT 'FR-' || r.id, ct.id, 1, 'phone', '又出现了', 'contacted', 1, 1, r.handled_at + interval '2 days',
+            SELECT 'FR-' || r.id, ct.id, 1, 'phone', '又出现了', 1, 1, r.handled_at + interval '2 days',
                    r.handled_at + interval '4 days', false, r.id, @now
             FROM repeated r JOIN contact ct ON ct.register_no = 'BR-' || r.id
+            """, new { now });
+        // Every state at once (the repeats, not handled, are in progress); the closed ones move the rollup's "closed" by its trigger.
+        await ExecAsync(db, """
+            UPDATE complaint_states
+            SET state = CASE WHEN handled_at IS NULL THEN 'contacted' WHEN handled_at <= @now - interval '30 days' THEN 'closed' ELSE 'handled' END,
+                closed_at = CASE WHEN handled_at <= @now - interval '30 days' THEN handled_at + interval '7 days' END,
+                close_reason = CASE WHEN handled_at <= @now - interval '30 days' THEN 'auto-one-week-old' END
             """, new { now });
         await ExecAsync(db, """
             INSERT INTO complaint_events (complaint_id, at, actor_name, kind, details) SELECT id, registered_at, 'bench', 'registered', sheet_no FROM complaints
@@ -216,8 +229,8 @@ public static class AutoClosureBenchmark
         await VacuumAsync(db);
         await using var conn = await db.OpenConnectionAsync();
         var n = await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
-            SELECT count(*)::int FROM complaints c
-            WHERE c.state = 'handled' AND c.handled_at <= @cutoff AND NOT c.needs_return_visit AND c.root_cause_id IS NOT NULL
+            SELECT count(*)::int FROM complaints c JOIN complaint_states st ON st.complaint_id = c.id
+            WHERE st.state = 'handled' AND c.handled_at <= @cutoff AND NOT c.needs_return_visit AND c.root_cause_id IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM complaints r WHERE r.repeat_of_complaint_id = c.id AND r.registered_at >= c.handled_at)
             """, new { cutoff = Closure.AutoCloseCutoff(now) }));
         if (n != eligible) throw new InvalidOperationException($"seeded {n} eligible complaints, expected {eligible}");

@@ -142,8 +142,8 @@ public static class DuplicateSuggestionBenchmark
             FROM generate_series(1, @complaints) g;
             INSERT INTO contacts (register_no, channel, kind, customer_id, project_id, content, received_at, first_responder_id, created_at)
             SELECT 'BLD-' || g, 'phone', 'complaint', customer_id, project_id, content, at, (SELECT id FROM users WHERE user_name = 'bench'), at FROM seed;
-            INSERT INTO complaints (sheet_no, contact_id, customer_id, project_id, channel, content, state, registered_by, registered_at, reply_due_at, updated_at)
-            SELECT 'BFY-' || s.g, ct.id, s.customer_id, s.project_id, 'phone', s.content, 'registered', ct.first_responder_id, s.at, s.at + interval '48 hours', s.at
+            INSERT INTO complaints (sheet_no, contact_id, customer_id, project_id, channel, content, registered_by, registered_at, reply_due_at, updated_at)
+            SELECT 'BFY-' || s.g, ct.id, s.customer_id, s.project_id, 'phone', s.content, ct.first_responder_id, s.at, s.at + interval '48 hours', s.at
             FROM seed s JOIN contacts ct ON ct.register_no = 'BLD-' || s.g;
             """, new { complaints }, commandTimeout: 0);
         Console.WriteLine($"seeded in {sw.Elapsed.TotalSeconds:F0} s (complaint_texts and its GiST index kept by the registration trigger)");

@@ -1,3 +1,4 @@
+-- Implemented by sql/0310_complaint_states.sql (complaint_states, the layout of cs_exp2 below); kept as the record of the measurement.
 -- Issue #14 point 4: the one-week auto-closure against a narrow state table, measured beside today's schema (docs/benchmarks.md,
 -- "One-week auto-closure of 50,000: the narrow state table, measured"). Not a migration: it builds the narrow table as a copy next to
 -- `complaints` on the benchmark's database and changes nothing the app reads.

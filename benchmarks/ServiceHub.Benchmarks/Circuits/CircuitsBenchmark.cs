@@ -213,8 +213,8 @@ public static class CircuitsBenchmark
     {
         await using var conn = new NpgsqlConnection(cs);
         var open = (await conn.QueryAsync<(int Id, string Code, long Open)>("""
-            SELECT d.id, d.code, count(*) FROM complaints c JOIN departments d ON d.id = c.department_id
-            WHERE c.state IN ('dispatched', 'contacted')
+            SELECT d.id, d.code, count(*) FROM complaints c JOIN complaint_states st ON st.complaint_id = c.id JOIN departments d ON d.id = c.department_id
+            WHERE st.state IN ('dispatched', 'contacted')
             GROUP BY d.id, d.code ORDER BY d.id
             """)).ToList();
         var departments = open.Select(d => d.Id).ToList();
