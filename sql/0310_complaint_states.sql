@@ -133,7 +133,8 @@ CREATE TRIGGER complaint_states_kpi_update AFTER UPDATE ON complaint_states REFE
 CREATE TRIGGER complaint_states_kpi_delete AFTER DELETE ON complaint_states REFERENCING OLD TABLE AS kpi_old
     FOR EACH STATEMENT EXECUTE FUNCTION kpi_complaint_states_changed();
 
--- The wide table's trigger: every figure but "closed" (the state is not on its rows: its "closed" is 0 in and out).
+-- The wide table's trigger: every figure but "closed" (the state is not on its rows: it passes the empty state, never 'closed', so
+-- its "closed" is 0 in and out; NULL would make the figure NULL).
 CREATE OR REPLACE FUNCTION kpi_complaints_changed() RETURNS trigger LANGUAGE plpgsql SET jit = off SET enable_nestloop = off AS $$
 DECLARE
     olds kpi_complaint_row[];
@@ -142,12 +143,12 @@ DECLARE
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         olds := ARRAY(SELECT ROW(o.registered_at, o.department_id, o.project_id, o.root_cause_id, o.channel, o.counted, o.first_replied_at,
-                                 o.first_reply_due_at, o.contact_due_at, o.contacted_at, o.escalation_level, NULL)::kpi_complaint_row
+                                 o.first_reply_due_at, o.contact_due_at, o.contacted_at, o.escalation_level, '')::kpi_complaint_row
                       FROM kpi_old o WHERE o.merged_into_id IS NULL);
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') THEN
         news := ARRAY(SELECT ROW(n.registered_at, n.department_id, n.project_id, n.root_cause_id, n.channel, n.counted, n.first_replied_at,
-                                 n.first_reply_due_at, n.contact_due_at, n.contacted_at, n.escalation_level, NULL)::kpi_complaint_row
+                                 n.first_reply_due_at, n.contact_due_at, n.contacted_at, n.escalation_level, '')::kpi_complaint_row
                       FROM kpi_new n WHERE n.merged_into_id IS NULL);
     END IF;
     IF TG_OP = 'INSERT' THEN

@@ -162,7 +162,7 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
                 {
                     // The same customer again on a matter closed in the last month (a closed complaint is not reopened).
                     var earlier = await conn.QueryFirstOrDefaultAsync<(long Id, int CustomerId)?>(
-                        "SELECT id, customer_id FROM complaints WHERE state = 'closed' AND handled_at >= @since ORDER BY handled_at DESC LIMIT 1",
+                        $"SELECT c.id, c.customer_id FROM complaints c {ComplaintSql.JoinState} WHERE st.state = 'closed' AND c.handled_at >= @since ORDER BY c.handled_at DESC LIMIT 1",
                         new { since = clock.Now.AddDays(-30) });
                     if (earlier is { } e && templateOf.TryGetValue(e.Id, out var t))
                     {

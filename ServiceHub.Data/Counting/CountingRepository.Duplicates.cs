@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dapper;
+using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Infrastructure;
 
 namespace ServiceHub.Data.Counting;
@@ -12,14 +13,15 @@ public sealed partial class CountingRepository
     /// pg_trgm similarity(), those at or above the threshold, most similar first, then the newest. Kept as the reference the indexed
     /// shape is checked against (<c>DuplicateSuggestionTests</c>, the <c>duplicates</c> benchmark); the app does not run it.
     /// </summary>
-    public const string DuplicatesReferenceSql = """
-        SELECT c.id, c.sheet_no, c.content, c.registered_at, c.state, cu.name AS customer_name, s.score
+    public const string DuplicatesReferenceSql = $"""
+        SELECT c.id, c.sheet_no, c.content, c.registered_at, st.state, cu.name AS customer_name, s.score
         FROM (
             SELECT id, similarity(content, @text)::float8 AS score
             FROM complaints
             WHERE project_id = @projectId AND registered_at >= @since AND registered_at <= @now AND merged_into_id IS NULL
         ) s
         JOIN complaints c ON c.id = s.id
+        {ComplaintSql.JoinState}
         JOIN customers cu ON cu.id = c.customer_id
         WHERE s.score >= @threshold
         ORDER BY s.score DESC, c.registered_at DESC
@@ -42,9 +44,9 @@ public sealed partial class CountingRepository
 
     /// <summary>The second statement of <see cref="DuplicatesSql"/>: the indexed look-up under that threshold.</summary>
     public const string DuplicatesQuerySql = """
-        SELECT f.id, f.sheet_no, f.content, f.registered_at, f.state, cu.name AS customer_name, f.score
+        SELECT f.id, f.sheet_no, f.content, f.registered_at, st.state, cu.name AS customer_name, f.score
         FROM (
-            SELECT c.id, c.sheet_no, c.content, c.registered_at, c.state, c.customer_id, s.score
+            SELECT c.id, c.sheet_no, c.content, c.registered_at, c.customer_id, s.score
             FROM (
                 SELECT t.complaint_id, similarity(t.content, @text)::float8 AS score
                 FROM complaint_texts t
@@ -61,6 +63,7 @@ public sealed partial class CountingRepository
             ORDER BY s.score DESC, c.registered_at DESC, c.id DESC
             LIMIT @take
         ) f
+        JOIN complaint_states st ON st.complaint_id = f.id
         JOIN customers cu ON cu.id = f.customer_id
         ORDER BY f.score DESC, f.registered_at DESC, f.id DESC
         """;

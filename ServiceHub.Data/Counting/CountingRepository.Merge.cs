@@ -28,11 +28,12 @@ public sealed partial class CountingRepository
         await ComplaintRepository.RequireReadableAsync(conn, actor, complaintId, ct);
         return await conn.QuerySingleOrDefaultAsync<CountingInfo>(new CommandDefinition($"""
             SELECT c.id, c.sheet_no, c.customer_id, cu.name AS customer_name, c.project_id, p.name AS project_name, c.department_id, c.channel,
-                   c.content, c.state, c.registered_at, c.root_cause_id, r.name AS root_cause_name, r.name_en AS root_cause_name_en,
+                   c.content, st.state, c.registered_at, c.root_cause_id, r.name AS root_cause_name, r.name_en AS root_cause_name_en,
                    c.counted, c.count_reason, vb.display_name AS verified_by_name, c.verified_at,
                    c.merged_into_id, mi.sheet_no AS merged_into_sheet_no, c.impact, c.post_url, c.follow_up_count, c.heat, c.offline_impact,
                    c.split_from_id, sf.sheet_no AS split_from_sheet_no, g.complainants, g.times
             FROM complaints c
+            {ComplaintSql.JoinState}
             JOIN customers cu ON cu.id = c.customer_id
             LEFT JOIN projects p ON p.id = c.project_id
             LEFT JOIN root_causes r ON r.id = c.root_cause_id

@@ -41,11 +41,12 @@ public sealed class CustomerDossierRepository(NpgsqlDataSource db, CustomerRepos
         if (customer is null) return null;
         await using var conn = await db.OpenConnectionAsync(ct);
         var contacts = (await conn.QueryAsync<DossierContact>(new CommandDefinition(ContactsSql, new { customerId }, cancellationToken: ct))).AsList();
-        var complaints = (await conn.QueryAsync<DossierComplaint>(new CommandDefinition("""
-            SELECT c.id, c.sheet_no, c.state, c.registered_at, c.content, d.name AS department_name, r.name AS root_cause_name,
+        var complaints = (await conn.QueryAsync<DossierComplaint>(new CommandDefinition($"""
+            SELECT c.id, c.sheet_no, st.state, c.registered_at, c.content, d.name AS department_name, r.name AS root_cause_name,
                    r.name_en AS root_cause_name_en, c.counted, c.merged_into_id, m.sheet_no AS merged_into_sheet_no,
                    EXISTS (SELECT 1 FROM hot_complaints h WHERE h.complaint_id = c.id) AS is_hot
             FROM complaints c
+            {ComplaintSql.JoinState}
             LEFT JOIN departments d ON d.id = c.department_id
             LEFT JOIN root_causes r ON r.id = c.root_cause_id
             LEFT JOIN complaints m ON m.id = c.merged_into_id

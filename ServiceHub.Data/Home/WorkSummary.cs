@@ -36,12 +36,13 @@ public sealed class WorkSummary(NpgsqlDataSource db, TimeProvider clock)
         {
             // The department's queue: on the handler's card, or the manager's when the manager is not also a handler.
             var queueRole = me.IsIn(Roles.Handler) ? Roles.Handler : Roles.DeptManager;
-            Add(queueRole, "QueueOpen", $"complaints c WHERE c.department_id = @Dept AND {ComplaintSql.InQueue}", "/complaints/queue", false);
-            Add(queueRole, "QueueOverdue", $"complaints c WHERE c.department_id = @Dept AND {ComplaintSql.InQueue} AND c.current_due_at < @Now", "/complaints/queue", true);
+            // Both counted from the queue's partial index on the state rows alone (complaint_states_department_queue_idx, index-only).
+            Add(queueRole, "QueueOpen", $"complaint_states st WHERE st.department_id = @Dept AND {ComplaintSql.InQueue}", "/complaints/queue", false);
+            Add(queueRole, "QueueOverdue", $"complaint_states st WHERE st.department_id = @Dept AND {ComplaintSql.InQueue} AND st.current_due_at < @Now", "/complaints/queue", true);
         }
         if (me.IsIn(Roles.DeptManager) && me.DepartmentId is not null)
         {
-            Add(Roles.DeptManager, "Escalated", $"complaints c WHERE c.department_id = @Dept AND {ComplaintSql.InQueue} AND c.escalation_level >= 1", "/complaints/queue", true);
+            Add(Roles.DeptManager, "Escalated", $"complaint_states st JOIN complaints c ON c.id = st.complaint_id WHERE st.department_id = @Dept AND {ComplaintSql.InQueue} AND c.escalation_level >= 1", "/complaints/queue", true);
             Add(Roles.DeptManager, "EmergenciesOpen", $"emergencies e WHERE e.responsible_department_id = @Dept AND {EmergencySql.AwaitingArrival}",
                 $"/emergencies?filter={EmergencyListFilters.Awaiting}&dept={me.DepartmentId}", true);
             Add(Roles.DeptManager, "PenaltiesToReview", "penalties WHERE department_id = @Dept AND state = 'proposed'", "/penalties", false);
@@ -67,7 +68,7 @@ public sealed class WorkSummary(NpgsqlDataSource db, TimeProvider clock)
         if (me.IsIn(Roles.Leadership))
         {
             Add(Roles.Leadership, "EmergenciesOpenAll", $"emergencies e WHERE {EmergencySql.AwaitingArrival}", $"/emergencies?filter={EmergencyListFilters.Awaiting}", true);
-            Add(Roles.Leadership, "EscalatedToMe", $"complaints c WHERE {ComplaintSql.InQueue} AND c.escalation_level >= 2 AND c.department_id IN (SELECT id FROM departments WHERE supervising_vp_id = @Me)", "/complaints", true);
+            Add(Roles.Leadership, "EscalatedToMe", $"complaint_states st JOIN complaints c ON c.id = st.complaint_id WHERE {ComplaintSql.InQueue} AND c.escalation_level >= 2 AND st.department_id IN (SELECT id FROM departments WHERE supervising_vp_id = @Me)", "/complaints", true);
         }
         if (me.IsIn(Roles.Leadership))
             Add(Roles.Leadership, "DestructionsPending", "info_records WHERE state = 'destroy_requested'", "/information", false);

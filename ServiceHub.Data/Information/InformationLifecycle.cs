@@ -69,7 +69,7 @@ public sealed class InformationLifecycle(NpgsqlDataSource db, AuditLog audit, Ti
             SELECT r.id, src.ended_at
             FROM info_records r
             JOIN LATERAL (
-                SELECT c.closed_at AS ended_at FROM complaints c WHERE r.source_type = 'complaint' AND c.id = r.source_id AND c.state = 'closed'
+                SELECT s.closed_at AS ended_at FROM complaint_states s WHERE r.source_type = 'complaint' AND s.complaint_id = r.source_id AND s.state = 'closed'
                 UNION ALL
                 SELECT CASE WHEN c.handover_to_id IS NULL THEN c.received_at ELSE c.handover_result_at END FROM contacts c
                 WHERE r.source_type = 'contact' AND c.id = r.source_id AND (c.handover_to_id IS NULL OR c.handover_result_at IS NOT NULL)

@@ -199,10 +199,11 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
     /// <summary>The customer's latest contacts with their complaints (each found through <c>complaints_contact_idx</c>).</summary>
     public const string HistorySql = """
         SELECT ct.id, ct.register_no, ct.channel, ct.kind, ct.received_at, ct.content, ct.answer, ct.satisfied,
-               u.display_name AS first_responder_name, c.id AS complaint_id, ct.sheet_no, c.state AS complaint_state
+               u.display_name AS first_responder_name, c.id AS complaint_id, ct.sheet_no, st.state AS complaint_state
         FROM contacts ct
         JOIN users u ON u.id = ct.first_responder_id
         LEFT JOIN complaints c ON c.contact_id = ct.id
+        LEFT JOIN complaint_states st ON st.complaint_id = c.id
         WHERE ct.customer_id = @customerId
         ORDER BY ct.received_at DESC, ct.id DESC
         LIMIT @take
@@ -213,10 +214,10 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
     {
         actor.Require(Access.Registrars);
         await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<ComplaintBrief>(new CommandDefinition("""
-            SELECT c.id, c.sheet_no, c.state, c.registered_at, c.content, d.name AS department_name, c.current_due_at
-            FROM complaints c LEFT JOIN departments d ON d.id = c.department_id
-            WHERE c.customer_id = @customerId AND c.state IN ('registered','dispatched','contacted')
+        return (await conn.QueryAsync<ComplaintBrief>(new CommandDefinition($"""
+            SELECT c.id, c.sheet_no, st.state, c.registered_at, c.content, d.name AS department_name, c.current_due_at
+            FROM complaints c {ComplaintSql.JoinState} LEFT JOIN departments d ON d.id = c.department_id
+            WHERE c.customer_id = @customerId AND st.state IN ('registered','dispatched','contacted')
             ORDER BY c.registered_at DESC
             """, new { customerId }, cancellationToken: ct))).AsList();
     }
@@ -260,9 +261,10 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
         await using var conn = await db.OpenConnectionAsync(ct);
         var items = await conn.QueryAsync<ContactSummary>(new CommandDefinition($"""
             SELECT ct.id, ct.register_no, ct.channel, ct.kind, ct.received_at, ct.content, ct.answer, ct.satisfied,
-                   u.display_name AS first_responder_name, c.id AS complaint_id, ct.sheet_no, c.state AS complaint_state
+                   u.display_name AS first_responder_name, c.id AS complaint_id, ct.sheet_no, st.state AS complaint_state
             FROM contacts ct JOIN users u ON u.id = ct.first_responder_id JOIN customers cu ON cu.id = ct.customer_id
             LEFT JOIN complaints c ON c.contact_id = ct.id
+            LEFT JOIN complaint_states st ON st.complaint_id = c.id
             {where}
             ORDER BY ct.received_at DESC, ct.id DESC OFFSET @Skip LIMIT @Take
             """, args, cancellationToken: ct));

@@ -38,7 +38,7 @@ public sealed class CustomerPhones(NpgsqlDataSource db, AuditLog audit)
         var rows = (await conn.QueryAsync<(int Id, string Name, string Phone, string? Address, int OpenComplaints)>(new CommandDefinition($"""
             SELECT c.id, c.name, c.phone,
                    CASE WHEN u.id IS NULL THEN NULL ELSE p.name || ' ' || b.name || ' ' || u.number END AS address,
-                   (SELECT count(*) FROM complaints x WHERE x.customer_id = c.id AND x.state IN ('registered','dispatched','contacted'))::int
+                   (SELECT count(*) FROM complaints x JOIN complaint_states xs ON xs.complaint_id = x.id WHERE x.customer_id = c.id AND xs.state IN ('registered','dispatched','contacted'))::int
             FROM customers c
             LEFT JOIN units u ON u.id = c.unit_id LEFT JOIN buildings b ON b.id = u.building_id LEFT JOIN projects p ON p.id = b.project_id
             WHERE {IsFullNumber}

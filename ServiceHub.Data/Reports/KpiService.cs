@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Counting;
 using ServiceHub.Data.Infrastructure;
 using ServiceHub.Data.ReturnVisits;
@@ -39,7 +40,7 @@ public static class KpiSql
         _ => KpiFamily.Complaints,
     };
 
-    /// <summary>The predicate of a set over its family's base set (aliases: complaints <c>c</c>, contacts <c>ct</c>, emergencies <c>em</c>).</summary>
+    /// <summary>The predicate of a set over its family's base set (aliases: complaints <c>c</c> with their state rows <c>st</c>, contacts <c>ct</c>, emergencies <c>em</c>).</summary>
     public static string Predicate(KpiSet set) => set switch
     {
         KpiSet.Complaints or KpiSet.Consultations or KpiSet.Emergencies => "true",
@@ -52,7 +53,7 @@ public static class KpiSql
         KpiSet.Escalated => "c.escalation_level >= 1",
         KpiSet.EscalatedLevel1 => "c.escalation_level = 1",
         KpiSet.EscalatedLevel2 => "c.escalation_level >= 2",
-        KpiSet.Closed => "c.state = 'closed'",
+        KpiSet.Closed => "st.state = 'closed'",
         KpiSet.Repeat => Repeat,
         KpiSet.ConsultationsSatisfied => Satisfaction.ConsultationSatisfied,
         KpiSet.ConsultationsNotSatisfied => $"NOT {Satisfaction.ConsultationSatisfied}",
@@ -63,14 +64,21 @@ public static class KpiSql
         _ => throw new ArgumentOutOfRangeException(nameof(set)),
     };
 
-    /// <summary>FROM of a family's base set (with the joins its predicates need).</summary>
+    /// <summary>FROM of a family's base set (with the joins its predicates need: complaints with their state rows, for <see cref="KpiSet.Closed"/>).</summary>
     public static string From(KpiFamily family) => family switch
     {
-        KpiFamily.Complaints => "FROM complaints c",
+        KpiFamily.Complaints => $"FROM complaints c {ComplaintSql.JoinState}",
         KpiFamily.Consultations => $"FROM contacts ct {Satisfaction.ConsultationJoins}",
         KpiFamily.Emergencies => "FROM emergencies em",
         _ => throw new ArgumentOutOfRangeException(nameof(family)),
     };
+
+    /// <summary>
+    /// FROM of one set's records: the state rows are joined only for a set that reads the state (a month's drill-down of another
+    /// complaint set counted three times as long with them: 300,000 complaints, 34 ms against 11).
+    /// </summary>
+    public static string From(KpiSet set) =>
+        FamilyOf(set) == KpiFamily.Complaints && set != KpiSet.Closed ? "FROM complaints c" : From(FamilyOf(set));
 
     /// <summary>WHERE of a family's base set for the period and department. Complaints: the counted complaints of <see cref="ComplaintStatistics"/>.</summary>
     public static string Where(KpiFamily family) => family switch
@@ -222,7 +230,7 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
         if (family != expected) throw new ArgumentException($"{d.Set} lists {family}, not {expected}.", nameof(d));
         var dept = KpiAccess.Scope(actor, d.Query.DepartmentId);
         var (join, narrow) = KpiSql.Narrowing(family, d.By, d.Month is not null);
-        var body = $"{KpiSql.From(family)} {join}\n{KpiSql.Where(family)} AND {KpiSql.Predicate(d.Set)}{narrow}";
+        var body = $"{KpiSql.From(d.Set)} {join}\n{KpiSql.Where(family)} AND {KpiSql.Predicate(d.Set)}{narrow}";
         countSql = $"SELECT count(*)::int {body}";
         return ($"{select} {body} ORDER BY {order} OFFSET @Skip LIMIT @Take", Args(d.Query, dept, d.Key, d.Month, skip, take));
     }
@@ -234,7 +242,7 @@ public sealed class KpiService(NpgsqlDataSource db, ComplaintStatistics statisti
     public async Task<Page<KpiComplaintItem>> ComplaintsAsync(Actor actor, KpiDrill d, int skip, int take, CancellationToken ct = default)
     {
         var (sql, args) = Drill(actor, d, KpiFamily.Complaints, """
-            SELECT c.id, c.sheet_no, c.state, (SELECT cu.name FROM customers cu WHERE cu.id = c.customer_id) AS customer_name,
+            SELECT c.id, c.sheet_no, (SELECT s2.state FROM complaint_states s2 WHERE s2.complaint_id = c.id) AS state, (SELECT cu.name FROM customers cu WHERE cu.id = c.customer_id) AS customer_name,
                    (SELECT p2.name FROM projects p2 WHERE p2.id = c.project_id) AS project_name,
                    (SELECT d2.name FROM departments d2 WHERE d2.id = c.department_id) AS department_name,
                    (SELECT d2.name_en FROM departments d2 WHERE d2.id = c.department_id) AS department_name_en,

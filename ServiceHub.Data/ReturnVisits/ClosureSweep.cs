@@ -45,11 +45,15 @@ public sealed class ClosureSweep(NpgsqlDataSource db, TimeProvider clock, IOptio
         SELECT count(*)::int FROM notes
         """;
 
+    /// <summary>
+    /// Handled complaints whose closure waits for a root cause: counted on the state rows alone, in complaint_states_unclassified_idx
+    /// (its predicate, <c>state = 'handled' AND root_cause_id IS NULL</c>, on <c>st</c>).
+    /// </summary>
     public const string AwaitingSql = $"""
-        SELECT count(*)::int FROM complaints c
-        WHERE c.state = 'handled' AND c.root_cause_id IS NULL
-          AND (({ComplaintSql.ClosesByTheWeek} AND c.handled_at <= @cutoff)
-               OR EXISTS (SELECT 1 FROM return_visit_tasks t WHERE t.complaint_id = c.id AND t.closure_pending))
+        SELECT count(*)::int FROM complaint_states st
+        WHERE st.state = 'handled' AND st.root_cause_id IS NULL
+          AND (({ComplaintSql.ClosesByTheWeek} AND st.handled_at <= @cutoff)
+               OR EXISTS (SELECT 1 FROM return_visit_tasks t WHERE t.complaint_id = st.complaint_id AND t.closure_pending))
         """;
 
     public async Task<ClosureResult> RunAsync(CancellationToken ct = default)

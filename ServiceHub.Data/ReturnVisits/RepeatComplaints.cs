@@ -19,10 +19,10 @@ public sealed class RepeatComplaints(NpgsqlDataSource db, TimeProvider clock, Co
         actor.Require(Access.Intake);
         var now = clock.GetUtcNow();
         await using var conn = await db.OpenConnectionAsync(ct);
-        var rows = await conn.QueryAsync<RepeatCandidate>(new CommandDefinition("""
-            SELECT id, sheet_no, state, content, handled_at, false AS reopens FROM complaints
-            WHERE customer_id = @customerId AND state IN ('handled','closed') AND handled_at >= @since
-            ORDER BY handled_at DESC
+        var rows = await conn.QueryAsync<RepeatCandidate>(new CommandDefinition($"""
+            SELECT c.id, c.sheet_no, st.state, c.content, c.handled_at, false AS reopens FROM complaints c {ComplaintSql.JoinState}
+            WHERE c.customer_id = @customerId AND st.state IN ('handled','closed') AND c.handled_at >= @since
+            ORDER BY c.handled_at DESC
             """, new { customerId, since = now.AddDays(-30) }, cancellationToken: ct));
         return rows.Select(r => r with { Reopens = r.State == ComplaintStates.Handled && r.HandledAt is { } h && Closure.RepeatReopens(h, now) }).ToList();
     }

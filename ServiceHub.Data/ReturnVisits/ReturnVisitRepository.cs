@@ -47,8 +47,8 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
             SELECT t.id, t.kind, t.complaint_id, c.sheet_no, t.contact_id, ct.register_no, t.customer_id, cu.name AS customer_name, cu.phone AS customer_phone,
                    d.name AS department_name, d.name_en AS department_name_en, t.state, t.assignee_id, u.display_name AS assignee_name, t.due_at, t.scheduled_at, t.callback_at,
                    t.failed_attempts, t.outcome, t.customer_words, t.closure_pending, t.completed_at,
-                   coalesce(c.content, ct.content) AS content, c.resolution, coalesce(c.reply, ct.answer) AS reply, c.state AS complaint_state,
-                   c.close_reason, c.root_cause_id, cu.contact_channel AS customer_contact_channel, cu.contact_handle AS customer_contact_handle,
+                   coalesce(c.content, ct.content) AS content, c.resolution, coalesce(c.reply, ct.answer) AS reply, st.state AS complaint_state,
+                   st.close_reason, c.root_cause_id, cu.contact_channel AS customer_contact_channel, cu.contact_handle AS customer_contact_handle,
                    {Unreachable.FailedDaysSql} AS failed_days, s.unreachable_after_days, d.return_visit_lead_id AS department_lead_id,
                    (SELECT cs.return_visit_lead_id FROM departments cs WHERE cs.code = '{ReturnVisitTasks.CsDepartmentCode}') AS cs_lead_id,
                    t.unreachable_note, cb.display_name AS completed_by_name
@@ -56,6 +56,7 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
             CROSS JOIN return_visit_settings s
             JOIN customers cu ON cu.id = t.customer_id
             LEFT JOIN complaints c ON c.id = t.complaint_id
+            LEFT JOIN complaint_states st ON st.complaint_id = c.id
             LEFT JOIN contacts ct ON ct.id = t.contact_id
             LEFT JOIN departments d ON d.id = t.department_id
             LEFT JOIN users u ON u.id = t.assignee_id

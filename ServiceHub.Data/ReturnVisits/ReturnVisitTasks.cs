@@ -42,7 +42,7 @@ public static class ReturnVisitTasks
     public static async Task<long?> CreateForHandledAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long complaintId, DateTimeOffset now, CancellationToken ct)
     {
         var c = await conn.QuerySingleOrDefaultAsync<(bool NeedsReturnVisit, int CustomerId, int? DepartmentId, string SheetNo)?>(new CommandDefinition(
-            "SELECT needs_return_visit, customer_id, department_id, sheet_no FROM complaints WHERE id = @complaintId AND state = 'handled'",
+            $"SELECT c.needs_return_visit, c.customer_id, c.department_id, c.sheet_no FROM complaints c {ComplaintSql.JoinState} WHERE c.id = @complaintId AND st.state = 'handled'",
             new { complaintId }, tx, cancellationToken: ct));
         if (c is not { NeedsReturnVisit: true } complaint) return null;
         // The settings row lock also serialises the round robin.
