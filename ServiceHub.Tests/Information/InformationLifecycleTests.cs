@@ -118,6 +118,32 @@ public sealed class InformationLifecycleTests(DatabaseFixture db) : ComplaintWor
     }
 
     [Fact]
+    public async Task Destroying_a_closed_complaints_record_blanks_what_the_customer_said_the_answers_and_the_close_reason()
+    {
+        var complaint = await _w.RegisterComplaintAsync(content: "地库漏水，车被淋湿");
+        // A closed complaint (its state row holds the close reason since sql/0310), written directly as a test fixture may.
+        await _w.ExecuteAsync("""
+            UPDATE complaints SET root_cause_id = (SELECT min(id) FROM root_causes WHERE parent_id IS NOT NULL), resolution = '修补地库顶板', reply = '已修复并赔偿洗车费'
+            WHERE id = @complaint
+            """, new { complaint });
+        await _w.ExecuteAsync("UPDATE complaint_states SET state = 'closed', closed_at = @now, close_reason = '客户满意：已赔偿洗车费' WHERE complaint_id = @complaint",
+            new { complaint, now = _s.Clock.GetUtcNow() });
+        await Lifecycle.FileAndStoreAsync(null);
+        Assert.Equal(("complaints", "stored"), await RowOf("complaint", complaint));
+        var id = await Scalar<long>("SELECT id FROM info_records WHERE source_type = 'complaint' AND source_id = @complaint", new { complaint });
+
+        _s.Clock.Advance(TimeSpan.FromDays(61 * 31));
+        Assert.True(await Lifecycle.RequestDueDestructionsAsync() >= 1);
+        await Register.ApproveDestructionAsync(Leader, id);
+
+        const string gone = "（已销档）";
+        Assert.Equal((gone, gone, gone, gone, "closed"), await Scalar<string>("""
+            SELECT concat_ws('|', c.content, c.resolution, c.reply, st.close_reason, st.state)
+            FROM complaints c JOIN complaint_states st ON st.complaint_id = c.id WHERE c.id = @complaint
+            """, new { complaint }).ContinueWith(t => t.Result.Split('|') is [var a, var b, var c, var d, var e] ? (a, b, c, d, e) : default));
+    }
+
+    [Fact]
     public async Task A_customer_with_a_live_record_keeps_their_name_and_a_refused_destruction_keeps_the_record()
     {
         var kept = (await _w.Intake.RegisterAsync(_w.Agent, new IntakeForm { Channel = Channels.Phone, Kind = ContactKinds.Consultation, CustomerId = _w.CustomerId, Content = "交房时间", Answer = "年底", Satisfied = true })).ContactId;

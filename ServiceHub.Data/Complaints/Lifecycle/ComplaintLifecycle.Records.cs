@@ -23,8 +23,9 @@ public sealed partial class ComplaintLifecycle
     /// </summary>
     internal static Task<int?> BlankTextAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, string placeholder, CancellationToken ct) =>
         conn.ExecuteScalarAsync<int?>(new CommandDefinition("""
+            WITH st AS (UPDATE complaint_states SET close_reason = @x WHERE complaint_id = @id AND close_reason IS NOT NULL)
             UPDATE complaints SET content = @x, resolution = CASE WHEN resolution IS NULL THEN NULL ELSE @x END,
-                reply = CASE WHEN reply IS NULL THEN NULL ELSE @x END, close_reason = CASE WHEN close_reason IS NULL THEN NULL ELSE @x END
+                reply = CASE WHEN reply IS NULL THEN NULL ELSE @x END
             WHERE id = @id RETURNING customer_id
             """, new { id, x = placeholder }, tx, cancellationToken: ct));
 
