@@ -56,7 +56,7 @@ public static class AssignRules
     public static readonly IReadOnlyList<string> All = [RoundRobin, Lead];
 }
 
-/// <summary>Why a complaint was closed (complaints.close_reason).</summary>
+/// <summary>Why a complaint was closed (complaint_states.close_reason).</summary>
 public static class CloseReasons
 {
     public const string ReturnVisitSatisfied = "return-visit-satisfied";
