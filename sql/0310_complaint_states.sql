@@ -187,8 +187,8 @@ BEGIN
     TRUNCATE kpi_complaint_facts, kpi_complaint_rollup;
     PERFORM kpi_move_own('{}', ARRAY(
         SELECT ROW(c.registered_at, c.department_id, c.project_id, c.root_cause_id, c.channel, c.counted, c.first_replied_at, c.first_reply_due_at,
-                   c.contact_due_at, c.contacted_at, c.escalation_level, s.state)::kpi_complaint_row
-        FROM complaints c JOIN complaint_states s ON s.complaint_id = c.id WHERE c.merged_into_id IS NULL));
+                   c.contact_due_at, c.contacted_at, c.escalation_level, coalesce(s.state, ''))::kpi_complaint_row
+        FROM complaints c LEFT JOIN complaint_states s ON s.complaint_id = c.id WHERE c.merged_into_id IS NULL));
     PERFORM kpi_refresh_complaints(ARRAY(SELECT c.id FROM complaints c WHERE c.merged_into_id IS NULL AND c.counted));
 END $$;
 

@@ -29,11 +29,11 @@ BEGIN
         GROUP BY 1 ORDER BY 1
         ON CONFLICT (department_id) DO UPDATE SET total = t.total + excluded.total;
     ELSIF TG_OP = 'DELETE' THEN
-        UPDATE department_queue_totals t SET total = t.total - d.gone
-        FROM (SELECT o.department_id, count(*)::int AS gone FROM queue_old o
-              WHERE o.state IN ('dispatched','contacted') AND o.merged_into_id IS NULL AND o.department_id IS NOT NULL
-              GROUP BY 1) d
-        WHERE t.department_id = d.department_id;
+        INSERT INTO department_queue_totals AS t (department_id, total)
+        SELECT o.department_id, -count(*)::int FROM queue_old o
+        WHERE o.state IN ('dispatched','contacted') AND o.merged_into_id IS NULL AND o.department_id IS NOT NULL
+        GROUP BY 1 ORDER BY 1
+        ON CONFLICT (department_id) DO UPDATE SET total = t.total + excluded.total;
     ELSE
         INSERT INTO department_queue_totals AS t (department_id, total)
         SELECT * FROM (

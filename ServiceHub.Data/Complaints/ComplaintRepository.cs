@@ -71,7 +71,7 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
                 SELECT c.sheet_no, st.state, c.department_id, c.merged_into_id IS NOT NULL, cu.id, cu.phone, cu.phone2
                 FROM complaints c {ComplaintSql.JoinState} JOIN customers cu ON cu.id = c.customer_id
                 WHERE c.id = @complaintId
-                FOR SHARE OF c
+                FOR SHARE OF c, st
                 """, new { complaintId }, tx, cancellationToken: ct));
         if (row == default) throw new DomainException("NotFound");
         if (!ComplaintPermissions.MaySeeCustomerPhone(actor, row.State, row.DepartmentId, row.Merged))
@@ -131,16 +131,16 @@ public sealed class ComplaintRepository(NpgsqlDataSource db, AuditLog audit)
     }
 
     /// <summary>
-    /// The queue's total under a filter (project, urgency, state): without an urgency filter an index-only count of <c>complaint_states_department_queue_idx</c> (no wide row is
-    /// read); with one, each candidate's urgency read from its complaint by primary key (a scalar subquery: never a hash of all
-    /// complaints of that urgency, which the planner chose for an EXISTS at 300,000 complaints, 66 ms instead of 19).
-    /// </summary>
-    /// <summary>
     /// The queue's unfiltered total, kept per department by the triggers of sql/0320 (<c>department_queue_totals</c>) in the statement
     /// that moves a complaint in or out of a queue: one row read, whatever the queue's size and however long since the last vacuum.
     /// </summary>
     public const string QueueTotalSql = "SELECT coalesce((SELECT t.total FROM department_queue_totals t WHERE t.department_id = @DepartmentId), 0)";
 
+    /// <summary>
+    /// The queue's total under a filter (project, urgency, state): without an urgency filter an index-only count of <c>complaint_states_department_queue_idx</c> (no wide row is
+    /// read); with one, each candidate's urgency read from its complaint by primary key (a scalar subquery: never a hash of all
+    /// complaints of that urgency, which the planner chose for an EXISTS at 300,000 complaints, 66 ms instead of 19).
+    /// </summary>
     public const string QueueCountSql = $"""
         SELECT count(*)::int FROM complaint_states st
         {QueueWhere}

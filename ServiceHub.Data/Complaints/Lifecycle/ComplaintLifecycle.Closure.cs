@@ -78,8 +78,12 @@ public sealed partial class ComplaintLifecycle
     {
         await conn.ExecuteAsync(new CommandDefinition(
             """
+            WITH handled AS (
+                -- The state row locked and its state checked on its newest version (a join in the UPDATE would check the version it read).
+                SELECT st.complaint_id FROM complaint_states st WHERE st.complaint_id = @id AND st.state = 'handled' FOR NO KEY UPDATE
+            )
             UPDATE complaints c SET return_visit_unreachable_at = @now, updated_at = @now
-            FROM complaint_states st WHERE c.id = @id AND st.complaint_id = c.id AND st.state = 'handled'
+            WHERE c.id = (SELECT complaint_id FROM handled)
             """,
             new { id, now }, tx, cancellationToken: ct));
         var attempts = string.Join("、", failedAttempts.Select(a => BusinessTime.Format(a)));

@@ -12,8 +12,16 @@ public sealed partial class ComplaintLifecycle
         CancellationToken ct) =>
         conn.ExecuteAsync(new CommandDefinition(
             """
+            WITH leaving AS (
+                -- Both rows locked and checked on their newest versions (a join in the UPDATE would check the state row it first read:
+                -- a complaint handled meanwhile would still change hands).
+                SELECT c.id FROM complaints c JOIN complaint_states st ON st.complaint_id = c.id
+                WHERE c.handler_id = @leaverId AND st.state = ANY (@unhandled)
+                ORDER BY c.id
+                FOR NO KEY UPDATE
+            )
             UPDATE complaints c SET handler_id = @successorId, updated_at = @now
-            FROM complaint_states st WHERE st.complaint_id = c.id AND c.handler_id = @leaverId AND st.state = ANY (@unhandled)
+            WHERE c.id IN (SELECT id FROM leaving)
             """,
             new { leaverId, successorId, now, unhandled = ComplaintStates.Unhandled.ToArray() }, tx, cancellationToken: ct));
 
