@@ -56,6 +56,34 @@ public sealed class OffboardingTests(DatabaseFixture db) : ComplaintWorldTests(d
     }
 
     [Fact]
+    public async Task A_complaint_handled_while_its_handler_is_being_offboarded_stays_with_the_one_who_handled_it()
+    {
+        var leaver = _w.Handler;
+        var colleague = await Build.UserAsync(_s, $"succ{Guid.NewGuid():N}"[..12], [Roles.Handler], _w.DepartmentId);
+        var complaint = await _w.RegisterComplaintAsync(content: "交接时正在办结的投诉");
+        await _w.Lifecycle.ConfirmContactAsync(leaver, complaint, _s.Clock.GetUtcNow(), "电话");
+
+        // The handler's last step, not yet committed: the complaint locked as the desk locks it, and handled on its state row.
+        await using var desk = new NpgsqlConnection(Db.ConnectionString);
+        await desk.OpenAsync();
+        await using var handling = await desk.BeginTransactionAsync();
+        var deskPid = await desk.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", transaction: handling);
+        await desk.ExecuteAsync("SELECT 1 FROM complaints c JOIN complaint_states st ON st.complaint_id = c.id WHERE c.id = @complaint FOR NO KEY UPDATE",
+            new { complaint }, handling);
+        await desk.ExecuteAsync("UPDATE complaint_states SET state = 'handled' WHERE complaint_id = @complaint", new { complaint }, handling);
+
+        // The offboarding meanwhile waits for that complaint, then finds it handled: not an open complaint to hand over.
+        var offboarding = _s.Get<OffboardingService>().OffboardAsync(Actor.System, leaver.Id, colleague);
+        await Eventually.WaitAsync(() => Scalar<bool>("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE @deskPid = ANY (pg_blocking_pids(pid)))", new { deskPid }),
+            blocked => blocked || offboarding.IsCompleted, TimeSpan.FromSeconds(30), "the offboarding to wait for the complaint being handled");
+        await handling.CommitAsync();
+        var r = await offboarding;
+
+        Assert.Equal(0, r.Complaints);
+        Assert.Equal(leaver.Id, await Scalar<int>("SELECT handler_id FROM complaints WHERE id = @complaint", new { complaint }));
+    }
+
+    [Fact]
     public async Task Only_an_admin_offboards_and_not_to_the_leaver_themself()
     {
         await Assert.ThrowsAsync<ForbiddenException>(() => _s.Get<OffboardingService>().OffboardAsync(_w.Manager, _w.Handler.Id, _w.Manager.Id));
