@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using ServiceHub.Data.Infrastructure;
 using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Counting;
 using ServiceHub.Data.ReturnVisits;
@@ -38,6 +39,36 @@ public sealed class ClosureStateRowTests(DatabaseFixture db) : WorldTests<Return
         Assert.Equal((ComplaintStates.Closed, CloseReasons.AutoOneWeek), (c.State, c.CloseReason));
         Assert.Equal(wide, await RowVersionAsync("complaints", "id", id));
         Assert.NotEqual(narrow, await RowVersionAsync("complaint_states", "complaint_id", id));
+    }
+
+    [Fact]
+    public async Task A_complaint_reopened_at_the_desk_while_the_sweep_closes_the_week_stays_open()
+    {
+        var id = await _w.HandledComplaintAsync(needsReturnVisit: false);
+        _s.Clock.Advance(TimeSpan.FromDays(8));
+
+        // The desk's change, not yet committed: the complaint locked as the lifecycle locks it (both rows), its state row back to
+        // contacted (a reopening).
+        await using var desk = new NpgsqlConnection(Db.ConnectionString);
+        await desk.OpenAsync();
+        await using var reopening = await desk.BeginTransactionAsync();
+        var deskPid = await desk.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", transaction: reopening);
+        await desk.ExecuteAsync("SELECT 1 FROM complaints c JOIN complaint_states st ON st.complaint_id = c.id WHERE c.id = @id FOR NO KEY UPDATE",
+            new { id }, reopening);
+        await desk.ExecuteAsync("UPDATE complaint_states SET state = 'contacted' WHERE complaint_id = @id", new { id }, reopening);
+
+        // The sweep found it handled a week ago; it waits for the desk, then leaves the reopened complaint alone.
+        var sweep = _w.Sweep.RunAsync();
+        await Eventually.WaitAsync(() => Scalar<bool>("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE @deskPid = ANY (pg_blocking_pids(pid)))", new { deskPid }),
+            blocked => blocked || sweep.IsCompleted, TimeSpan.FromSeconds(30), "the sweep to wait for the desk's change");
+        Assert.False(sweep.IsCompleted);
+        await reopening.CommitAsync();
+        var result = await sweep;
+
+        Assert.Equal(0, result.ClosedOneWeek);
+        var c = await _w.ComplaintAsync(id);
+        Assert.Equal((ComplaintStates.Contacted, (string?)null), (c.State, c.CloseReason));
+        Assert.DoesNotContain(await _w.Complaints.TimelineAsync(Actor.System, id), e => e.Kind == ComplaintEvents.Closed);
     }
 
     [Fact]
