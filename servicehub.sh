@@ -235,8 +235,16 @@ cmd_test() {
   if [ -z "${ConnectionStrings__ServiceHub:-}" ]; then
     ensure_postgres
     # A throw-away cluster: nothing to keep after a crash, so no flush, no wait for the WAL at commit, no full pages in the WAL.
-    PG_FSYNC=off PG_OPTIONS="-c synchronous_commit=off -c full_page_writes=off" start_cluster "$work/pg"
-    trap 'stop_cluster; rm -rf "$work"' EXIT
+    # In memory when the machine has a tmpfs with room (/dev/shm, 4 GiB free): the suite creates and drops a database per test
+    # class, about 700 files each, which took 0.6 s on the disk and 0.06 s in memory (docs/benchmarks.md, "The test command").
+    pgwork="$work"
+    if [ -z "${SERVICEHUB_TEST_ON_DISK:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ] \
+      && [ "$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 { print $4 }')" -ge 4194304 ] 2>/dev/null; then
+      pgwork=$(mktemp -d /dev/shm/servicehub-test-pg.XXXXXX)
+      if [ "$(id -u)" -eq 0 ]; then chmod 755 "$pgwork"; fi
+    fi
+    PG_FSYNC=off PG_OPTIONS="-c synchronous_commit=off -c full_page_writes=off" start_cluster "$pgwork/pg"
+    trap 'stop_cluster; rm -rf "$work"; [ "$pgwork" = "$work" ] || rm -rf "$pgwork"' EXIT
     export SERVICEHUB_TEST_SERVER="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=postgres"
   else
     log "using the server of ConnectionStrings__ServiceHub (tests create and drop their own databases)"
