@@ -248,7 +248,10 @@ public sealed class DemoHistory(string connectionString, ILogger logger)
             if (state is not (TaskStates.Open or TaskStates.Escalated)) return;
             var caller = state == TaskStates.Escalated ? supervisor : actors["returnvisit2"];
             await Step(() => visits.RecordAttemptAsync(caller, taskId, new AttemptForm { Result = AttemptResults.NoAnswer }, ct));
-            if (attempt < Unreachable.DefaultAfterDays) At(clock.Now.AddHours(U(22, 28)), () => FailToReach(taskId, attempt + 1));
+            // The next try on the next Beijing day, in working hours: the rule counts the different days that failed (22–28 hours later
+            // could still be the same date, and the lead's closing was then refused).
+            var nextDay = BusinessTime.FromLocal(BusinessTime.ToLocal(clock.Now).Date.AddDays(1)).AddHours(U(9, 18));
+            if (attempt < Unreachable.DefaultAfterDays) At(nextDay, () => FailToReach(taskId, attempt + 1));
             else At(clock.Now.AddHours(U(1, 4)), () => Step(() => visits.CloseUnreachableAsync(actors["returnvisit"], taskId, "三天均未能接通，按规定结束回访", ct)));
         }
 
