@@ -40,8 +40,11 @@ public static class Migrator
     /// <summary>The advisory lock key of a migration run ("ServiceHub" in ASCII); advisory locks are scoped to the database.</summary>
     public const long LockKey = 0x5365727669636548;
 
-    /// <summary>Runs pending migrations; returns the names applied. Waits while another instance migrates the same database.</summary>
-    public static IReadOnlyList<string> Run(string connectionString, IUpgradeLog? log = null, Action<string>? waiting = null)
+    /// <summary>
+    /// Runs pending migrations; returns the names applied. Waits while another instance migrates the same database. With
+    /// <paramref name="through"/>, only the scripts up to that one (by name) — a database as an older release left it (upgrade tests).
+    /// </summary>
+    public static IReadOnlyList<string> Run(string connectionString, IUpgradeLog? log = null, Action<string>? waiting = null, string? through = null)
     {
         // The lock lives on a connection of its own, held until the run ends (DbUp opens its own connections).
         using var lockConnection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
@@ -57,7 +60,7 @@ public static class Migrator
         }
         try
         {
-            return RunLocked(connectionString, log);
+            return RunLocked(connectionString, log, through);
         }
         finally
         {
@@ -66,12 +69,13 @@ public static class Migrator
         }
     }
 
-    private static IReadOnlyList<string> RunLocked(string connectionString, IUpgradeLog? log)
+    private static IReadOnlyList<string> RunLocked(string connectionString, IUpgradeLog? log, string? through)
     {
         var scripts = Scripts();
         EnsureNoEditedScripts(connectionString, scripts);
 
-        var journalScripts = scripts.Select(s => new SqlScript(s.Name, s.Sql)).ToList();
+        var journalScripts = scripts.Where(s => through is null || string.CompareOrdinal(s.Name, through) <= 0)
+            .Select(s => new SqlScript(s.Name, s.Sql)).ToList();
         var builder = DeployChanges.To.PostgresqlDatabase(connectionString)
             .WithScripts(journalScripts)
             .WithTransactionPerScript()
