@@ -157,7 +157,7 @@ public sealed class SpotCheckRepository(NpgsqlDataSource db, TimeProvider clock,
         await tx.CommitAsync(ct);
     }
 
-    private const string SelectItem = """
+    private const string SelectItem = $"""
         SELECT i.id, i.draw_id, i.period, i.contact_id, i.kind, i.source, i.complaint_id, ct.sheet_no, ct.register_no,
                d.name AS department_name, i.first_responder_id, u.display_name AS first_responder_name, ct.received_at AS registered_at,
                st.state, i.checked_at,
@@ -166,7 +166,7 @@ public sealed class SpotCheckRepository(NpgsqlDataSource db, TimeProvider clock,
         JOIN contacts ct ON ct.id = i.contact_id
         JOIN users u ON u.id = i.first_responder_id
         LEFT JOIN complaints c ON c.id = i.complaint_id
-        LEFT JOIN complaint_states st ON st.complaint_id = c.id
+        {ComplaintSql.LeftJoinState}
         LEFT JOIN users ho ON ho.id = ct.handover_to_id
         LEFT JOIN departments d ON d.id = CASE WHEN c.id IS NOT NULL THEN c.department_id ELSE coalesce(ho.department_id, u.department_id) END
         """;
@@ -191,7 +191,7 @@ public sealed class SpotCheckRepository(NpgsqlDataSource db, TimeProvider clock,
     {
         actor.Require(Access.SpotChecks);
         await using var conn = await db.OpenConnectionAsync(ct);
-        var row = await conn.QuerySingleOrDefaultAsync<SheetRow>(new CommandDefinition("""
+        var row = await conn.QuerySingleOrDefaultAsync<SheetRow>(new CommandDefinition($"""
             SELECT ct.kind, st.state, ct.received_at, c.dispatched_at, c.contact_due_at, c.contacted_at, c.reply_due_at, c.handled_at,
                    c.reply_forbidden_phrases, ct.forbidden_phrases AS answer_forbidden_phrases, ct.handover_to_id, ct.handover_result,
                    ct.first_responder_id, fr.display_name AS first_responder_name,
@@ -201,7 +201,7 @@ public sealed class SpotCheckRepository(NpgsqlDataSource db, TimeProvider clock,
             JOIN contacts ct ON ct.id = i.contact_id
             JOIN users fr ON fr.id = ct.first_responder_id
             LEFT JOIN complaints c ON c.id = i.complaint_id
-            LEFT JOIN complaint_states st ON st.complaint_id = c.id
+            {ComplaintSql.LeftJoinState}
             LEFT JOIN users h ON h.id = coalesce(c.handled_by, c.handler_id)
             WHERE i.id = @itemId
             """, new { itemId }, cancellationToken: ct)) ?? throw new DomainException("NotFound");

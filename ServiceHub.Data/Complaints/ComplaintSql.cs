@@ -11,6 +11,9 @@ public static class ComplaintSql
     /// </summary>
     public const string JoinState = "JOIN complaint_states st ON st.complaint_id = c.id";
 
+    /// <summary>The same under an outer join: a record whose complaint <c>c</c> may be absent (a contact without one).</summary>
+    public const string LeftJoinState = "LEFT JOIN complaint_states st ON st.complaint_id = c.id";
+
     /// <summary>The sheet number of the complaint <c>c</c> was merged into (null when not merged).</summary>
     public const string MergedIntoSheetNo = "(SELECT h.sheet_no FROM complaints h WHERE h.id = c.merged_into_id)";
 

@@ -197,13 +197,13 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
     }
 
     /// <summary>The customer's latest contacts with their complaints (each found through <c>complaints_contact_idx</c>).</summary>
-    public const string HistorySql = """
+    public const string HistorySql = $"""
         SELECT ct.id, ct.register_no, ct.channel, ct.kind, ct.received_at, ct.content, ct.answer, ct.satisfied,
                u.display_name AS first_responder_name, c.id AS complaint_id, ct.sheet_no, st.state AS complaint_state
         FROM contacts ct
         JOIN users u ON u.id = ct.first_responder_id
         LEFT JOIN complaints c ON c.contact_id = ct.id
-        LEFT JOIN complaint_states st ON st.complaint_id = c.id
+        {ComplaintSql.LeftJoinState}
         WHERE ct.customer_id = @customerId
         ORDER BY ct.received_at DESC, ct.id DESC
         LIMIT @take
@@ -264,7 +264,7 @@ public sealed class IntakeRepository(NpgsqlDataSource db, TimeProvider clock, Co
                    u.display_name AS first_responder_name, c.id AS complaint_id, ct.sheet_no, st.state AS complaint_state
             FROM contacts ct JOIN users u ON u.id = ct.first_responder_id JOIN customers cu ON cu.id = ct.customer_id
             LEFT JOIN complaints c ON c.contact_id = ct.id
-            LEFT JOIN complaint_states st ON st.complaint_id = c.id
+            {ComplaintSql.LeftJoinState}
             {where}
             ORDER BY ct.received_at DESC, ct.id DESC OFFSET @Skip LIMIT @Take
             """, args, cancellationToken: ct));

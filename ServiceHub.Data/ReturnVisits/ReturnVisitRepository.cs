@@ -56,7 +56,7 @@ public sealed class ReturnVisitRepository(NpgsqlDataSource db, TimeProvider cloc
             CROSS JOIN return_visit_settings s
             JOIN customers cu ON cu.id = t.customer_id
             LEFT JOIN complaints c ON c.id = t.complaint_id
-            LEFT JOIN complaint_states st ON st.complaint_id = c.id
+            {ComplaintSql.LeftJoinState}
             LEFT JOIN contacts ct ON ct.id = t.contact_id
             LEFT JOIN departments d ON d.id = t.department_id
             LEFT JOIN users u ON u.id = t.assignee_id

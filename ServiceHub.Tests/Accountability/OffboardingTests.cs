@@ -74,8 +74,7 @@ public sealed class OffboardingTests(DatabaseFixture db) : ComplaintWorldTests(d
 
         // The offboarding meanwhile waits for that complaint, then finds it handled: not an open complaint to hand over.
         var offboarding = _s.Get<OffboardingService>().OffboardAsync(Actor.System, leaver.Id, colleague);
-        await Eventually.WaitAsync(() => Scalar<bool>("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE @deskPid = ANY (pg_blocking_pids(pid)))", new { deskPid }),
-            blocked => blocked || offboarding.IsCompleted, TimeSpan.FromSeconds(30), "the offboarding to wait for the complaint being handled");
+        await Locks.WaitForWaiterAsync(Db.ConnectionString, deskPid, offboarding, "the offboarding to wait for the complaint being handled");
         await handling.CommitAsync();
         var r = await offboarding;
 

@@ -2,6 +2,7 @@ using Dapper;
 using Npgsql;
 using ServiceHub.Data.Infrastructure;
 using ServiceHub.Tests.Infrastructure;
+using ServiceHub.Tests.Reports;
 
 namespace ServiceHub.Tests.Operations;
 
@@ -13,16 +14,6 @@ namespace ServiceHub.Tests.Operations;
 public sealed class StateUpgradeTests
 {
     private const string LastBeforeStateRows = "0300_complaints_by_contact.sql";
-
-    /// <summary>The rollup's rows that hold any figure, as text in key order.</summary>
-    private const string RollupSql = """
-        SELECT coalesce(string_agg(concat_ws(',', month, department_id, project_id, root_cause_id, channel, complaints, awaiting, not_counted,
-                                             replied, reply_on_time, contacted, contact_on_time, escalated, level1, level2, closed,
-                                             complainants, times, repeat), ';' ORDER BY month, department_id, project_id, root_cause_id, channel), '')
-        FROM kpi_complaint_rollup
-        WHERE (complaints, awaiting, not_counted, replied, reply_on_time, contacted, contact_on_time, escalated, level1, level2, closed,
-               complainants, times, repeat) <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        """;
 
     [Fact]
     public async Task A_database_with_complaints_in_every_state_upgrades_with_the_same_states_figures_and_queues()
@@ -72,7 +63,7 @@ public sealed class StateUpgradeTests
                 """);
             var before = (await conn.QueryAsync<string>(
                 "SELECT id || ' ' || state || ' ' || coalesce(closed_at::text, '-') || ' ' || coalesce(close_reason, '-') FROM complaints ORDER BY id")).AsList();
-            var rollup = await conn.ExecuteScalarAsync<string>(RollupSql);
+            var rollup = await conn.ExecuteScalarAsync<string>(RollupText.Sql);
             Assert.Equal(27, before.Count);
             Assert.Equal(10, await conn.ExecuteScalarAsync<int>("SELECT sum(closed)::int FROM kpi_complaint_rollup"));   // the closed, counted ones
 
@@ -89,11 +80,11 @@ public sealed class StateUpgradeTests
                       (c.registered_at, c.department_id, c.project_id, c.root_cause_id, c.channel, c.counted, c.merged_into_id, c.current_due_at,
                        c.handled_at, c.needs_return_visit, c.return_visit_unreachable_at)
                 """));
-            Assert.Equal(rollup, await conn.ExecuteScalarAsync<string>(RollupSql));
+            Assert.Equal(rollup, await conn.ExecuteScalarAsync<string>(RollupText.Sql));
             await using (var rebuild = await conn.BeginTransactionAsync())
             {
                 await conn.ExecuteAsync("SELECT kpi_rebuild_complaints()", transaction: rebuild);
-                Assert.Equal(rollup, await conn.ExecuteScalarAsync<string>(RollupSql, transaction: rebuild));
+                Assert.Equal(rollup, await conn.ExecuteScalarAsync<string>(RollupText.Sql, transaction: rebuild));
                 await rebuild.RollbackAsync();
             }
             // The queues: four dispatched in A (the merged two are out), five contacted in B.

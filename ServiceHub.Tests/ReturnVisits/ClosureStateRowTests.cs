@@ -5,6 +5,7 @@ using ServiceHub.Data.Complaints;
 using ServiceHub.Data.Counting;
 using ServiceHub.Data.ReturnVisits;
 using ServiceHub.Tests.Infrastructure;
+using ServiceHub.Tests.Reports;
 
 namespace ServiceHub.Tests.ReturnVisits;
 
@@ -14,14 +15,6 @@ namespace ServiceHub.Tests.ReturnVisits;
 /// </summary>
 public sealed class ClosureStateRowTests(DatabaseFixture db) : WorldTests<ReturnVisitWorld>(db)
 {
-    private const string RollupSql = """
-        SELECT coalesce(string_agg(concat_ws(',', month, department_id, project_id, root_cause_id, channel, complaints, awaiting, not_counted,
-                                             replied, reply_on_time, contacted, contact_on_time, escalated, level1, level2, closed,
-                                             complainants, times, repeat), ';' ORDER BY month, department_id, project_id, root_cause_id, channel), '')
-        FROM kpi_complaint_rollup
-        WHERE (complaints, awaiting, not_counted, closed, complainants, times, repeat) <> (0, 0, 0, 0, 0, 0, 0)
-        """;
-
     private Task<string> RowVersionAsync(string table, string key, long id) =>
         Scalar<string>($"SELECT xmin::text || ' ' || ctid::text FROM {table} WHERE {key} = @id", new { id });
 
@@ -59,8 +52,7 @@ public sealed class ClosureStateRowTests(DatabaseFixture db) : WorldTests<Return
 
         // The sweep found it handled a week ago; it waits for the desk, then leaves the reopened complaint alone.
         var sweep = _w.Sweep.RunAsync();
-        await Eventually.WaitAsync(() => Scalar<bool>("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE @deskPid = ANY (pg_blocking_pids(pid)))", new { deskPid }),
-            blocked => blocked || sweep.IsCompleted, TimeSpan.FromSeconds(30), "the sweep to wait for the desk's change");
+        await Locks.WaitForWaiterAsync(Db.ConnectionString, deskPid, sweep, "the sweep to wait for the desk's change");
         Assert.False(sweep.IsCompleted);
         await reopening.CommitAsync();
         var result = await sweep;
@@ -88,13 +80,13 @@ public sealed class ClosureStateRowTests(DatabaseFixture db) : WorldTests<Return
         await _w.ExecuteAsync("UPDATE complaints SET root_cause_id = (SELECT max(id) FROM root_causes WHERE parent_id IS NOT NULL) WHERE id = @id",
             new { id = closedByTheWeek });
 
-        var kept = await Scalar<string>(RollupSql);
+        var kept = await Scalar<string>(RollupText.Sql);
         Assert.Equal(2, await Scalar<int>("SELECT sum(closed)::int FROM kpi_complaint_rollup WHERE project_id = @p", new { p = _w.W.ProjectId }));
         await using var conn = new NpgsqlConnection(Db.ConnectionString);
         await conn.OpenAsync();
         await using var tx = await conn.BeginTransactionAsync();
         await conn.ExecuteAsync("SELECT kpi_rebuild_complaints()", transaction: tx);
-        Assert.Equal(await conn.ExecuteScalarAsync<string>(RollupSql, transaction: tx), kept);
+        Assert.Equal(await conn.ExecuteScalarAsync<string>(RollupText.Sql, transaction: tx), kept);
         await tx.RollbackAsync();
     }
 }

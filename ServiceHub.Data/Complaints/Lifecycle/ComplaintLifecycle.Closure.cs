@@ -33,8 +33,8 @@ public sealed partial class ComplaintLifecycle
     internal async Task<bool> ReopenAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Actor actor, long id, string words, DateTimeOffset now, CancellationToken ct)
     {
         var due = Deadlines.ReplyDue(now);
-        var row = await conn.QuerySingleOrDefaultAsync<(int? DepartmentId, int? HandlerId, int? Urgency, string SheetNo)?>(new CommandDefinition("""
-            WITH st AS (UPDATE complaint_states SET state = 'contacted' WHERE complaint_id = @id AND state = 'handled' RETURNING complaint_id)
+        var row = await conn.QuerySingleOrDefaultAsync<(int? DepartmentId, int? HandlerId, int? Urgency, string SheetNo)?>(new CommandDefinition($"""
+            {MoveState(ComplaintStates.Handled, ComplaintStates.Contacted)}
             UPDATE complaints SET reply_due_at = @due, current_due_at = @due, agreed_reply_at = NULL, updated_at = @now
             WHERE id = (SELECT complaint_id FROM st)
             RETURNING department_id, handler_id, urgency_minutes, sheet_no

@@ -45,8 +45,8 @@ public sealed partial class ComplaintLifecycle
         if (active != true) throw new ValidationFailedException(new Dictionary<string, FieldError> { ["DepartmentId"] = new("Complaint.DepartmentRequired") });
         var now = clock.GetUtcNow();
         var contactDue = Deadlines.ContactDue(now, urgencyMinutes);
-        await conn.ExecuteAsync(new CommandDefinition("""
-            WITH st AS (UPDATE complaint_states SET state = 'dispatched' WHERE complaint_id = @id AND state = 'registered' RETURNING complaint_id)
+        await conn.ExecuteAsync(new CommandDefinition($"""
+            {MoveState(ComplaintStates.Registered, ComplaintStates.Dispatched)}
             UPDATE complaints SET department_id = @departmentId, urgency_minutes = @urgencyMinutes,
                 dispatched_at = @now, contact_due_at = @contactDue, updated_at = @now
             WHERE id = (SELECT complaint_id FROM st)
@@ -81,8 +81,8 @@ public sealed partial class ComplaintLifecycle
             var errors = ContactTime.Check(contactedAt, dispatchedAt, now, method, note);
             if (errors.Count > 0) throw new ValidationFailedException(errors);
             var noteText = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
-            await conn.ExecuteAsync(new CommandDefinition("""
-                WITH st AS (UPDATE complaint_states SET state = 'contacted' WHERE complaint_id = @id AND state = 'dispatched' RETURNING complaint_id)
+            await conn.ExecuteAsync(new CommandDefinition($"""
+                {MoveState(ComplaintStates.Dispatched, ComplaintStates.Contacted)}
                 UPDATE complaints SET contacted_at = @contactedAt, contact_method = @method, contact_logged_at = @now,
                     contact_time_note = @noteText, handler_id = coalesce(handler_id, @actorId), updated_at = @now
                 WHERE id = (SELECT complaint_id FROM st)
@@ -122,8 +122,8 @@ public sealed partial class ComplaintLifecycle
             await LockForAsync(conn, tx, actor, id, ComplaintAction.Handle, ct);
             if (errors.Count > 0) throw new ValidationFailedException(errors);
             var now = clock.GetUtcNow();
-            await conn.ExecuteAsync(new CommandDefinition("""
-                WITH st AS (UPDATE complaint_states SET state = 'handled' WHERE complaint_id = @id AND state = 'contacted' RETURNING complaint_id)
+            await conn.ExecuteAsync(new CommandDefinition($"""
+                {MoveState(ComplaintStates.Contacted, ComplaintStates.Handled)}
                 UPDATE complaints SET resolution = @resolution, reply = @reply, reply_forbidden_phrases = @found,
                     handled_at = @now, handled_by = @actorId, return_visit_unreachable_at = NULL,
                     feedback_given_at = CASE WHEN feedback_due_at IS NULL THEN NULL ELSE coalesce(feedback_given_at, @now) END, updated_at = @now

@@ -11,11 +11,11 @@ public sealed partial class ComplaintLifecycle
     internal static Task<int> HandOverOpenComplaintsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int leaverId, int successorId, DateTimeOffset now,
         CancellationToken ct) =>
         conn.ExecuteAsync(new CommandDefinition(
-            """
+            $"""
             WITH leaving AS (
                 -- Both rows locked and checked on their newest versions (a join in the UPDATE would check the state row it first read:
                 -- a complaint handled meanwhile would still change hands).
-                SELECT c.id FROM complaints c JOIN complaint_states st ON st.complaint_id = c.id
+                SELECT c.id FROM complaints c {ComplaintSql.JoinState}
                 WHERE c.handler_id = @leaverId AND st.state = ANY (@unhandled)
                 ORDER BY c.id
                 FOR NO KEY UPDATE

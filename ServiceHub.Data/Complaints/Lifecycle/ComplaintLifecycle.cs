@@ -55,6 +55,14 @@ public sealed partial class ComplaintLifecycle(NpgsqlDataSource db, TimeProvider
 
     private static int? ActorId(Actor actor) => actor.Id == 0 ? null : actor.Id;
 
+    /// <summary>
+    /// A guarded state change of complaint <c>@id</c>, as the CTE <c>st</c> of the state row it moved from <paramref name="from"/> to
+    /// <paramref name="to"/> (none when the state was another): the complaint's own update follows it, <c>WHERE id = (SELECT complaint_id
+    /// FROM st)</c>, so both rows change or neither.
+    /// </summary>
+    private static string MoveState(string from, string to) =>
+        $"WITH st AS (UPDATE complaint_states SET state = '{to}' WHERE complaint_id = @id AND state = '{from}' RETURNING complaint_id)";
+
     /// <summary>The timeline's one writer: an event with who and when, and the deadline it moved (before → after) when it moved one.</summary>
     private static Task AddEventAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long complaintId, DateTimeOffset at, Actor actor, string kind,
         string details, CancellationToken ct, DateTimeOffset? before = null, DateTimeOffset? after = null) =>
